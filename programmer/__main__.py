@@ -1,0 +1,5 @@
+import sys
+
+from programmer.cli import main
+
+sys.exit(main())

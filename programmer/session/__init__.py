@@ -1,0 +1,1 @@
+"""What a clinician does: programming sessions, the refill workflow, safety checks. No Qt."""

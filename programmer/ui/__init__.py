@@ -1,0 +1,1 @@
+"""PySide6 and pyqtgraph widgets: show session state, forward user intent."""

@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.pump_models import PumpModel, pump_models
-from programmer.therapy.units import Dose
 
 
 class Severity(StrEnum):
@@ -84,16 +84,6 @@ class Catheter:
     @property
     def implanted_length_cm(self) -> float:
         return self.length_cm - self.trimmed_cm
-
-
-@dataclass(frozen=True)
-class PtmSettings:
-    """Patient therapy manager: the patient's own boluses, within these limits."""
-
-    dose_per_bolus: Dose
-    duration: timedelta
-    max_per_24h: int
-    lockout: timedelta
 
 
 @dataclass(frozen=True)

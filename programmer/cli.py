@@ -1,25 +1,38 @@
-"""Entry point: the GUI by default, headless sub-commands for scripting (never importing Qt)."""
+"""Entry point: the GUI by default, headless `pump` sub-commands for scripting.
+
+The headless commands never import Qt: the GUI module is imported only when the
+window is wanted, so `programmer pump show` stays fast and runs without a display.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from programmer import TRAINING_BANNER
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="programmer",
-        description="Clinician-programmer emulator for implanted intrathecal pumps. "
-        "Training only — not for clinical use.",
+        description=f"Clinician-programmer emulator for implanted intrathecal pumps. {TRAINING_BANNER}.",
     )
-    parser.add_subparsers(dest="command")
+    parser.add_argument("--pump", type=Path, metavar="PUMPFILE", help="open this pump file instead of the demo pump")
+    parser.add_argument(
+        "--screenshot", type=Path, metavar="FILE", help="render the window after interrogation to a PNG and exit"
+    )
+    parser.add_subparsers(dest="command", metavar="COMMAND")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    parser.parse_args(argv)
-    parser.print_help()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from programmer.ui.app import run  # Qt only when the window is wanted
+
+        return run(args.pump, args.screenshot)
     return 0
 
 

@@ -1,18 +1,167 @@
-"""Boluses: catheter and priming volumes, bridge bolus after a concentration change, clinician and patient boluses."""
+"""Boluses: catheter and priming volumes, bridge bolus after a concentration change, clinician and patient boluses.
+
+Every bolus is a volume pushed through at a flow the pump can run. The pump model
+gives the flow range, the volume of its own tubing and the catheter's volume per cm,
+so nothing here is a device constant.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from programmer.therapy.units import Dose
+from programmer.therapy.prescription import Bolus, BolusKind
+from programmer.therapy.pump_models import PumpModel
+from programmer.therapy.units import Concentration, Dose, DoseRate, format_number
+
+SECONDS_PER_DAY = 86400.0
+DAY = timedelta(days=1)
+
+
+class BolusError(ValueError):
+    """A bolus that cannot or must not be given; the message says why, with the numbers."""
 
 
 @dataclass(frozen=True)
 class PtmSettings:
-    """Patient therapy manager: the patient's own boluses, within these limits."""
+    """Patient therapy manager: the patient's own boluses, within these limits.
+
+    The lockout runs from the end of one bolus to the start of the next (the rule this
+    emulator's PTM follows), so consecutive boluses are at least duration + lockout apart.
+    """
 
     dose_per_bolus: Dose
     duration: timedelta
     max_per_24h: int
     lockout: timedelta
+
+    def __post_init__(self) -> None:
+        if self.dose_per_bolus.amount <= 0:
+            raise BolusError(f"a patient bolus needs a dose above zero, not {self.dose_per_bolus}")
+        if self.duration <= timedelta(0):
+            raise BolusError("a patient bolus needs a duration above zero")
+        if self.max_per_24h < 0:
+            raise BolusError(f"the number of boluses per 24 h cannot be negative ({self.max_per_24h})")
+        if self.lockout < timedelta(0):
+            raise BolusError("the lockout interval cannot be negative")
+
+    @property
+    def boluses_allowed_per_24h(self) -> int:
+        """The most boluses a patient can really get in 24 h: the prescribed maximum, or fewer if the lockout says so.
+
+        Back to back, boluses start every (duration + lockout), so at most floor(24 h / that) fit in
+        a day, and at least one (a patient can always take the first). Erring high is the safe side:
+        the worst case moves the projected refill date earlier, never later.
+        """
+        if self.max_per_24h == 0:
+            return 0
+        cycle = self.duration + self.lockout
+        return min(self.max_per_24h, max(1, math.floor(DAY / cycle)))
+
+    def volume_per_bolus_ml(self, concentration: Concentration) -> float:
+        return concentration.volume_ml(self.dose_per_bolus)
+
+
+def worst_case_patient_bolus_ml_per_day(ptm: PtmSettings, concentration: Concentration) -> float:
+    """Extra volume per day if the patient uses every bolus the PTM allows (see `boluses_allowed_per_24h`)."""
+    return ptm.boluses_allowed_per_24h * ptm.volume_per_bolus_ml(concentration)
+
+
+def catheter_volume_ml(length_cm: float, trimmed_cm: float, ml_per_cm: float) -> float:
+    """Implanted catheter volume = (length − trimmed length) × volume per cm."""
+    if length_cm <= 0:
+        raise BolusError(f"catheter length must be above zero, not {format_number(length_cm)} cm")
+    if trimmed_cm < 0:
+        raise BolusError(f"trimmed length cannot be negative ({format_number(trimmed_cm)} cm)")
+    if ml_per_cm <= 0:
+        raise BolusError(f"catheter volume per cm must be above zero, not {format_number(ml_per_cm)} mL/cm")
+    if trimmed_cm >= length_cm:
+        raise BolusError(
+            f"trimmed length {format_number(trimmed_cm)} cm leaves no catheter of a "
+            f"{format_number(length_cm)} cm catheter: check both lengths"
+        )
+    return (length_cm - trimmed_cm) * ml_per_cm
+
+
+def fluid_path_volume_ml(model: PumpModel, length_cm: float, trimmed_cm: float) -> float:
+    """Pump tubing + implanted catheter: the fluid between the reservoir and the catheter tip."""
+    return model.pump_tubing_volume_ml + catheter_volume_ml(length_cm, trimmed_cm, model.catheter_ml_per_cm)
+
+
+def _duration(volume_ml: float, ml_per_day: float) -> timedelta:
+    return timedelta(seconds=volume_ml / ml_per_day * SECONDS_PER_DAY)
+
+
+def _check_flow(model: PumpModel, ml_per_day: float, what: str) -> None:
+    if ml_per_day > model.flow_max_ml_per_day:
+        raise BolusError(
+            f"{what} needs {format_number(ml_per_day)} mL/day, above the {model.name}'s maximum flow "
+            f"{format_number(model.flow_max_ml_per_day)} mL/day"
+        )
+    if ml_per_day < model.flow_min_ml_per_day:
+        raise BolusError(
+            f"{what} needs {format_number(ml_per_day)} mL/day, below the {model.name}'s minimum flow "
+            f"{format_number(model.flow_min_ml_per_day)} mL/day"
+        )
+
+
+def priming_bolus(
+    model: PumpModel,
+    length_cm: float,
+    trimmed_cm: float,
+    concentration: Concentration,
+    start: datetime,
+    ml_per_day: float | None = None,
+) -> Bolus:
+    """Fill pump tubing and catheter after implant or catheter revision, so drug reaches the tip.
+
+    Runs at the model's maximum flow unless a flow is given, so the continuous rate starts
+    with drug already at the tip. The dose is the drug the priming volume carries.
+    """
+    volume_ml = fluid_path_volume_ml(model, length_cm, trimmed_cm)
+    flow = model.flow_max_ml_per_day if ml_per_day is None else ml_per_day
+    _check_flow(model, flow, f"a priming bolus of {format_number(volume_ml)} mL")
+    return Bolus(BolusKind.PRIMING, start, _duration(volume_ml, flow), volume_ml, concentration.dose_in(volume_ml))
+
+
+def bridge_bolus(
+    model: PumpModel,
+    length_cm: float,
+    trimmed_cm: float,
+    old_concentration: Concentration,
+    new_daily_dose: DoseRate,
+    start: datetime,
+) -> Bolus:
+    """Push the old-concentration fluid in tubing and catheter through at the new daily dose.
+
+    That fluid still holds the old concentration, so its flow is the one that gives the
+    prescribed daily dose *in the old concentration*; when it has gone through, the new
+    concentration reaches the tip on schedule and the pump's new rate takes over.
+    """
+    if new_daily_dose.per_day <= 0:
+        raise BolusError(f"a bridge bolus needs a daily dose above zero, not {new_daily_dose}")
+    # Same drug, maybe in the other unit: convert explicitly rather than refuse.
+    dose = new_daily_dose.to(old_concentration.unit)
+    volume_ml = fluid_path_volume_ml(model, length_cm, trimmed_cm)
+    flow = old_concentration.ml_per_day(dose)
+    _check_flow(
+        model,
+        flow,
+        f"a bridge bolus of {format_number(volume_ml)} mL at {dose} in the old {old_concentration}",
+    )
+    return Bolus(BolusKind.BRIDGE, start, _duration(volume_ml, flow), volume_ml, old_concentration.dose_in(volume_ml))
+
+
+def clinician_bolus(
+    dose: Dose, duration: timedelta, concentration: Concentration, start: datetime, model: PumpModel
+) -> Bolus:
+    """A dose given over `duration`; the volume follows from the concentration."""
+    if dose.amount <= 0:
+        raise BolusError(f"a bolus needs a dose above zero, not {dose}")
+    if duration <= timedelta(0):
+        raise BolusError("a bolus needs a duration above zero")
+    volume_ml = concentration.volume_ml(dose)
+    flow = volume_ml / (duration.total_seconds() / SECONDS_PER_DAY)
+    _check_flow(model, flow, f"a bolus of {dose} ({format_number(volume_ml)} mL of {concentration})")
+    return Bolus(BolusKind.CLINICIAN, start, duration, volume_ml, dose)

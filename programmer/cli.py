@@ -11,6 +11,10 @@ import sys
 from pathlib import Path
 
 from programmer import TRAINING_BANNER
+from programmer.pump.firmware import ProgramRejected
+from programmer.pump.pumpfile import PumpFileError
+from programmer.pump_commands import add_pump_commands
+from programmer.resources import ResourceError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--screenshot", type=Path, metavar="FILE", help="render the window after interrogation to a PNG and exit"
     )
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_pump_commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
     return parser
 
 
@@ -33,6 +37,16 @@ def main(argv: list[str] | None = None) -> int:
         from programmer.ui.app import run  # Qt only when the window is wanted
 
         return run(args.pump, args.screenshot)
+    try:
+        print(args.run(args))
+    except ProgramRejected as error:
+        print(f"programmer: refused: {'; '.join(error.reasons)}", file=sys.stderr)
+        return 1
+    except (PumpFileError, ResourceError, ValueError, KeyError, OSError) as error:
+        # One line a user can act on; UnitError, ScheduleError and RefillError are ValueErrors.
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"programmer: error: {message}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,0 +1,110 @@
+"""A newly implanted pump: model, drug, first prescription, full reservoir, logged as an implant.
+
+The first program goes through the same firmware rules as every later one, so a
+factory pump is never something the pump itself would have refused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from programmer.therapy.drugs import drug_library
+from programmer.therapy.prescription import Prescription
+from programmer.therapy.pump_models import pump_models
+from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
+
+from .firmware import ANCHOR_KEY, Program, ProgramRejected, program_problems
+from .memory import Catheter, Event, EventKind, PumpMemory
+
+DEFAULT_TIP_LOCATION = "T10"
+_DAYS_PER_YEAR = 365.25
+
+
+def _add_years(moment: datetime, years: float) -> datetime:
+    """Whole years on the calendar (29 February becomes 28 February), any fraction as days."""
+    whole = int(years)
+    year = moment.year + whole
+    try:
+        shifted = moment.replace(year=year)
+    except ValueError:
+        shifted = moment.replace(year=year, day=28)
+    return shifted + timedelta(days=(years - whole) * _DAYS_PER_YEAR)
+
+
+def new_pump(
+    model_name: str,
+    drug_name: str,
+    concentration_per_ml: float,
+    daily_dose: DoseRate,
+    now: datetime,
+    *,
+    serial: str | None = None,
+    patient_id: str = "",
+    reservoir_ml: float | None = None,
+    low_alarm_ml: float | None = None,
+    catheter: Catheter | None = None,
+) -> PumpMemory:
+    """A pump implanted at `now`, running `daily_dose` continuously, reservoir full unless given.
+
+    Raises ValueError for an unknown model or drug (listing the known ones), UnitError for a dose
+    in the wrong unit for the drug, and ProgramRejected for values the pump's firmware refuses.
+    """
+    catalog = pump_models()
+    try:
+        model = catalog[model_name]
+    except KeyError:
+        raise ValueError(f"unknown pump model {model_name!r}; known models: {', '.join(catalog.names)}") from None
+    library = drug_library()
+    try:
+        drug = library[drug_name]
+    except KeyError:
+        raise ValueError(f"unknown drug {drug_name!r}; the library has {', '.join(library.names)}") from None
+    if daily_dose.unit is not drug.unit:
+        raise UnitError(
+            f"{drug.name} is dosed in {drug.unit.value}, not {daily_dose.unit.value}: {daily_dose} does not fit"
+        )
+    prescription = Prescription.simple_continuous(
+        drug.name, Concentration(concentration_per_ml, drug.unit), daily_dose
+    )
+    reservoir = model.reservoir_capacity_ml if reservoir_ml is None else reservoir_ml
+    low_alarm = model.low_alarm_default_ml if low_alarm_ml is None else low_alarm_ml
+    catheter = catheter or Catheter(model.catheter_length_cm, 0.0, DEFAULT_TIP_LOCATION)
+    serial = serial or f"{model.name}-{now:%Y%m%d-%H%M%S}"
+    implant = Event(
+        now,
+        EventKind.IMPLANT,
+        f"Implanted {model.name} #{serial}: {prescription.describe()}; reservoir {format_number(reservoir)} mL",
+        {"model": model.name, "serial": serial, ANCHOR_KEY: reservoir},
+    )
+    memory = PumpMemory(
+        model_name=model.name,
+        serial=serial,
+        implant_date=now.date(),
+        patient_id=patient_id,
+        catheter=catheter,
+        prescription=prescription,
+        prescription_entered_at=now,
+        reservoir_ml=reservoir,
+        last_refill_at=now,
+        last_refill_ml=reservoir,
+        low_alarm_ml=low_alarm,
+        eri_at=_add_years(now, model.service_life_years),
+        clock=now,
+        events=(implant,),
+    )
+    problems = program_problems(memory, Program(prescription, low_alarm, None, reservoir))
+    problems += _catheter_problems(catheter)
+    if problems:
+        raise ProgramRejected(problems)
+    return memory
+
+
+def _catheter_problems(catheter: Catheter) -> list[str]:
+    if catheter.length_cm <= 0:
+        return [f"catheter length must be above zero, not {format_number(catheter.length_cm)} cm"]
+    if not 0 <= catheter.trimmed_cm < catheter.length_cm:
+        return [
+            f"trimmed length {format_number(catheter.trimmed_cm)} cm must be from 0 up to less than the "
+            f"catheter's {format_number(catheter.length_cm)} cm"
+        ]
+    return []

@@ -1,0 +1,489 @@
+"""The pump's firmware: what it accepts, how it stores a program, and how it runs in simulated time.
+
+Pure functions from one PumpMemory to the next: no files, no clock of its own.
+Every change is all or nothing: a program with one problem changes nothing, and
+the refusal lists every problem with its number and the limit.
+
+Delivery is counted from an *anchor*: the last event that set what the pump
+delivers (implant, programming, refill, end of a bolus, end of service) records
+the reservoir volume at that instant in its details ("reservoir_ml"). The volume
+at any later moment, and the instants of the low-reservoir and empty alarms, come
+from one reservoir projection started at that anchor. So advancing in one jump or
+in a thousand small steps asks the same projection the same questions and gets
+the same answers, to the last bit, and the pump agrees with the programmer's
+projection by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from programmer.therapy import schedule as schedule_rules
+from programmer.therapy.bolus import PtmSettings
+from programmer.therapy.drugs import drug_library
+from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
+from programmer.therapy.projection import Projection, project
+from programmer.therapy.pump_models import PumpModel
+from programmer.therapy.schedule import WEEKDAYS, FlexSchedule, format_minute
+from programmer.therapy.units import MINUTES_PER_DAY, Concentration, format_number
+
+from .memory import Alarm, AlarmKind, Event, EventKind, PumpMemory
+
+ANCHOR_KEY = "reservoir_ml"  # in an event's details: the volume delivery is counted from, at that event
+_ANCHOR_KINDS = (EventKind.IMPLANT, EventKind.PROGRAMMING, EventKind.REFILL, EventKind.BOLUS, EventKind.MODE_CHANGE)
+_RELATIVE_TOLERANCE = 1e-9  # a flow computed as dose / concentration may miss a limit by rounding only
+_VOLUME_TOLERANCE_ML = 1e-9
+
+
+@dataclass(frozen=True)
+class Program:
+    """A complete set of therapy settings: it replaces everything the pump was running."""
+
+    prescription: Prescription
+    low_alarm_ml: float
+    ptm: PtmSettings | None
+    reservoir_ml: float | None = None  # set only by a refill: the new volume in the reservoir
+    reason: str = ""  # the typed reason for overriding a soft limit
+    clinician: str = ""
+    note: str = ""
+
+    @classmethod
+    def from_memory(cls, memory: PumpMemory) -> Program:
+        """What the pump runs now, as a program to edit (the pending copy)."""
+        return cls(memory.prescription, memory.low_alarm_ml, memory.ptm)
+
+
+class ProgramRejected(Exception):
+    """The pump refused a program (or a refill); `.reasons` lists every problem."""
+
+    def __init__(self, reasons: list[str] | str) -> None:
+        self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)
+        super().__init__("; ".join(self.reasons))
+
+
+class ClockError(ValueError):
+    """Asked to act at a moment before the pump's clock: the pump's time only runs forward."""
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def program_problems(memory: PumpMemory, program: Program) -> list[str]:
+    """Every reason the pump would refuse `program`, against its own model's limits. Empty when acceptable."""
+    model = memory.model
+    prescription = program.prescription
+    if not isinstance(prescription.mode, InfusionMode):
+        known = ", ".join(mode.title for mode in InfusionMode)
+        return [f"unknown infusion mode {prescription.mode!r}: the pump runs {known}"]
+    problems = _drug_problems(prescription)
+    problems += _base_flow_problems(model, prescription)
+    if prescription.bolus is not None:
+        problems += _bolus_problems(model, prescription.bolus, memory.clock)
+    if prescription.mode is not InfusionMode.STOPPED and memory.clock >= memory.end_of_service_at:
+        problems.append(
+            f"the pump reached end of service on {memory.end_of_service_at:%Y-%m-%d}: it can no longer "
+            "deliver; replace the pump"
+        )
+    if not model.low_alarm_min_ml <= program.low_alarm_ml <= model.low_alarm_max_ml:
+        problems.append(
+            f"low-reservoir alarm {format_number(program.low_alarm_ml)} mL is outside the {model.name}'s range "
+            f"{format_number(model.low_alarm_min_ml)}–{format_number(model.low_alarm_max_ml)} mL"
+        )
+    if program.reservoir_ml is not None and not 0 <= program.reservoir_ml <= model.reservoir_capacity_ml:
+        problems.append(
+            f"reservoir volume {format_number(program.reservoir_ml)} mL is outside 0–"
+            f"{format_number(model.reservoir_capacity_ml)} mL, the {model.name}'s capacity"
+        )
+    if program.ptm is not None:
+        problems += _ptm_problems(model, program.ptm, prescription.concentration)
+    return problems
+
+
+def _drug_problems(prescription: Prescription) -> list[str]:
+    library = drug_library()
+    try:
+        drug = library[prescription.drug]
+    except KeyError:
+        return [f"drug {prescription.drug!r} is not in the drug library ({', '.join(library.names)})"]
+    if prescription.unit is not drug.unit:
+        return [
+            f"{drug.name} is dosed in {drug.unit.value}, but the program is in {prescription.unit.value} "
+            f"({prescription.concentration}): re-enter the concentration and dose in {drug.unit.value}"
+        ]
+    return []
+
+
+def _flow_problem(model: PumpModel, ml_per_day: float, what: str) -> str | None:
+    """A flow outside the model's range, named with both numbers; None if within."""
+    if ml_per_day > model.flow_max_ml_per_day * (1 + _RELATIVE_TOLERANCE):
+        return (
+            f"{what}: {format_number(ml_per_day)} mL/day is above the {model.name}'s maximum flow "
+            f"{format_number(model.flow_max_ml_per_day)} mL/day"
+        )
+    if ml_per_day < model.flow_min_ml_per_day * (1 - _RELATIVE_TOLERANCE):
+        hint = " (to deliver nothing, choose Stopped mode)" if ml_per_day == 0 else ""
+        return (
+            f"{what}: {format_number(ml_per_day)} mL/day is below the {model.name}'s minimum flow "
+            f"{format_number(model.flow_min_ml_per_day)} mL/day{hint}"
+        )
+    return None
+
+
+def _base_flow_problems(model: PumpModel, prescription: Prescription) -> list[str]:
+    mode = prescription.mode
+    concentration = prescription.concentration
+    if mode in (InfusionMode.SIMPLE_CONTINUOUS, InfusionMode.MINIMUM_RATE):
+        ml_per_day = concentration.ml_per_day(prescription.daily_dose)
+        problem = _flow_problem(model, ml_per_day, f"{mode.title} {prescription.daily_dose} at {concentration}")
+        return [problem] if problem else []
+    if mode is InfusionMode.FLEX:
+        return _schedule_problems(model, prescription.schedule, concentration)
+    return []  # stopped and single bolus have no base flow; a bolus is checked on its own
+
+
+def _schedule_problems(model: PumpModel, schedule: FlexSchedule, concentration: Concentration) -> list[str]:
+    shared = getattr(schedule_rules, "schedule_problems", None)
+    if shared is not None:  # the schedule's own rules, when therapy provides them, are the single source
+        return list(shared(schedule, model, concentration))
+    problems = []
+    if schedule.per_weekday and not model.per_weekday_schedules:
+        problems.append(f"the {model.name} cannot run a different schedule per weekday: use one day for every day")
+    for index, day in enumerate(schedule.days):
+        name = WEEKDAYS[index] if schedule.per_weekday else "Every day"
+        if len(day.steps) > model.max_flex_steps:
+            problems.append(
+                f"{name} has {len(day.steps)} steps; the {model.name} allows at most {model.max_flex_steps} per day"
+            )
+        for interval in day.intervals():
+            ml_per_day = concentration.ml_per_day(interval.rate)
+            when = f"{format_minute(interval.start_minute)}–{format_minute(interval.end_minute % MINUTES_PER_DAY)}"
+            what = f"{name} step {interval.index + 1} ({when}, {interval.rate})"
+            problem = _flow_problem(model, ml_per_day, what)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def _bolus_problems(model: PumpModel, bolus: Bolus, clock: datetime) -> list[str]:
+    problems = []
+    problem = _flow_problem(model, bolus.ml_per_day, f"{bolus.kind.value} bolus of {format_number(bolus.volume_ml)} mL")
+    if problem:
+        problems.append(problem)
+    if bolus.start < clock:
+        problems.append(
+            f"the {bolus.kind.value} bolus starts at {bolus.start:%Y-%m-%d %H:%M}, before the pump's clock "
+            f"({clock:%Y-%m-%d %H:%M}): a bolus can only start now or later"
+        )
+    return problems
+
+
+def _ptm_problems(model: PumpModel, ptm: PtmSettings, concentration: Concentration) -> list[str]:
+    if not model.ptm_supported:
+        return [f"the {model.name} does not support a patient therapy manager"]
+    if ptm.dose_per_bolus.unit is not concentration.unit:
+        return [
+            f"patient bolus {ptm.dose_per_bolus} is not in {concentration.unit.value}, the unit of {concentration}"
+        ]
+    volume_ml = concentration.volume_ml(ptm.dose_per_bolus)
+    ml_per_day = volume_ml / (ptm.duration.total_seconds() / 86400)
+    problem = _flow_problem(model, ml_per_day, f"patient bolus of {ptm.dose_per_bolus} ({format_number(volume_ml)} mL)")
+    return [problem] if problem else []
+
+
+# --- programming and refill ------------------------------------------------------------------------
+
+
+def _delivers(prescription: Prescription) -> bool:
+    return prescription.mode is not InfusionMode.STOPPED or prescription.bolus is not None
+
+
+def _event(at: datetime, kind: EventKind, text: str, **details: object) -> Event:
+    return Event(at, kind, text, dict(details))
+
+
+def _clear(memory: PumpMemory, kinds: tuple[AlarmKind, ...], now: datetime, why: str) -> PumpMemory:
+    cleared = [alarm for alarm in memory.alarms if alarm.kind in kinds]
+    if not cleared:
+        return memory
+    events = tuple(
+        _event(now, EventKind.ALARM_CLEARED, f"{alarm.kind.title} cleared: {why}", alarm=alarm.kind.value)
+        for alarm in cleared
+    )
+    kept = tuple(alarm for alarm in memory.alarms if alarm.kind not in kinds)
+    return replace(memory, alarms=kept, events=memory.events + events)
+
+
+def _bring_clock_to(memory: PumpMemory, now: datetime) -> PumpMemory:
+    """The pump kept running since its clock was last read: deliver up to `now` first."""
+    if now < memory.clock:
+        raise ClockError(
+            f"the pump's clock reads {memory.clock:%Y-%m-%d %H:%M:%S}; it cannot act at the earlier "
+            f"{now:%Y-%m-%d %H:%M:%S}"
+        )
+    return advance(memory, now)[0]
+
+
+def apply_program(memory: PumpMemory, program: Program, now: datetime) -> PumpMemory:
+    """Store `program` at `now`, or raise ProgramRejected with every reason and change nothing."""
+    memory = _bring_clock_to(memory, now)
+    problems = program_problems(memory, program)
+    if problems:
+        raise ProgramRejected(problems)
+    old, new = memory.prescription, program.prescription
+    reservoir_ml = memory.reservoir_ml if program.reservoir_ml is None else program.reservoir_ml
+    events = [
+        _event(
+            now,
+            EventKind.PROGRAMMING,
+            f"Programmed: {old.describe()} → {new.describe()}",
+            old=old.describe(),
+            new=new.describe(),
+            low_alarm_ml=program.low_alarm_ml,
+            reason=program.reason,
+            clinician=program.clinician,
+            note=program.note,
+            **{ANCHOR_KEY: reservoir_ml},
+        )
+    ]
+    if new.mode is not old.mode:
+        events.append(
+            _event(now, EventKind.MODE_CHANGE, f"Mode: {old.mode.title} → {new.mode.title}",
+                   old=old.mode.value, new=new.mode.value)
+        )
+    if new.bolus is not None:
+        bolus = new.bolus
+        events.append(
+            _event(
+                now,
+                EventKind.BOLUS,
+                f"{bolus.kind.value.capitalize()} bolus programmed: {_bolus_text(bolus)}",
+                bolus=bolus.kind.value,
+                volume_ml=bolus.volume_ml,
+            )
+        )
+    delivers = _delivers(new)
+    stopped_since = None if delivers else (memory.stopped_since or now)
+    memory = replace(
+        memory,
+        prescription=new,
+        prescription_entered_at=now,
+        low_alarm_ml=program.low_alarm_ml,
+        ptm=program.ptm,
+        reservoir_ml=reservoir_ml,
+        stopped_since=stopped_since,
+        events=memory.events + tuple(events),
+    )
+    if delivers:
+        memory = _clear(memory, (AlarmKind.PUMP_STOPPED,), now, "delivery restarted")
+    return memory
+
+
+def refill(
+    memory: PumpMemory, removed_ml: float, added_ml: float, now: datetime, program: Program | None = None
+) -> PumpMemory:
+    """Record a refill at `now` (reservoir emptied, then filled with `added_ml`), optionally with a new program.
+
+    Refused as a whole (ProgramRejected) on a negative volume, an overfill, or a bad program.
+    """
+    memory = _bring_clock_to(memory, now)
+    model = memory.model
+    problems = []
+    if removed_ml < 0:
+        problems.append(f"removed volume {format_number(removed_ml)} mL cannot be negative")
+    if added_ml < 0:
+        problems.append(f"added volume {format_number(added_ml)} mL cannot be negative")
+    if added_ml > model.reservoir_capacity_ml:
+        problems.append(
+            f"{format_number(added_ml)} mL overfills the {model.name}: its reservoir holds "
+            f"{format_number(model.reservoir_capacity_ml)} mL"
+        )
+    if program is not None:
+        if program.reservoir_ml is not None and program.reservoir_ml != added_ml:
+            problems.append(
+                f"the program says the reservoir holds {format_number(program.reservoir_ml)} mL, "
+                f"but {format_number(added_ml)} mL was added"
+            )
+        # The volume was checked above, as an overfill: check the rest of the program with it.
+        problems += program_problems(memory, replace(program, reservoir_ml=None))
+    if problems:
+        raise ProgramRejected(problems)
+    expected_ml = memory.reservoir_ml
+    event = _event(
+        now,
+        EventKind.REFILL,
+        f"Refill: expected {format_number(expected_ml)} mL, removed {format_number(removed_ml)} mL, "
+        f"added {format_number(added_ml)} mL",
+        expected_ml=expected_ml,
+        removed_ml=removed_ml,
+        added_ml=added_ml,
+        discrepancy_ml=removed_ml - expected_ml,
+        **{ANCHOR_KEY: added_ml},
+    )
+    refilled = replace(
+        memory,
+        reservoir_ml=added_ml,
+        last_refill_at=now,
+        last_refill_ml=added_ml,
+        events=(*memory.events, event),
+    )
+    refilled = _clear(refilled, (AlarmKind.LOW_RESERVOIR, AlarmKind.EMPTY_RESERVOIR), now, "reservoir refilled")
+    if program is None:
+        return refilled
+    return apply_program(refilled, replace(program, reservoir_ml=added_ml), now)
+
+
+def _bolus_text(bolus: Bolus) -> str:
+    minutes = round(bolus.duration.total_seconds() / 60)
+    duration = f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{format_number(bolus.volume_ml)} mL ({bolus.dose}) over {duration} from {bolus.start:%Y-%m-%d %H:%M}"
+
+
+# --- simulated time -------------------------------------------------------------------------------
+
+_BOLUS_END = "bolus_end"
+# Order of things that happen at the same instant: the bolus ends first (it changes the flow), then alarms.
+_ORDER = (
+    _BOLUS_END,
+    AlarmKind.LOW_RESERVOIR,
+    AlarmKind.EMPTY_RESERVOIR,
+    AlarmKind.ELECTIVE_REPLACEMENT,
+    AlarmKind.END_OF_SERVICE,
+    AlarmKind.PUMP_STOPPED,
+)
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    at: datetime
+    reservoir_ml: float
+    projection: Projection
+
+    def volume_at(self, moment: datetime) -> float:
+        return self.reservoir_ml if moment <= self.at else self.projection.volume_at(moment)
+
+
+def _anchor(memory: PumpMemory) -> _Anchor:
+    """Where delivery is counted from: the last anchoring event, if it still explains the memory's volume."""
+    since = max(memory.prescription_entered_at, memory.last_refill_at)
+    for event in reversed(memory.events):
+        if event.kind in _ANCHOR_KINDS and ANCHOR_KEY in event.details:
+            if since <= event.at <= memory.clock:
+                anchor = _anchor_at(memory, event.at, float(event.details[ANCHOR_KEY]))
+                if abs(anchor.volume_at(memory.clock) - memory.reservoir_ml) <= _VOLUME_TOLERANCE_ML:
+                    return anchor
+            break
+    # A memory made outside the firmware (or edited): count from its clock and present volume.
+    return _anchor_at(memory, memory.clock, memory.reservoir_ml)
+
+
+def _anchor_at(memory: PumpMemory, at: datetime, reservoir_ml: float) -> _Anchor:
+    return _Anchor(at, reservoir_ml, project(memory.prescription, at, reservoir_ml, memory.low_alarm_ml))
+
+
+def _pending(memory: PumpMemory, anchor: _Anchor) -> list[tuple[datetime, int, str | AlarmKind]]:
+    """What will happen next and when (possibly at or before the clock, if due now)."""
+    found: list[tuple[datetime, str | AlarmKind]] = []
+    bolus = memory.prescription.bolus
+    if bolus is not None:
+        found.append((bolus.end, _BOLUS_END))
+    if not memory.has_alarm(AlarmKind.LOW_RESERVOIR) and anchor.projection.alarm_date is not None:
+        found.append((anchor.projection.alarm_date, AlarmKind.LOW_RESERVOIR))
+    if not memory.has_alarm(AlarmKind.EMPTY_RESERVOIR) and anchor.projection.empty_date is not None:
+        found.append((anchor.projection.empty_date, AlarmKind.EMPTY_RESERVOIR))
+    if not memory.has_alarm(AlarmKind.ELECTIVE_REPLACEMENT):
+        found.append((memory.eri_at, AlarmKind.ELECTIVE_REPLACEMENT))
+    if not memory.has_alarm(AlarmKind.END_OF_SERVICE):
+        found.append((memory.end_of_service_at, AlarmKind.END_OF_SERVICE))
+    if memory.stopped_since is not None and not memory.has_alarm(AlarmKind.PUMP_STOPPED):
+        found.append((memory.stopped_since + timedelta(hours=memory.model.stopped_alarm_hours), AlarmKind.PUMP_STOPPED))
+    return [(max(at, memory.clock), _ORDER.index(what), what) for at, what in found]
+
+
+def advance(memory: PumpMemory, to: datetime) -> tuple[PumpMemory, list[Alarm]]:
+    """Run the pump from its clock to `to`: deliver, end boluses, raise alarms at the instant they occur.
+
+    Event-driven: the interval is split only where something happens, and each piece is read
+    from the reservoir projection, so ten years cost a handful of steps.
+    """
+    if to < memory.clock:
+        raise ClockError(
+            f"the pump's clock reads {memory.clock:%Y-%m-%d %H:%M:%S}; simulated time cannot go back to "
+            f"{to:%Y-%m-%d %H:%M:%S}"
+        )
+    raised: list[Alarm] = []
+    anchor = _anchor(memory)
+    while True:
+        pending = _pending(memory, anchor)
+        if not pending:
+            break
+        at, _, what = min(pending, key=lambda item: (item[0], item[1]))
+        if at > to:
+            break
+        memory = replace(memory, clock=at, reservoir_ml=anchor.volume_at(at))
+        if what == _BOLUS_END:
+            memory = _finish_bolus(memory, at)
+            anchor = _anchor_at(memory, at, memory.reservoir_ml)
+            continue
+        memory, alarm = _raise(memory, what, at)
+        raised.append(alarm)
+        if what is AlarmKind.END_OF_SERVICE and memory.prescription.mode is not InfusionMode.STOPPED:
+            memory = _stop_at_end_of_service(memory, at)
+            anchor = _anchor_at(memory, at, memory.reservoir_ml)
+    memory = replace(memory, clock=to, reservoir_ml=anchor.volume_at(to))
+    return memory, raised
+
+
+def _raise(memory: PumpMemory, kind: AlarmKind, at: datetime) -> tuple[PumpMemory, Alarm]:
+    alarm = Alarm(kind, at)
+    reservoir_ml = memory.reservoir_ml
+    if kind is AlarmKind.EMPTY_RESERVOIR:
+        reservoir_ml = 0.0  # the instant is rounded to the clock's microsecond: empty means empty
+    event = _event(
+        at,
+        EventKind.ALARM_RAISED,
+        f"{kind.title} ({kind.severity.value})",
+        alarm=kind.value,
+        severity=kind.severity.value,
+    )
+    memory = replace(memory, reservoir_ml=reservoir_ml, alarms=(*memory.alarms, alarm), events=(*memory.events, event))
+    return memory, alarm
+
+
+def _finish_bolus(memory: PumpMemory, at: datetime) -> PumpMemory:
+    old = memory.prescription
+    bolus = old.bolus
+    new = old.after_bolus()
+    events = [
+        _event(
+            at,
+            EventKind.BOLUS,
+            f"{bolus.kind.value.capitalize()} bolus finished ({format_number(bolus.volume_ml)} mL): "
+            f"{new.mode.title.lower()} {'resumed' if new.mode is old.mode else 'follows'}",
+            bolus=bolus.kind.value,
+            **{ANCHOR_KEY: memory.reservoir_ml},
+        )
+    ]
+    if new.mode is not old.mode:
+        events.append(
+            _event(at, EventKind.MODE_CHANGE, f"Mode: {old.mode.title} → {new.mode.title} (bolus finished)",
+                   old=old.mode.value, new=new.mode.value)
+        )
+    stopped_since = memory.stopped_since if _delivers(new) else (memory.stopped_since or at)
+    return replace(memory, prescription=new, stopped_since=stopped_since, events=memory.events + tuple(events))
+
+
+def _stop_at_end_of_service(memory: PumpMemory, at: datetime) -> PumpMemory:
+    old = memory.prescription
+    new = Prescription.stopped(old.drug, old.concentration)
+    event = _event(
+        at,
+        EventKind.MODE_CHANGE,
+        f"Mode: {old.mode.title} → {new.mode.title} (end of service)",
+        old=old.mode.value,
+        new=new.mode.value,
+        **{ANCHOR_KEY: memory.reservoir_ml},
+    )
+    return replace(
+        memory, prescription=new, stopped_since=memory.stopped_since or at, events=(*memory.events, event)
+    )

@@ -1,0 +1,176 @@
+"""The demo pump: a PX-20 with morphine, 18 months after implant, as shipped in resources/demo_pump.json.
+
+Regenerate the resource with `python -m programmer.pump.demo` (it writes the pump as
+its clock reads DEMO_CLOCK). The history is consistent: each refill's expected volume
+is what the programmed doses delivered since the fill before.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from programmer.pump.memory import Catheter, Event, EventKind, PumpMemory
+from programmer.pump.pumpfile import save_pump
+from programmer.resources import resource_path
+from programmer.therapy.bolus import PtmSettings
+from programmer.therapy.delivery import delivered_ml
+from programmer.therapy.prescription import Prescription
+from programmer.therapy.pump_models import pump_models
+from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
+
+DEMO_CLOCK = datetime(2026, 11, 21, 9, 0)
+MODEL = "PX-20"
+IMPLANT_AT = datetime(2025, 5, 12, 10, 30)
+CATHETER = Catheter(length_cm=110.0, trimmed_cm=12.0, tip_location="T10")
+MORPHINE = Concentration(10.0, DrugUnit.MG)
+FILL_ML = 20.0
+LOW_ALARM_ML = 2.0
+FIRST_REFILL_AT = datetime(2026, 4, 20, 9, 30)
+LAST_REFILL_AT = datetime(2026, 11, 1, 8, 0)
+PTM_ENABLED_AT = datetime(2026, 7, 20, 10, 0)
+ERI_AT = datetime(2032, 5, 12, 0, 0)
+PTM = PtmSettings(
+    dose_per_bolus=Dose(0.1, DrugUnit.MG), duration=timedelta(minutes=10), max_per_24h=4, lockout=timedelta(hours=3)
+)
+# (programmed at, daily dose in mg/day): a slow titration from 0.4 to 1.5 mg/day, never more than +50 % a step.
+DOSE_HISTORY = (
+    (datetime(2025, 5, 12, 10, 40), 0.4),
+    (datetime(2025, 5, 26, 10, 0), 0.5),
+    (PTM_ENABLED_AT, 0.75),
+    (datetime(2026, 9, 14, 10, 0), 1.0),
+    (LAST_REFILL_AT, 1.5),
+)
+# Volumes a nurse drew back at each refill: a little under expected, the patient's PTM boluses and pump accuracy.
+REMOVED_ML = {FIRST_REFILL_AT: 2.4, LAST_REFILL_AT: 6.2}
+
+
+def _prescription(mg_per_day: float) -> Prescription:
+    return Prescription.simple_continuous("morphine", MORPHINE, DoseRate(mg_per_day, DrugUnit.MG))
+
+
+def _delivered_between(start: datetime, end: datetime) -> float:
+    """Volume the dose history delivered from start to end (boluses apart)."""
+    total = 0.0
+    ends = [at for at, _ in DOSE_HISTORY[1:]] + [datetime.max]
+    for (at, mg_per_day), until in zip(DOSE_HISTORY, ends, strict=True):
+        piece_start, piece_end = max(start, at), min(end, until)
+        if piece_start < piece_end:
+            total += delivered_ml(_prescription(mg_per_day), piece_start, piece_end)
+    return total
+
+
+def priming_volume_ml() -> float:
+    """Pump tubing plus the implanted catheter: what the priming bolus fills before drug reaches the tip."""
+    model = pump_models()[MODEL]
+    return round(model.pump_tubing_volume_ml + CATHETER.implanted_length_cm * model.catheter_ml_per_cm, 3)
+
+
+def low_alarm_reached_at() -> datetime:
+    """When the demo's reservoir, filled at the last refill, reaches the low-reservoir alarm volume."""
+    days = (FILL_ML - LOW_ALARM_ML) / _prescription(1.5).nominal_daily_volume_ml
+    return LAST_REFILL_AT + timedelta(days=days)
+
+
+def _refill_event(at: datetime, filled_at: datetime, filled_ml: float) -> Event:
+    expected = filled_ml - _delivered_between(filled_at, at)
+    return Event(
+        at,
+        EventKind.REFILL,
+        f"Refill: removed {REMOVED_ML[at]:g} mL (expected {expected:.2f} mL), filled {FILL_ML:g} mL morphine 10 mg/mL",
+        {
+            "expected_ml": round(expected, 2),
+            "removed_ml": REMOVED_ML[at],
+            "added_ml": FILL_ML,
+            "reservoir_ml": FILL_ML,
+            "drug": "morphine",
+            "concentration": str(MORPHINE),
+        },
+    )
+
+
+def _programming_event(at: datetime, old_mg: float | None, new_mg: float, extra: str = "") -> Event:
+    new = DoseRate(new_mg, DrugUnit.MG)
+    if old_mg is None:
+        text, details = f"Programmed simple continuous {new}", {"mode": "simple_continuous", "daily_dose": str(new)}
+    else:
+        old = DoseRate(old_mg, DrugUnit.MG)
+        change = new.percent_change_from(old)
+        text = f"Programmed simple continuous {old} → {new} ({change:+.0f} %)"
+        details = {"mode": "simple_continuous", "old_daily_dose": str(old), "daily_dose": str(new)}
+        details["change_percent"] = round(change, 1)
+    return Event(at, EventKind.PROGRAMMING, text + extra, details)
+
+
+def demo_events() -> tuple[Event, ...]:
+    priming_ml = priming_volume_ml()
+    (start_at, start_mg), *changes = DOSE_HISTORY
+    events = [
+        Event(
+            IMPLANT_AT,
+            EventKind.IMPLANT,
+            f"Implanted {MODEL}; catheter 110 cm trimmed 12 cm, tip T10; filled {FILL_ML:g} mL morphine 10 mg/mL",
+            {
+                "catheter_length_cm": CATHETER.length_cm,
+                "trimmed_cm": CATHETER.trimmed_cm,
+                "tip_location": CATHETER.tip_location,
+                "filled_ml": FILL_ML,
+            },
+        ),
+        Event(
+            start_at,
+            EventKind.BOLUS,
+            f"Priming bolus {priming_ml:g} mL over 30 min (pump tubing and catheter)",
+            {"bolus": "priming", "volume_ml": priming_ml, "duration_minutes": 30},
+        ),
+        _programming_event(start_at, None, start_mg),
+        # The priming bolus took its volume out of the first fill.
+        _refill_event(FIRST_REFILL_AT, IMPLANT_AT, FILL_ML - priming_ml),
+        _refill_event(LAST_REFILL_AT, FIRST_REFILL_AT, FILL_ML),
+    ]
+    previous_mg = start_mg
+    for at, mg_per_day in changes:
+        extra = "; PTM enabled: 0.1 mg over 10 min, max 4 per 24 h, lockout 3 h" if at == PTM_ENABLED_AT else ""
+        events.append(_programming_event(at, previous_mg, mg_per_day, extra))
+        previous_mg = mg_per_day
+    # Stable sort: at the last refill the refill is logged before the new dose programmed in the same session.
+    return tuple(sorted(events, key=lambda event: event.at))
+
+
+def demo_pump(now: datetime) -> PumpMemory:
+    """The demo pump with its clock at `now`, the reservoir emptied by what the pump delivered since the refill."""
+    if not LAST_REFILL_AT <= now <= low_alarm_reached_at():
+        raise ValueError(
+            f"the demo pump's clock must lie between its last refill ({LAST_REFILL_AT:%Y-%m-%d %H:%M}) and its "
+            f"low-reservoir alarm ({low_alarm_reached_at():%Y-%m-%d %H:%M}), not {now:%Y-%m-%d %H:%M}"
+        )
+    prescription = _prescription(1.5)
+    return PumpMemory(
+        model_name=MODEL,
+        serial="PX20-DEMO-0001",
+        implant_date=date(2025, 5, 12),
+        patient_id="DEMO-0001",
+        catheter=CATHETER,
+        prescription=prescription,
+        prescription_entered_at=LAST_REFILL_AT,
+        reservoir_ml=FILL_ML - delivered_ml(prescription, LAST_REFILL_AT, now),
+        last_refill_at=LAST_REFILL_AT,
+        last_refill_ml=FILL_ML,
+        low_alarm_ml=LOW_ALARM_ML,
+        eri_at=ERI_AT,
+        clock=now,
+        ptm=PTM,
+        events=demo_events(),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    target = Path(args[0]) if args else resource_path("demo_pump.json")
+    save_pump(target, demo_pump(DEMO_CLOCK))
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()

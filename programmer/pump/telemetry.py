@@ -1,0 +1,208 @@
+"""The wireless link between programmer and pump: interrogate, program, refill, and the pump's clock.
+
+The telemetry rule: the programmer never edits the pump's memory. It reads a snapshot,
+and sends a complete program that the pump's firmware validates; the pump file is then
+written and read back, and what was read must equal what was sent. Faults can be
+switched on (LinkFaults) to train what happens when the link drops or the pump refuses.
+
+The caller holds the pump's PumpLock (a programming session does, for as long as it is
+open); the link itself does not lock, so a session's calls never lock themselves out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from programmer.therapy.bolus import PtmSettings
+from programmer.therapy.prescription import Bolus
+from programmer.therapy.schedule import WEEKDAYS, FlexSchedule, format_minute
+from programmer.therapy.units import format_number
+
+from . import firmware
+from .firmware import Program, ProgramRejected
+from .memory import Alarm, PumpMemory
+from .pumpfile import load_pump, save_pump
+
+LINK_LOST_MESSAGE = "link lost during programming: the pump kept its previous program"
+REFUSED_MESSAGE = "pump refused the program (simulated fault)"
+
+
+@dataclass
+class LinkFaults:
+    """Fault switches an instructor flips; a session and its link share one instance."""
+
+    lose_link_mid_program: bool = False  # the link drops before the pump commits the new program
+    refuse_program: bool = False  # the pump refuses every program, whatever it says
+    delay_s: float = 0.0  # the pump answers each call this much later
+
+
+class LinkLost(Exception):
+    """The link dropped before the pump committed: the pump kept what it had."""
+
+
+class VerificationFailed(Exception):
+    """What the pump holds after programming is not what was sent."""
+
+
+@dataclass(frozen=True)
+class ProgramResult:
+    before: PumpMemory  # the pump at the moment of programming, just before it
+    after: PumpMemory  # as read back from the pump
+    changes: list[str]  # in plain language, e.g. "Daily dose: 1.5 mg/day → 2 mg/day"
+
+
+class Telemetry:
+    def __init__(
+        self, path: Path, faults: LinkFaults | None = None, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.path = Path(path)
+        self.faults = faults if faults is not None else LinkFaults()
+        self._sleep = sleep
+
+    def interrogate(self) -> PumpMemory:
+        """Read the pump: an immutable snapshot of its memory."""
+        self._wait_for_answer()
+        return load_pump(self.path)
+
+    def program(self, program: Program, now: datetime) -> ProgramResult:
+        """Send a complete program. ProgramRejected (pump unchanged) lists every reason the firmware refused."""
+        self._wait_for_answer()
+        before = self._pump_at(now)
+        if self.faults.refuse_program:
+            raise ProgramRejected(REFUSED_MESSAGE)
+        after = firmware.apply_program(before, program, now)
+        return ProgramResult(before, self._commit(after), describe_changes(before, after))
+
+    def refill(
+        self, removed_ml: float, added_ml: float, now: datetime, program: Program | None = None
+    ) -> ProgramResult:
+        """Record a refill (and optionally a new program with it) through the same checked write."""
+        self._wait_for_answer()
+        before = self._pump_at(now)
+        if self.faults.refuse_program:
+            raise ProgramRejected(REFUSED_MESSAGE)
+        after = firmware.refill(before, removed_ml, added_ml, now, program)
+        return ProgramResult(before, self._commit(after), describe_changes(before, after))
+
+    def advance(self, to: datetime) -> list[Alarm]:
+        """Let simulated time run on the pump to `to`; the alarms it raised meanwhile, in order.
+
+        The pump's own clock, not a link exchange: no link faults or delay apply.
+        """
+        memory, alarms = firmware.advance(load_pump(self.path), to)
+        self._write_and_verify(memory)
+        return alarms
+
+    # --- the checked write ------------------------------------------------------------------
+    def _wait_for_answer(self) -> None:
+        if self.faults.delay_s > 0:
+            self._sleep(self.faults.delay_s)
+
+    def _pump_at(self, now: datetime) -> PumpMemory:
+        """The pump as it is at `now`: it kept delivering since its memory was last written."""
+        return firmware.advance(load_pump(self.path), now)[0]
+
+    def _commit(self, memory: PumpMemory) -> PumpMemory:
+        if self.faults.lose_link_mid_program:
+            raise LinkLost(LINK_LOST_MESSAGE)
+        return self._write_and_verify(memory)
+
+    def _write_and_verify(self, memory: PumpMemory) -> PumpMemory:
+        save_pump(self.path, memory)
+        read_back = load_pump(self.path)
+        if read_back != memory:
+            differing = [f.name for f in fields(PumpMemory) if getattr(read_back, f.name) != getattr(memory, f.name)]
+            raise VerificationFailed(
+                f"read-back does not match what was sent ({', '.join(differing)}): interrogate the pump "
+                "and check every setting before the patient leaves"
+            )
+        return read_back
+
+
+# --- plain-language changes -----------------------------------------------------------------------
+
+
+def describe_changes(before: PumpMemory, after: PumpMemory) -> list[str]:
+    """What a program or refill changed, one line each: 'Daily dose: 1.5 mg/day → 2 mg/day'."""
+    old, new = before.prescription, after.prescription
+    changes = []
+
+    def row(label: str, old_text: str, new_text: str) -> None:
+        if old_text != new_text:
+            changes.append(f"{label}: {old_text} → {new_text}")
+
+    row("Drug", old.drug, new.drug)
+    row("Concentration", str(old.concentration), str(new.concentration))
+    row("Mode", old.mode.title, new.mode.title)
+    row("Daily dose", str(old.nominal_daily_dose), str(new.nominal_daily_dose))
+    changes += _schedule_changes(old.schedule, new.schedule)
+    row("Bolus", _bolus_text(old.bolus), _bolus_text(new.bolus))
+    if abs(after.reservoir_ml - before.reservoir_ml) > 1e-9:
+        row("Reservoir", f"{format_number(before.reservoir_ml)} mL", f"{format_number(after.reservoir_ml)} mL")
+    row("Low-reservoir alarm", f"{format_number(before.low_alarm_ml)} mL", f"{format_number(after.low_alarm_ml)} mL")
+    row("Patient bolus (PTM)", _ptm_text(before.ptm), _ptm_text(after.ptm))
+    for alarm in before.alarms:
+        if not after.has_alarm(alarm.kind):
+            changes.append(f"Alarm cleared: {alarm.kind.title}")
+    return changes
+
+
+def _steps_text(schedule: FlexSchedule | None, weekday: int) -> str:
+    if schedule is None:
+        return "none"
+    day = schedule.day(weekday)
+    return ", ".join(f"{format_minute(step.start_minute)} {step.rate}" for step in day.steps)
+
+
+def _schedule_changes(old: FlexSchedule | None, new: FlexSchedule | None) -> list[str]:
+    if old == new or new is None:
+        return []  # leaving flex mode shows as the mode change
+    weekly = (old is not None and old.per_weekday) or new.per_weekday
+    changes = []
+    for weekday in range(7 if weekly else 1):
+        old_text, new_text = _steps_text(old, weekday), _steps_text(new, weekday)
+        if old_text != new_text:
+            label = f"Flex schedule ({WEEKDAYS[weekday]})" if weekly else "Flex schedule (every day)"
+            changes.append(f"{label}: {old_text} → {new_text}")
+    return changes
+
+
+def _duration_text(duration: timedelta) -> str:
+    minutes = round(duration.total_seconds() / 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
+
+
+def _bolus_text(bolus: Bolus | None) -> str:
+    if bolus is None:
+        return "none"
+    return (
+        f"{bolus.kind.value} bolus {format_number(bolus.volume_ml)} mL ({bolus.dose}) "
+        f"over {_duration_text(bolus.duration)}"
+    )
+
+
+def _ptm_text(ptm: PtmSettings | None) -> str:
+    if ptm is None:
+        return "off"
+    return (
+        f"{ptm.dose_per_bolus} over {_duration_text(ptm.duration)}, up to {ptm.max_per_24h} per 24 h, "
+        f"lockout {_duration_text(ptm.lockout)}"
+    )
+
+
+__all__ = [
+    "LinkFaults",
+    "LinkLost",
+    "ProgramRejected",
+    "ProgramResult",
+    "Telemetry",
+    "VerificationFailed",
+    "describe_changes",
+]

@@ -4,6 +4,12 @@ Both the reservoir projection and the pump firmware's simulated time walk these
 segments, so what the pump delivers and what the programmer projects agree.
 Segments change only at step boundaries, midnight (weekday schedules) and the
 start and end of a bolus: event-driven, never a per-minute loop.
+
+Segments tile [start, end) exactly, in order, with no gap and no overlap. Each
+calendar day follows its weekday's schedule from 00:00 to 24:00 (see schedule.py):
+a step that runs past midnight is cut there, and the early hours follow the new
+weekday's own last step (the same step when every day has the same schedule).
+A bolus replaces the base flow while it runs; after a single bolus the pump is stopped.
 """
 
 from __future__ import annotations
@@ -65,6 +71,8 @@ def base_segments(prescription: Prescription, start: datetime, end: datetime) ->
 
 def segments(prescription: Prescription, start: datetime, end: datetime) -> Iterator[Segment]:
     """Segments from start to end, a pending bolus replacing the base flow while it runs."""
+    if end <= start:
+        return
     bolus = prescription.bolus
     if bolus is None or bolus.end <= start or bolus.start >= end:
         after = prescription.after_bolus() if bolus is not None and bolus.end <= start else prescription

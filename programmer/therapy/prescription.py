@@ -1,13 +1,24 @@
-"""What the pump is told to deliver: drug, concentration, infusion mode and dose or schedule."""
+"""What the pump is told to deliver: drug, concentration, infusion mode and dose or schedule.
+
+Each mode takes exactly what it uses and nothing else, so a prescription never
+carries a dose that looks programmed but is not delivered: simple continuous and
+minimum rate take a daily dose, flex takes a schedule, single bolus takes a bolus,
+stopped takes none of them.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from programmer.therapy.schedule import FlexSchedule
 from programmer.therapy.units import MINUTES_PER_DAY, Concentration, Dose, DoseRate, DrugUnit, UnitError
+
+
+class PrescriptionError(ValueError):
+    """A prescription whose parts do not fit together (mode, dose, schedule, bolus, units)."""
 
 
 class InfusionMode(StrEnum):
@@ -46,10 +57,17 @@ class Bolus:
     dose: Dose  # the drug that volume carries to the patient (in the fluid at the catheter tip)
 
     def __post_init__(self) -> None:
-        if self.duration <= timedelta(0):
-            raise ValueError("a bolus needs a duration above zero")
-        if self.volume_ml <= 0:
-            raise ValueError("a bolus needs a volume above zero")
+        object.__setattr__(self, "kind", BolusKind(self.kind))
+        if not isinstance(self.start, datetime) or self.start.tzinfo is not None:
+            raise PrescriptionError(f"a bolus starts at a naive datetime on the pump's clock, not {self.start!r}")
+        if not isinstance(self.duration, timedelta) or self.duration <= timedelta(0):
+            raise PrescriptionError(f"a bolus needs a duration above zero, not {self.duration}")
+        if isinstance(self.volume_ml, bool) or not isinstance(self.volume_ml, int | float):
+            raise TypeError(f"a bolus volume is a number of mL, not {self.volume_ml!r}")
+        if not (math.isfinite(self.volume_ml) and self.volume_ml > 0):
+            raise PrescriptionError(f"a bolus needs a volume above zero, not {self.volume_ml} mL")
+        if not isinstance(self.dose, Dose):
+            raise TypeError(f"a bolus dose must be a Dose (mg or mcg), not {self.dose!r}")
 
     @property
     def end(self) -> datetime:
@@ -63,6 +81,23 @@ class Bolus:
         return self.start <= moment < self.end
 
 
+# What each mode is made of; anything else given with it is refused (a bolus may precede any running mode).
+_MODE_USES = {
+    InfusionMode.STOPPED: (),
+    InfusionMode.SINGLE_BOLUS: ("bolus",),
+    InfusionMode.SIMPLE_CONTINUOUS: ("daily_dose",),
+    InfusionMode.FLEX: ("schedule",),
+    InfusionMode.MINIMUM_RATE: ("daily_dose",),
+}
+_MODE_HINT = {
+    InfusionMode.STOPPED: "a stopped pump delivers nothing",
+    InfusionMode.SINGLE_BOLUS: "the pump gives the bolus and then stops",
+    InfusionMode.SIMPLE_CONTINUOUS: "it delivers one daily dose evenly; flex mode runs a schedule",
+    InfusionMode.FLEX: "the daily dose comes from the schedule's steps",
+    InfusionMode.MINIMUM_RATE: "it delivers the pump's minimum flow; flex mode runs a schedule",
+}
+
+
 @dataclass(frozen=True)
 class Prescription:
     drug: str
@@ -73,22 +108,65 @@ class Prescription:
     bolus: Bolus | None = None  # runs first when set; then the mode resumes (single bolus: stopped)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.drug, str) or not self.drug.strip():
+            raise PrescriptionError("a prescription needs the drug's name")
+        if not isinstance(self.concentration, Concentration):
+            raise TypeError(f"the concentration must be a Concentration (e.g. 10 mg/mL), not {self.concentration!r}")
+        try:
+            object.__setattr__(self, "mode", InfusionMode(self.mode))
+        except ValueError:
+            modes = ", ".join(mode.value for mode in InfusionMode)
+            raise PrescriptionError(f"unknown infusion mode {self.mode!r}: use one of {modes}") from None
+        for name, kind in (("daily_dose", DoseRate), ("schedule", FlexSchedule), ("bolus", Bolus)):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, kind):
+                raise TypeError(f"the {name.replace('_', ' ')} must be a {kind.__name__}, not {value!r}")
+        self._check_mode_fields()
+        self._check_units()
+        self._check_doses()
+
+    def _check_mode_fields(self) -> None:
+        title = self.mode.title
+        uses = _MODE_USES[self.mode]
+        for name in ("daily_dose", "schedule", "bolus"):
+            text = name.replace("_", " ")
+            if name in uses and getattr(self, name) is None:
+                raise PrescriptionError(f"{title} mode needs a {text}")
+            if name not in uses and name != "bolus" and getattr(self, name) is not None:
+                raise PrescriptionError(f"{title} mode does not use a {text}: {_MODE_HINT[self.mode]}")
+        if self.bolus is None:
+            return
+        if self.mode is InfusionMode.STOPPED:
+            raise PrescriptionError(
+                "a stopped pump delivers nothing, not even a bolus: use Single bolus mode to give one bolus "
+                "and then stop"
+            )
+        if self.bolus.kind is BolusKind.SINGLE and self.mode is not InfusionMode.SINGLE_BOLUS:
+            raise PrescriptionError(
+                f"a single bolus stops the pump afterwards, so it belongs to Single bolus mode, not {title} mode: "
+                "use a clinician bolus to return to the current mode afterwards"
+            )
+
+    def _check_units(self) -> None:
         unit = self.concentration.unit
-        needs = {
-            InfusionMode.SIMPLE_CONTINUOUS: ("daily_dose",),
-            InfusionMode.MINIMUM_RATE: ("daily_dose",),
-            InfusionMode.FLEX: ("schedule",),
-            InfusionMode.SINGLE_BOLUS: ("bolus",),
-            InfusionMode.STOPPED: (),
-        }[self.mode]
-        for name in needs:
-            if getattr(self, name) is None:
-                raise ValueError(f"{self.mode.title} mode needs a {name.replace('_', ' ')}")
         for name, value in (("daily dose", self.daily_dose), ("schedule", self.schedule)):
             if value is not None and value.unit is not unit:
                 raise UnitError(f"the {name} is in {value.unit.value} but the concentration is {unit.value}/mL")
-        if self.daily_dose is not None and self.daily_dose.per_day < 0:
-            raise ValueError("a daily dose cannot be negative")
+        # A bridge bolus carries the previous fluid, which may be another drug in another unit.
+        bolus = self.bolus
+        if bolus is not None and bolus.kind is not BolusKind.BRIDGE and bolus.dose.unit is not unit:
+            raise UnitError(f"the bolus dose is in {bolus.dose.unit.value} but the concentration is {unit.value}/mL")
+
+    def _check_doses(self) -> None:
+        if self.daily_dose is None:
+            return
+        if self.daily_dose.per_day < 0:
+            raise PrescriptionError(f"a daily dose cannot be negative ({self.daily_dose})")
+        if self.daily_dose.per_day == 0:
+            # A zero dose would look like therapy while delivering nothing, and would not raise the stopped alarm.
+            raise PrescriptionError(
+                f"a daily dose of {self.daily_dose} delivers nothing: choose Stopped mode to stop the pump"
+            )
 
     # --- construction ---------------------------------------------------------------
     @classmethod

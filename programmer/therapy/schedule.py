@@ -7,14 +7,23 @@ the operations below can only move, add or remove boundaries.
 
 Rates are always a DoseRate per day in the drug's unit; per-hour entries are
 converted on the way in (`DoseRate.from_per_hour`) and shown both ways.
+
+With a separate schedule per weekday, each weekday's ring governs that calendar
+day from 00:00 to 24:00: its last step covers the end of the day *and* the time
+before its first step. So a weekday's daily dose is exactly what the pump
+delivers on that calendar day, and at midnight the next weekday's ring takes over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from programmer.therapy.units import MINUTES_PER_DAY, Concentration, Dose, DoseRate, DrugUnit, UnitError
+from programmer.therapy.units import MINUTES_PER_DAY, Concentration, Dose, DoseRate, DrugUnit, UnitError, format_number
+
+if TYPE_CHECKING:
+    from programmer.therapy.pump_models import PumpModel
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -45,6 +54,12 @@ class FlexStep:
     start_minute: int
     rate: DoseRate
 
+    def __post_init__(self) -> None:
+        if isinstance(self.start_minute, bool) or not isinstance(self.start_minute, int):
+            raise TypeError(f"a step starts at a whole minute after midnight, not {self.start_minute!r}")
+        if not isinstance(self.rate, DoseRate):
+            raise TypeError(f"a step's rate must be a DoseRate (mg/day or mcg/day), not {self.rate!r}")
+
 
 @dataclass(frozen=True)
 class StepInterval:
@@ -66,8 +81,16 @@ class StepInterval:
     def volume_ml(self, concentration: Concentration) -> float:
         return concentration.volume_ml(self.dose)
 
+    @property
+    def runs_past_midnight(self) -> bool:
+        return self.end_minute > MINUTES_PER_DAY
+
     def label(self) -> str:
         return f"{format_minute(self.start_minute)}–{format_minute(self.end_minute % MINUTES_PER_DAY)}"
+
+    def rate_text(self) -> str:
+        """'2 mg/day (0.08333 mg/h)': per day as programmed, per hour to check a per-hour order against."""
+        return self.rate.day_and_hour_text()
 
 
 @dataclass(frozen=True)
@@ -75,18 +98,23 @@ class DaySchedule:
     steps: tuple[FlexStep, ...]
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", tuple(self.steps))
         if not self.steps:
             raise ScheduleError("a day needs at least one step")
+        if not all(isinstance(step, FlexStep) for step in self.steps):
+            raise TypeError("a day is made of FlexStep values")
         starts = [step.start_minute for step in self.steps]
-        if any(not 0 <= start < MINUTES_PER_DAY for start in starts):
-            raise ScheduleError("every step must start between 00:00 and 23:59")
+        for start in starts:
+            if not 0 <= start < MINUTES_PER_DAY:
+                raise ScheduleError(f"a step cannot start at minute {start}: steps start between 00:00 and 23:59")
         if starts != sorted(set(starts)):
             raise ScheduleError("steps must start at distinct times, in order")
-        units = {step.rate.unit for step in self.steps}
+        units = sorted({step.rate.unit.value for step in self.steps})
         if len(units) > 1:
-            raise UnitError("all steps of a schedule must be in the same unit")
-        if any(step.rate.per_day < 0 for step in self.steps):
-            raise ScheduleError("a rate cannot be negative")
+            raise UnitError(f"all steps of a schedule must be in the same unit, not {' and '.join(units)}")
+        for interval in self.intervals():
+            if interval.rate.per_day < 0:
+                raise ScheduleError(f"step {interval.label()}: a rate cannot be negative ({interval.rate})")
 
     # --- construction ---------------------------------------------------------------
     @classmethod
@@ -95,11 +123,19 @@ class DaySchedule:
 
     @classmethod
     def from_intervals(cls, intervals: Iterable[tuple[int, int, DoseRate]]) -> DaySchedule:
-        """Steps given as (start, end, rate), in any order; they must tile the day exactly."""
+        """Steps given as (start, end, rate), in any order; they must tile the day exactly.
+
+        An end before the start, or beyond 24:00, runs past midnight: (1320, 360) and (1320, 1800) are both 22:00–06:00.
+        """
         given = sorted(intervals, key=lambda item: item[0])
         if not given:
             raise ScheduleError("no steps given")
         for start, end, _ in given:
+            if not 0 <= start < MINUTES_PER_DAY or not 0 <= end <= 2 * MINUTES_PER_DAY:
+                raise ScheduleError(f"step from minute {start} to minute {end} is not within a day")
+            if end - start > MINUTES_PER_DAY:
+                label = f"{format_minute(start)}–{format_minute(end % MINUTES_PER_DAY)}"
+                raise ScheduleError(f"step {label} runs for more than a day")
             if start == end % MINUTES_PER_DAY and len(given) > 1:
                 raise ScheduleError(f"step {format_minute(start)}–{format_minute(end)} has no duration")
         for (_, end, _), (next_start, _, _) in zip(given, given[1:] + given[:1], strict=True):
@@ -174,10 +210,18 @@ class DaySchedule:
         return self._with_steps([*self.steps, FlexStep(at_minute, rate)])
 
     def add(self, start_minute: int, end_minute: int, rate: DoseRate) -> DaySchedule:
-        """Insert a step from start to end with `rate`, cutting into the steps it covers."""
-        start, end = _in_day(start_minute), end_minute % MINUTES_PER_DAY
+        """Insert a step from start to end with `rate`, cutting into the steps it covers.
+
+        The end may be before the start (22:00–06:00 runs past midnight); start to start + 24:00 is the whole day.
+        """
+        start = _in_day(start_minute)
+        if not 0 <= end_minute <= 2 * MINUTES_PER_DAY:
+            raise ScheduleError(f"minute {end_minute} is not within a day")
+        if end_minute - start_minute == MINUTES_PER_DAY:
+            return DaySchedule((FlexStep(start, rate),))
+        end = end_minute % MINUTES_PER_DAY
         if start == end:
-            raise ScheduleError("a new step needs a duration")
+            raise ScheduleError(f"a new step needs a duration: it starts and ends at {format_minute(start)}")
         length = (end - start) % MINUTES_PER_DAY
         kept = [s for s in self.steps if not 0 < (s.start_minute - start) % MINUTES_PER_DAY <= length]
         if not any(s.start_minute == end for s in kept):
@@ -238,6 +282,10 @@ class DaySchedule:
         steps[index] = replace(steps[index], rate=rate)
         return self._with_steps(steps)
 
+    def with_rate_per_hour(self, index: int, per_hour: float) -> DaySchedule:
+        """Change a rate ordered per hour: stored per day (× 24), in this schedule's unit."""
+        return self.with_rate(index, DoseRate.from_per_hour(per_hour, self.unit))
+
     def _check_index(self, index: int) -> None:
         if not 0 <= index < len(self.steps):
             raise ScheduleError(f"there is no step {index + 1}; the day has {len(self.steps)}")
@@ -245,6 +293,11 @@ class DaySchedule:
     @staticmethod
     def _with_steps(steps: Sequence[FlexStep]) -> DaySchedule:
         return DaySchedule(tuple(sorted(steps, key=lambda step: step.start_minute)))
+
+
+def _check_weekday(weekday: int) -> None:
+    if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday < 7:
+        raise ScheduleError(f"weekday {weekday!r} is not 0 (Monday) to 6 (Sunday)")
 
 
 def _in_day(minute: int) -> int:
@@ -264,10 +317,14 @@ class FlexSchedule:
     days: tuple[DaySchedule, ...]
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "days", tuple(self.days))
         if len(self.days) not in (1, 7):
             raise ScheduleError("a flex schedule has one day for every day, or seven (Monday to Sunday)")
-        if len({day.unit for day in self.days}) > 1:
-            raise UnitError("all days of a schedule must be in the same unit")
+        if not all(isinstance(day, DaySchedule) for day in self.days):
+            raise TypeError("a flex schedule is made of DaySchedule values")
+        units = sorted({day.unit.value for day in self.days})
+        if len(units) > 1:
+            raise UnitError(f"all days of a schedule must be in the same unit, not {' and '.join(units)}")
 
     @classmethod
     def every_day(cls, day: DaySchedule) -> FlexSchedule:
@@ -283,9 +340,17 @@ class FlexSchedule:
 
     def day(self, weekday: int) -> DaySchedule:
         """The schedule for `weekday` (0 = Monday)."""
+        _check_weekday(weekday)
         return self.days[weekday] if self.per_weekday else self.days[0]
 
+    def day_name(self, weekday: int) -> str:
+        """'Monday' for a per-weekday schedule, 'Every day' when one day is used all week."""
+        _check_weekday(weekday)
+        return WEEKDAYS[weekday] if self.per_weekday else "Every day"
+
     def with_day(self, weekday: int, day: DaySchedule) -> FlexSchedule:
+        """Replace `weekday`'s schedule; with one schedule for every day, that one is replaced."""
+        _check_weekday(weekday)
         if not self.per_weekday:
             return FlexSchedule((day,))
         days = list(self.days)
@@ -300,13 +365,19 @@ class FlexSchedule:
         return FlexSchedule((self.day(weekday),))
 
     def copy_day(self, from_weekday: int, to_weekdays: Iterable[int]) -> FlexSchedule:
+        """Copy one weekday's steps onto other weekdays (the result has a schedule per weekday)."""
+        _check_weekday(from_weekday)
         days = list(self.by_weekday().days)
         for weekday in to_weekdays:
+            _check_weekday(weekday)
             days[weekday] = days[from_weekday]
         return FlexSchedule(tuple(days))
 
     def daily_dose(self, weekday: int) -> DoseRate:
         return self.day(weekday).daily_dose
+
+    def daily_volume_ml(self, weekday: int, concentration: Concentration) -> float:
+        return self.day(weekday).daily_volume_ml(concentration)
 
     @property
     def average_daily_dose(self) -> DoseRate:
@@ -325,3 +396,50 @@ class FlexSchedule:
     @property
     def max_rate(self) -> DoseRate:
         return max((day.max_rate for day in self.days), key=lambda rate: rate.per_day)
+
+
+# --- what a pump model can run ----------------------------------------------------------
+# Flows are compared with a hair of tolerance: 240 mg/day at 10 mg/mL is 24 mL/day, not 24.000000000000004.
+_FLOW_TOLERANCE = 1e-9
+
+
+def step_problems(
+    day: DaySchedule, index: int, model: PumpModel, concentration: Concentration, day_name: str = "Every day"
+) -> list[str]:
+    """Why step `index` of `day` cannot run on `model` at `concentration`; empty when it can."""
+    day._check_index(index)
+    interval = day.intervals()[index]
+    where = f"{day_name} {interval.label()}"
+    problems = []
+    if index >= model.max_flex_steps:
+        problems.append(
+            f"{where}: step {index + 1} of {len(day.steps)} is beyond the {model.name} maximum of "
+            f"{model.max_flex_steps} steps per day"
+        )
+    flow = concentration.ml_per_day(interval.rate)
+    context = f"({interval.rate} at {concentration})"
+    if flow > model.flow_max_ml_per_day * (1 + _FLOW_TOLERANCE):
+        problems.append(
+            f"{where}: {format_number(flow)} mL/day is above the {model.name} maximum of "
+            f"{format_number(model.flow_max_ml_per_day)} mL/day {context}"
+        )
+    elif flow < model.flow_min_ml_per_day * (1 - _FLOW_TOLERANCE):
+        problems.append(
+            f"{where}: {format_number(flow)} mL/day is below the {model.name} minimum of "
+            f"{format_number(model.flow_min_ml_per_day)} mL/day {context}"
+        )
+    return problems
+
+
+def schedule_problems(schedule: FlexSchedule, model: PumpModel, concentration: Concentration) -> list[str]:
+    """Everything that stops `model` from running `schedule` at `concentration`, per weekday and per step."""
+    problems = []
+    if schedule.per_weekday and not model.per_weekday_schedules:
+        problems.append(
+            f"the {model.name} cannot hold a separate schedule per weekday: use one schedule for every day"
+        )
+    for weekday in range(7 if schedule.per_weekday else 1):
+        day = schedule.day(weekday)
+        for index in range(len(day.steps)):
+            problems += step_problems(day, index, model, concentration, schedule.day_name(weekday))
+    return problems

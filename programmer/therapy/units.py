@@ -1,13 +1,16 @@
 """Quantities with units: doses, dose rates and concentrations.
 
 A dose is never a bare float. Every value carries its drug unit (mg or mcg);
-rates are stored per day and shown per hour on request. Arithmetic between
-different units or different kinds of quantity raises instead of guessing,
+rates are stored per day and shown per hour on request. Arithmetic and ordering
+between different units or different kinds of quantity raise instead of guessing,
 because mg/mcg and per-hour/per-day confusions are the errors that kill.
+Equality compares the amount of drug itself, so 1 mg == 1000 mcg: an equality
+test that answered False there would be a silent wrong answer.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,6 +23,20 @@ class UnitError(ValueError):
     """Two quantities in different units, or a unit that does not fit."""
 
 
+# Every spelling a nurse or a label might use. "µg" (micro sign) and "μg" (Greek mu) look alike but differ.
+_UNIT_ALIASES = {
+    "mg": "mg",
+    "milligram": "mg",
+    "milligrams": "mg",
+    "mcg": "mcg",
+    "µg": "mcg",
+    "μg": "mcg",
+    "ug": "mcg",
+    "microgram": "mcg",
+    "micrograms": "mcg",
+}
+
+
 class DrugUnit(StrEnum):
     MG = "mg"
     MCG = "mcg"
@@ -30,11 +47,15 @@ class DrugUnit(StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> DrugUnit:
-        key = text.strip().lower().replace("µg", "mcg").replace("μg", "mcg").replace("ug", "mcg")
-        try:
-            return cls(key)
-        except ValueError:
-            raise UnitError(f"unknown drug unit {text!r}: use mg or mcg") from None
+        """'mg', 'mcg', 'µg', 'μg', 'ug', 'microgram(s)', 'milligram(s)', any case."""
+        if isinstance(text, DrugUnit):
+            return text
+        if not isinstance(text, str):
+            raise UnitError(f"unknown drug unit {text!r}: use mg or mcg")
+        key = _UNIT_ALIASES.get(text.strip().lower())
+        if key is None:
+            raise UnitError(f"unknown drug unit {text!r}: use mg or mcg")
+        return cls(key)
 
 
 def _convert(amount: float, unit: DrugUnit, to: DrugUnit) -> float:
@@ -46,8 +67,30 @@ def _same_unit(a: DrugUnit, b: DrugUnit, what: str) -> None:
         raise UnitError(f"cannot {what} {a.value} and {b.value}: convert one explicitly first")
 
 
+def _checked_amount(value: object, what: str) -> float:
+    """A real, finite number; bools and text are refused, not coerced."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{what} must be a number, not {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise UnitError(f"{what} must be a finite number, not {value}")
+    return float(value)
+
+
+def _checked_unit(unit: object) -> DrugUnit:
+    if isinstance(unit, DrugUnit):
+        return unit
+    if isinstance(unit, str):
+        return DrugUnit.parse(unit)
+    raise TypeError(f"a drug unit must be mg or mcg, not {type(unit).__name__} {unit!r}")
+
+
+def _key(amount: float, unit: DrugUnit) -> float:
+    """The amount in mcg to 12 significant digits: equal drug compares equal despite float noise (0.1 mg/h × 24)."""
+    return float(f"{amount * unit.mcg_per_unit:.12g}")
+
+
 def format_number(value: float) -> str:
-    """Short, unambiguous: no trailing zeros, never a naked decimal point (.5)."""
+    """Short, unambiguous: no trailing zeros, never a naked decimal point (.5), never an exponent."""
     if value == 0:
         return "0"
     if abs(value) >= 100:
@@ -55,21 +98,35 @@ def format_number(value: float) -> str:
     elif abs(value) >= 1:
         text = f"{value:.3f}"
     else:
-        text = f"{value:.4g}" if abs(value) >= 0.001 else f"{value:.3g}"
-    if "e" not in text and "." in text:
+        # Four significant digits, written out in full (0.00001234, not 1.234e-05).
+        decimals = min(12, 3 - math.floor(math.log10(abs(value))))
+        text = f"{value:.{decimals}f}"
+    if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text
+    return "0" if text in ("-0", "") else text
 
 
-@dataclass(frozen=True, order=False)
+@dataclass(frozen=True, eq=False)
 class Dose:
     """An amount of drug, e.g. 1.5 mg."""
 
     amount: float
     unit: DrugUnit
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unit", _checked_unit(self.unit))
+        object.__setattr__(self, "amount", _checked_amount(self.amount, f"a dose in {self.unit.value}"))
+
     def to(self, unit: DrugUnit) -> Dose:
         return Dose(_convert(self.amount, self.unit, unit), unit)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Dose):
+            return NotImplemented
+        return _key(self.amount, self.unit) == _key(other.amount, other.unit)
+
+    def __hash__(self) -> int:
+        return hash(("dose", _key(self.amount, self.unit)))
 
     def __add__(self, other: Dose) -> Dose:
         if not isinstance(other, Dose):
@@ -84,35 +141,57 @@ class Dose:
         return Dose(self.amount - other.amount, self.unit)
 
     def __mul__(self, factor: float) -> Dose:
-        if not isinstance(factor, int | float):
+        if isinstance(factor, bool) or not isinstance(factor, int | float):
             return NotImplemented
         return Dose(self.amount * factor, self.unit)
 
     __rmul__ = __mul__
 
-    def __lt__(self, other: Dose) -> bool:
-        if not isinstance(other, Dose):
+    def __truediv__(self, divisor: float) -> Dose:
+        if isinstance(divisor, bool) or not isinstance(divisor, int | float):
             return NotImplemented
+        return Dose(self.amount / divisor, self.unit)
+
+    def _compared(self, other: object) -> float | None:
+        if not isinstance(other, Dose):
+            return None
         _same_unit(self.unit, other.unit, "compare")
-        return self.amount < other.amount
+        return other.amount
+
+    def __lt__(self, other: Dose) -> bool:
+        amount = self._compared(other)
+        return NotImplemented if amount is None else self.amount < amount
 
     def __le__(self, other: Dose) -> bool:
-        return self < other or self.amount == other.amount
+        amount = self._compared(other)
+        return NotImplemented if amount is None else self.amount <= amount
+
+    def __gt__(self, other: Dose) -> bool:
+        amount = self._compared(other)
+        return NotImplemented if amount is None else self.amount > amount
+
+    def __ge__(self, other: Dose) -> bool:
+        amount = self._compared(other)
+        return NotImplemented if amount is None else self.amount >= amount
 
     def __str__(self) -> str:
         return f"{format_number(self.amount)} {self.unit.value}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DoseRate:
     """A dose delivered per day, e.g. 1.5 mg/day. Stored per day, always."""
 
     per_day: float
     unit: DrugUnit
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unit", _checked_unit(self.unit))
+        object.__setattr__(self, "per_day", _checked_amount(self.per_day, f"a dose rate in {self.unit.value}/day"))
+
     @classmethod
     def from_per_hour(cls, per_hour: float, unit: DrugUnit) -> DoseRate:
-        return cls(per_hour * HOURS_PER_DAY, unit)
+        return cls(_checked_amount(per_hour, "a dose rate per hour") * HOURS_PER_DAY, unit)
 
     @property
     def per_hour(self) -> float:
@@ -122,7 +201,15 @@ class DoseRate:
         return DoseRate(_convert(self.per_day, self.unit, unit), unit)
 
     def over_minutes(self, minutes: float) -> Dose:
-        return Dose(self.per_day * minutes / MINUTES_PER_DAY, self.unit)
+        return Dose(self.per_day * _checked_amount(minutes, "a duration in minutes") / MINUTES_PER_DAY, self.unit)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DoseRate):
+            return NotImplemented
+        return _key(self.per_day, self.unit) == _key(other.per_day, other.unit)
+
+    def __hash__(self) -> int:
+        return hash(("rate", _key(self.per_day, self.unit)))
 
     def __add__(self, other: DoseRate) -> DoseRate:
         if not isinstance(other, DoseRate):
@@ -137,23 +224,43 @@ class DoseRate:
         return DoseRate(self.per_day - other.per_day, self.unit)
 
     def __mul__(self, factor: float) -> DoseRate:
-        if not isinstance(factor, int | float):
+        if isinstance(factor, bool) or not isinstance(factor, int | float):
             return NotImplemented
         return DoseRate(self.per_day * factor, self.unit)
 
     __rmul__ = __mul__
 
-    def __lt__(self, other: DoseRate) -> bool:
-        if not isinstance(other, DoseRate):
+    def __truediv__(self, divisor: float) -> DoseRate:
+        if isinstance(divisor, bool) or not isinstance(divisor, int | float):
             return NotImplemented
+        return DoseRate(self.per_day / divisor, self.unit)
+
+    def _compared(self, other: object) -> float | None:
+        if not isinstance(other, DoseRate):
+            return None
         _same_unit(self.unit, other.unit, "compare")
-        return self.per_day < other.per_day
+        return other.per_day
+
+    def __lt__(self, other: DoseRate) -> bool:
+        per_day = self._compared(other)
+        return NotImplemented if per_day is None else self.per_day < per_day
 
     def __le__(self, other: DoseRate) -> bool:
-        return self < other or self.per_day == other.per_day
+        per_day = self._compared(other)
+        return NotImplemented if per_day is None else self.per_day <= per_day
+
+    def __gt__(self, other: DoseRate) -> bool:
+        per_day = self._compared(other)
+        return NotImplemented if per_day is None else self.per_day > per_day
+
+    def __ge__(self, other: DoseRate) -> bool:
+        per_day = self._compared(other)
+        return NotImplemented if per_day is None else self.per_day >= per_day
 
     def percent_change_from(self, old: DoseRate) -> float | None:
         """Change from `old` to this rate in %, None when `old` is zero."""
+        if not isinstance(old, DoseRate):
+            raise TypeError(f"percent_change_from needs a DoseRate, not {type(old).__name__}")
         old = old.to(self.unit)
         if old.per_day == 0:
             return None
@@ -165,8 +272,12 @@ class DoseRate:
     def per_hour_text(self) -> str:
         return f"{format_number(self.per_hour)} {self.unit.value}/h"
 
+    def day_and_hour_text(self) -> str:
+        """Both ways, so a per-hour entry can be checked against the per-day figure: '2.4 mg/day (0.1 mg/h)'."""
+        return f"{self} ({self.per_hour_text()})"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Concentration:
     """Drug per millilitre, e.g. 10 mg/mL."""
 
@@ -174,11 +285,21 @@ class Concentration:
     unit: DrugUnit
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "unit", _checked_unit(self.unit))
+        object.__setattr__(self, "per_ml", _checked_amount(self.per_ml, f"a concentration in {self.unit.value}/mL"))
         if not self.per_ml > 0:
-            raise UnitError(f"a concentration must be above zero, not {self.per_ml} {self.unit.value}/mL")
+            raise UnitError(f"a concentration must be above zero, not {self.per_ml:g} {self.unit.value}/mL")
 
     def to(self, unit: DrugUnit) -> Concentration:
         return Concentration(_convert(self.per_ml, self.unit, unit), unit)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Concentration):
+            return NotImplemented
+        return _key(self.per_ml, self.unit) == _key(other.per_ml, other.unit)
+
+    def __hash__(self) -> int:
+        return hash(("concentration", _key(self.per_ml, self.unit)))
 
     def volume_ml(self, dose: Dose) -> float:
         """Volume that holds `dose`."""
@@ -188,7 +309,7 @@ class Concentration:
         return dose.amount / self.per_ml
 
     def dose_in(self, volume_ml: float) -> Dose:
-        return Dose(volume_ml * self.per_ml, self.unit)
+        return Dose(_checked_amount(volume_ml, "a volume in mL") * self.per_ml, self.unit)
 
     def ml_per_day(self, rate: DoseRate) -> float:
         """rate (mL/day) = dose per day / concentration."""
@@ -198,42 +319,64 @@ class Concentration:
         return rate.per_day / self.per_ml
 
     def rate_for(self, ml_per_day: float) -> DoseRate:
-        return DoseRate(ml_per_day * self.per_ml, self.unit)
+        return DoseRate(_checked_amount(ml_per_day, "a flow in mL/day") * self.per_ml, self.unit)
 
     def __str__(self) -> str:
         return f"{format_number(self.per_ml)} {self.unit.value}/mL"
 
 
+_NUMBER = r"(?P<amount>\d+(?:\.\d+)?|\.\d+)"
+_UNIT = "|".join(sorted(map(re.escape, _UNIT_ALIASES), key=len, reverse=True))
+_PER_DAY = ("day", "days", "d", "24h", "24 h")
+_PER_HOUR = ("h", "hr", "hrs", "hour", "hours")
 _RATE = re.compile(
-    r"^\s*(?P<amount>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>mg|mcg|µg|μg|ug)\s*/\s*(?P<per>day|d|24h|h|hr|hour)\s*$",
+    rf"^\s*{_NUMBER}\s*(?P<unit>{_UNIT})\s*/\s*(?P<per>{'|'.join(_PER_DAY + _PER_HOUR)})\s*$",
     re.IGNORECASE,
 )
-_CONCENTRATION = re.compile(
-    r"^\s*(?P<amount>\d+(?:\.\d+)?|\.\d+)\s*(?:(?P<unit>mg|mcg|µg|μg|ug)\s*/\s*ml)?\s*$", re.IGNORECASE
-)
+_CONCENTRATION = re.compile(rf"^\s*{_NUMBER}\s*(?:(?P<unit>{_UNIT})\s*/\s*ml)?\s*$", re.IGNORECASE)
+_BARE_NUMBER = re.compile(rf"^\s*[-+]?{_NUMBER}\s*$")
+# Number, a word for the unit, maybe a period: to say which part of a refused entry is wrong.
+_ROUGH_RATE = re.compile(rf"^\s*{_NUMBER}\s*(?P<unit>[^\s/\d.]+)\s*(?:/\s*(?P<per>.*?))?\s*$")
+_EXAMPLES = "e.g. 1.5 mg/day, 100 mcg/day or 0.0625 mg/h"
 
 
 def parse_dose_rate(text: str, expected_unit: DrugUnit | None = None) -> DoseRate:
-    """Parse '1.5mg/day', '100 mcg/day' or '0.2mg/h'. The unit is mandatory."""
+    """Parse '1.5mg/day', '100 mcg/day' or '0.2mg/h'. The unit and the period are mandatory."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse_dose_rate needs text, not {type(text).__name__} {text!r}")
+    if _BARE_NUMBER.match(text):
+        raise UnitError(f"dose {text.strip()!r} has no unit: type it with its unit and period, {_EXAMPLES}")
     match = _RATE.match(text)
     if not match:
-        raise UnitError(
-            f"dose {text!r} must carry its unit and period, e.g. 1.5mg/day, 100mcg/day or 0.05mg/h"
-        )
+        raise UnitError(_why_not_a_rate(text))
     amount = float(match["amount"])
     unit = DrugUnit.parse(match["unit"])
+    per_hour = match["per"].lower() in _PER_HOUR
+    rate = DoseRate.from_per_hour(amount, unit) if per_hour else DoseRate(amount, unit)
     if expected_unit is not None and unit is not expected_unit:
-        raise UnitError(f"dose {text!r} is in {unit.value}, but this drug is dosed in {expected_unit.value}")
-    if match["per"].lower() in ("h", "hr", "hour"):
-        return DoseRate.from_per_hour(amount, unit)
-    return DoseRate(amount, unit)
+        raise UnitError(
+            f"dose {text.strip()!r} is in {unit.value}, but this drug is dosed in {expected_unit.value} "
+            f"({rate} = {rate.to(expected_unit)}): enter the dose in {expected_unit.value}"
+        )
+    return rate
+
+
+def _why_not_a_rate(text: str) -> str:
+    rough = _ROUGH_RATE.match(text)
+    if rough and rough["unit"].lower() not in _UNIT_ALIASES:
+        return f"dose {text.strip()!r}: {rough['unit']!r} is not a drug unit; use mg or mcg, {_EXAMPLES}"
+    if rough and not rough["per"]:
+        return f"dose {text.strip()!r} has no period: add /day or /h, {_EXAMPLES}"
+    if rough:
+        return f"dose {text.strip()!r}: {rough['per']!r} is not a period; use /day or /h, {_EXAMPLES}"
+    return f"dose {text.strip()!r} must be a number with its unit and period, {_EXAMPLES}"
 
 
 def parse_concentration(text: str, unit: DrugUnit) -> Concentration:
     """Parse '10' or '10mg/mL' for a drug dosed in `unit`."""
     match = _CONCENTRATION.match(str(text))
     if not match:
-        raise UnitError(f"concentration {text!r} is not a number, e.g. 10 or 10{unit.value}/mL")
+        raise UnitError(f"concentration {text!r} must be a number, e.g. 10 or 10 {unit.value}/mL")
     if match["unit"] and DrugUnit.parse(match["unit"]) is not unit:
         raise UnitError(f"concentration {text!r} is not in {unit.value}/mL, the unit of this drug")
     return Concentration(float(match["amount"]), unit)

@@ -1,0 +1,258 @@
+"""The Finish screen: the pump's program and the new one side by side, findings, reason, Program, verify.
+
+Everything shown comes from the session's Review and ProgramResult; this panel
+only lays it out and decides nothing but which button is live: "Program pump"
+stays off while a blocking finding stands, and while a soft-limit finding waits
+for its reason.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from programmer.session.programming import Review, format_datetime
+from programmer.therapy.safety import Finding, FindingSeverity
+from programmer.therapy.units import format_number
+from programmer.ui.style import ROLE, SEVERITY, name, set_flag
+
+COLUMNS = ("Setting", "On the pump now", "New program", "")
+CHANGED_BACKGROUND = QColor("#fff1cc")
+FINDING_LEVELS = {
+    FindingSeverity.BLOCK: "critical",
+    FindingSeverity.NEEDS_REASON: "warning",
+    FindingSeverity.WARNING: "warning",
+    FindingSeverity.INFO: "info",
+}
+
+
+def percent_text(percent: float | None) -> str:
+    if percent is None:
+        return "no % change (new drug, or no dose before)"
+    if abs(percent) < 0.05:
+        return "no change (0 %)"
+    return f"{percent:+.1f} %"
+
+
+class ReviewPanel(QWidget):
+    program_requested = Signal(str)  # the reason typed for a soft-limit override ("" when none is needed)
+    back_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewPanel")
+        self._review: Review | None = None
+        self._editor_problem = ""
+
+        intro = QLabel("Check every row: the left column is what the pump runs now, the right what it will run.")
+        intro.setProperty(ROLE, "hint")
+        intro.setWordWrap(True)
+        self.table = name(QTableWidget(0, len(COLUMNS)), "reviewTable", "Current and new settings side by side")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setWordWrap(True)
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+
+        self.dose_change = QLabel()
+        self.dose_change.setObjectName("doseChange")
+        self.new_volume = QLabel()
+        self.new_volume.setObjectName("newDailyVolume")
+        self.new_alarm = QLabel()
+        self.new_alarm.setObjectName("newAlarmDate")
+        summary = QGridLayout()
+        summary.setHorizontalSpacing(16)
+        rows = (("Dose change:", self.dose_change), ("New daily volume:", self.new_volume))
+        for row, (title, label) in enumerate((*rows, ("New alarm date:", self.new_alarm))):
+            label.setProperty(ROLE, "value")
+            label.setWordWrap(True)
+            label.setAccessibleName(title.rstrip(":"))
+            summary.addWidget(QLabel(title), row, 0)
+            summary.addWidget(label, row, 1)
+        summary.setColumnStretch(1, 1)
+        summary_box = QGroupBox("What follows")
+        summary_box.setLayout(summary)
+
+        self.findings_box = QVBoxLayout()
+        self.findings_box.setSpacing(6)
+        findings = QGroupBox("Safety checks")
+        findings.setObjectName("findingsGroup")
+        findings.setLayout(self.findings_box)
+        self.finding_labels: list[QLabel] = []
+
+        self.reason = name(QLineEdit(), "reasonEdit", "Reason for programming beyond a soft limit")
+        self.reason.setPlaceholderText("e.g. dose agreed with the pain team on 12 May (recorded in the pump's log)")
+        self.reason_label = QLabel("R&eason (required, logged in the pump):")
+        self.reason_label.setBuddy(self.reason)
+        reason_row = QHBoxLayout()
+        reason_row.addWidget(self.reason_label)
+        reason_row.addWidget(self.reason, 1)
+        self.reason_box = QWidget()
+        self.reason_box.setObjectName("reasonBox")
+        self.reason_box.setLayout(reason_row)
+        reason_row.setContentsMargins(0, 0, 0, 0)
+
+        self.gate = QLabel()
+        self.gate.setObjectName("programGate")
+        self.gate.setWordWrap(True)
+        self.back = name(QPushButton("&Back to editing"), "backButton", "Back to editing")
+        self.program = name(QPushButton("&Program pump"), "programButton", "Program pump")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.gate, 1)
+        buttons.addWidget(self.back)
+        buttons.addWidget(self.program)
+
+        self.result = QLabel()
+        self.result.setObjectName("programResult")
+        self.result.setAccessibleName("Programming result")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        left = QVBoxLayout()
+        left.addWidget(intro)
+        left.addWidget(self.table, 1)
+        right = QVBoxLayout()
+        right.addWidget(summary_box)
+        right.addWidget(findings)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns, 1)
+        layout.addWidget(self.reason_box)
+        layout.addLayout(buttons)
+        layout.addWidget(self.result)
+
+        self.reason.textChanged.connect(self._update_gate)
+        self.program.clicked.connect(self._program_clicked)
+        self.back.clicked.connect(self.back_requested)
+        self.clear()
+
+    # --- what the session tells us ------------------------------------------------------------
+    def clear(self) -> None:
+        self._review = None
+        self.table.setRowCount(0)
+        for label in (self.dose_change, self.new_volume, self.new_alarm):
+            label.setText("—")
+        self._show_findings([])
+        self.reason_box.setVisible(False)
+        self.result.setText("")
+        set_flag(self.result, SEVERITY, "none")
+        self._update_gate()
+
+    def show_review(self, review: Review, editor_problem: str = "") -> None:
+        """Lay out `review`; `editor_problem` is an entry the editor still refuses (it blocks programming)."""
+        if review.has_changes and self._review is not None and not self._review.has_changes:
+            self.reason.clear()  # a new round of changes needs its own reason
+        self._review = review
+        self._editor_problem = editor_problem
+        self.table.setRowCount(len(review.rows))
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        for row, difference in enumerate(review.rows):
+            marker = "changed" if difference.changed else ""
+            for column, text in enumerate((difference.label, difference.old, difference.new, marker)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if difference.changed:
+                    item.setBackground(QBrush(CHANGED_BACKGROUND))
+                    item.setFont(bold)
+                self.table.setItem(row, column, item)
+        self.table.resizeRowsToContents()
+
+        self.dose_change.setText(percent_text(review.dose_change_percent))
+        self.new_volume.setText(
+            f"{format_number(review.new_daily_volume_ml)} mL/day "
+            f"(now {format_number(review.old_daily_volume_ml)} mL/day)"
+        )
+        self.new_alarm.setText(
+            f"{format_datetime(review.new_alarm_date)} (now {format_datetime(review.old_alarm_date)})"
+        )
+        self._show_findings(review.findings)
+        self.reason_box.setVisible(bool(review.needs_reason))
+        if review.has_changes:
+            self.result.setText("")
+            set_flag(self.result, SEVERITY, "none")
+        self._update_gate()
+
+    def show_result(self, changes: list[str]) -> None:
+        """The pump was programmed and its read-back equals what was sent; `changes` in plain language."""
+        lines = ["Verified: pump read back matches the program."]
+        lines += [f"• {change}" for change in changes] or ["(no setting changed)"]
+        self.result.setText("\n".join(lines))
+        set_flag(self.result, SEVERITY, "ok")
+        self.reason.clear()
+        self._update_gate()
+
+    def show_error(self, message: str) -> None:
+        self.result.setText(f"Not programmed: {message}")
+        set_flag(self.result, SEVERITY, "critical")
+
+    # --- the gate on the Program button --------------------------------------------------------------
+    def _show_findings(self, findings: list[Finding]) -> None:
+        for label in self.finding_labels:
+            self.findings_box.removeWidget(label)
+            label.setParent(None)  # gone at once, not at the next turn of the event loop
+            label.deleteLater()
+        self.finding_labels = []
+        review = self._review
+        rows = []
+        for finding in findings:
+            text = str(finding)  # "Not allowed: …", "Reason required: …": the severity in words, not only colour
+            if finding.severity is FindingSeverity.BLOCK:
+                text += " — blocks programming"
+            rows.append((FINDING_LEVELS[finding.severity], text))
+        if not rows:
+            changes = review is not None and review.has_changes
+            rows = [("ok", "No safety findings." if changes else "Nothing to check yet.")]
+        for index, (level, text) in enumerate(rows):
+            label = QLabel(text)
+            label.setObjectName(f"finding_{index}")
+            label.setAccessibleName(text)
+            label.setWordWrap(True)
+            set_flag(label, SEVERITY, level)
+            self.findings_box.addWidget(label)
+            self.finding_labels.append(label)
+
+    def _gate_reason(self) -> str:
+        """Why "Program pump" is off, or "" when it may be pressed."""
+        review = self._review
+        if review is None or not review.has_changes:
+            return "Nothing to program: no changes are pending."
+        if self._editor_problem:
+            return f"Fix the prescription first: {self._editor_problem}"
+        if review.blocking:
+            return "Cannot program: a safety check blocks this program (see above)."
+        if review.needs_reason and not self.reason.text().strip():
+            return "Type the reason for going beyond the soft limit to enable programming."
+        return ""
+
+    def _update_gate(self) -> None:
+        why = self._gate_reason()
+        self.gate.setText(why)
+        self.program.setEnabled(not why)
+
+    def _program_clicked(self) -> None:
+        if not self._gate_reason():
+            self.program_requested.emit(self.reason.text().strip())

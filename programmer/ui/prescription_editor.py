@@ -417,24 +417,32 @@ class PrescriptionEditor(QWidget):
         if concentration is None:
             self.problem_text = "Fix the concentration entry above before reviewing."
             return None
-        if mode is InfusionMode.SIMPLE_CONTINUOUS:
-            if self.dose.value() <= 0:
-                self.problem_text = f"Enter the daily dose in {drug.unit.value}/day."
-                return None
-            prescription = Prescription.simple_continuous(drug.name, concentration, self._dose_value(drug))
-        elif mode is InfusionMode.MINIMUM_RATE:
-            prescription = Prescription.minimum_rate(drug.name, concentration, self._model.minimum_rate_ml_per_day)
-        elif mode is InfusionMode.STOPPED:
-            prescription = Prescription.stopped(drug.name, concentration)
-        elif current.drug != drug.name or current.unit is not drug.unit:
+        if mode is InfusionMode.SIMPLE_CONTINUOUS and self.dose.value() <= 0:
+            self.problem_text = f"Enter the daily dose in {drug.unit.value}/day."
+            return None
+        if mode in (InfusionMode.FLEX, InfusionMode.SINGLE_BOLUS) and (
+            current.drug != drug.name or current.unit is not drug.unit
+        ):
             self.problem_text = f"The pump's {mode.title.lower()} program is for {current.drug}: choose another mode."
             return None
-        else:
-            prescription = Prescription(
-                drug.name, concentration, mode, schedule=current.schedule, bolus=current.bolus
-            )
-        if current.bolus is not None and mode is current.mode and concentration == current.concentration:
-            prescription = prescription.with_bolus(current.bolus)  # a bolus already running is not an edit
+        try:
+            if mode is InfusionMode.SIMPLE_CONTINUOUS:
+                prescription = Prescription.simple_continuous(drug.name, concentration, self._dose_value(drug))
+            elif mode is InfusionMode.MINIMUM_RATE:
+                prescription = Prescription.minimum_rate(
+                    drug.name, concentration, self._model.minimum_rate_ml_per_day
+                )
+            elif mode is InfusionMode.STOPPED:
+                prescription = Prescription.stopped(drug.name, concentration)
+            else:  # flex or single bolus: the pump's own schedule or bolus, kept as it is
+                prescription = Prescription(
+                    drug.name, concentration, mode, schedule=current.schedule, bolus=current.bolus
+                )
+            if current.bolus is not None and mode is current.mode and concentration == current.concentration:
+                prescription = prescription.with_bolus(current.bolus)  # a bolus already running is not an edit
+        except ValueError as error:  # PrescriptionError, UnitError: the therapy rules say why
+            self.problem_text = str(error)
+            return None
         return prescription
 
     def _refresh(self, prescription: Prescription | None) -> None:

@@ -1,0 +1,66 @@
+"""Fixtures for the window tests: a private data folder, a fresh copy of the demo pump, dialogs answered by clicks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+
+# The offscreen platform (tests run without a display) says this for every top-level window it shows.
+OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if "tests/ui/" in item.nodeid.replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own user data folder: the real one is never touched."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("PROGRAMMER_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def pump_path(data_dir) -> Path:
+    """The trainee's copy of the shipped demo pump, in the test's data folder."""
+    from programmer.session import workspace
+
+    return workspace.demo_pump_path()
+
+
+class DialogAnswerer:
+    """Clicks a button in the next modal dialog, the way a nurse would, and keeps what the dialog said."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self._timers: list[QTimer] = []
+
+    def answer(self, button_object_name: str, attempts: int = 200) -> None:
+        timer = QTimer()
+        timer.setInterval(10)
+        remaining = [attempts]
+
+        def click() -> None:
+            box = QApplication.activeModalWidget()
+            remaining[0] -= 1
+            if isinstance(box, QMessageBox):
+                timer.stop()
+                self.seen.append(f"{box.windowTitle()}\n{box.text()}\n{box.informativeText()}")
+                box.findChild(QPushButton, button_object_name).click()
+            elif remaining[0] <= 0:
+                timer.stop()
+
+        timer.timeout.connect(click)
+        timer.start()
+        self._timers.append(timer)
+
+
+@pytest.fixture
+def dialogs() -> DialogAnswerer:
+    return DialogAnswerer()

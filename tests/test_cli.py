@@ -44,7 +44,7 @@ def test_new_pump_is_full_and_alarms_after_120_days(pump, capsys):
 
 @pytest.mark.parametrize(
     ("dose", "reason"),
-    [("1.5", "must carry its unit"), ("100mcg/day", "this drug is dosed in mg"), ("1.5mg", "must carry its unit")],
+    [("1.5", "has no unit"), ("100mcg/day", "this drug is dosed in mg"), ("1.5mg", "has no period")],
 )
 def test_a_dose_without_a_fitting_unit_is_refused(tmp_path, capsys, dose, reason):
     path = tmp_path / "p.json"

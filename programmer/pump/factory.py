@@ -74,7 +74,13 @@ def new_pump(
         now,
         EventKind.IMPLANT,
         f"Implanted {model.name} #{serial}: {prescription.describe()}; reservoir {format_number(reservoir)} mL",
-        {"model": model.name, "serial": serial, ANCHOR_KEY: reservoir},
+        {
+            "model": model.name,
+            "serial": serial,
+            ANCHOR_KEY: reservoir,
+            "daily_dose_per_day": daily_dose.per_day,
+            "unit": daily_dose.unit.value,
+        },
     )
     memory = PumpMemory(
         model_name=model.name,

@@ -239,6 +239,9 @@ def apply_program(memory: PumpMemory, program: Program, now: datetime) -> PumpMe
             f"Programmed: {old.describe()} → {new.describe()}",
             old=old.describe(),
             new=new.describe(),
+            # The dose history the titration rules read back from the log.
+            daily_dose_per_day=new.nominal_daily_dose.per_day,
+            unit=new.unit.value,
             low_alarm_ml=program.low_alarm_ml,
             reason=program.reason,
             clinician=program.clinician,

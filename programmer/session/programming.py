@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from programmer.pump.firmware import Program
-from programmer.pump.memory import Alarm, EventKind, PumpMemory
+from programmer.pump.memory import Alarm, PumpMemory
 from programmer.pump.pumpfile import PumpLock
 from programmer.pump.telemetry import LinkFaults, ProgramResult, Telemetry
 from programmer.session.status import reservoir_projection
@@ -128,7 +128,7 @@ def dose_history(memory: PumpMemory) -> list[DoseChange]:
     history = []
     for event in memory.events:
         details = event.details
-        if event.kind is EventKind.PROGRAMMING and "daily_dose_per_day" in details and "unit" in details:
+        if "daily_dose_per_day" in details and "unit" in details:  # implant and programming events
             dose = DoseRate(float(details["daily_dose_per_day"]), DrugUnit(details["unit"]))
             history.append(DoseChange(event.at, dose))
     current = memory.prescription.nominal_daily_dose

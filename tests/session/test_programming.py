@@ -92,14 +92,14 @@ def test_a_hard_limit_dose_cannot_be_programmed(session, pump_path):
 
 
 def test_a_soft_limit_dose_needs_a_reason_that_lands_in_the_pump_log(session, pump_path):
-    # Below morphine's soft minimum of 0.1 mg/day.
-    session.edit(prescription=with_dose(session, 0.05))
+    # Above morphine's soft maximum of 15 mg/day, below its hard limit of 30 mg/day.
+    session.edit(prescription=with_dose(session, 16.0))
     assert session.review().needs_reason
     with pytest.raises(ReasonRequired):
         session.program()
-    session.program(reason="palliative wean agreed with patient", clinician="Nurse A")
+    session.program(reason="palliative care plan agreed with patient", clinician="Nurse A")
     programming = [e for e in load_pump(pump_path).events if e.kind is EventKind.PROGRAMMING]
-    assert "palliative wean agreed with patient" in str(programming[-1].details) + programming[-1].text
+    assert "palliative care plan agreed with patient" in str(programming[-1].details) + programming[-1].text
 
 
 def test_closing_with_unprogrammed_changes_needs_confirmation(session, pump_path):
@@ -151,3 +151,14 @@ def test_observers_hear_every_change(session):
     session.program()
     assert LinkState.PROGRAMMING in heard
     assert heard[-1] is LinkState.CONNECTED
+
+
+def test_titration_rules_see_the_dose_history_in_the_pump_log(session):
+    session.advance_days(2)
+    session.edit(prescription=with_dose(session, 2.0))
+    session.program()
+    session.advance(session.now + timedelta(hours=2))
+    # 1.5 → 2 mg/day two hours ago; now 2 → 2.9 mg/day: +93 % against the dose 24 h ago (1.5 mg/day).
+    session.edit(prescription=with_dose(session, 2.9))
+    rules = {finding.rule for finding in session.review().needs_reason}
+    assert "titration_rate" in rules

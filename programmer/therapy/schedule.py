@@ -130,21 +130,27 @@ class DaySchedule:
         given = sorted(intervals, key=lambda item: item[0])
         if not given:
             raise ScheduleError("no steps given")
+        durations = []
         for start, end, _ in given:
+            label = f"{format_minute(start % MINUTES_PER_DAY)}–{format_minute(end % MINUTES_PER_DAY)}"
             if not 0 <= start < MINUTES_PER_DAY or not 0 <= end <= 2 * MINUTES_PER_DAY:
                 raise ScheduleError(f"step from minute {start} to minute {end} is not within a day")
             if end - start > MINUTES_PER_DAY:
-                label = f"{format_minute(start)}–{format_minute(end % MINUTES_PER_DAY)}"
                 raise ScheduleError(f"step {label} runs for more than a day")
-            if start == end % MINUTES_PER_DAY and len(given) > 1:
-                raise ScheduleError(f"step {format_minute(start)}–{format_minute(end)} has no duration")
-        for (_, end, _), (next_start, _, _) in zip(given, given[1:] + given[:1], strict=True):
-            if end % MINUTES_PER_DAY != next_start:
-                problem = "gap" if _clock_distance(end, next_start) < _clock_distance(next_start, end) else "overlap"
-                raise ScheduleError(
-                    f"steps leave a {problem} between {format_minute(end % MINUTES_PER_DAY)} "
-                    f"and {format_minute(next_start)}: steps must cover the day exactly"
-                )
+            if end == start and len(given) > 1:
+                raise ScheduleError(f"step {label} has no duration")
+            durations.append((end - start) % MINUTES_PER_DAY or MINUTES_PER_DAY)
+        # Walk round the clock: each step must end exactly where the next one (by start time) begins.
+        for index, (start, _, _) in enumerate(given):
+            next_start = given[(index + 1) % len(given)][0]
+            room = (next_start - start) % MINUTES_PER_DAY or (MINUTES_PER_DAY if len(given) == 1 else 0)
+            ends = format_minute((start + durations[index]) % MINUTES_PER_DAY)
+            if durations[index] < room:
+                problem = f"steps leave a gap between {ends} and {format_minute(next_start)}"
+                raise ScheduleError(f"{problem}: steps must cover the day exactly")
+            if durations[index] > room:
+                problem = f"steps overlap between {format_minute(next_start)} and {ends}"
+                raise ScheduleError(f"{problem}: steps must cover the day exactly")
         return cls(tuple(FlexStep(start % MINUTES_PER_DAY, rate) for start, _, rate in given))
 
     # --- reading ------------------------------------------------------------------
@@ -304,10 +310,6 @@ def _in_day(minute: int) -> int:
     if not 0 <= minute <= MINUTES_PER_DAY:
         raise ScheduleError(f"minute {minute} is not within a day")
     return minute % MINUTES_PER_DAY
-
-
-def _clock_distance(a: int, b: int) -> int:
-    return (b - a) % MINUTES_PER_DAY
 
 
 @dataclass(frozen=True)

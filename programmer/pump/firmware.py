@@ -19,14 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from programmer.therapy import schedule as schedule_rules
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
 from programmer.therapy.projection import Projection, project
 from programmer.therapy.pump_models import PumpModel
-from programmer.therapy.schedule import WEEKDAYS, FlexSchedule, format_minute
-from programmer.therapy.units import MINUTES_PER_DAY, Concentration, format_number
+from programmer.therapy.schedule import schedule_problems
+from programmer.therapy.units import Concentration, format_number
 
 from .memory import Alarm, AlarmKind, Event, EventKind, PumpMemory
 
@@ -122,10 +121,9 @@ def _flow_problem(model: PumpModel, ml_per_day: float, what: str) -> str | None:
             f"{format_number(model.flow_max_ml_per_day)} mL/day"
         )
     if ml_per_day < model.flow_min_ml_per_day * (1 - _RELATIVE_TOLERANCE):
-        hint = " (to deliver nothing, choose Stopped mode)" if ml_per_day == 0 else ""
         return (
             f"{what}: {format_number(ml_per_day)} mL/day is below the {model.name}'s minimum flow "
-            f"{format_number(model.flow_min_ml_per_day)} mL/day{hint}"
+            f"{format_number(model.flow_min_ml_per_day)} mL/day"
         )
     return None
 
@@ -138,31 +136,8 @@ def _base_flow_problems(model: PumpModel, prescription: Prescription) -> list[st
         problem = _flow_problem(model, ml_per_day, f"{mode.title} {prescription.daily_dose} at {concentration}")
         return [problem] if problem else []
     if mode is InfusionMode.FLEX:
-        return _schedule_problems(model, prescription.schedule, concentration)
+        return schedule_problems(prescription.schedule, model, concentration)  # the schedule's own rules
     return []  # stopped and single bolus have no base flow; a bolus is checked on its own
-
-
-def _schedule_problems(model: PumpModel, schedule: FlexSchedule, concentration: Concentration) -> list[str]:
-    shared = getattr(schedule_rules, "schedule_problems", None)
-    if shared is not None:  # the schedule's own rules, when therapy provides them, are the single source
-        return list(shared(schedule, model, concentration))
-    problems = []
-    if schedule.per_weekday and not model.per_weekday_schedules:
-        problems.append(f"the {model.name} cannot run a different schedule per weekday: use one day for every day")
-    for index, day in enumerate(schedule.days):
-        name = WEEKDAYS[index] if schedule.per_weekday else "Every day"
-        if len(day.steps) > model.max_flex_steps:
-            problems.append(
-                f"{name} has {len(day.steps)} steps; the {model.name} allows at most {model.max_flex_steps} per day"
-            )
-        for interval in day.intervals():
-            ml_per_day = concentration.ml_per_day(interval.rate)
-            when = f"{format_minute(interval.start_minute)}–{format_minute(interval.end_minute % MINUTES_PER_DAY)}"
-            what = f"{name} step {interval.index + 1} ({when}, {interval.rate})"
-            problem = _flow_problem(model, ml_per_day, what)
-            if problem:
-                problems.append(problem)
-    return problems
 
 
 def _bolus_problems(model: PumpModel, bolus: Bolus, clock: datetime) -> list[str]:

@@ -135,8 +135,9 @@ def test_a_flow_below_the_minimum_names_the_flow_and_the_limit():
 
 
 def test_zero_flow_is_only_allowed_in_stopped_mode():
-    problem = only_problem(morphine_pump(), program_of(simple(0)))
-    assert "0 mL/day" in problem and "Stopped" in problem
+    # A simple-continuous dose of zero cannot even be written down; a flex step of zero is refused by the pump.
+    problem = only_problem(morphine_pump(), program_of(flex([(0, 2.0), (600, 0.0)])))
+    assert "10:00" in problem and "0 mL/day" in problem and "0.048 mL/day" in problem
 
 
 def test_the_minimum_rate_mode_is_held_to_the_flow_range_too():

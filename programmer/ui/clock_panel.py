@@ -1,0 +1,135 @@
+"""The pump's simulated clock, with buttons to move it forward (training: a month passes in a click).
+
+The panel only asks: it emits `advance_requested` with the target time, and the window
+forwards that to the programming session, which runs the pump's firmware up to it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone, Signal
+from PySide6.QtWidgets import QDateTimeEdit, QHBoxLayout, QLabel, QPushButton, QWidget
+
+PICKER_FORMAT = "yyyy-MM-dd HH:mm"
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# The pump's clock is naive local time: shown in UTC, Qt never shifts it across a daylight-saving gap.
+_PUMP_ZONE = QTimeZone(QTimeZone.Initialization.UTC)
+
+# (button text, objectName, accessibleName, step)
+STEPS = (
+    ("+1 day", "clockPlusOneDay", "Advance the pump clock by 1 day", timedelta(days=1)),
+    ("+1 week", "clockPlusOneWeek", "Advance the pump clock by 1 week", timedelta(weeks=1)),
+    ("+30 days", "clockPlusThirtyDays", "Advance the pump clock by 30 days", timedelta(days=30)),
+)
+
+
+def clock_text(moment: datetime) -> str:
+    """'2025-03-04 09:30 (Tuesday)': year first, and a weekday that does not depend on the system locale."""
+    return f"{moment:%Y-%m-%d %H:%M} ({_WEEKDAYS[moment.weekday()]})"
+
+
+def to_qdatetime(moment: datetime) -> QDateTime:
+    return QDateTime(
+        QDate(moment.year, moment.month, moment.day),
+        QTime(moment.hour, moment.minute, moment.second),
+        _PUMP_ZONE,
+    )
+
+
+def from_qdatetime(value: QDateTime) -> datetime:
+    return datetime.combine(value.date().toPython(), value.time().toPython())
+
+
+class ClockPanel(QWidget):
+    """Shows the pump's clock; asks to move it forward by a step or to a chosen time."""
+
+    advance_requested = Signal(object)  # target: datetime, always later than now
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("clockPanel")
+        self.setAccessibleName("Pump clock")
+        self._now: datetime | None = None
+
+        caption = QLabel("Pump clock:", self)
+        self.now_label = QLabel("not connected", self)
+        self.now_label.setObjectName("clockNow")
+        self.now_label.setAccessibleName("Pump date and time")
+        caption.setBuddy(self.now_label)
+
+        self.step_buttons: list[QPushButton] = []
+        for text, name, accessible, step in STEPS:
+            button = QPushButton(text, self)
+            button.setObjectName(name)
+            button.setAccessibleName(accessible)
+            button.clicked.connect(lambda _checked=False, step=step: self._advance_by(step))
+            self.step_buttons.append(button)
+        self.plus_day_button, self.plus_week_button, self.plus_30_days_button = self.step_buttons
+
+        self.target_edit = QDateTimeEdit(self)
+        self.target_edit.setObjectName("clockAdvanceTo")
+        self.target_edit.setAccessibleName("Advance the pump clock to this date and time")
+        self.target_edit.setDisplayFormat(PICKER_FORMAT)
+        self.target_edit.setCalendarPopup(True)
+        self.target_edit.setTimeZone(_PUMP_ZONE)
+        target_label = QLabel("Advance to:", self)
+        target_label.setBuddy(self.target_edit)
+
+        self.advance_to_button = QPushButton("Advance", self)
+        self.advance_to_button.setObjectName("clockAdvanceToButton")
+        self.advance_to_button.setAccessibleName("Advance the pump clock to the chosen date and time")
+        self.advance_to_button.clicked.connect(self._advance_to_target)
+        self.target_edit.dateTimeChanged.connect(self._update_advance_to_button)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(caption)
+        layout.addWidget(self.now_label)
+        layout.addSpacing(12)
+        for button in self.step_buttons:
+            layout.addWidget(button)
+        layout.addSpacing(12)
+        layout.addWidget(target_label)
+        layout.addWidget(self.target_edit)
+        layout.addWidget(self.advance_to_button)
+        layout.addStretch(1)
+        self.set_now(None)
+
+    @property
+    def now(self) -> datetime | None:
+        return self._now
+
+    @property
+    def target(self) -> datetime:
+        return from_qdatetime(self.target_edit.dateTime())
+
+    def set_now(self, now: datetime | None) -> None:
+        """Show the pump's clock; None while no pump is connected (nothing to advance)."""
+        self._now = now
+        for widget in (*self.step_buttons, self.target_edit):
+            widget.setEnabled(now is not None)
+        if now is None:
+            self.now_label.setText("not connected")
+            self._update_advance_to_button()
+            return
+        self.now_label.setText(clock_text(now))
+        previous_target = self.target if self.target_edit.dateTime().isValid() else None
+        # The picker refuses any time before the pump's clock: time only moves forward.
+        self.target_edit.setMinimumDateTime(to_qdatetime(now))
+        if previous_target is None or previous_target <= now:
+            self.target_edit.setDateTime(to_qdatetime(now + timedelta(days=1)))
+        self._update_advance_to_button()
+
+    def _advance_by(self, step: timedelta) -> None:
+        if self._now is not None:
+            self.advance_requested.emit(self._now + step)
+
+    def _advance_to_target(self) -> None:
+        if self._now is not None and self.target > self._now:
+            self.advance_requested.emit(self.target)
+
+    def _update_advance_to_button(self) -> None:
+        later = self._now is not None and self.target > self._now
+        self.advance_to_button.setEnabled(later)
+        self.advance_to_button.setToolTip("" if later else "Choose a date and time after the pump's clock")

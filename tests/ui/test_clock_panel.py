@@ -1,0 +1,104 @@
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import QDateTime, Qt
+
+from programmer.ui.clock_panel import ClockPanel, clock_text, from_qdatetime, to_qdatetime
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+NOW = datetime(2025, 3, 4, 9, 30)  # a Tuesday
+
+
+@pytest.fixture
+def panel(qtbot):
+    panel = ClockPanel()
+    qtbot.addWidget(panel)
+    panel.set_now(NOW)
+    return panel
+
+
+def click(qtbot, button):
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_shows_the_pump_clock_with_its_weekday(panel):
+    assert panel.now_label.text() == "2025-03-04 09:30 (Tuesday)"
+    assert clock_text(datetime(2024, 2, 29, 23, 59)) == "2024-02-29 23:59 (Thursday)"
+
+
+@pytest.mark.parametrize(
+    ("button", "target"),
+    [
+        ("plus_day_button", datetime(2025, 3, 5, 9, 30)),
+        ("plus_week_button", datetime(2025, 3, 11, 9, 30)),
+        ("plus_30_days_button", datetime(2025, 4, 3, 9, 30)),
+    ],
+)
+def test_step_buttons_ask_for_the_later_time(qtbot, panel, button, target):
+    with qtbot.waitSignal(panel.advance_requested) as signal:
+        click(qtbot, getattr(panel, button))
+    assert signal.args == [target]
+    assert panel.now == NOW  # the panel itself never moves the clock
+
+
+def test_advance_to_a_chosen_time(qtbot, panel):
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.target_edit.setFocus()
+    panel.target_edit.selectAll()
+    qtbot.keyClicks(panel.target_edit, "2025-06-01 08:00")
+    assert panel.target == datetime(2025, 6, 1, 8, 0)
+    with qtbot.waitSignal(panel.advance_requested) as signal:
+        click(qtbot, panel.advance_to_button)
+    assert signal.args == [datetime(2025, 6, 1, 8, 0)]
+
+
+def test_the_picker_starts_a_day_ahead_and_refuses_the_past(panel):
+    assert panel.target == datetime(2025, 3, 5, 9, 30)
+    assert from_qdatetime(panel.target_edit.minimumDateTime()) == NOW
+    panel.target_edit.setDateTime(to_qdatetime(datetime(2025, 1, 1, 0, 0)))
+    assert panel.target == NOW  # clamped to the pump's clock
+
+
+def test_advance_is_disabled_while_the_target_is_not_later(qtbot, panel):
+    panel.target_edit.setDateTime(to_qdatetime(NOW))
+    assert not panel.advance_to_button.isEnabled()
+    assert panel.advance_to_button.toolTip() == "Choose a date and time after the pump's clock"
+    with qtbot.assertNotEmitted(panel.advance_requested):
+        click(qtbot, panel.advance_to_button)
+
+
+def test_after_the_clock_moves_the_picker_moves_on(panel):
+    panel.set_now(datetime(2025, 3, 5, 9, 30))  # the window advanced to the picked time
+    assert panel.now_label.text() == "2025-03-05 09:30 (Wednesday)"
+    assert panel.target == datetime(2025, 3, 6, 9, 30)
+    assert panel.advance_to_button.isEnabled()
+
+
+def test_a_chosen_later_time_is_kept_when_the_clock_moves_less(panel):
+    panel.target_edit.setDateTime(to_qdatetime(datetime(2025, 6, 1, 8, 0)))
+    panel.set_now(datetime(2025, 3, 11, 9, 30))
+    assert panel.target == datetime(2025, 6, 1, 8, 0)
+
+
+def test_not_connected_disables_everything(qtbot):
+    panel = ClockPanel()
+    qtbot.addWidget(panel)
+    assert panel.now_label.text() == "not connected"
+    assert not any(button.isEnabled() for button in panel.step_buttons)
+    assert not panel.target_edit.isEnabled()
+    assert not panel.advance_to_button.isEnabled()
+
+
+def test_daylight_saving_gap_does_not_shift_the_pump_clock():
+    # 02:30 on the last Sunday of March does not exist in much of Europe; the pump's clock has it.
+    moment = datetime(2025, 3, 30, 2, 30)
+    assert from_qdatetime(to_qdatetime(moment)) == moment
+    assert isinstance(to_qdatetime(moment), QDateTime)
+
+
+def test_every_control_is_named_for_screen_readers(panel):
+    for widget in (*panel.step_buttons, panel.target_edit, panel.advance_to_button):
+        assert widget.objectName()
+        assert widget.accessibleName()

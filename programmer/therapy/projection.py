@@ -22,10 +22,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.delivery import SECONDS_PER_DAY, Segment, base_segments, segments
 from programmer.therapy.prescription import InfusionMode, Prescription
-from programmer.therapy.units import Concentration
 
 _DAY = timedelta(days=1)
 _WEEK = timedelta(days=7)
@@ -312,14 +310,3 @@ def _first_reach(plan: _Plan, start: datetime, start_volume_ml: float, target_ml
         return start
     return plan.moment_delivered(start_volume_ml - target_ml)
 
-
-def patient_bolus_ml_per_day(ptm: PtmSettings, concentration: Concentration) -> float:
-    """Worst-case extra flow from patient boluses: every allowed bolus taken as soon as allowed.
-
-    Boluses per day are capped by the 24-hour maximum and by how closely they can follow
-    each other (the longer of the lockout and the bolus duration, counting the lockout
-    from the start of a bolus, the reading that allows the most drug).
-    """
-    spacing = max(ptm.lockout, ptm.duration)
-    per_day = ptm.max_per_24h if spacing <= timedelta(0) else min(ptm.max_per_24h, _DAY / spacing)
-    return concentration.volume_ml(ptm.dose_per_bolus) * per_day

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from programmer.therapy import delivery
-from programmer.therapy.bolus import PtmSettings
+from programmer.therapy.bolus import PtmSettings, worst_case_patient_bolus_ml_per_day
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription
-from programmer.therapy.projection import ProjectionError, patient_bolus_ml_per_day, project
+from programmer.therapy.projection import ProjectionError, project
 from programmer.therapy.schedule import DaySchedule, FlexSchedule, FlexStep
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
 
@@ -115,7 +115,7 @@ def test_bolus_later_in_the_projection_runs_when_it_is_due():
 
 def test_single_bolus_then_the_pump_stops():
     start = datetime(2025, 3, 3, 9, 30)
-    bolus = bridge_bolus(start, 0.2, 60)
+    bolus = Bolus(BolusKind.SINGLE, start, timedelta(hours=1), 0.2, Dose(2, MG))
     prescription = Prescription("morphine", MORPHINE_10, InfusionMode.SINGLE_BOLUS, bolus=bolus)
     projection = project(prescription, start, 5.0, 2.0)
     assert projection.alarm_date is None and projection.empty_date is None
@@ -134,11 +134,12 @@ def test_extra_flow_for_patient_boluses_brings_the_alarm_forward():
     assert abs(worst_case.empty_date - (start + timedelta(days=100))) < MINUTE
 
 
-def test_worst_case_patient_boluses_as_extra_flow():
+def test_every_allowed_patient_bolus_as_extra_flow():
+    # 0.1 mg boluses of 10 min, 4 a day at most: 0.04 mL/day more, 0.19 mL/day in all.
     ptm = PtmSettings(Dose(0.1, MG), timedelta(minutes=10), max_per_24h=4, lockout=timedelta(hours=3))
-    assert patient_bolus_ml_per_day(ptm, MORPHINE_10) == pytest.approx(0.04)  # 4 × 0.01 mL
-    spaced = PtmSettings(Dose(0.1, MG), timedelta(minutes=10), max_per_24h=6, lockout=timedelta(hours=8))
-    assert patient_bolus_ml_per_day(spaced, MORPHINE_10) == pytest.approx(0.03)  # the lockout allows only 3
+    extra = worst_case_patient_bolus_ml_per_day(ptm, MORPHINE_10)
+    projection = project(morphine(1.5), MONDAY, 20.0, 2.0, extra_ml_per_day=extra)
+    assert abs(projection.alarm_date - (MONDAY + timedelta(days=18 / 0.19))) < MINUTE
 
 
 def test_minimum_rate_keep_open_flow():
@@ -219,7 +220,7 @@ def prescriptions(draw) -> Prescription:
     unit = concentration.unit
     kind = draw(st.sampled_from(["flex", "flex_weekday", "simple", "stopped"]))
     if kind == "simple":
-        daily_dose = DoseRate(draw(st.integers(0, 300)) / 10, unit)
+        daily_dose = DoseRate(draw(st.integers(1, 300)) / 10, unit)
         prescription = Prescription.simple_continuous("drug", concentration, daily_dose)
     elif kind == "stopped":
         prescription = Prescription.stopped("drug", concentration)
@@ -234,7 +235,7 @@ def prescriptions(draw) -> Prescription:
 def situations(draw, with_bolus: bool = True):
     prescription = draw(prescriptions())
     start = MONDAY + timedelta(minutes=draw(st.integers(0, 14 * 1440)), seconds=draw(st.integers(0, 59)))
-    if with_bolus and draw(st.booleans()):
+    if with_bolus and prescription.mode is not InfusionMode.STOPPED and draw(st.booleans()):
         volume_ml = draw(st.integers(1, 200)) / 100
         bolus = Bolus(
             draw(st.sampled_from(list(BolusKind))),

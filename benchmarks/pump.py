@@ -1,0 +1,114 @@
+"""Pump benchmarks: programming through telemetry (with fsync and read-back) and simulated time.
+
+Run: /work/venv/bin/python benchmarks/pump.py
+Each section measures its operation and, in the same run, a baseline it cannot beat,
+and prints medians and the ratio. Nothing is asserted: targets are printed beside
+the figures for a person to judge.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from programmer.pump.factory import new_pump
+from programmer.pump.firmware import Program, advance, apply_program
+from programmer.pump.memory import PumpMemory
+from programmer.pump.pumpfile import load_pump, save_pump
+from programmer.pump.telemetry import Telemetry
+from programmer.therapy.prescription import Prescription
+from programmer.therapy.schedule import DaySchedule, FlexSchedule, FlexStep
+from programmer.therapy.units import Concentration, DoseRate, DrugUnit
+
+START = datetime(2026, 11, 23, 0, 0)
+MORPHINE_10 = Concentration(10, DrugUnit.MG)
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    median_ms: float
+    baseline_name: str
+    baseline_ms: float
+    target_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.median_ms / self.baseline_ms if self.baseline_ms else float("inf")
+
+    def lines(self) -> list[str]:
+        verdict = "within" if self.median_ms <= self.target_ms else "ABOVE"
+        return [
+            f"{self.name}: median {self.median_ms:.3f} ms ({verdict} target {self.target_ms:g} ms)",
+            f"  baseline, {self.baseline_name}: median {self.baseline_ms:.3f} ms",
+            f"  ratio: {self.ratio:.1f}x the baseline",
+        ]
+
+
+def median_ms(action: Callable[[], object], repeats: int, setup: Callable[[], object] | None = None) -> float:
+    """Median wall time of `action` over `repeats` runs; `setup` runs before each, untimed."""
+    times = []
+    for _ in range(repeats):
+        if setup is not None:
+            setup()
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def thirteen_step_pump() -> PumpMemory:
+    """A PX-40 running a 13-step flex schedule, as programmed through the firmware."""
+    pump = new_pump("PX-40", "morphine", 10, DoseRate(2.0, DrugUnit.MG), START, serial="BENCH-1", patient_id="B-1")
+    steps = tuple(FlexStep(index * 100, DoseRate(1.0 + (index % 5) * 0.75, DrugUnit.MG)) for index in range(13))
+    schedule = FlexSchedule.every_day(DaySchedule(steps))
+    program = Program(Prescription.flex("morphine", MORPHINE_10, schedule), 2.0, None)
+    return apply_program(pump, program, START)
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+
+def program_figure(repeats: int = 50) -> Figure:
+    """Program + write (fsync) + read-back through telemetry, against a bare save + load of the same memory."""
+    pump = thirteen_step_pump()
+    program = Program(
+        Prescription.simple_continuous("morphine", MORPHINE_10, DoseRate(2.5, DrugUnit.MG)), 2.0, None
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "pump.json"
+        link = Telemetry(path)
+
+        def reset() -> None:  # every run programs the same pump, so its log does not grow between runs
+            save_pump(path, pump)
+
+        measured = median_ms(lambda: link.program(program, START + timedelta(hours=1)), repeats, reset)
+        baseline = median_ms(lambda: (save_pump(path, pump), load_pump(path)), repeats)
+    return Figure("program + read-back (fsync)", measured, "save_pump + load_pump", baseline, 20.0)
+
+
+def advance_figure(repeats: int = 20) -> Figure:
+    """Ten simulated years of a 13-step schedule, against a one-day advance of the same pump."""
+    pump = thirteen_step_pump()
+    ten_years = START + timedelta(days=3653)
+    measured = median_ms(lambda: advance(pump, ten_years), repeats)
+    baseline = median_ms(lambda: advance(pump, START + timedelta(days=1)), repeats)
+    return Figure("advance 10 simulated years, 13-step schedule", measured, "advance 1 day", baseline, 200.0)
+
+
+SECTIONS: dict[str, Callable[[], Figure]] = {"program": program_figure, "advance": advance_figure}
+
+
+def main(sections: list[str] | None = None) -> None:
+    for name in sections or list(SECTIONS):
+        for line in SECTIONS[name]().lines():
+            print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Strict, ValidationError
 
 _PACKAGE = Path(__file__).resolve().parent
 Model = TypeVar("Model", bound=BaseModel)
+
+# Numbers and yes/no fields in resource files must be written as such: "24" or "true" in quotes
+# is a typing slip a clinic should see, not something to coerce silently. Whole numbers count as numbers.
+Number = Annotated[float, Strict()]
+WholeNumber = Annotated[int, Strict()]
+YesNo = Annotated[bool, Strict()]
 
 
 class ResourceError(Exception):
@@ -34,11 +40,42 @@ def resource_path(name: str) -> Path:
 
 def describe_validation_error(error: ValidationError) -> str:
     """'models.0.flow_max_ml_per_day: Input should be a valid number' for each problem."""
+    return _describe(error, None)
+
+
+def _describe(error: ValidationError, data: Any) -> str:
+    """Each problem as 'field: message', naming the entry (its "name") when the file gives one."""
     parts = []
     for problem in error.errors():
         field = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        parts.append(f"{field}: {problem['msg']}")
+        entry = _entry_name(data, problem["loc"])
+        if entry:
+            field += f" (in {entry!r})"
+        message = problem["msg"].removeprefix("Value error, ")
+        value = problem.get("input")
+        if problem["type"] not in ("missing", "extra_forbidden") and not isinstance(value, dict | list):
+            message += f", not {value!r}"
+        parts.append(f"{field}: {message}")
     return "; ".join(parts)
+
+
+def _entry_name(data: Any, loc: tuple[int | str, ...]) -> str | None:
+    """The "name" of the innermost list entry on the path to a problem, e.g. 'PX-20' for models.0.flow_max."""
+    name = None
+    for part in loc:
+        if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+            if isinstance(data, dict) and isinstance(data.get("name"), str):
+                name = data["name"]
+        elif isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            break
+    return name
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number a pump can use")
 
 
 def load_model_file(path: Path, model: type[Model]) -> Model:
@@ -48,11 +85,13 @@ def load_model_file(path: Path, model: type[Model]) -> Model:
     except OSError as error:
         raise ResourceError(f"{path}: cannot be read ({error.strerror})") from error
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise ResourceError(f"{path}: not valid JSON at {where}: {error.msg}") from error
+    except ValueError as error:  # NaN or Infinity: Python's JSON reader would accept them
+        raise ResourceError(f"{path}: not valid JSON: {error}") from error
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise ResourceError(f"{path}: {describe_validation_error(error)}") from error
+        raise ResourceError(f"{path}: {_describe(error, data)}") from error

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from programmer.resources import ResourceError, load_model_file, resource_path
+from programmer.resources import Number, ResourceError, YesNo, load_model_file, resource_path
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
 
 
@@ -19,39 +19,63 @@ class _Strict(BaseModel):
 class DailyDoseLimits(_Strict):
     """Soft limits warn and need a reason; the hard limit cannot be programmed."""
 
-    soft_min: float = Field(ge=0)
-    soft_max: float = Field(gt=0)
-    hard_max: float = Field(gt=0)
+    soft_min: Number = Field(ge=0)
+    soft_max: Number = Field(gt=0)
+    hard_max: Number = Field(gt=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> DailyDoseLimits:
-        if not self.soft_min <= self.soft_max <= self.hard_max:
-            raise ValueError("limits must satisfy soft_min <= soft_max <= hard_max")
+        if self.soft_min > self.soft_max:
+            raise ValueError(f"soft_min ({self.soft_min:g}) is above soft_max ({self.soft_max:g})")
+        if self.soft_max > self.hard_max:
+            raise ValueError(f"soft_max ({self.soft_max:g}) is above hard_max ({self.hard_max:g})")
         return self
 
 
 class DoseRange(_Strict):
-    min: float = Field(ge=0)
-    max: float = Field(gt=0)
+    min: Number = Field(ge=0)
+    max: Number = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DoseRange:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g})")
+        return self
 
 
 class Titration(_Strict):
-    max_increase_percent_per_24h: float | None = Field(default=None, gt=0)
-    max_step_per_day: float | None = Field(default=None, gt=0)
-    min_hours_between_increases: float | None = Field(default=None, gt=0)
-    no_increase_hours_after_implant: float | None = Field(default=None, gt=0)
+    max_increase_percent_per_24h: Number | None = Field(default=None, gt=0)
+    max_step_per_day: Number | None = Field(default=None, gt=0)
+    min_hours_between_increases: Number | None = Field(default=None, gt=0)
+    no_increase_hours_after_implant: Number | None = Field(default=None, gt=0)
 
 
 class Drug(_Strict):
     name: str = Field(min_length=1)
     unit: DrugUnit
-    approved: bool
-    labelled_concentrations_per_ml: list[float]
-    max_concentration_per_ml: float = Field(gt=0)
+    approved: YesNo
+    labelled_concentrations_per_ml: list[Annotated[Number, Field(gt=0)]]
+    max_concentration_per_ml: Number = Field(gt=0)
     daily_dose: DailyDoseLimits
     starting_dose: DoseRange | None = None
     titration: Titration
     emulator_defaults: list[str] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Drug:
+        unit = self.unit.value
+        above = [value for value in self.labelled_concentrations_per_ml if value > self.max_concentration_per_ml]
+        if above:
+            raise ValueError(
+                f"labelled concentration {above[0]:g} {unit}/mL is above "
+                f"max_concentration_per_ml ({self.max_concentration_per_ml:g} {unit}/mL)"
+            )
+        if self.starting_dose is not None and self.starting_dose.max > self.daily_dose.hard_max:
+            raise ValueError(
+                f"starting_dose.max ({self.starting_dose.max:g} {unit}/day) is above "
+                f"daily_dose.hard_max ({self.daily_dose.hard_max:g} {unit}/day)"
+            )
+        return self
 
     @property
     def off_label(self) -> bool:
@@ -82,8 +106,9 @@ class DrugLibrary(_Strict):
 
     @model_validator(mode="after")
     def _unique(self) -> DrugLibrary:
-        names = [drug.name for drug in self.drugs]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
+        # Look-up ignores case, so "Morphine" and "morphine" would be one drug found twice.
+        keys = [drug.name.strip().lower() for drug in self.drugs]
+        duplicates = sorted({drug.name for drug in self.drugs if keys.count(drug.name.strip().lower()) > 1})
         if duplicates:
             raise ValueError(f"drug names must be unique, repeated: {', '.join(duplicates)}")
         return self

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from programmer.resources import load_model_file, resource_path
+from programmer.resources import Number, WholeNumber, YesNo, load_model_file, resource_path
 
 
 class PumpModel(BaseModel):
@@ -17,39 +17,59 @@ class PumpModel(BaseModel):
     name: str = Field(min_length=1)
     title: str
     mechanism: Literal["peristaltic", "valve-gated"]
-    reservoir_capacity_ml: float = Field(gt=0)
-    flow_min_ml_per_day: float = Field(gt=0)
-    flow_max_ml_per_day: float = Field(gt=0)
-    accuracy_percent: float = Field(gt=0, lt=100)
-    low_alarm_default_ml: float = Field(gt=0)
-    low_alarm_min_ml: float = Field(gt=0)
-    low_alarm_max_ml: float = Field(gt=0)
-    max_flex_steps: int = Field(ge=1, le=48)
-    per_weekday_schedules: bool
-    minimum_rate_ml_per_day: float = Field(gt=0)
-    pump_tubing_volume_ml: float = Field(ge=0)
-    catheter_ml_per_cm: float = Field(gt=0)
-    catheter_length_cm: float = Field(gt=0)
-    service_life_years: float = Field(gt=0)
-    eri_to_end_of_service_days: int = Field(gt=0)
-    stopped_alarm_hours: float = Field(gt=0)
-    ptm_supported: bool
+    reservoir_capacity_ml: Number = Field(gt=0)
+    flow_min_ml_per_day: Number = Field(gt=0)
+    flow_max_ml_per_day: Number = Field(gt=0)
+    accuracy_percent: Number = Field(gt=0, lt=100)
+    low_alarm_default_ml: Number = Field(gt=0)
+    low_alarm_min_ml: Number = Field(gt=0)
+    low_alarm_max_ml: Number = Field(gt=0)
+    max_flex_steps: WholeNumber = Field(ge=1, le=48)
+    per_weekday_schedules: YesNo
+    minimum_rate_ml_per_day: Number = Field(gt=0)
+    pump_tubing_volume_ml: Number = Field(ge=0)
+    catheter_ml_per_cm: Number = Field(gt=0)
+    catheter_length_cm: Number = Field(gt=0)
+    service_life_years: Number = Field(gt=0)
+    eri_to_end_of_service_days: WholeNumber = Field(gt=0)
+    stopped_alarm_hours: Number = Field(gt=0)
+    ptm_supported: YesNo
     # "low_alarm": refill date is when the reservoir reaches the low-reservoir alarm volume.
     # "all_patient_boluses": projected to refill_projection_volume_ml assuming every allowed bolus is used.
     refill_projection: Literal["low_alarm", "all_patient_boluses"]
-    refill_projection_volume_ml: float | None = Field(default=None, gt=0)
+    refill_projection_volume_ml: Number | None = Field(default=None, gt=0)
     emulator_defaults: list[str] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> PumpModel:
         if self.flow_min_ml_per_day >= self.flow_max_ml_per_day:
-            raise ValueError("flow_min_ml_per_day must be below flow_max_ml_per_day")
+            raise ValueError(
+                f"flow_min_ml_per_day ({self.flow_min_ml_per_day:g}) must be below "
+                f"flow_max_ml_per_day ({self.flow_max_ml_per_day:g})"
+            )
+        if not self.flow_min_ml_per_day <= self.minimum_rate_ml_per_day <= self.flow_max_ml_per_day:
+            raise ValueError(
+                f"minimum_rate_ml_per_day ({self.minimum_rate_ml_per_day:g}) must lie within "
+                f"flow_min_ml_per_day..flow_max_ml_per_day ({self.flow_limits_text()})"
+            )
         if not self.low_alarm_min_ml <= self.low_alarm_default_ml <= self.low_alarm_max_ml:
-            raise ValueError("low_alarm_default_ml must lie between low_alarm_min_ml and low_alarm_max_ml")
+            raise ValueError(
+                f"low_alarm_default_ml ({self.low_alarm_default_ml:g}) must lie between low_alarm_min_ml "
+                f"({self.low_alarm_min_ml:g}) and low_alarm_max_ml ({self.low_alarm_max_ml:g})"
+            )
         if self.low_alarm_max_ml >= self.reservoir_capacity_ml:
-            raise ValueError("low_alarm_max_ml must be below reservoir_capacity_ml")
+            raise ValueError(
+                f"low_alarm_max_ml ({self.low_alarm_max_ml:g}) must be below "
+                f"reservoir_capacity_ml ({self.reservoir_capacity_ml:g})"
+            )
         if self.refill_projection == "all_patient_boluses" and self.refill_projection_volume_ml is None:
             raise ValueError("refill_projection_volume_ml is required when refill_projection is all_patient_boluses")
+        volume = self.refill_projection_volume_ml
+        if volume is not None and volume >= self.reservoir_capacity_ml:
+            raise ValueError(
+                f"refill_projection_volume_ml ({volume:g}) must be below "
+                f"reservoir_capacity_ml ({self.reservoir_capacity_ml:g})"
+            )
         return self
 
     def flow_limits_text(self) -> str:
@@ -62,6 +82,15 @@ class PumpModelCatalog(BaseModel):
     format: Literal["pump-models/1"]
     notes: str = ""
     models: list[PumpModel] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> PumpModelCatalog:
+        # Look-up ignores case, so "PX-20" and "px-20" would be one model found twice.
+        keys = [model.name.strip().lower() for model in self.models]
+        duplicates = sorted({model.name for model in self.models if keys.count(model.name.strip().lower()) > 1})
+        if duplicates:
+            raise ValueError(f"pump model names must be unique, repeated: {', '.join(duplicates)}")
+        return self
 
     def __getitem__(self, name: str) -> PumpModel:
         for model in self.models:

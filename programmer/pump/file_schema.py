@@ -36,7 +36,6 @@ class DoseField(_Strict):
     amount: float = Field(ge=0)
     unit: DrugUnit
 
-
     def to_domain(self) -> Dose:
         return Dose(self.amount, self.unit)
 
@@ -45,7 +44,6 @@ class DoseRateField(_Strict):
     per_day: float = Field(ge=0)
     unit: DrugUnit
 
-
     def to_domain(self) -> DoseRate:
         return DoseRate(self.per_day, self.unit)
 
@@ -53,7 +51,6 @@ class DoseRateField(_Strict):
 class ConcentrationField(_Strict):
     per_ml: float = Field(gt=0)
     unit: DrugUnit
-
 
     def to_domain(self) -> Concentration:
         return Concentration(self.per_ml, self.unit)
@@ -92,7 +89,6 @@ class ScheduleField(_Strict):
         self.to_domain()
         return self
 
-
     def to_domain(self) -> FlexSchedule:
         return FlexSchedule(tuple(day.to_domain() for day in self.days))
 
@@ -104,6 +100,10 @@ class BolusField(_Strict):
     volume_ml: float = Field(gt=0)
     dose: DoseField
 
+    @model_validator(mode="after")
+    def _valid_bolus(self) -> BolusField:
+        self.to_domain()
+        return self
 
     def to_domain(self) -> Bolus:
         return Bolus(self.kind, self.start, self.duration, self.volume_ml, self.dose.to_domain())
@@ -122,7 +122,6 @@ class PrescriptionField(_Strict):
         self.to_domain()
         return self
 
-
     def to_domain(self) -> Prescription:
         return Prescription(
             drug=self.drug,
@@ -137,9 +136,13 @@ class PrescriptionField(_Strict):
 class PtmField(_Strict):
     dose_per_bolus: DoseField
     duration: timedelta = Field(gt=timedelta(0))
-    max_per_24h: int = Field(ge=1)
+    max_per_24h: int = Field(ge=0)
     lockout: timedelta = Field(ge=timedelta(0))
 
+    @model_validator(mode="after")
+    def _valid_ptm(self) -> PtmField:
+        self.to_domain()
+        return self
 
     def to_domain(self) -> PtmSettings:
         return PtmSettings(self.dose_per_bolus.to_domain(), self.duration, self.max_per_24h, self.lockout)
@@ -155,7 +158,6 @@ class CatheterField(_Strict):
         if self.trimmed_cm >= self.length_cm:
             raise ValueError(f"trimmed_cm {self.trimmed_cm:g} cm must be below length_cm {self.length_cm:g} cm")
         return self
-
 
     def to_domain(self) -> Catheter:
         return Catheter(self.length_cm, self.trimmed_cm, self.tip_location)
@@ -299,7 +301,8 @@ def catalogue_problems(memory: MemoryField) -> list[str]:
     units = [("memory.prescription.concentration.unit", prescription.concentration.unit)]
     if prescription.daily_dose is not None:
         units.append(("memory.prescription.daily_dose.unit", prescription.daily_dose.unit))
-    if prescription.bolus is not None:
+    # A bridge bolus carries the previous fluid, which may be another drug in another unit.
+    if prescription.bolus is not None and prescription.bolus.kind is not BolusKind.BRIDGE:
         units.append(("memory.prescription.bolus.dose.unit", prescription.bolus.dose.unit))
     if memory.ptm is not None:
         units.append(("memory.ptm.dose_per_bolus.unit", memory.ptm.dose_per_bolus.unit))

@@ -100,7 +100,8 @@ def loads_pump(text: str, source: str = "pump memory") -> PumpMemory:
             text, object_pairs_hook=_refuse_duplicate_keys, parse_constant=_refuse_constant, parse_float=_finite
         )
     except json.JSONDecodeError as error:
-        hint = " (the file is truncated)" if error.pos >= len(text.rstrip()) else ""
+        stripped = text.strip()
+        hint = " (the file is truncated)" if stripped.startswith("{") and not stripped.endswith("}") else ""
         raise PumpFileError(
             f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}{hint}"
         ) from error
@@ -116,9 +117,10 @@ def loads_pump(text: str, source: str = "pump memory") -> PumpMemory:
             f"(checksum: expected {expected[:19]}…, found {found[:19]}…)"
         )
     try:
-        memory = MemoryField.model_validate_json(canonical)
+        # The file's own key order, not the canonical one: free-form event details keep their order.
+        memory = MemoryField.model_validate_json(json.dumps(memory_data, ensure_ascii=False))
     except ValidationError as error:
-        raise PumpFileError(f"{source}: {_describe(error, 'memory')}") from error
+        raise PumpFileError(f"{source}: {_describe(error, 'memory', memory_data)}") from error
     problems = catalogue_problems(memory)
     if problems:
         raise PumpFileError(f"{source}: {_join(problems)}")
@@ -185,15 +187,30 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _describe(error: ValidationError, prefix: str) -> str:
+def _describe(error: ValidationError, prefix: str, raw: Any = None) -> str:
+    """'memory.reservoir_ml: Input should be ..., found -1.0' for each problem, showing the value as written."""
     problems = []
     for problem in error.errors():
         where = ".".join([prefix, *(str(part) for part in problem["loc"])])
         message = problem["msg"]
-        if problem["type"] != "missing" and not isinstance(problem.get("input"), dict):
-            message += f", found {_shown(problem.get('input'))}"
+        found = _as_written(raw, problem["loc"], problem.get("input"))
+        if problem["type"] != "missing" and not isinstance(found, dict):
+            message += f", found {_shown(found)}"
         problems.append(f"{where}: {message}")
     return _join(problems)
+
+
+def _as_written(raw: Any, loc: tuple[Any, ...], parsed: Any) -> Any:
+    """The value at `loc` in the file's own data ('-PT3H'), else pydantic's parsed input."""
+    if raw is None:
+        return parsed
+    for part in loc:
+        in_object = isinstance(raw, dict) and part in raw
+        in_list = isinstance(raw, list) and isinstance(part, int) and 0 <= part < len(raw)
+        if not (in_object or in_list):
+            return parsed
+        raw = raw[part]
+    return raw
 
 
 def _join(problems: list[str]) -> str:

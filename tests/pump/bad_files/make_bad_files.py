@@ -1,0 +1,277 @@
+"""Build the corpus of refused pump files from the valid demo file, and its README.
+
+Run `python tests/pump/bad_files/make_bad_files.py` after changing the file format;
+tests/pump/test_pumpfile.py checks that the committed files match this script.
+Each case damages one thing. Cases that test a field's range get a fresh, correct
+checksum, so the refusal comes from the range check and not from the checksum.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from programmer.pump.demo import DEMO_CLOCK, demo_pump
+from programmer.pump.pumpfile import checksum_of, dumps_pump
+
+HERE = Path(__file__).resolve().parent
+
+
+def valid_text() -> str:
+    return dumps_pump(demo_pump(DEMO_CLOCK))
+
+
+def _text(data: dict[str, Any]) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _resealed(change: Callable[[dict[str, Any]], None]) -> Callable[[], bytes]:
+    """Change the memory, then compute a correct checksum: only the change itself is wrong."""
+
+    def build() -> bytes:
+        data = json.loads(valid_text())
+        change(data["memory"])
+        data["checksum"] = checksum_of(data["memory"])
+        return _text(data)
+
+    return build
+
+
+def _envelope(change: Callable[[dict[str, Any]], None]) -> Callable[[], bytes]:
+    def build() -> bytes:
+        data = json.loads(valid_text())
+        change(data)
+        return _text(data)
+
+    return build
+
+
+def _set(*path_and_value: Any) -> Callable[[dict[str, Any]], None]:
+    *path, value = path_and_value
+
+    def change(data: dict[str, Any]) -> None:
+        for key in path[:-1]:
+            data = data[key]
+        data[path[-1]] = copy.deepcopy(value)
+
+    return change
+
+
+def _delete(key: str) -> Callable[[dict[str, Any]], None]:
+    return lambda data: data.pop(key)
+
+
+def _all_units_mcg(memory: dict[str, Any]) -> None:
+    prescription = memory["prescription"]
+    for quantity in (prescription["concentration"], prescription["daily_dose"], memory["ptm"]["dose_per_bolus"]):
+        quantity["unit"] = "mcg"
+
+
+def _flex(starts: list[str]) -> Callable[[dict[str, Any]], None]:
+    def change(memory: dict[str, Any]) -> None:
+        steps = [{"start": start, "rate": {"per_day": 1.5, "unit": "mg"}} for start in starts]
+        memory["prescription"].update(
+            mode="flex", daily_dose=None, schedule={"days": [{"day": "every day", "steps": steps}]}
+        )
+
+    return change
+
+
+def _truncated() -> bytes:
+    data = valid_text().encode("utf-8")
+    return data[: len(data) // 2]
+
+
+def _tampered() -> bytes:
+    # A hand edit of the reservoir that leaves the checksum as it was.
+    return valid_text().replace('"reservoir_ml": 16.99375', '"reservoir_ml": 19.99375').encode("utf-8")
+
+
+def _duplicate_key() -> bytes:
+    text = valid_text()
+    return text.replace(
+        '    "reservoir_ml": 16.99375,', '    "reservoir_ml": 20.0,\n    "reservoir_ml": 16.99375,'
+    ).encode()
+
+
+def _not_utf8() -> bytes:
+    return valid_text().encode("utf-8").replace(b'"DEMO-0001"', b'"DEMO-\xe90001"')
+
+
+def _nan() -> bytes:
+    return valid_text().replace('"reservoir_ml": 16.99375', '"reservoir_ml": NaN').encode("utf-8")
+
+
+# (file, what it is, expected message fragment, how to build it)
+CASES: list[tuple[str, str, str, Callable[[], bytes]]] = [
+    ("empty.json", "an empty file", "the file is empty", lambda: b""),
+    ("truncated.json", "the valid file cut in half", "(the file is truncated)", _truncated),
+    ("not_json.json", "a line of text", "not valid JSON at line 1, column 1", lambda: b"reservoir 17 mL\n"),
+    ("not_utf8.json", "a Latin-1 byte in the patient ID", "not UTF-8 text", _not_utf8),
+    ("json_list.json", "a JSON list, not an object", "is not a pump memory file", lambda: b"[]\n"),
+    (
+        "wrong_format.json",
+        "format says drug library",
+        "format: expected 'intrathecal-pump-memory', found 'drug-library/1'",
+        _envelope(_set("format", "drug-library/1")),
+    ),
+    (
+        "future_version.json",
+        "version 2, from a newer programmer",
+        "written by a newer programmer (version: expected 1, found 2)",
+        _envelope(_set("version", 2)),
+    ),
+    ("version_as_text.json", 'version "1" as text', "version: expected 1, found '1'", _envelope(_set("version", "1"))),
+    ("missing_checksum.json", "no checksum", "checksum: expected 'sha256:'", _envelope(_delete("checksum"))),
+    (
+        "checksum_mismatch.json",
+        "reservoir edited to 19.99375 mL, checksum left as it was",
+        "checksum mismatch",
+        _tampered,
+    ),
+    ("duplicate_key.json", "reservoir_ml written twice", "duplicate key 'reservoir_ml'", _duplicate_key),
+    ("nan_reservoir.json", "reservoir_ml is NaN", "NaN is not a number a pump can store", _nan),
+    (
+        "negative_reservoir.json",
+        "reservoir -1 mL",
+        "memory.reservoir_ml: Input should be greater than or equal to 0, found -1.0",
+        _resealed(_set("reservoir_ml", -1.0)),
+    ),
+    (
+        "reservoir_above_capacity.json",
+        "reservoir 25 mL in a 20 mL PX-20",
+        "memory.reservoir_ml: 25 mL is above the PX-20 reservoir capacity of 20 mL",
+        _resealed(_set("reservoir_ml", 25.0)),
+    ),
+    (
+        "refill_above_capacity.json",
+        "last refill 30 mL in a 20 mL PX-20",
+        "memory.last_refill_ml: 30 mL is above the PX-20 reservoir capacity of 20 mL",
+        _resealed(_set("last_refill_ml", 30.0)),
+    ),
+    (
+        "reservoir_as_text.json",
+        'reservoir "17" as text',
+        "memory.reservoir_ml: Input should be a valid number, found '17'",
+        _resealed(_set("reservoir_ml", "17")),
+    ),
+    (
+        "unknown_model.json",
+        "pump model PX-99",
+        "memory.model_name: unknown pump model 'PX-99'",
+        _resealed(_set("model_name", "PX-99")),
+    ),
+    (
+        "unknown_drug.json",
+        "drug misspelt morfine",
+        "memory.prescription.drug: unknown drug 'morfine'",
+        _resealed(_set("prescription", "drug", "morfine")),
+    ),
+    (
+        "unit_not_matching_drug.json",
+        "morphine in mcg throughout",
+        "memory.prescription.concentration.unit: morphine is dosed in mg, found mcg",
+        _resealed(_all_units_mcg),
+    ),
+    (
+        "low_alarm_out_of_range.json",
+        "low-reservoir alarm at 8 mL",
+        "memory.low_alarm_ml: the low-reservoir alarm at 8 mL is outside the PX-20 range of 1–5 mL",
+        _resealed(_set("low_alarm_ml", 8.0)),
+    ),
+    (
+        "rate_above_max_flow.json",
+        "300 mg/day of 10 mg/mL (30 mL/day)",
+        "is 30 mL/day, above the PX-20 maximum flow of 24 mL/day",
+        _resealed(_set("prescription", "daily_dose", "per_day", 300.0)),
+    ),
+    (
+        "mode_without_dose.json",
+        "simple continuous without a daily dose",
+        "memory.prescription: Value error, Simple continuous mode needs a daily dose",
+        _resealed(_set("prescription", "daily_dose", None)),
+    ),
+    (
+        "too_many_flex_steps.json",
+        "a flex day of 14 steps",
+        "every day has 14 steps, the PX-20 allows at most 13",
+        _resealed(_flex([f"{hour:02d}:00" for hour in range(14)])),
+    ),
+    (
+        "flex_steps_out_of_order.json",
+        "flex steps 12:00 then 06:00",
+        "steps must start at distinct times, in order",
+        _resealed(_flex(["12:00", "06:00"])),
+    ),
+    (
+        "bad_step_time.json",
+        "a flex step at 25:00",
+        "memory.prescription.schedule.days.0.steps.1.start: String should match pattern",
+        _resealed(_flex(["00:00", "25:00"])),
+    ),
+    (
+        "trimmed_longer_than_catheter.json",
+        "catheter trimmed 120 cm of 110 cm",
+        "trimmed_cm 120 cm must be below length_cm 110 cm",
+        _resealed(_set("catheter", "trimmed_cm", 120.0)),
+    ),
+    (
+        "impossible_date.json",
+        "pump clock on 31 November",
+        "memory.clock: Input should be a valid datetime",
+        _resealed(_set("clock", "2026-11-31T09:00:00")),
+    ),
+    (
+        "clock_with_timezone.json",
+        "pump clock with +01:00",
+        "memory.clock: Input should not have timezone info",
+        _resealed(_set("clock", "2026-11-21T09:00:00+01:00")),
+    ),
+    (
+        "negative_lockout.json",
+        "PTM lockout of minus 3 h",
+        "memory.ptm.lockout: Input should be greater than or equal to",
+        _resealed(_set("ptm", "lockout", "-PT3H")),
+    ),
+    ("missing_serial.json", "no serial number", "memory.serial: Field required", _resealed(_delete("serial"))),
+    (
+        "unknown_field.json",
+        "an extra battery_percent field",
+        "memory.battery_percent: Extra inputs are not permitted",
+        _resealed(_set("battery_percent", 80)),
+    ),
+]
+
+
+def readme() -> str:
+    lines = [
+        "# Refused pump files",
+        "",
+        "Each file is the demo pump (resources/demo_pump.json) with one thing wrong. Loading it must fail",
+        "with a PumpFileError containing the fragment, and leave the file's bytes and mtime unchanged.",
+        "Generated by `python tests/pump/bad_files/make_bad_files.py`; do not edit by hand.",
+        "",
+        "| file | what is wrong | expected message fragment |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{name}` | {what} | `{fragment}` |" for name, what, fragment, _ in CASES]
+    return "\n".join(lines) + "\n"
+
+
+def corpus() -> dict[str, bytes]:
+    files = {name: build() for name, _, _, build in CASES}
+    files["README.md"] = readme().encode("utf-8")
+    return files
+
+
+def main() -> None:
+    for name, data in corpus().items():
+        (HERE / name).write_bytes(data)
+    print(f"wrote {len(CASES)} bad files and README.md to {HERE}")
+
+
+if __name__ == "__main__":
+    main()

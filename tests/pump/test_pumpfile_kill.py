@@ -31,6 +31,7 @@ KILLS = 40
 # Reads "go <first state>" lines; for each, forks a writer and reports its pid, then reaps it once killed.
 FORK_SERVER = """
 import os, sys
+from pathlib import Path
 from programmer.pump.pumpfile import loads_pump, save_pump
 path = Path(sys.argv[1])
 states = [loads_pump(Path(name).read_text(encoding="utf-8")) for name in sys.argv[2:4]]

@@ -113,6 +113,18 @@ def test_a_refill_below_the_alarm_volume_alarms_at_once():
     assert [(alarm.kind, alarm.raised_at) for alarm in alarms] == [(AlarmKind.LOW_RESERVOIR, when)]
 
 
+def test_a_memory_set_outside_the_firmware_runs_on_from_its_own_volume():
+    # A training scenario may hand the pump a volume no event explains: delivery counts from that volume.
+    pump = replace(quarter_ml_pump(), reservoir_ml=5.0)
+    pump, alarms = advance(pump, NOW + timedelta(days=4))
+    assert pump.reservoir_ml == pytest.approx(4.0, abs=1e-9) and alarms == []
+    _, alarms = advance(pump, NOW + timedelta(days=30))
+    assert [(a.kind, a.raised_at) for a in alarms] == [
+        (AlarmKind.LOW_RESERVOIR, NOW + timedelta(days=12)),
+        (AlarmKind.EMPTY_RESERVOIR, NOW + timedelta(days=20)),
+    ]
+
+
 def test_advancing_to_the_clock_changes_nothing_and_time_never_runs_back():
     pump = quarter_ml_pump()
     same, alarms = advance(pump, NOW)

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from programmer.session.plot_data import (
     DEFAULT_HORIZON_DAYS,
@@ -411,7 +412,7 @@ class ReservoirPlot(QWidget):
 
     def _line(self, angle: int, color: str, style: Qt.PenStyle, label_position: float) -> pg.InfiniteLine:
         line = pg.InfiniteLine(angle=angle, movable=False, pen=_pen(color, 1.5, style))
-        _label(line, label_position, QColor(color).darker(130))
+        _label(line, label_position, QColor(color).darker(160))  # dark enough to read in greyscale
         line.setZValue(10)
         self.plot_item.addItem(line, ignoreBounds=True)
         line.setVisible(False)
@@ -507,6 +508,8 @@ class ReservoirPlot(QWidget):
 
     # --- drawing -------------------------------------------------------------------------------------
     def _session_changed(self) -> None:
+        if not isValid(self):
+            return  # the window closed before the session did
         session = self._session
         seen = (session.current, session.pending)
         if self._seen is not None and seen[0] is self._seen[0] and seen[1] is self._seen[1]:
@@ -570,11 +573,15 @@ class ReservoirPlot(QWidget):
         self._set_appointment_controls_enabled(True)
         self._update_appointment_line()
         self._show_warning()
+        left, right = self._preset_range(data)
         self.view.setLimits(
-            xMin=to_seconds(data.start - 7 * _DAY), xMax=to_seconds(inputs.now + _MAX_AHEAD), minXRange=3600.0
+            xMin=min(left, to_seconds(data.start - 7 * _DAY)),
+            xMax=max(right, to_seconds(inputs.now + _MAX_AHEAD)),
+            minXRange=3600.0,
         )
         if self._follow_preset:
-            self._apply_preset(data)
+            self.view.setXRange(left, right, padding=0)
+            self.view.setYRange(0, data.capacity_ml, padding=0.03)
 
     def _draw_band(self, data: ReservoirPlotData) -> None:
         band = data.band
@@ -647,11 +654,11 @@ class ReservoirPlot(QWidget):
             entries.append(("appointment", self.appointment_line.pen, None, "Next refill (drag to move)"))
         self.legend.set_entries(entries)
 
-    def _apply_preset(self, data: ReservoirPlotData) -> None:
+    def _preset_range(self, data: ReservoirPlotData) -> tuple[float, float]:
+        """From the last refill (or now) to the horizon, with room for the refill point and edge labels."""
         start, end = to_seconds(data.start), to_seconds(data.now + timedelta(days=self._horizon_days))
-        margin = (end - start) * 0.02  # room for the refill point and the labels at the edges
-        self.view.setXRange(start - margin, end + margin, padding=0)
-        self.view.setYRange(0, data.capacity_ml, padding=0.03)
+        margin = (end - start) * 0.02
+        return start - margin, end + margin
 
     def _fit_volume_to_view(self) -> None:
         self.view.setAutoVisible(y=True)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QDate, QEvent, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from shiboken6 import isValid
 
 from programmer.pump.factory import new_pump
 from programmer.pump.pumpfile import save_pump
@@ -482,3 +483,13 @@ def test_stopped_pump_has_no_alarm_marker(plot):
     assert curve_at(plot.current_curve, NOW + 50 * DAY) == 20.0
     assert plot.summary.text() == "Current program: no delivery, so no alarm date"
     assert plot.data.appointment_warning(NOW + 300 * DAY) is None
+
+
+def test_a_closed_window_ignores_later_session_changes(qtbot, open_session):
+    session = open_session(morphine_pump())
+    widget = ReservoirPlot()
+    widget.bind(session)
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(widget))
+    session.edit(prescription=morphine(2.0))  # no error: the plot is gone, the session goes on
+    assert session.has_pending_changes

@@ -1,0 +1,793 @@
+"""The 24-hour timeline of a flexible schedule: each step a block as high as its rate per day.
+
+The vertical axis is the rate *per day* and says so on every tick ("200 mcg/day"),
+and each block carries its rate per day and, smaller, per hour: a per-hour figure
+read as a per-day one has overdosed patients. Boundaries between steps can be
+dragged (they snap to the quarter hour and show the exact time while moving;
+Escape puts them back); a click selects a step; a double-click splits it there.
+A step the pump or the drug library refuses is hatched and outlined, with the
+reason written on it. The same widget, read-only, shows old and new schedules
+side by side on the review screen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from programmer.session.schedule_edit import SNAP_MINUTES, end_text
+from programmer.therapy.schedule import DaySchedule, ScheduleError, format_minute
+from programmer.therapy.units import MINUTES_PER_DAY, Concentration, format_number
+from programmer.ui.style import name
+
+# Okabe-Ito colours, as in the reservoir plot; meaning is always also in words or line style.
+BLUE = QColor("#0072B2")
+BLOCK_FILL = QColor(0, 114, 178, 60)
+SELECTED_FILL = QColor(0, 114, 178, 150)
+SELECTED_EDGE = QColor("#003f66")
+PROBLEM = QColor("#D55E00")
+DRAG = QColor("#E69F00")
+REFERENCE = QColor("#1a1a1a")
+GRID = QColor("#e1e6ea")
+AXIS = QColor("#8a9aa6")
+TEXT = QColor("#26333d")
+HINT = QColor("#4a5a66")
+WHITE = QColor("#ffffff")
+
+HANDLE_PX = 6  # how near a boundary a press must land to grab it
+_LABEL_GAP = 4
+
+
+def nice_ceiling(value: float) -> tuple[float, float]:
+    """A round top for the rate axis and its tick step: 230 -> (250, 50); 1.6 -> (2, 0.5)."""
+    if not value > 0:
+        return 1.0, 0.25
+    rough = value / 4
+    exponent = math.floor(math.log10(rough))
+    for mantissa in (1, 2, 2.5, 5, 10):
+        step = mantissa * 10**exponent
+        if step >= rough:
+            break
+    return math.ceil(value / step - 1e-9) * step, step
+
+
+def _segments(day: DaySchedule) -> list[tuple[int, int, int, float]]:
+    """(step index, start, end, rate per day) on the 00:00–24:00 axis; a step past midnight gives two pieces."""
+    pieces = []
+    for interval in day.intervals():
+        end = interval.end_minute
+        if end > MINUTES_PER_DAY:
+            pieces.append((interval.index, interval.start_minute, MINUTES_PER_DAY, interval.rate.per_day))
+            pieces.append((interval.index, 0, end - MINUTES_PER_DAY, interval.rate.per_day))
+        else:
+            pieces.append((interval.index, interval.start_minute, end, interval.rate.per_day))
+    return pieces
+
+
+def _small(font: QFont, by: float = 1.0) -> QFont:
+    smaller = QFont(font)
+    if font.pointSizeF() > by + 1:
+        smaller.setPointSizeF(font.pointSizeF() - by)
+    return smaller
+
+
+def _bold(font: QFont) -> QFont:
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold
+
+
+@dataclass
+class _Drag:
+    index: int  # the step whose start is moving
+    original: int  # its start before the drag
+    origin: float  # the same, on the unwrapped axis the pointer moves on (1440 when grabbed at the right edge)
+    low: float  # the previous step's start: the boundary stays after it…
+    high: float  # …and before the next step's start
+    minute: int  # where it is now (0–1439)
+
+
+class ScheduleTimeline(QWidget):
+    """One day's steps against the clock. Interactive by default; read-only for the review screen."""
+
+    step_selected = Signal(int)
+    boundary_moved = Signal(int, int)  # step index, its new start minute
+    drag_preview = Signal(object)  # the DaySchedule under a drag, then None when the drag ends or is cancelled
+    split_requested = Signal(int, int)  # step index, minute
+    delete_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None, *, interactive: bool = True) -> None:
+        super().__init__(parent)
+        self.interactive = interactive
+        self._day: DaySchedule | None = None
+        self._concentration: Concentration | None = None
+        self._selected: int | None = None
+        self._problems: tuple[tuple[str, ...], ...] = ()
+        self._reference: DaySchedule | None = None
+        self._reference_label = ""
+        self._caption = ""
+        self._ceiling, self._tick_step = 1.0, 0.25
+        self._tick_texts: list[tuple[float, str]] = []
+        self._y_label_width = 40.0
+        self._drag: _Drag | None = None
+        self._preview: DaySchedule | None = None
+        self._hover: int | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(420, 170)
+        if interactive:
+            name(
+                self, "scheduleTimeline", "Schedule timeline: rate per day through the day; drag a boundary to move it"
+            )
+            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            self.setMouseTracking(True)
+        else:
+            self.setObjectName("scheduleTimelineReadOnly")
+            self.setAccessibleName("Schedule timeline, rate per day through the day")
+            self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    # --- what it shows ----------------------------------------------------------------------------
+    def show_schedule(
+        self,
+        day: DaySchedule | None,
+        concentration: Concentration | None = None,
+        *,
+        selected: int | None = None,
+        problems: Sequence[Sequence[str]] = (),
+        reference: DaySchedule | None = None,
+        reference_label: str = "Pump now",
+        ceiling: float | None = None,
+        caption: str = "",
+    ) -> None:
+        """Show `day`; `problems[i]` are the reasons step i is refused, `reference` a schedule to draw dashed.
+
+        `ceiling` (a rate per day) gives timelines shown together the same scale.
+        """
+        if self._drag is not None:
+            self._end_drag(cancelled=True, quiet=True)
+        self._day = day
+        self._concentration = concentration
+        self._selected = selected
+        self._problems = tuple(tuple(reasons) for reasons in problems)
+        self._reference = reference if reference is None or day is None or reference.unit is day.unit else None
+        self._reference_label = reference_label
+        self._caption = caption
+        top = ceiling if ceiling is not None else self.rate_ceiling(day, self._reference)
+        self._ceiling, self._tick_step = nice_ceiling(top)
+        unit = f" {day.unit.value}/day" if day is not None else ""
+        count = round(self._ceiling / self._tick_step)
+        self._tick_texts = [
+            (k * self._tick_step, f"{format_number(k * self._tick_step)}{unit}") for k in range(count + 1)
+        ]
+        metrics = QFontMetricsF(_small(self.font()))
+        self._y_label_width = max(metrics.horizontalAdvance(text) for _, text in self._tick_texts)
+        self._describe()
+        self.update()
+
+    @staticmethod
+    def rate_ceiling(*days: DaySchedule | None) -> float:
+        """The highest rate per day of `days`, with headroom for the labels above the blocks."""
+        rates = [step.rate.per_day for day in days if day is not None for step in day.steps]
+        return max(rates, default=0.0) * 1.18 or 1.0
+
+    @property
+    def day(self) -> DaySchedule | None:
+        """The day drawn now: the preview under a drag, else the day shown."""
+        return self._preview if self._preview is not None else self._day
+
+    @property
+    def selected(self) -> int | None:
+        return self._selected
+
+    @property
+    def dragging(self) -> bool:
+        return self._drag is not None
+
+    @property
+    def drag_text(self) -> str:
+        """The time read out while a boundary moves, e.g. 'Step 3 starts 12:15 (was 12:00)'."""
+        drag = self._drag
+        if drag is None:
+            return ""
+        return f"Step {drag.index + 1} starts {format_minute(drag.minute)} (was {format_minute(drag.original)})"
+
+    def _describe(self) -> None:
+        day = self._day
+        if day is None:
+            self.setAccessibleDescription("no schedule")
+            return
+        steps = "; ".join(
+            f"step {i.index + 1} {format_minute(i.start_minute)}–{end_text(i.end_minute)} {i.rate}"
+            for i in day.intervals()
+        )
+        self.setAccessibleDescription(steps)
+        self.setToolTip(
+            ""
+            if not self.interactive
+            else (
+                "Click a step to select it · drag a boundary to move it (snaps to 15 min, Esc cancels) · "
+                "double-click to split a step there"
+            )
+        )
+
+    # --- geometry (public so tests can press at computed pixels) ------------------------------------
+    def plot_rect(self) -> QRectF:
+        metrics = QFontMetricsF(self.font())
+        left = self._y_label_width + metrics.height() + 16
+        top = metrics.height() + 12
+        bottom = metrics.height() + 14
+        right = 18
+        return QRectF(left, top, max(10.0, self.width() - left - right), max(10.0, self.height() - top - bottom))
+
+    def x_for_minute(self, minute: float) -> float:
+        plot = self.plot_rect()
+        return plot.left() + minute / MINUTES_PER_DAY * plot.width()
+
+    def minute_for_x(self, x: float) -> float:
+        plot = self.plot_rect()
+        return min(MINUTES_PER_DAY, max(0.0, (x - plot.left()) / plot.width() * MINUTES_PER_DAY))
+
+    def y_for_rate(self, per_day: float) -> float:
+        plot = self.plot_rect()
+        return plot.bottom() - min(per_day, self._ceiling * 1.05) / self._ceiling * plot.height()
+
+    def boundary_point(self, index: int, right_edge: bool = False) -> QPointF:
+        """Where to press to grab the boundary at the start of step `index` (halfway up the plot)."""
+        minute = MINUTES_PER_DAY if right_edge else self._day.steps[index].start_minute
+        return QPointF(self.x_for_minute(minute), self.plot_rect().center().y())
+
+    def step_point(self, index: int) -> QPointF:
+        """A point inside step `index`'s block (its main piece), for clicks."""
+        pieces = [piece for piece in _segments(self._day) if piece[0] == index]
+        _, start, end, _ = max(pieces, key=lambda piece: piece[2] - piece[1])
+        return QPointF(self.x_for_minute((start + end) / 2), self.plot_rect().bottom() - 6)
+
+    def _boundaries(self) -> list[tuple[int, float]]:
+        """(step index, x) of every draggable boundary; the one at 00:00 is also at 24:00."""
+        day = self._day
+        if day is None or len(day.steps) < 2:
+            return []
+        found = [(index, self.x_for_minute(step.start_minute)) for index, step in enumerate(day.steps)]
+        if day.steps[0].start_minute == 0:
+            found.append((0, self.x_for_minute(MINUTES_PER_DAY)))
+        return found
+
+    def boundary_at(self, point: QPointF) -> tuple[int, bool] | None:
+        """(step index, grabbed at the right edge) of the boundary under `point`, if any."""
+        plot = self.plot_rect()
+        if not plot.top() - HANDLE_PX <= point.y() <= plot.bottom() + HANDLE_PX * 3:
+            return None
+        near = [(abs(x - point.x()), index, x) for index, x in self._boundaries() if abs(x - point.x()) <= HANDLE_PX]
+        if not near:
+            return None
+        _, index, x = min(near)
+        return index, x > plot.right() - 1
+
+    # --- the pointer and the keys ----------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if not self.interactive or self._day is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        point = event.position()
+        grabbed = self.boundary_at(point)
+        if grabbed is not None:
+            self._start_drag(*grabbed)
+        elif self.plot_rect().contains(point):
+            index = self._day.index_at(self.minute_for_x(point.x()))
+            self._selected = index
+            self.step_selected.emit(index)
+        self.update()
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None:
+            self.drag_to(event.position().x())
+            event.accept()
+            return
+        if self.interactive:
+            grabbed = self.boundary_at(event.position())
+            hover = None if grabbed is None else grabbed[0]
+            if hover != self._hover:
+                self._hover = hover
+                shape = Qt.CursorShape.SplitHCursor if hover is not None else Qt.CursorShape.ArrowCursor
+                self.setCursor(shape)
+                self.update()
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.drag_to(event.position().x())
+            self._end_drag(cancelled=False)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        point = event.position()
+        if (
+            not self.interactive
+            or self._day is None
+            or self._drag is not None
+            or not self.plot_rect().contains(point)
+            or self.boundary_at(point) is not None
+        ):
+            super().mouseDoubleClickEvent(event)
+            return
+        minute = round(self.minute_for_x(point.x()) / SNAP_MINUTES) * SNAP_MINUTES % MINUTES_PER_DAY
+        self.split_requested.emit(self._day.index_at(self.minute_for_x(point.x())), minute)
+        event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Escape and self._drag is not None:
+            self._end_drag(cancelled=True)
+            event.accept()
+            return
+        day = self._day
+        if self.interactive and day is not None and self._drag is None:
+            count = len(day.steps)
+            if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+                step = -1 if key == Qt.Key.Key_Left else 1
+                index = 0 if self._selected is None else (self._selected + step) % count
+                self._selected = index
+                self.step_selected.emit(index)
+                self.update()
+                event.accept()
+                return
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._selected is not None:
+                self.delete_requested.emit(self._selected)
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        # A drag the pointer can no longer finish is put back, never half-applied.
+        if self._drag is not None:
+            self._end_drag(cancelled=True)
+        super().focusOutEvent(event)
+
+    # --- dragging ------------------------------------------------------------------------------------------
+    def _start_drag(self, index: int, right_edge: bool) -> None:
+        day = self._day
+        steps = day.steps
+        start = steps[index].start_minute
+        origin = MINUTES_PER_DAY if right_edge else start
+        before = (start - steps[index - 1].start_minute) % MINUTES_PER_DAY
+        after = (steps[(index + 1) % len(steps)].start_minute - start) % MINUTES_PER_DAY or MINUTES_PER_DAY
+        self._drag = _Drag(index, start, origin, origin - before, origin + after, start)
+        self._selected = index
+        self.step_selected.emit(index)
+        self.update()
+
+    def drag_to(self, x: float) -> None:
+        """Move the grabbed boundary under `x`: on the quarter hour, never onto or past a neighbour."""
+        drag = self._drag
+        if drag is None:
+            return
+        pointer = self.minute_for_x(x)
+        # The pointer is on 00:00–24:00; the boundary may have crossed midnight: take the nearest turn of the clock.
+        unwrapped = min(
+            (pointer - MINUTES_PER_DAY, pointer, pointer + MINUTES_PER_DAY), key=lambda m: abs(m - drag.origin)
+        )
+        snapped = round(unwrapped / SNAP_MINUTES) * SNAP_MINUTES
+        if snapped <= drag.low:
+            snapped = (math.floor(drag.low / SNAP_MINUTES) + 1) * SNAP_MINUTES
+        if snapped >= drag.high:
+            snapped = (math.ceil(drag.high / SNAP_MINUTES) - 1) * SNAP_MINUTES
+        if not drag.low < snapped < drag.high:
+            snapped = drag.origin  # no quarter hour fits between the neighbours
+        minute = int(snapped) % MINUTES_PER_DAY
+        if minute != drag.minute:
+            drag.minute = minute
+            try:
+                self._preview = self._day.move_start(drag.index, minute) if minute != drag.original else None
+            except ScheduleError:
+                self._preview = None
+                drag.minute = drag.original
+            self.drag_preview.emit(self.day)
+        self.update()
+
+    def cancel_drag(self) -> None:
+        if self._drag is not None:
+            self._end_drag(cancelled=True)
+
+    def _end_drag(self, cancelled: bool, quiet: bool = False) -> None:
+        drag, self._drag, self._preview = self._drag, None, None
+        self.update()
+        if quiet:
+            return
+        self.drag_preview.emit(None)
+        if not cancelled and drag.minute != drag.original:
+            self.boundary_moved.emit(drag.index, drag.minute)
+
+    # --- painting ----------------------------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), WHITE)
+        plot = self.plot_rect()
+        day = self.day
+        self._paint_axes(painter, plot, day)
+        if day is None:
+            painter.setPen(HINT)
+            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "No schedule to show")
+            return
+        painter.save()
+        painter.setClipRect(plot.adjusted(-1, -30, 1, 1))
+        self._paint_blocks(painter, plot, day)
+        self._paint_reference(painter, plot)
+        self._paint_boundaries(painter, plot, day)
+        self._paint_labels(painter, plot, day)
+        self._paint_problems(painter, plot, day)
+        painter.restore()
+        self._paint_header(painter, plot)
+        self._paint_drag(painter, plot)
+
+    def _paint_axes(self, painter: QPainter, plot: QRectF, day: DaySchedule | None) -> None:
+        small = _small(self.font())
+        metrics = QFontMetricsF(small)
+        painter.setFont(small)
+        # Rate ticks, each with its unit: the figure can never be read per hour.
+        for value, text in self._tick_texts:
+            y = self.y_for_rate(value)
+            painter.setPen(QPen(GRID, 1))
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            painter.setPen(TEXT)
+            box = QRectF(
+                plot.left() - self._y_label_width - 6, y - metrics.height() / 2, self._y_label_width, metrics.height()
+            )
+            painter.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+        # Hours: a line every hour, a label every 2, 3 or 6 hours as the width allows.
+        label_width = metrics.horizontalAdvance("24:00") + 14
+        every = next((hours for hours in (1, 2, 3, 6) if plot.width() / (24 / hours) >= label_width), 12)
+        for hour in range(25):
+            x = self.x_for_minute(hour * 60)
+            major = hour % every == 0
+            painter.setPen(QPen(AXIS if major else GRID, 1))
+            painter.drawLine(
+                QPointF(x, plot.top() if major else plot.bottom() - 4), QPointF(x, plot.bottom() + (4 if major else 0))
+            )
+            if major:
+                painter.setPen(TEXT)
+                box = QRectF(x - label_width / 2, plot.bottom() + 5, label_width, metrics.height())
+                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, f"{hour:02d}:00")
+        painter.setPen(QPen(AXIS, 1))
+        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        painter.drawLine(plot.bottomLeft(), plot.topLeft())
+        # The axis title, turned up the axis.
+        if day is not None:
+            painter.save()
+            painter.setFont(_bold(small))
+            painter.setPen(TEXT)
+            painter.translate(4, plot.center().y())
+            painter.rotate(-90)
+            title = f"Rate per DAY ({day.unit.value}/day)"
+            painter.drawText(
+                QRectF(-plot.height() / 2, 0, plot.height(), metrics.height() + 2), Qt.AlignmentFlag.AlignCenter, title
+            )
+            painter.restore()
+
+    def _paint_blocks(self, painter: QPainter, plot: QRectF, day: DaySchedule) -> None:
+        for index, start, end, rate in _segments(day):
+            rect = QRectF(
+                QPointF(self.x_for_minute(start), self.y_for_rate(rate)), QPointF(self.x_for_minute(end), plot.bottom())
+            )
+            selected = index == self._selected
+            painter.setPen(QPen(SELECTED_EDGE if selected else BLUE, 2.5 if selected else 1.2))
+            painter.setBrush(SELECTED_FILL if selected else BLOCK_FILL)
+            painter.drawRect(rect)
+            if self._reasons(index):
+                painter.setBrush(QBrush(PROBLEM, Qt.BrushStyle.BDiagPattern))
+                painter.setPen(QPen(PROBLEM, 2.5, Qt.PenStyle.DashLine))
+                painter.drawRect(rect.adjusted(1, 1, -1, 0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _paint_reference(self, painter: QPainter, plot: QRectF) -> None:
+        reference = self._reference
+        if reference is None:
+            return
+        path = QPainterPath()
+        for number, (_, start, end, rate) in enumerate(sorted(_segments(reference), key=lambda piece: piece[1])):
+            y = self.y_for_rate(rate)
+            if number == 0:
+                path.moveTo(self.x_for_minute(start), y)
+            else:
+                path.lineTo(self.x_for_minute(start), y)
+            path.lineTo(self.x_for_minute(end), y)
+        painter.setPen(QPen(REFERENCE, 2, Qt.PenStyle.DashLine))
+        painter.drawPath(path)
+
+    def _paint_boundaries(self, painter: QPainter, plot: QRectF, day: DaySchedule) -> None:
+        if not self.interactive:
+            return
+        grabbed = self._drag.index if self._drag is not None else self._hover
+        for index, x in self._boundaries():
+            if x <= plot.left() + 0.5 or x >= plot.right() - 0.5:
+                continue  # midnight is the plot's edge
+            active = index == grabbed
+            painter.setPen(QPen(DRAG if active else SELECTED_EDGE, 3 if active else 1.5))
+            painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
+            handle = QRectF(x - 4, plot.center().y() - 12, 8, 24)
+            painter.setBrush(DRAG if active else WHITE)
+            painter.drawRoundedRect(handle, 3, 3)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _paint_labels(self, painter: QPainter, plot: QRectF, day: DaySchedule) -> None:
+        bold, small = _bold(self.font()), _small(self.font())
+        bold_metrics, small_metrics = QFontMetricsF(bold), QFontMetricsF(small)
+        pieces = _segments(day)
+        for interval in day.intervals():
+            _, start, end, rate = max((p for p in pieces if p[0] == interval.index), key=lambda p: p[2] - p[1])
+            left, right = self.x_for_minute(start), self.x_for_minute(end)
+            width = right - left
+            top = self.y_for_rate(rate)
+            lines = self._label_lines(interval.rate, width, bold, small)
+            height = sum(QFontMetricsF(font).height() for font, _ in lines)
+            inside = plot.bottom() - top >= height + bold_metrics.height() + 8
+            y = top + 3 if inside else top - height - 2
+            selected = interval.index == self._selected
+            if lines:
+                # A backing keeps the figures legible over the dashed line of the pump's schedule.
+                text_width = max(QFontMetricsF(font).horizontalAdvance(text) for font, text in lines) + 8
+                backing = QRectF(left + (width - text_width) / 2, y - 1, text_width, height + 2)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(0, 63, 102, 200) if inside and selected else QColor(255, 255, 255, 200))
+                painter.drawRoundedRect(backing, 3, 3)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+            for font, text in lines:
+                painter.setFont(font)
+                painter.setPen(WHITE if inside and selected else TEXT)
+                line_height = QFontMetricsF(font).height()
+                painter.drawText(QRectF(left, y, width, line_height), Qt.AlignmentFlag.AlignCenter, text)
+                y += line_height
+            # The step number at the foot of its block, as in the table.
+            painter.setFont(small)
+            if width >= small_metrics.horizontalAdvance("13") + 4 and plot.bottom() - top >= small_metrics.height():
+                painter.setPen(WHITE if selected else SELECTED_EDGE)
+                foot = QRectF(left, plot.bottom() - small_metrics.height() - 2, width, small_metrics.height())
+                painter.drawText(foot, Qt.AlignmentFlag.AlignCenter, str(interval.index + 1))
+
+    @staticmethod
+    def _label_lines(rate, width: float, bold: QFont, small: QFont) -> list[tuple[QFont, str]]:
+        """The rate per day (and per hour) in as many lines as the block's width needs; none if it cannot fit."""
+        unit = rate.unit.value
+        number, per_hour = format_number(rate.per_day), f"({rate.per_hour_text()})"
+        choices = (
+            [(bold, f"{number} {unit}/day"), (small, per_hour)],
+            [(bold, f"{number} {unit}/day")],
+            [(bold, number), (small, f"{unit}/day"), (small, format_number(rate.per_hour)), (small, f"{unit}/h")],
+            [(bold, number), (small, f"{unit}/day")],
+        )
+        for lines in choices:
+            if all(QFontMetricsF(font).horizontalAdvance(text) + 3 <= width for font, text in lines):
+                return lines
+        return []
+
+    def _reasons(self, index: int) -> tuple[str, ...]:
+        return self._problems[index] if index < len(self._problems) and self._preview is None else ()
+
+    def _paint_problems(self, painter: QPainter, plot: QRectF, day: DaySchedule) -> None:
+        small = _bold(_small(self.font()))
+        metrics = QFontMetricsF(small)
+        painter.setFont(small)
+        row = 0
+        for interval in day.intervals():
+            reasons = self._reasons(interval.index)
+            if not reasons:
+                continue
+            text = f"⚠ step {interval.index + 1}: " + "; ".join(reasons)
+            width = metrics.horizontalAdvance(text) + 10
+            x = min(max(plot.left() + 2, self.x_for_minute(interval.start_minute) + 2), plot.right() - width - 2)
+            box = QRectF(
+                max(plot.left() + 2, x), plot.top() + 2 + row * (metrics.height() + 4), width, metrics.height() + 2
+            )
+            painter.setPen(QPen(PROBLEM, 1.2))
+            painter.setBrush(QColor(255, 255, 255, 235))
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(QColor("#8a2a00"))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+            row += 1
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _paint_header(self, painter: QPainter, plot: QRectF) -> None:
+        small = _small(self.font())
+        metrics = QFontMetricsF(small)
+        y = 2.0
+        right = plot.right()
+        painter.setFont(small)
+        if self._reference is not None:
+            text = self._reference_label
+            width = metrics.horizontalAdvance(text)
+            painter.setPen(TEXT)
+            painter.drawText(QRectF(right - width, y, width, metrics.height()), Qt.AlignmentFlag.AlignVCenter, text)
+            painter.setPen(QPen(REFERENCE, 2, Qt.PenStyle.DashLine))
+            mid = y + metrics.height() / 2
+            painter.drawLine(QPointF(right - width - 34, mid), QPointF(right - width - 6, mid))
+            right -= width + 46
+        if any(self._problems) and self._preview is None:
+            text = "refused by the pump or the drug limits"
+            width = metrics.horizontalAdvance(text)
+            painter.setPen(TEXT)
+            painter.drawText(QRectF(right - width, y, width, metrics.height()), Qt.AlignmentFlag.AlignVCenter, text)
+            swatch = QRectF(right - width - 26, y + 1, 18, metrics.height() - 2)
+            painter.setPen(QPen(PROBLEM, 1.5, Qt.PenStyle.DashLine))
+            painter.setBrush(QBrush(PROBLEM, Qt.BrushStyle.BDiagPattern))
+            painter.drawRect(swatch)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            right -= width + 40
+        if self._caption:
+            painter.setFont(_bold(small))
+            painter.setPen(TEXT)
+            caption = QFontMetricsF(_bold(small)).elidedText(
+                self._caption, Qt.TextElideMode.ElideRight, right - plot.left()
+            )
+            painter.drawText(
+                QRectF(plot.left(), y, right - plot.left(), metrics.height()), Qt.AlignmentFlag.AlignVCenter, caption
+            )
+
+    def _paint_drag(self, painter: QPainter, plot: QRectF) -> None:
+        drag = self._drag
+        if drag is None:
+            return
+        x = self.x_for_minute(drag.minute if drag.minute or drag.origin < MINUTES_PER_DAY / 2 else MINUTES_PER_DAY)
+        bold = _bold(self.font())
+        metrics = QFontMetricsF(bold)
+        # The exact time on the hour axis, under the boundary.
+        time_text = format_minute(drag.minute)
+        width = metrics.horizontalAdvance(time_text) + 10
+        box = QRectF(x - width / 2, plot.bottom() + 3, width, metrics.height() + 2)
+        painter.setFont(bold)
+        painter.setPen(QPen(DRAG.darker(140), 1))
+        painter.setBrush(DRAG)
+        painter.drawRoundedRect(box, 3, 3)
+        painter.setPen(QColor("#1a1a1a"))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, time_text)
+        # And in words beside the boundary.
+        text = self.drag_text
+        width = metrics.horizontalAdvance(text) + 14
+        left = x + 10 if x + 10 + width <= plot.right() else x - 10 - width
+        box = QRectF(left, plot.center().y() - 40, width, metrics.height() + 6)
+        painter.setPen(QPen(DRAG.darker(140), 1))
+        painter.setBrush(QColor(255, 248, 230))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(QColor("#1a1a1a"))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    """One weekday in the week overview."""
+
+    name: str  # "Monday"
+    day: DaySchedule
+    dose_text: str  # "187.5 mcg/day"
+    detail_text: str  # "0.375 mL/day · +0 %"
+    refused: bool  # a step of this day is refused
+
+
+class WeekOverview(QWidget):
+    """Seven small rows, Monday to Sunday: each day's steps on one scale and its totals. A click shows that day."""
+
+    day_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        name(self, "weekOverview", "Week overview: each weekday's steps and daily dose; click a day to show it")
+        self._rows: list[WeekRow] = []
+        self._selected: int | None = None
+        self._ceiling = 1.0
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def show_week(self, rows: Sequence[WeekRow], selected: int | None) -> None:
+        self._rows = list(rows)
+        self._selected = selected
+        self._ceiling = max((step.rate.per_day for row in rows for step in row.day.steps), default=1.0) or 1.0
+        self.setAccessibleDescription("; ".join(f"{row.name} {row.dose_text} {row.detail_text}" for row in self._rows))
+        self.updateGeometry()
+        self.update()
+
+    def _row_height(self) -> float:
+        return QFontMetricsF(self.font()).height() * 2 + 6
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        hint.setHeight(int(self._row_height() * 7 + 4))
+        hint.setWidth(340)
+        return hint
+
+    def minimumSizeHint(self):
+        return self.sizeHint()
+
+    def row_rect(self, weekday: int) -> QRectF:
+        height = self._row_height()
+        return QRectF(0, 2 + weekday * height, self.width(), height)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        for weekday in range(len(self._rows)):
+            if self.row_rect(weekday).contains(event.position()):
+                self.day_clicked.emit(weekday)
+                event.accept()
+                return
+        super().mousePressEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._rows and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            step = -1 if event.key() == Qt.Key.Key_Up else 1
+            self.day_clicked.emit(((self._selected or 0) + step) % len(self._rows))
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font, bold, small = self.font(), _bold(self.font()), _small(self.font())
+        metrics, small_metrics = QFontMetricsF(bold), QFontMetricsF(small)
+        name_width = metrics.horizontalAdvance("Wed") + 10
+        text_width = (
+            max(
+                [metrics.horizontalAdvance(row.dose_text) for row in self._rows]
+                + [small_metrics.horizontalAdvance(row.detail_text) for row in self._rows]
+                + [60]
+            )
+            + 8
+        )
+        for weekday, row in enumerate(self._rows):
+            rect = self.row_rect(weekday)
+            selected = weekday == self._selected
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#e3eef8") if selected else (QColor("#f7f9fa") if weekday % 2 else WHITE))
+            painter.drawRect(rect)
+            if selected:
+                painter.setPen(QPen(BLUE, 2))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(rect.adjusted(1, 1, -1, -1))
+            painter.setFont(bold if selected else font)
+            painter.setPen(TEXT)
+            painter.drawText(
+                QRectF(6, rect.top(), name_width, rect.height()), Qt.AlignmentFlag.AlignVCenter, row.name[:3]
+            )
+            chart = QRectF(
+                name_width + 6, rect.top() + 4, rect.width() - name_width - text_width - 16, rect.height() - 8
+            )
+            painter.setPen(QPen(AXIS, 1))
+            painter.setBrush(WHITE)
+            painter.drawRect(chart)
+            for _, start, end, rate in _segments(row.day):
+                left = chart.left() + start / MINUTES_PER_DAY * chart.width()
+                right = chart.left() + end / MINUTES_PER_DAY * chart.width()
+                top = chart.bottom() - rate / self._ceiling * chart.height()
+                painter.setPen(QPen(BLUE, 1))
+                painter.setBrush(SELECTED_FILL if selected else BLOCK_FILL)
+                painter.drawRect(QRectF(QPointF(left, top), QPointF(right, chart.bottom())))
+            if row.refused:
+                painter.setPen(QPen(PROBLEM, 2, Qt.PenStyle.DashLine))
+                painter.setBrush(QBrush(PROBLEM, Qt.BrushStyle.BDiagPattern))
+                painter.drawRect(chart)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            texts = QRectF(chart.right() + 8, rect.top() + 2, text_width, rect.height() - 4)
+            painter.setFont(bold)
+            painter.setPen(TEXT)
+            painter.drawText(texts, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, row.dose_text)
+            painter.setFont(small)
+            painter.setPen(QColor("#8a2a00") if row.refused else HINT)
+            detail = ("⚠ " if row.refused else "") + row.detail_text
+            painter.drawText(texts, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft, detail)

@@ -107,10 +107,10 @@ def loads_pump(text: str, source: str = "pump memory") -> PumpMemory:
         ) from error
     except ValueError as error:
         raise PumpFileError(f"{source}: {error}") from error
+    except RecursionError:
+        raise PumpFileError(f"{source}: nested too deeply to be a pump memory file") from None
     memory_data = _checked_envelope(data, source)
-    canonical = canonical_json(memory_data)
-    found = data["checksum"]
-    expected = "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    found, expected = data["checksum"], checksum_of(memory_data)
     if found != expected:
         raise PumpFileError(
             f"{source}: checksum mismatch: the memory was changed outside the programmer or damaged "
@@ -334,12 +334,15 @@ class PumpLock:
             raise PumpFileError(f"{self.path}: {problem}") from error
         try:
             _lock(descriptor)
-        except OSError:
+        except BlockingIOError:
             holder = _read_from_start(descriptor)
             os.close(descriptor)
             pid = re.search(r"^pid (\d+)$", holder, re.MULTILINE)
             since = re.search(r"^since (.+)$", holder, re.MULTILINE)
             raise PumpInSessionError(self.path, pid and int(pid[1]), since and since[1]) from None
+        except OSError as error:
+            os.close(descriptor)
+            raise PumpFileError(f"{self.path}: cannot lock {self.lock_path} ({error.strerror})") from error
         # The host computer's wall time, not the pump's clock: it tells a person when the other session began.
         note = f"pid {os.getpid()}\nsince {time.strftime('%Y-%m-%d %H:%M:%S')}\n"
         os.ftruncate(descriptor, 0)
@@ -374,7 +377,10 @@ def _lock(descriptor: int) -> None:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     else:
         os.lseek(descriptor, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
-        msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        except OSError as error:  # held by another session: report it as flock does
+            raise BlockingIOError(error.errno, error.strerror) from error
 
 
 def _unlock(descriptor: int) -> None:

@@ -91,31 +91,34 @@ def test_killing_the_writer_at_random_moments_never_tears_the_file(tmp_path):
         state_files.append(state_file)
     save_pump(path, states[0])
     rng = random.Random(20261121)
-    server = subprocess.Popen(
+    seen = []
+    with subprocess.Popen(
         [sys.executable, "-c", FORK_SERVER, str(path), *map(str, state_files)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-    )
-    seen = []
-    try:
-        for _ in range(KILLS):
-            pid = start_writer(server, first_state=rng.randrange(2))
-            # Sleep in the writer's own time: a random moment within the next few saves.
-            time.sleep(rng.uniform(0.0, 0.03))
-            os.kill(pid, signal.SIGKILL)
-            assert server.stdout.readline() == "reaped\n"
+    ) as server:
+        try:
+            for _ in range(KILLS):
+                pid = start_writer(server, first_state=rng.randrange(2))
+                # A random moment within the writer's next few saves.
+                time.sleep(rng.uniform(0.0, 0.03))
+                os.kill(pid, signal.SIGKILL)
+                assert server.stdout.readline() == "reaped\n"
 
-            memory = load_pump(path)
-            assert memory in states
-            seen.append(states.index(memory))
-            # A kill mid-save leaves a hidden temp file: never the pump, and cleared by the next save.
-            leftovers = {p for p in tmp_path.iterdir()} - {path, *state_files}
-            assert leftovers == set(temp_files(path))
-            assert all(p.name.startswith(".pump.json.") and p.suffix == ".tmp" for p in leftovers)
-    finally:
-        server.stdin.close()
-        server.wait(timeout=10)
+                memory = load_pump(path)
+                assert memory in states
+                seen.append(states.index(memory))
+                # A kill mid-save leaves a hidden temp file: never the pump, and cleared by the next save.
+                leftovers = set(tmp_path.iterdir()) - {path, *state_files}
+                assert leftovers == set(temp_files(path))
+                assert all(p.name.startswith(".pump.json.") and p.suffix == ".tmp" for p in leftovers)
+        finally:
+            server.stdin.close()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
     assert len(seen) == KILLS
     # Both states turn up: the writers really were saving, and were killed at different moments.
     assert set(seen) == {0, 1}

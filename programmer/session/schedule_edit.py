@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from programmer.therapy.drugs import Drug
 from programmer.therapy.prescription import InfusionMode, Prescription
@@ -208,6 +208,7 @@ class ScheduleEdit:
     drug: Drug | None  # the library entry of the edited drug (None when the library does not know it)
     weekday: int = 0  # 0 = Monday; with one schedule for every day, any weekday shows that schedule
     selected: int | None = 0
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.is_flex:
@@ -308,22 +309,35 @@ class ScheduleEdit:
 
     def step_problem_list(self, day: DaySchedule, index: int) -> tuple[StepProblem, ...]:
         """What the pump model and the drug library say about step `index` of `day`."""
-        model = self.model
-        problems = []
-        for message in step_problems(day, index, model, self.concentration, self.day_name):
-            if "beyond" in message:
-                short = f"step {index + 1} beyond the {model.name} maximum of {model.max_flex_steps}"
-            elif "is above" in message:
-                short = f"above {model.name} max flow {format_number(model.flow_max_ml_per_day)} mL/day"
-            else:
-                short = f"below {model.name} min flow {format_number(model.flow_min_ml_per_day)} mL/day"
-            problems.append(StepProblem(short, message))
-        hard = self._hard_limit_problem(day, index, self.day_name)
-        return (*problems, hard) if hard else tuple(problems)
+        return self.day_problems(day)[index]
 
-    def _hard_limit_problem(self, day: DaySchedule, index: int, day_name: str) -> StepProblem | None:
+    def day_problems(self, day: DaySchedule, day_name: str | None = None) -> tuple[tuple[StepProblem, ...], ...]:
+        """Each step's problems; worked out once per day shown (a redraw asks for them many times)."""
+        day_name = self.day_name if day_name is None else day_name
+        key = (id(day), day_name)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] is day:
+            return cached[1]
+        model = self.model
+        found = []
+        for interval in day.intervals():
+            problems = []
+            for message in step_problems(day, interval.index, model, self.concentration, day_name):
+                if "beyond" in message:
+                    short = f"step {interval.index + 1} beyond the {model.name} maximum of {model.max_flex_steps}"
+                elif "is above" in message:
+                    short = f"above {model.name} max flow {format_number(model.flow_max_ml_per_day)} mL/day"
+                else:
+                    short = f"below {model.name} min flow {format_number(model.flow_min_ml_per_day)} mL/day"
+                problems.append(StepProblem(short, message))
+            hard = self._hard_limit_problem(interval, day_name)
+            found.append((*problems, hard) if hard else tuple(problems))
+        result = tuple(found)
+        self._cache[key] = (day, result)  # the day is kept, so its id cannot be reused while cached
+        return result
+
+    def _hard_limit_problem(self, interval: StepInterval, day_name: str) -> StepProblem | None:
         hard = self.hard_limit
-        interval = day.intervals()[index]
         if hard is None or interval.rate.per_day <= hard.per_day + _EPSILON:
             return None
         return StepProblem(
@@ -335,9 +349,10 @@ class ScheduleEdit:
     def rows(self, day: DaySchedule | None = None) -> list[StepRow]:
         """Every step of `day` (default: the day shown), with its figures and problems."""
         day = day or self.day
-        return [self._row(day, interval) for interval in day.intervals()]
+        problems = self.day_problems(day)
+        return [self._row(interval, problems[interval.index]) for interval in day.intervals()]
 
-    def _row(self, day: DaySchedule, interval: StepInterval) -> StepRow:
+    def _row(self, interval: StepInterval, problems: tuple[StepProblem, ...]) -> StepRow:
         concentration = self.concentration
         return StepRow(
             index=interval.index,
@@ -347,7 +362,7 @@ class ScheduleEdit:
             dose=interval.dose,
             volume_ml=interval.volume_ml(concentration),
             flow_ml_per_day=concentration.ml_per_day(interval.rate),
-            problems=self.step_problem_list(day, interval.index),
+            problems=problems,
         )
 
     def totals(self, day: DaySchedule | None = None, weekday: int | None = None) -> DayTotals:
@@ -355,15 +370,24 @@ class ScheduleEdit:
         weekday = self.weekday if weekday is None else weekday
         day = day or day_of(self.edited, weekday)
         pump = None if self.current.unit is not self.unit else self.current.daily_dose_on(weekday)
-        problems = sum(len(self.step_problem_list(day, index)) for index in range(len(day.steps)))
+        name = self.schedule.day_name(weekday) if self.is_flex else "Every day"
+        key = ("totals", id(day), name)
+        cached = self._cache.get(key)
+        if cached is None or cached[0] is not day:
+            # The same day runs on several weekdays: its sums are worked out once.
+            problems = sum(len(found) for found in self.day_problems(day, name))
+            volume = day.daily_volume_ml(self.concentration)
+            cached = (day, (day.daily_dose, volume, day.min_rate, day.max_rate, len(day.steps), problems))
+            self._cache[key] = cached
+        dose, volume, lowest, highest, steps, problems = cached[1]
         return DayTotals(
             weekday=weekday,
-            name=self.schedule.day_name(weekday) if self.is_flex else "Every day",
-            daily_dose=day.daily_dose,
-            daily_volume_ml=day.daily_volume_ml(self.concentration),
-            min_rate=day.min_rate,
-            max_rate=day.max_rate,
-            steps=len(day.steps),
+            name=name,
+            daily_dose=dose,
+            daily_volume_ml=volume,
+            min_rate=lowest,
+            max_rate=highest,
+            steps=steps,
             pump_daily_dose=pump,
             problem_count=problems,
         )

@@ -54,7 +54,15 @@ from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.schedule import WEEKDAYS, DaySchedule, ScheduleError, format_minute, parse_minute
 from programmer.therapy.units import MINUTES_PER_DAY, DoseRate, format_number
-from programmer.ui.schedule_table import END, PER_HOUR, RATE_COLUMNS, START, StepTableDelegate, StepTableModel
+from programmer.ui.schedule_table import (
+    END,
+    PER_HOUR,
+    RATE_COLUMNS,
+    START,
+    StepTableDelegate,
+    StepTableModel,
+    fit_columns,
+)
 from programmer.ui.schedule_timeline import ScheduleTimeline, WeekOverview, WeekRow
 from programmer.ui.style import ROLE, SEVERITY, name, set_flag
 
@@ -301,7 +309,7 @@ class ScheduleEditor(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.table.setWordWrap(False)
         self.table.setCornerButtonEnabled(False)  # one step at a time: "select all" has no use here
@@ -379,6 +387,8 @@ class ScheduleEditor(QWidget):
         findings.setContentsMargins(4, 4, 4, 4)
         findings.addWidget(self.findings_scroll)
         self.finding_labels: list[QLabel] = []
+        self._finding_boxes: list[tuple[QFrame, QLabel]] = []
+        self.findings_layout.addStretch(1)
 
         right = QVBoxLayout()
         right.setSpacing(6)
@@ -768,6 +778,7 @@ class ScheduleEditor(QWidget):
 
         rows = state.rows()
         self.model.set_rows(rows if flex else [], state.unit)
+        fit_columns(self.table)
         self._draw_timeline(rows)
         self._show_totals(state.totals())
         self._show_week()
@@ -832,12 +843,6 @@ class ScheduleEditor(QWidget):
         self.week.show_week(rows, state.weekday if state.per_weekday else None)
 
     def _show_findings(self, findings: list[Finding], pump_problems: list[str] = ()) -> None:
-        while self.findings_layout.count():
-            widget = self.findings_layout.takeAt(0).widget()
-            if widget is not None:
-                widget.setParent(None)  # gone at once, not at the next turn of the event loop
-                widget.deleteLater()
-        self.finding_labels = []
         rows = [("critical", f"Pump refuses: {problem}") for problem in pump_problems]
         for finding in findings:
             text = str(finding)
@@ -847,23 +852,30 @@ class ScheduleEditor(QWidget):
         if not rows:
             pending = self.session is not None and self.session.current is not None and self.session.has_pending_changes
             rows = [("ok", "No safety findings." if pending else "No changes yet: the schedule is the pump's own.")]
-        for index, (level, text) in enumerate(rows):
+        # The boxes are kept and refilled: making and styling new widgets on every edit costs a frame.
+        while len(self._finding_boxes) < len(rows):
+            index = len(self._finding_boxes)
             # The coloured box is a frame around the label: a word-wrapped label with stylesheet padding
             # miscounts its own height and clips its first and last lines.
             box = QFrame()
             box.setObjectName(f"scheduleFindingBox_{index}")
-            box.setProperty(SEVERITY, level)
             inner = QVBoxLayout(box)
             inner.setContentsMargins(2, 1, 2, 1)
-            label = QLabel(text)
+            label = QLabel()
             label.setObjectName(f"scheduleFinding_{index}")
-            label.setAccessibleName(text)
             label.setWordWrap(True)
-            label.setProperty("level", level)
             inner.addWidget(label)
-            self.findings_layout.addWidget(box)
-            self.finding_labels.append(label)
-        self.findings_layout.addStretch(1)
+            self.findings_layout.insertWidget(index, box)
+            self._finding_boxes.append((box, label))
+        for index, (box, label) in enumerate(self._finding_boxes):
+            used = index < len(rows)
+            if used:
+                level, text = rows[index]
+                label.setText(text)
+                label.setAccessibleName(text)
+                set_flag(box, SEVERITY, level)
+            box.setVisible(used)
+        self.finding_labels = [label for _, label in self._finding_boxes[: len(rows)]]
 
     def _refresh_selection(self) -> None:
         """Everything that follows the selected step: timeline, table row, step buttons, rate entry."""

@@ -20,14 +20,16 @@ from PySide6.QtCore import (
     QRect,
     Qt,
 )
-from PySide6.QtGui import QColor, QIcon
+from PySide6.QtGui import QColor, QFontMetrics, QIcon
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QWidget,
 )
 
@@ -40,6 +42,16 @@ EDITABLE = (START, END, PER_DAY, PER_HOUR)
 RATE_COLUMNS = (PER_DAY, PER_HOUR)
 PROBLEM_TEXT = QColor("#8a2a00")
 PROBLEM_BACKGROUND = QColor("#fde2e2")
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
+_TEXT_ROLES = (int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.AccessibleTextRole))
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 EditCallback = Callable[[int, int, str], str]  # (row, column, text) -> "" when applied, else the reason refused
 
 
@@ -49,6 +61,8 @@ class StepTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[StepRow] = []
+        self._texts: list[tuple[str, ...]] = []
+        self._tips: list[str] = []
         self._unit = DrugUnit.MG
         self.apply: EditCallback | None = None
         self.last_refusal = ""
@@ -68,11 +82,21 @@ class StepTableModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[StepRow], unit: DrugUnit) -> None:
         """Show `rows`; the same number of steps updates cells in place, so an open editor survives."""
+        # Texts are made once here: a view asks for them many times per paint.
+        old_texts = self._texts
+        self._texts = [tuple(self._text(row, column) for column in range(CHECK + 1)) for row in rows]
+        self._tips = ["\n".join(problem.message for problem in row.problems) for row in rows]
         if len(rows) == len(self._rows) and unit is self._unit:
+            old_problems = [row.problems for row in self._rows]
             self._rows = list(rows)
-            if rows:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, CHECK))
-                self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(rows) - 1)
+            # Only the rows that changed are announced: a whole-table change makes the view redo its layout.
+            changed = [
+                number
+                for number, row in enumerate(rows)
+                if old_texts[number] != self._texts[number] or old_problems[number] != row.problems
+            ]
+            if changed:
+                self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], CHECK))
             return
         self.beginResetModel()
         self._rows, self._unit = list(rows), unit
@@ -101,10 +125,7 @@ class StepTableModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-        if index.column() in EDITABLE:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        return _EDITABLE_FLAGS if index.column() in EDITABLE else _FLAGS
 
     def _text(self, row: StepRow, column: int) -> str:
         return (
@@ -119,31 +140,34 @@ class StepTableModel(QAbstractTableModel):
         )[column]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        # Roles compared as plain numbers: a view asks thousands of times per paint.
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        row, column = self._rows[index.row()], index.column()
+        number, column = index.row(), index.column()
+        role = int(role)
+        if role in _TEXT_ROLES:
+            return self._texts[number][column]
+        row = self._rows[number]
         problems = row.problems
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._text(row, column)
-        if role == Qt.ItemDataRole.EditRole:
+        if role == _EDIT:
             return self._edit_text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if problems and column in (CHECK, PER_DAY, PER_HOUR):
-                return "\n".join(problem.message for problem in problems)
+                return self._tips[number]
             if column in EDITABLE:
-                return f"{self.headers()[column]}: double-click or type to change (step {row.index + 1})"
+                header = self.headers()[column].replace("\n", " ")
+                return f"{header}: double-click or type to change (step {row.index + 1})"
             return None
-        if role == Qt.ItemDataRole.DecorationRole and column == CHECK:
-            style = (
-                QStyle.StandardPixmap.SP_MessageBoxWarning if problems else QStyle.StandardPixmap.SP_DialogApplyButton
-            )
-            return _icon(style)
-        if role == Qt.ItemDataRole.ForegroundRole and problems and column in (PER_DAY, PER_HOUR, CHECK):
+        if role == _DECORATION and column == CHECK:
+            warning, ok = QStyle.StandardPixmap.SP_MessageBoxWarning, QStyle.StandardPixmap.SP_DialogApplyButton
+            return _icon(warning if problems else ok)
+        marked = problems and column in (PER_DAY, PER_HOUR, CHECK)
+        if role == _FOREGROUND and marked:
             return PROBLEM_TEXT
-        if role == Qt.ItemDataRole.BackgroundRole and problems and column in (PER_DAY, PER_HOUR, CHECK):
+        if role == _BACKGROUND and marked:
             return PROBLEM_BACKGROUND
-        if role == Qt.ItemDataRole.TextAlignmentRole and column not in (CHECK,):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _ALIGNMENT and column != CHECK:
+            return _RIGHT
         return None
 
     @staticmethod
@@ -171,10 +195,32 @@ class StepTableModel(QAbstractTableModel):
         return not self.last_refusal
 
 
-def _icon(which: QStyle.StandardPixmap) -> QIcon:
-    from PySide6.QtWidgets import QApplication
+_ICONS: dict[QStyle.StandardPixmap, QIcon] = {}
 
-    return QApplication.style().standardIcon(which)
+
+def _icon(which: QStyle.StandardPixmap) -> QIcon:
+    if which not in _ICONS:
+        _ICONS[which] = QApplication.style().standardIcon(which)
+    return _ICONS[which]
+
+
+def fit_columns(view: QTableView) -> None:
+    """Columns as wide as their widest text (header lines included), measured here rather than by the view,
+    whose automatic resize-to-contents asks every cell for every role on every change."""
+    model = view.model()
+    header = view.horizontalHeader()
+    cell = QFontMetrics(view.font())
+    heading = QFontMetrics(header.font())
+    icon = view.iconSize().width() if view.iconSize().isValid() else 16
+    for column in range(model.columnCount() - 1):  # the last column stretches
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        widths = [heading.horizontalAdvance(line) for line in title.split("\n")]
+        widths += [
+            cell.horizontalAdvance(str(model.index(row, column).data() or "")) for row in range(model.rowCount())
+        ]
+        width = max(widths) + 18 + (icon + 6 if column == CHECK else 0)
+        if header.sectionSize(column) != width:
+            header.resizeSection(column, width)
 
 
 class RateCellEditor(QWidget):

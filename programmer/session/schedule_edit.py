@@ -341,7 +341,7 @@ class ScheduleEdit:
         if hard is None or interval.rate.per_day <= hard.per_day + _EPSILON:
             return None
         return StepProblem(
-            f"above the hard limit {hard}",
+            f"above hard limit {hard}",
             f"{day_name} {interval.label()}: {interval.rate} ({interval.rate.per_hour_text()}) is above the "
             f"{self.drug.name} hard limit of {hard} — was a dose per hour entered per day?",
         )

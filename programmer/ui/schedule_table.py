@@ -74,9 +74,9 @@ class StepTableModel(QAbstractTableModel):
             "End",
             "Duration",
             f"Rate per DAY\n({unit}/day)",
-            f"Same rate per hour\n({unit}/h)",
+            f"Same, per hour\n({unit}/h)",
             f"Dose in step\n({unit})",
-            "Volume in step\n(mL)",
+            "Volume in\nstep (mL)",
             "Check",
         )
 
@@ -214,11 +214,11 @@ def fit_columns(view: QTableView) -> None:
     icon = view.iconSize().width() if view.iconSize().isValid() else 16
     for column in range(model.columnCount() - 1):  # the last column stretches
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        widths = [heading.horizontalAdvance(line) for line in title.split("\n")]
+        widths = [heading.horizontalAdvance(line) + 12 for line in title.split("\n")]  # header margins
         widths += [
             cell.horizontalAdvance(str(model.index(row, column).data() or "")) for row in range(model.rowCount())
         ]
-        width = max(widths) + 18 + (icon + 6 if column == CHECK else 0)
+        width = max(widths) + 14 + (icon + 6 if column == CHECK else 0)
         if header.sectionSize(column) != width:
             header.resizeSection(column, width)
 

@@ -131,6 +131,7 @@ class ScheduleTimeline(QWidget):
         self._preview: DaySchedule | None = None
         self._hover: int | None = None
         self._plot_cache: tuple | None = None
+        self._label_every = 2  # hours between labelled (and gridded) hours, set by the width
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(420, 170)
         if interactive:
@@ -468,6 +469,7 @@ class ScheduleTimeline(QWidget):
         # Hours: a line every hour, a label every 2, 3 or 6 hours as the width allows.
         label_width = metrics.horizontalAdvance("24:00") + 14
         every = next((hours for hours in (1, 2, 3, 6) if plot.width() / (24 / hours) >= label_width), 12)
+        self._label_every = every
         for hour in range(25):
             x = self.x_for_minute(hour * 60)
             major = hour % every == 0
@@ -490,8 +492,10 @@ class ScheduleTimeline(QWidget):
             painter.translate(4, plot.center().y())
             painter.rotate(-90)
             title = f"Rate per DAY ({day.unit.value}/day)"
+            if QFontMetricsF(_bold(small)).horizontalAdvance(title) > plot.height() + plot.top():
+                title = f"per DAY ({day.unit.value}/day)"  # a short plot: the ticks carry the rest
             painter.drawText(
-                QRectF(-plot.height() / 2, 0, plot.height(), metrics.height() + 2), Qt.AlignmentFlag.AlignCenter, title
+                QRectF(-self.height() / 2, 0, self.height(), metrics.height() + 2), Qt.AlignmentFlag.AlignCenter, title
             )
             painter.restore()
 
@@ -515,6 +519,9 @@ class ScheduleTimeline(QWidget):
         for value, _ in self._tick_texts[1:]:
             y = self.y_for_rate(value)
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+        for hour in range(self._label_every, 24, self._label_every):
+            x = self.x_for_minute(hour * 60)
+            painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
 
     def _paint_reference(self, painter: QPainter, plot: QRectF) -> None:
@@ -550,8 +557,10 @@ class ScheduleTimeline(QWidget):
     def _paint_labels(self, painter: QPainter, plot: QRectF, day: DaySchedule) -> None:
         bold, small = _bold(self.font()), _small(self.font())
         bold_metrics, small_metrics = QFontMetricsF(bold), QFontMetricsF(small)
-        fonts = {"bold": (bold, bold_metrics), "small": (small, small_metrics)}
-        heights = {id(bold): bold_metrics.height(), id(small): small_metrics.height()}
+        tiny = _small(self.font(), 2.0)
+        tiny_metrics = QFontMetricsF(tiny)
+        fonts = {"bold": (bold, bold_metrics), "small": (small, small_metrics), "tiny": (tiny, tiny_metrics)}
+        heights = {id(bold): bold_metrics.height(), id(small): small_metrics.height(), id(tiny): tiny_metrics.height()}
         pieces = _segments(day)
         for interval in day.intervals():
             _, start, end, rate = max((p for p in pieces if p[0] == interval.index), key=lambda p: p[2] - p[1])
@@ -565,7 +574,7 @@ class ScheduleTimeline(QWidget):
             selected = interval.index == self._selected
             if lines:
                 # A backing keeps the figures legible over the dashed line of the pump's schedule.
-                measure = {id(bold): bold_metrics, id(small): small_metrics}
+                measure = {id(bold): bold_metrics, id(small): small_metrics, id(tiny): tiny_metrics}
                 text_width = max(measure[id(font)].horizontalAdvance(text) for font, text in lines) + 8
                 backing = QRectF(left + (width - text_width) / 2, y - 1, text_width, height + 2)
                 painter.setPen(Qt.PenStyle.NoPen)
@@ -593,12 +602,13 @@ class ScheduleTimeline(QWidget):
         """
         unit = rate.unit.value
         number, per_hour = format_number(rate.per_day), f"({rate.per_hour_text()})"
-        bold, small = "bold", "small"
+        bold, small, tiny = "bold", "small", "tiny"
         choices = (
             [(bold, f"{number} {unit}/day"), (small, per_hour)],
             [(bold, f"{number} {unit}/day")],
             [(bold, number), (small, f"{unit}/day"), (small, format_number(rate.per_hour)), (small, f"{unit}/h")],
             [(bold, number), (small, f"{unit}/day")],
+            [(bold, number), (tiny, f"{unit}/day")],
         )
         for lines in choices:
             if all(fonts[kind][1].horizontalAdvance(text) + 3 <= width for kind, text in lines):
@@ -617,7 +627,7 @@ class ScheduleTimeline(QWidget):
             reasons = self._reasons(interval.index)
             if not reasons:
                 continue
-            text = f"⚠ step {interval.index + 1}: " + "; ".join(reasons)
+            text = f"⚠ step {interval.index + 1}, {interval.rate}: " + "; ".join(reasons)
             width = metrics.horizontalAdvance(text) + 10
             x = min(max(plot.left() + 2, self.x_for_minute(interval.start_minute) + 2), plot.right() - width - 2)
             box = QRectF(
@@ -647,7 +657,7 @@ class ScheduleTimeline(QWidget):
             painter.drawLine(QPointF(right - width - 34, mid), QPointF(right - width - 6, mid))
             right -= width + 46
         if any(self._problems) and self._preview is None:
-            text = "refused by the pump or the drug limits"
+            text = "refused"
             width = metrics.horizontalAdvance(text)
             painter.setPen(TEXT)
             painter.drawText(QRectF(right - width, y, width, metrics.height()), Qt.AlignmentFlag.AlignVCenter, text)
@@ -770,7 +780,10 @@ class WeekOverview(QWidget):
         text_width = (
             max(
                 [metrics.horizontalAdvance(row.dose_text) for row in self._rows]
-                + [small_metrics.horizontalAdvance(row.detail_text) for row in self._rows]
+                + [
+                    small_metrics.horizontalAdvance(("⚠ " if row.refused else "") + row.detail_text)
+                    for row in self._rows
+                ]
                 + [60]
             )
             + 8

@@ -98,7 +98,7 @@ def test_steps_outside_the_flow_range_or_above_the_hard_limit_are_marked_with_th
     assert rows[0].problems[0].message == (
         "Every day 00:00–06:00: 0 mL/day is below the PX-20 minimum of 0.048 mL/day (0 mcg/day at 500 mcg/mL)"
     )
-    assert rows[1].check_text == "above the hard limit 2000 mcg/day"
+    assert rows[1].check_text == "above hard limit 2000 mcg/day"
     assert rows[1].problems[0].message == (
         "Every day 06:00–12:00: 4800 mcg/day (200 mcg/h) is above the baclofen hard limit of 2000 mcg/day — "
         "was a dose per hour entered per day?"

@@ -333,10 +333,10 @@ def test_a_per_day_rate_24_times_the_current_one_asks_per_hour_instead_of_per_da
     assert any(text.startswith("Not allowed: step 06:00–12:00 runs at 4800 mcg/day (200 mcg/h)") for text in findings)
     # The step itself is marked, in the table (text, icon, tooltip) and on the timeline.
     check = editor.model.index(1, CHECK)
-    assert check.data() == "above the hard limit 2000 mcg/day"
+    assert check.data() == "above hard limit 2000 mcg/day"
     assert not check.data(Qt.ItemDataRole.DecorationRole).isNull()
     assert "was a dose per hour entered per day?" in check.data(Qt.ItemDataRole.ToolTipRole)
-    assert editor.timeline._reasons(1) == ("above the hard limit 2000 mcg/day",)
+    assert editor.timeline._reasons(1) == ("above hard limit 2000 mcg/day",)
     assert editor.total_dose.text() == "1337.5 mcg/day (55.729 mcg/h)"
 
 

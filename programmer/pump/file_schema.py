@@ -181,7 +181,7 @@ class MemoryField(_Strict):
     model_name: str = Field(min_length=1)
     serial: str = Field(min_length=1)
     implant_date: date
-    patient_id: str = Field(min_length=1)
+    patient_id: str = Field(max_length=64)  # may be blank: a pump can be implanted before it is assigned
     catheter: CatheterField
     prescription: PrescriptionField
     prescription_entered_at: NaiveDatetime

@@ -470,3 +470,13 @@ def test_refusing_a_session_changes_nothing_on_disk(tmp_path):
 def test_module_constants():
     assert pumpfile.FORMAT_NAME == "intrathecal-pump-memory"
     assert issubclass(PumpInSessionError, PumpFileError)
+
+
+def test_a_pump_without_a_patient_id_yet_saves_and_loads(tmp_path):
+    from programmer.pump.factory import new_pump
+    from programmer.therapy.units import DoseRate, DrugUnit
+
+    path = tmp_path / "unassigned.json"
+    memory = new_pump("PX-20", "morphine", 10, DoseRate(1.5, DrugUnit.MG), datetime(2026, 11, 21, 9))
+    save_pump(path, memory)
+    assert load_pump(path).patient_id == ""

@@ -398,12 +398,20 @@ class ScheduleEditor(QWidget):
         right_widget = QWidget()
         right_widget.setObjectName("scheduleSidePanel")
         right_widget.setLayout(right)
-        right_widget.setFixedWidth(RIGHT_COLUMN_WIDTH)
-        right.setContentsMargins(0, 0, 0, 0)
+        right.setContentsMargins(0, 0, 4, 0)
+        self.findings_scroll.setMinimumHeight(90)
+        # On a short screen the side panel scrolls rather than squeezing the week or the findings.
+        self.side_scroll = QScrollArea()
+        self.side_scroll.setObjectName("scheduleSideScroll")
+        self.side_scroll.setWidgetResizable(True)
+        self.side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.side_scroll.setWidget(right_widget)
+        self.side_scroll.setFixedWidth(RIGHT_COLUMN_WIDTH)
 
         columns = QHBoxLayout()
         columns.addLayout(left, 1)
-        columns.addWidget(right_widget)
+        columns.addWidget(self.side_scroll)
 
         heading = QHBoxLayout()
         heading.addWidget(self.title)

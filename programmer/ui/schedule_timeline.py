@@ -268,9 +268,9 @@ class ScheduleTimeline(QWidget):
         _, start, end, _ = max(pieces, key=lambda piece: piece[2] - piece[1])
         return QPointF(self.x_for_minute((start + end) / 2), self.plot_rect().bottom() - 6)
 
-    def _boundaries(self) -> list[tuple[int, float]]:
-        """(step index, x) of every draggable boundary; the one at 00:00 is also at 24:00."""
-        day = self._day
+    def _boundaries(self, day: DaySchedule | None = None) -> list[tuple[int, float]]:
+        """(step index, x) of every draggable boundary of `day` (default: the day shown); 00:00 is also 24:00."""
+        day = day or self._day
         if day is None or len(day.steps) < 2:
             return []
         found = [(index, self.x_for_minute(step.start_minute)) for index, step in enumerate(day.steps)]
@@ -542,11 +542,17 @@ class ScheduleTimeline(QWidget):
     def _paint_boundaries(self, painter: QPainter, plot: QRectF, day: DaySchedule) -> None:
         if not self.interactive:
             return
-        grabbed = self._drag.index if self._drag is not None else self._hover
-        for index, x in self._boundaries():
+        # The held (or hovered) boundary, by its time: under a drag the previewed day is drawn, its steps renumbered.
+        if self._drag is not None:
+            active_minute = self._drag.minute
+        elif self._hover is not None and self._hover < len(day.steps):
+            active_minute = day.steps[self._hover].start_minute
+        else:
+            active_minute = None
+        for index, x in self._boundaries(day):
             if x <= plot.left() + 0.5 or x >= plot.right() - 0.5:
                 continue  # midnight is the plot's edge
-            active = index == grabbed
+            active = day.steps[index].start_minute == active_minute
             painter.setPen(QPen(DRAG if active else SELECTED_EDGE, 3 if active else 1.5))
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
             handle = QRectF(x - 4, plot.center().y() - 12, 8, 24)
@@ -698,7 +704,7 @@ class ScheduleTimeline(QWidget):
         text = self.drag_text
         width = metrics.horizontalAdvance(text) + 14
         left = x + 10 if x + 10 + width <= plot.right() else x - 10 - width
-        box = QRectF(left, plot.center().y() - 40, width, metrics.height() + 6)
+        box = QRectF(left, plot.top() + 6, width, metrics.height() + 6)
         painter.setPen(QPen(DRAG.darker(140), 1))
         painter.setBrush(QColor(255, 248, 230))
         painter.drawRoundedRect(box, 4, 4)

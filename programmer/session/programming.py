@@ -329,6 +329,37 @@ class ProgrammingSession:
         self._changed()
         return result
 
+    def refill(
+        self,
+        removed_ml: float,
+        added_ml: float,
+        *,
+        program: Program | None = None,
+        reason: str = "",
+        clinician: str = "",
+    ) -> ProgramResult:
+        """Record a refill through telemetry, optionally with a new program (checked write, read back).
+
+        A reason or name given without a program is sent with the pump's own program, so it is logged too.
+        """
+        current = self._require_current()
+        if program is None and (reason.strip() or clinician.strip()):
+            program = Program.from_memory(current)
+        if program is not None:
+            program = replace(
+                program, reason=reason.strip() or program.reason, clinician=clinician.strip() or program.clinician
+            )
+        self._set_state(LinkState.PROGRAMMING)
+        try:
+            result = self._telemetry.refill(removed_ml, added_ml, self.now, program)
+        finally:
+            self.state = LinkState.CONNECTED
+            self._changed()
+        self.current = result.after
+        self.last_result = result
+        self._changed()
+        return result
+
     # --- simulated time -----------------------------------------------------------------------
     def advance(self, to: datetime) -> list[Alarm]:
         self._require_current()

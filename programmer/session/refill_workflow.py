@@ -1,0 +1,1136 @@
+"""The refill workflow, step by step: label, port, empty, fill, dose, review and program, finish.
+
+The nurse's steps and the rules between them, without Qt: the refill wizard only
+shows what this says and forwards what the nurse does. Nothing is written to the
+pump before `program()`; until then `abandon()` says in words what state the pump
+and its reservoir are left in. Every step's data ends up in a `RefillRecord` for
+the session report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import IntEnum, StrEnum
+
+from programmer.pump.firmware import Program
+from programmer.pump.memory import PumpMemory
+from programmer.pump.telemetry import ProgramResult, VerificationFailed
+from programmer.session.plot_data import PlotInputs, plot_data
+from programmer.session.programming import (
+    BlockingFindings,
+    Difference,
+    ProgrammingSession,
+    ReasonRequired,
+    Review,
+    SessionError,
+    daily_dose_text,
+    dose_history,
+    format_datetime,
+    schedule_text,
+)
+from programmer.session.status import reservoir_projection
+from programmer.therapy.bolus import BolusError, PtmSettings, bridge_bolus, fluid_path_volume_ml
+from programmer.therapy.drugs import Drug
+from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
+from programmer.therapy.projection import Projection
+from programmer.therapy.refill import Discrepancy, FillResult, discrepancy, fill
+from programmer.therapy.safety import Finding, blocking, needing_reason, safety_findings
+from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
+
+_EPSILON_ML = 1e-9
+
+
+# --- errors ------------------------------------------------------------------------------------------------
+
+
+class RefillWorkflowError(SessionError):
+    """A refill step that cannot be taken now; the message says what to do instead."""
+
+
+class StepOutOfOrder(RefillWorkflowError):
+    """An earlier step is not done yet."""
+
+
+class WorkflowEnded(RefillWorkflowError):
+    """The refill was programmed, abandoned or stopped: start a new one."""
+
+
+class LabelMismatch(RefillWorkflowError):
+    """The nurse's reading of the syringe label does not fit what the label says."""
+
+
+class AcknowledgementRequired(RefillWorkflowError):
+    """A flagged finding (discrepancy, possible pocket fill) waits for a logged acknowledgement."""
+
+
+class SecondCheckRequired(RefillWorkflowError):
+    """A drug, concentration or dose change needs a second person's check before programming."""
+
+
+# --- the steps --------------------------------------------------------------------------------------------
+
+
+class Step(IntEnum):
+    LABEL = 1
+    PORT = 2
+    EMPTY = 3
+    FILL = 4
+    DOSE = 5
+    REVIEW = 6
+    FINISH = 7
+
+    @property
+    def title(self) -> str:
+        return {
+            Step.LABEL: "Interrogate and review",
+            Step.PORT: "Locate the port",
+            Step.EMPTY: "Empty the reservoir",
+            Step.FILL: "Fill",
+            Step.DOSE: "Concentration change",
+            Step.REVIEW: "Review and program",
+            Step.FINISH: "Finish",
+        }[self]
+
+    @property
+    def instruction(self) -> str:
+        """What finishing this step takes, for a refusal that names the missing step."""
+        return {
+            Step.LABEL: "confirm the syringe label against the pump's drug and concentration",
+            Step.PORT: "locate the reservoir fill port",
+            Step.EMPTY: "record the volume removed (and acknowledge a flagged discrepancy)",
+            Step.FILL: "record the fill (and acknowledge a possible pocket fill)",
+            Step.DOSE: "keep or change the daily dose for the new concentration",
+            Step.REVIEW: "review and program the pump",
+            Step.FINISH: "finish",
+        }[self]
+
+
+class StepStatus(StrEnum):
+    DONE = "done"
+    CURRENT = "current"
+    TO_DO = "to do"
+    NOT_NEEDED = "not needed"
+    STOPPED = "stopped"
+
+
+class RefillOutcome(StrEnum):
+    IN_PROGRESS = "in progress"
+    PROGRAMMED = "programmed"
+    ABANDONED = "abandoned"
+    STOPPED = "stopped at the catheter access port"
+
+
+class Port(StrEnum):
+    RESERVOIR_FILL = "reservoir fill port"
+    CATHETER_ACCESS = "catheter access port"
+
+
+class DoseChoice(StrEnum):
+    KEPT = "kept"
+    CHANGED = "changed"
+
+
+# --- values the steps produce -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyringeLabel:
+    """What the (simulated) pharmacy label on the refill syringe says."""
+
+    drug: str
+    concentration: Concentration
+    volume_ml: float
+    patient_id: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.drug} {self.concentration}, {format_number(self.volume_ml)} mL"
+
+
+@dataclass(frozen=True)
+class PortCheck:
+    port: Port
+    safe: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class DosePlan:
+    """The daily dose re-shown in the terms of the new concentration."""
+
+    old: Prescription
+    new_drug: str
+    new_concentration: Concentration
+    same_dose_ml_per_day: float | None  # the rate that keeps today's dose; None when the drug changes
+    keep_refused: str  # why the dose cannot simply be kept ("" when it can)
+
+    @property
+    def old_daily_dose(self) -> DoseRate:
+        return self.old.nominal_daily_dose
+
+    @property
+    def old_ml_per_day(self) -> float:
+        return self.old.nominal_daily_volume_ml
+
+    @property
+    def can_keep(self) -> bool:
+        return not self.keep_refused
+
+    def lines(self) -> list[str]:
+        old = self.old
+        lines = [
+            f"Now: {self.old_daily_dose} = {format_number(self.old_ml_per_day)} mL/day of {old.drug} "
+            f"{old.concentration}"
+        ]
+        if self.same_dose_ml_per_day is not None:
+            lines.append(
+                f"Same dose with {self.new_drug} {self.new_concentration}: {self.old_daily_dose} = "
+                f"{format_number(self.same_dose_ml_per_day)} mL/day"
+            )
+        if self.keep_refused:
+            lines.append(self.keep_refused)
+        return lines
+
+
+@dataclass(frozen=True)
+class BridgeProposal:
+    """The bridge bolus after a concentration change, or why there is none."""
+
+    bolus: Bolus | None
+    fluid_path_ml: float  # pump tubing + implanted catheter
+    tubing_ml: float
+    catheter_cm: float
+    old_drug: str
+    old_concentration: Concentration
+    dose: DoseRate | None  # the daily dose the bridge keeps, in the old fluid
+    message: str
+    without: str  # what happens if it is not given
+
+    @property
+    def flow_ml_per_day(self) -> float | None:
+        return self.bolus.ml_per_day if self.bolus else None
+
+
+@dataclass(frozen=True)
+class RefillReview:
+    """The Finish screen of the refill: old and new side by side, plus what the refill itself changes."""
+
+    review: Review  # rows, projections and safety findings, as the programming review shows them
+    expected_ml: float
+    removed_ml: float
+    added_ml: float
+    new_prescription: Prescription
+    bridge_bolus: Bolus | None
+    second_check_because: list[str]  # empty when no second check is required
+    plot_inputs: PlotInputs
+    appointment: datetime | None
+    appointment_warning: str | None
+
+    @property
+    def second_check_required(self) -> bool:
+        return bool(self.second_check_because)
+
+    @property
+    def new_alarm_date(self) -> datetime | None:
+        return self.review.new_alarm_date
+
+    @property
+    def can_program(self) -> bool:
+        return not self.review.blocking
+
+
+@dataclass(frozen=True)
+class RefillRecord:
+    """Everything the refill did and found, for the session report."""
+
+    patient_id: str
+    pump_serial: str
+    pump_model: str
+    started_at: datetime  # the pump's clock when the refill began
+    outcome: RefillOutcome
+    step: Step  # where the refill is, or where it ended
+    syringe_label: SyringeLabel
+    label_matches: bool | None  # the nurse's reading of the label at step 1
+    port: Port | None
+    expected_ml: float
+    removed_ml: float | None
+    discrepancy: Discrepancy | None
+    discrepancy_acknowledgement: str
+    fill: FillResult | None
+    fill_drug: str | None
+    fill_concentration: Concentration | None
+    pocket_fill_acknowledgement: str
+    old_prescription: Prescription
+    new_prescription: Prescription | None  # with the bridge bolus when one is given
+    dose_choice: DoseChoice | None  # None when the concentration did not change
+    bridge_bolus: Bolus | None
+    bridge_bolus_declined: bool
+    new_volume_ml: float | None
+    old_alarm_date: datetime | None
+    new_alarm_date: datetime | None
+    appointment: datetime | None
+    appointment_warning: str | None
+    findings: tuple[str, ...]  # the safety findings shown at review, severity in words
+    reason: str  # typed for a soft-limit override
+    second_checker: str
+    changes: tuple[str, ...]  # what the pump read back as changed
+    programmed_at: datetime | None
+    statement: str  # the pump's state in words: programmed, abandoned or stopped
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(label, value) lines for the Finish page and the report."""
+        lines = [
+            ("Outcome", self.outcome.value),
+            ("Patient / pump", f"{self.patient_id or '—'} / {self.pump_model} #{self.pump_serial}"),
+            ("Syringe label", str(self.syringe_label)),
+            ("Expected in reservoir", _ml(self.expected_ml)),
+            ("Removed", "—" if self.removed_ml is None else _ml(self.removed_ml)),
+            ("Discrepancy", self.discrepancy.message if self.discrepancy else "—"),
+        ]
+        if self.discrepancy_acknowledgement:
+            lines.append(("Discrepancy acknowledged", self.discrepancy_acknowledgement))
+        if self.fill is not None:
+            lines.append(("Added", f"{_ml(self.fill.added_ml)} of {self.fill_drug} {self.fill_concentration}"))
+            if self.fill.pocket_fill_suspected:
+                lines.append(("Possible pocket fill", self.fill.message))
+                lines.append(("Pocket fill acknowledged", self.pocket_fill_acknowledgement))
+        lines.append(("New reservoir volume", "—" if self.new_volume_ml is None else _ml(self.new_volume_ml)))
+        if self.new_prescription is not None and self.new_prescription != self.old_prescription:
+            lines.append(("Program", f"{_runs_text(self.old_prescription)} → {_runs_text(self.new_prescription)}"))
+        if self.dose_choice is not None:
+            lines.append(("Daily dose", f"{self.dose_choice.value} for the new concentration"))
+        if self.bridge_bolus is not None:
+            lines.append(("Bridge bolus", bolus_text(self.bridge_bolus)))
+        elif self.bridge_bolus_declined:
+            lines.append(("Bridge bolus", "declined"))
+        lines += [
+            ("Alarm date", f"{format_datetime(self.new_alarm_date)} (was {format_datetime(self.old_alarm_date)})"),
+            ("Next refill appointment", format_datetime(self.appointment) if self.appointment else "not booked"),
+        ]
+        if self.appointment_warning:
+            lines.append(("Appointment warning", self.appointment_warning))
+        lines += [("Finding", finding) for finding in self.findings]
+        if self.reason:
+            lines.append(("Reason", self.reason))
+        lines.append(("Second check", self.second_checker or "not required"))
+        lines.append(("Pump state", self.statement))
+        return lines
+
+
+# --- text helpers ------------------------------------------------------------------------------------------------
+
+
+def _ml(value: float) -> str:
+    return f"{format_number(value)} mL"
+
+
+def duration_text(duration: timedelta) -> str:
+    """'3 d 15 h 22 min', to the minute."""
+    minutes = round(duration.total_seconds() / 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
+    return " ".join(part for part in parts if part) or "0 min"
+
+
+def bolus_text(bolus: Bolus) -> str:
+    return (
+        f"{_ml(bolus.volume_ml)} ({bolus.dose}) over {duration_text(bolus.duration)} "
+        f"at {format_number(bolus.ml_per_day)} mL/day from {bolus.start:%Y-%m-%d %H:%M}"
+    )
+
+
+def _runs_text(prescription: Prescription) -> str:
+    """'morphine 10 mg/mL at 1.5 mg/day': what the pump delivers, as a nurse says it."""
+    head = f"{prescription.drug} {prescription.concentration}"
+    mode = prescription.mode
+    if mode is InfusionMode.STOPPED:
+        return f"{head}, stopped (no delivery)"
+    if mode is InfusionMode.SINGLE_BOLUS:
+        return f"{head}, a single bolus of {prescription.bolus.dose} and then no delivery"
+    if mode is InfusionMode.FLEX:
+        return f"{head} on a flexible schedule ({prescription.nominal_daily_dose} on average)"
+    text = f"{head} at {prescription.daily_dose}"
+    if mode is InfusionMode.MINIMUM_RATE:
+        text += " (minimum rate)"
+    if prescription.bolus is not None:
+        text += f" (starting with a {prescription.bolus.kind.value} bolus)"
+    return text
+
+
+# --- the workflow ---------------------------------------------------------------------------------------------------
+
+
+class RefillWorkflow:
+    """One refill of the pump the session is connected to, from interrogation to the Finish summary."""
+
+    def __init__(self, session: ProgrammingSession, *, syringe_label: SyringeLabel | None = None) -> None:
+        if session.current is None:
+            raise RefillWorkflowError("no pump is connected: interrogate the pump before the refill")
+        if session.has_pending_changes:
+            raise RefillWorkflowError(
+                "the session has changes that are not programmed: program or discard them before the refill, "
+                "so the refill starts from what the pump really runs"
+            )
+        self.session = session
+        self.memory: PumpMemory = session.current
+        self.library = session.library
+        old = self.memory.prescription
+        self.syringe_label = syringe_label or SyringeLabel(
+            old.drug, old.concentration, self.model.reservoir_capacity_ml, self.memory.patient_id
+        )
+        self.outcome = RefillOutcome.IN_PROGRESS
+        self._label_matches: bool | None = None
+        self._port: Port | None = None
+        self._port_check: PortCheck | None = None
+        self._discrepancy: Discrepancy | None = None
+        self._discrepancy_note = ""
+        self._fill: FillResult | None = None
+        self._fill_drug: Drug | None = None
+        self._fill_concentration: Concentration | None = None
+        self._fill_note = ""
+        self._dose_choice: DoseChoice | None = None
+        self._dosed: Prescription | None = None  # the new prescription before any bridge bolus
+        self._bridge_accepted = True
+        self._appointment: datetime | None = None
+        self._programmed_review: RefillReview | None = None
+        self._reason = ""
+        self._second_checker = ""
+        self._result: ProgramResult | None = None
+        self._written_unverified = False
+        self._statement = ""
+
+    # --- what the pump said at interrogation -------------------------------------------------------------------
+    @property
+    def model(self):
+        return self.memory.model
+
+    @property
+    def now(self) -> datetime:
+        return self.memory.clock
+
+    @property
+    def old_prescription(self) -> Prescription:
+        return self.memory.prescription
+
+    @property
+    def expected_ml(self) -> float:
+        """What the pump calculates is left in the reservoir: it never measures it."""
+        return self.memory.reservoir_ml
+
+    @property
+    def delivered_since_refill_ml(self) -> float:
+        return max(0.0, self.memory.last_refill_ml - self.memory.reservoir_ml)
+
+    def current_projection(self) -> Projection:
+        return reservoir_projection(self.memory)
+
+    def interrogation_rows(self) -> list[tuple[str, str]]:
+        """Step 1: what the pump holds, as a nurse reviews it before a refill."""
+        old = self.old_prescription
+        projection = self.current_projection()
+        days = projection.days_until_alarm(self.now)
+        return [
+            ("Drug", old.drug),
+            ("Concentration", str(old.concentration)),
+            ("Mode", old.mode.title),
+            ("Daily dose", daily_dose_text(old)),
+            ("Daily volume", f"{format_number(old.nominal_daily_volume_ml)} mL/day"),
+            (
+                "Expected reservoir volume now",
+                f"{_ml(self.expected_ml)} (filled with {_ml(self.memory.last_refill_ml)} on "
+                f"{self.memory.last_refill_at:%Y-%m-%d}; {_ml(self.delivered_since_refill_ml)} delivered since)",
+            ),
+            ("Low-reservoir alarm", _ml(self.memory.low_alarm_ml)),
+            (
+                "Alarm date",
+                format_datetime(projection.alarm_date) + ("" if days is None else f" (in {days:.1f} days)"),
+            ),
+            ("Pump clock", self.now.strftime("%Y-%m-%d %H:%M")),
+        ]
+
+    # --- where the refill is -----------------------------------------------------------------------------------------
+    @property
+    def label_matches_pump(self) -> bool:
+        """True when the syringe label names the drug and concentration the pump runs."""
+        old = self.old_prescription
+        label = self.syringe_label
+        return label.drug.strip().lower() == old.drug.strip().lower() and label.concentration == old.concentration
+
+    @property
+    def concentration_changes(self) -> bool:
+        """The fill changes the drug or its concentration (known once the fill is recorded)."""
+        if self._fill_drug is None:
+            return False
+        old = self.old_prescription
+        return self._fill_drug.name.lower() != old.drug.strip().lower() or self._fill_concentration != old.concentration
+
+    @property
+    def drug_changes(self) -> bool:
+        return self._fill_drug is not None and self._fill_drug.name.lower() != self.old_prescription.drug.lower()
+
+    def _empty_done(self) -> bool:
+        return self._discrepancy is not None and (not self._discrepancy.flagged or bool(self._discrepancy_note))
+
+    def _fill_done(self) -> bool:
+        return self._fill is not None and (not self._fill.pocket_fill_suspected or bool(self._fill_note))
+
+    def _first_incomplete(self) -> Step:
+        if self._label_matches is None:
+            return Step.LABEL
+        if self._port is not Port.RESERVOIR_FILL:
+            return Step.PORT
+        if not self._empty_done():
+            return Step.EMPTY
+        if not self._fill_done():
+            return Step.FILL
+        if self.concentration_changes and self._dose_choice is None:
+            return Step.DOSE
+        if self._result is None:
+            return Step.REVIEW
+        return Step.FINISH
+
+    @property
+    def step(self) -> Step:
+        """The step the nurse is on (where the refill stopped, if it did)."""
+        return self._first_incomplete()
+
+    def step_status(self, step: Step) -> StepStatus:
+        current = self._first_incomplete()
+        if step is Step.DOSE and self._fill_done() and not self.concentration_changes:
+            return StepStatus.NOT_NEEDED
+        if self.outcome is RefillOutcome.PROGRAMMED:
+            return StepStatus.DONE
+        if step < current:
+            return StepStatus.DONE
+        if step == current:
+            return StepStatus.STOPPED if self.outcome is not RefillOutcome.IN_PROGRESS else StepStatus.CURRENT
+        return StepStatus.TO_DO
+
+    def _check_open(self) -> None:
+        if self.outcome is RefillOutcome.IN_PROGRESS:
+            return
+        if self.outcome is RefillOutcome.PROGRAMMED:
+            raise WorkflowEnded("this refill was programmed and verified: start a new refill to change anything")
+        raise WorkflowEnded(f"this refill was {self.outcome.value}: start a new refill. {self._statement}")
+
+    def _require(self, step: Step) -> None:
+        self._check_open()
+        missing = self._first_incomplete()
+        if missing < step:
+            raise StepOutOfOrder(f"{missing.instruction} first (step {missing.value}: {missing.title})")
+
+    # --- step 1: the syringe label ---------------------------------------------------------------------------------
+    def confirm_label(self, matches: bool) -> None:
+        """The nurse reads the label: does it name the drug and concentration the pump runs?"""
+        self._require(Step.LABEL)
+        old = self.old_prescription
+        label = self.syringe_label
+        truth = self.label_matches_pump
+        if matches and not truth:
+            raise LabelMismatch(
+                f"the syringe label reads {label.drug} {label.concentration} but the pump runs {old.drug} "
+                f"{old.concentration}: they do not match. Read the label again; if the prescription changes the "
+                "drug or concentration, say that the label differs"
+            )
+        if not matches and truth:
+            raise LabelMismatch(
+                f"the syringe label reads {label.drug} {label.concentration}, the same as the pump "
+                f"({old.drug} {old.concentration}): they match"
+            )
+        if matches != self._label_matches:
+            self._clear_fill()
+        self._label_matches = matches
+
+    # --- step 2: the port -------------------------------------------------------------------------------------------
+    def choose_port(self, port: Port) -> PortCheck:
+        """Where the needle goes. The catheter access port stops the refill: the choice is recorded."""
+        self._require(Step.PORT)
+        port = Port(port)
+        if self._discrepancy is not None:
+            raise RefillWorkflowError(
+                "the reservoir was already emptied through the reservoir fill port: the needle is in place"
+            )
+        self._port = port
+        if port is Port.RESERVOIR_FILL:
+            check = PortCheck(
+                port,
+                True,
+                "Reservoir fill port: the needle goes through the central septum into the drug reservoir.",
+            )
+        else:
+            label = self.syringe_label
+            dose = label.concentration.dose_in(label.volume_ml)
+            daily = self.old_prescription.nominal_daily_dose
+            times = ""
+            if daily.per_day > 0 and daily.unit is dose.unit:
+                times = f", {format_number(dose.amount / daily.per_day)} times the daily dose of {daily}"
+            check = PortCheck(
+                port,
+                False,
+                "Refill stopped: that is the catheter access port. It leads straight into the catheter and "
+                "the spine, bypassing the reservoir and the pump: anything injected there reaches the "
+                f"intrathecal space at once, so the syringe ({label}) would be given as an overdose bolus of "
+                f"{dose}{times}. Withdraw the needle without injecting and locate the central reservoir fill port "
+                "with the template.",
+            )
+            self.outcome = RefillOutcome.STOPPED
+            self._statement = (
+                "Refill stopped at step 2: the needle was placed in the catheter access port (choice recorded). "
+                + self._nothing_written()
+            )
+        self._port_check = check
+        return check
+
+    # --- step 3: empty the reservoir -----------------------------------------------------------------------------
+    def record_removed(self, removed_ml: float) -> Discrepancy:
+        """The volume drawn out of the reservoir, against what the pump expected."""
+        self._require(Step.EMPTY)
+        capacity = self.model.reservoir_capacity_ml
+        if removed_ml > capacity + _EPSILON_ML:
+            raise RefillWorkflowError(
+                f"{_ml(removed_ml)} cannot have come out of the {self.model.name}'s {_ml(capacity)} reservoir: "
+                "check the syringe reading"
+            )
+        verdict = discrepancy(
+            self.expected_ml, removed_ml, self.delivered_since_refill_ml, self.model.accuracy_percent
+        )
+        self._discrepancy = verdict
+        self._discrepancy_note = ""
+        return verdict
+
+    def acknowledge_discrepancy(self, note: str) -> None:
+        """A flagged discrepancy is investigated and acknowledged; the note goes into the pump's log."""
+        self._check_open()
+        if self._discrepancy is None:
+            raise StepOutOfOrder("record the volume removed first (step 3: Empty the reservoir)")
+        if not self._discrepancy.flagged:
+            raise RefillWorkflowError(f"nothing to acknowledge: the volume removed is {self._discrepancy.message}")
+        if not note.strip():
+            raise AcknowledgementRequired(
+                "type what you found and did about the discrepancy: it is logged in the pump "
+                f"({self._discrepancy.message})"
+            )
+        self._discrepancy_note = note.strip()
+
+    # --- step 4: fill ---------------------------------------------------------------------------------------------
+    def set_fill(
+        self,
+        drug: str,
+        concentration: Concentration,
+        added_ml: float,
+        syringe_prepared_ml: float,
+        *,
+        concentration_again: Concentration | None = None,
+    ) -> FillResult:
+        """The drug put in, its concentration as read from the label, and the volumes prepared and added.
+
+        A concentration that is not a labelled strength must be typed twice (`concentration_again`).
+        """
+        self._require(Step.FILL)
+        try:
+            chosen = self.library[drug]
+        except KeyError:
+            raise RefillWorkflowError(
+                f"{drug!r} is not in the drug library ({', '.join(self.library.names)}): choose it from the list"
+            ) from None
+        if concentration.unit is not chosen.unit:
+            raise UnitError(
+                f"{chosen.name} is dosed in {chosen.unit.value}: enter the concentration in {chosen.unit.value}/mL, "
+                f"not {concentration}"
+            )
+        maximum = chosen.concentration(chosen.max_concentration_per_ml)
+        if concentration.per_ml > maximum.per_ml * (1 + 1e-12):
+            raise RefillWorkflowError(f"{concentration} is above the {chosen.name} maximum of {maximum}")
+        if not chosen.is_labelled(concentration):
+            if concentration_again is None:
+                raise RefillWorkflowError(
+                    f"{concentration} is not a labelled {chosen.name} strength: type it twice, from the label"
+                )
+            if concentration_again != concentration:
+                raise RefillWorkflowError(
+                    f"the two entries differ ({concentration} and {concentration_again}): read the label again "
+                    "and re-enter both"
+                )
+        label = self.syringe_label
+        if chosen.name.lower() != label.drug.strip().lower() or concentration != label.concentration:
+            raise LabelMismatch(
+                f"the syringe label reads {label.drug} {label.concentration}, but {chosen.name} {concentration} "
+                "was entered: read the label again"
+            )
+        result = fill(self.model.reservoir_capacity_ml, added_ml, syringe_prepared_ml)
+        self._fill = result
+        self._fill_drug = chosen
+        self._fill_concentration = concentration
+        self._fill_note = ""
+        self._dose_choice = None
+        self._bridge_accepted = True
+        self._dosed = None if self.concentration_changes else self.old_prescription
+        return result
+
+    def acknowledge_fill(self, note: str) -> None:
+        """A possible pocket fill is checked and acknowledged; the note goes into the pump's log."""
+        self._check_open()
+        if self._fill is None:
+            raise StepOutOfOrder("record the fill first (step 4: Fill)")
+        if not self._fill.pocket_fill_suspected:
+            raise RefillWorkflowError(f"nothing to acknowledge: {self._fill.message}")
+        if not note.strip():
+            raise AcknowledgementRequired(
+                f"type how you checked the needle position: it is logged in the pump ({self._fill.message})"
+            )
+        self._fill_note = note.strip()
+
+    def _clear_fill(self) -> None:
+        self._fill = None
+        self._fill_drug = None
+        self._fill_concentration = None
+        self._fill_note = ""
+        self._dose_choice = None
+        self._dosed = None
+        self._bridge_accepted = True
+
+    # --- step 5: the dose in the new concentration -----------------------------------------------------------------
+    def dose_plan(self) -> DosePlan:
+        self._require(Step.DOSE)
+        if not self.concentration_changes:
+            raise RefillWorkflowError("the drug and concentration do not change: the daily dose stays as it is")
+        old = self.old_prescription
+        new_concentration = self._fill_concentration
+        if self.drug_changes:
+            return DosePlan(
+                old,
+                self._fill_drug.name,
+                new_concentration,
+                None,
+                f"the drug changes from {old.drug} to {self._fill_drug.name}: enter the new daily dose",
+            )
+        refused = ""
+        if old.mode not in (InfusionMode.SIMPLE_CONTINUOUS, InfusionMode.FLEX, InfusionMode.MINIMUM_RATE,
+                            InfusionMode.STOPPED):
+            refused = f"the pump runs a {old.mode.title.lower()}: enter the daily dose to run after the refill"
+        same_rate = None
+        if old.nominal_daily_dose.per_day > 0:
+            same_rate = new_concentration.ml_per_day(old.nominal_daily_dose.to(new_concentration.unit))
+        return DosePlan(old, self._fill_drug.name, new_concentration, same_rate, refused)
+
+    def keep_dose(self) -> Prescription:
+        """Same daily dose, new concentration: the pump's rate in mL/day follows."""
+        plan = self.dose_plan()
+        if not plan.can_keep:
+            raise RefillWorkflowError(plan.keep_refused)
+        old = self.old_prescription
+        drug, concentration = self._fill_drug.name, self._fill_concentration
+        if old.mode is InfusionMode.FLEX:
+            new = Prescription.flex(drug, concentration, old.schedule)
+        elif old.mode is InfusionMode.MINIMUM_RATE:
+            new = Prescription.minimum_rate(drug, concentration, self.model.minimum_rate_ml_per_day)
+        elif old.mode is InfusionMode.STOPPED:
+            new = Prescription.stopped(drug, concentration)
+        else:
+            new = Prescription.simple_continuous(drug, concentration, old.daily_dose)
+        self._dosed = new
+        self._dose_choice = DoseChoice.KEPT
+        self._bridge_accepted = True
+        return new
+
+    def change_dose(self, daily_dose: DoseRate) -> Prescription:
+        """A new daily dose with the new concentration, delivered continuously."""
+        self.dose_plan()
+        drug = self._fill_drug
+        if daily_dose.unit is not drug.unit:
+            raise UnitError(
+                f"{drug.name} is dosed in {drug.unit.value}: enter the daily dose in {drug.unit.value}/day, "
+                f"not {daily_dose}"
+            )
+        new = Prescription.simple_continuous(drug.name, self._fill_concentration, daily_dose)
+        self._dosed = new
+        self._dose_choice = DoseChoice.CHANGED
+        self._bridge_accepted = True
+        return new
+
+    def bridge_proposal(self) -> BridgeProposal | None:
+        """The bridge bolus proposed for the chosen dose; None when the concentration does not change."""
+        self._require(Step.REVIEW)
+        return self._bridge()
+
+    def _bridge(self) -> BridgeProposal | None:
+        if not self.concentration_changes:
+            return None
+        old, new = self.old_prescription, self._dosed
+        memory = self.memory
+        catheter = memory.catheter
+        model = self.model
+        path_ml = fluid_path_volume_ml(model, catheter.length_cm, catheter.trimmed_cm)
+        old_fluid = f"{_ml(path_ml)} of {old.drug} {old.concentration}"
+        # After a drug change the old drug keeps its own dose until the new one reaches the tip.
+        dose = old.nominal_daily_dose if self.drug_changes else new.nominal_daily_dose
+        parts = dict(
+            fluid_path_ml=path_ml,
+            tubing_ml=model.pump_tubing_volume_ml,
+            catheter_cm=catheter.implanted_length_cm,
+            old_drug=old.drug,
+            old_concentration=old.concentration,
+        )
+        where = (
+            f"pump tubing {_ml(model.pump_tubing_volume_ml)} + catheter "
+            f"{format_number(catheter.implanted_length_cm)} cm × {format_number(model.catheter_ml_per_cm)} mL/cm"
+        )
+        if new.mode is InfusionMode.STOPPED or dose.per_day <= 0:
+            return BridgeProposal(
+                None, **parts, dose=None,
+                message=f"No bridge bolus: the pump will deliver no drug ({old_fluid} stays in the tubing and "
+                "catheter).",
+                without="",
+            )
+        try:
+            bolus = bridge_bolus(model, catheter.length_cm, catheter.trimmed_cm, old.concentration, dose, self.now)
+        except BolusError as error:
+            return BridgeProposal(
+                None, **parts, dose=dose, message=f"No bridge bolus possible: {error}.", without=""
+            )
+        new_ml_per_day = new.nominal_daily_volume_ml
+        message = (
+            f"Bridge bolus: {_ml(bolus.volume_ml)} ({where}) of the old {old.concentration} over "
+            f"{duration_text(bolus.duration)} at {format_number(bolus.ml_per_day)} mL/day, keeping {dose}; "
+            f"then {new.nominal_daily_dose} at {format_number(new_ml_per_day)} mL/day of {new.concentration}."
+        )
+        old_dose_at_new_rate = old.concentration.rate_for(new_ml_per_day)
+        days = path_ml / new_ml_per_day
+        arrives = f"before {new.drug} reaches the tip" if self.drug_changes else "instead of " + str(dose)
+        without = (
+            f"Without it, the {old_fluid} still in the tubing and catheter runs at the new "
+            f"{format_number(new_ml_per_day)} mL/day: {old_dose_at_new_rate} for {days:.1f} days {arrives}."
+        )
+        return BridgeProposal(bolus, **parts, dose=dose, message=message, without=without)
+
+    def accept_bridge_bolus(self, accept: bool) -> None:
+        """Give the proposed bridge bolus (the default) or decline it; a declined bridge is logged."""
+        self._require(Step.REVIEW)
+        proposal = self._bridge()
+        if proposal is None or proposal.bolus is None:
+            raise RefillWorkflowError("there is no bridge bolus to give or decline")
+        self._bridge_accepted = accept
+
+    @property
+    def bridge_bolus_accepted(self) -> bool:
+        return self._bridge_accepted
+
+    def new_prescription(self) -> Prescription:
+        """What the pump will run after the refill, with the bridge bolus first when it is given."""
+        self._require(Step.REVIEW)
+        return self._new_prescription()
+
+    def _bridge_given(self) -> bool:
+        proposal = self._bridge()
+        return proposal is not None and proposal.bolus is not None and self._bridge_accepted
+
+    def _bridge_declined(self) -> bool:
+        proposal = self._bridge()
+        return proposal is not None and proposal.bolus is not None and not self._bridge_accepted
+
+    def _new_prescription(self) -> Prescription:
+        if self._bridge_given():
+            return self._dosed.with_bolus(self._bridge().bolus)
+        return self._dosed
+
+    # --- step 6: review and program -----------------------------------------------------------------------------------
+    def _new_ptm(self) -> PtmSettings | None:
+        # A patient bolus is a dose of the old drug: after a drug change it must be set up again.
+        return None if self.drug_changes else self.memory.ptm
+
+    def _refilled_memory(self, prescription: Prescription) -> PumpMemory:
+        return replace(
+            self.memory, reservoir_ml=self._fill.new_reservoir_ml, prescription=prescription, ptm=self._new_ptm()
+        )
+
+    def _plot_inputs(self, new: Prescription) -> PlotInputs:
+        refilled = self._refilled_memory(new)
+        band = None
+        if refilled.ptm is not None:
+            band = (
+                reservoir_projection(refilled, with_patient_boluses=False),
+                reservoir_projection(refilled, with_patient_boluses=True),
+            )
+        return PlotInputs(
+            current=self.current_projection(),
+            pending=reservoir_projection(refilled),
+            now=self.now,
+            capacity_ml=self.model.reservoir_capacity_ml,
+            band=band,
+            last_refill=(self.memory.last_refill_at, self.memory.last_refill_ml),
+        )
+
+    def suggested_appointment(self) -> datetime:
+        """A few days before the new alarm date, in the morning."""
+        self._require(Step.REVIEW)
+        return plot_data(self._plot_inputs(self._new_prescription()), self.now).suggested_appointment()
+
+    def set_appointment(self, moment: datetime | None) -> str | None:
+        """Book the next refill; the warning when it comes after the new alarm date (None when it does not)."""
+        self._require(Step.REVIEW)
+        if moment is not None and moment < self.now:
+            raise RefillWorkflowError(
+                f"the appointment {moment:%Y-%m-%d %H:%M} is before the pump's clock ({self.now:%Y-%m-%d %H:%M})"
+            )
+        self._appointment = moment
+        return self.appointment_warning()
+
+    def appointment_warning(self) -> str | None:
+        if self._appointment is None or self._fill is None or self._dosed is None:
+            return None
+        return plot_data(self._plot_inputs(self._new_prescription()), self.now).appointment_warning(self._appointment)
+
+    def second_check_because(self) -> list[str]:
+        """Why a second person must check: the drug, concentration or daily dose changes."""
+        self._require(Step.REVIEW)
+        return self._second_check_because()
+
+    def _second_check_because(self) -> list[str]:
+        old, new = self.old_prescription, self._dosed
+        because = []
+        if old.drug.lower() != new.drug.lower():
+            because.append(f"drug {old.drug} → {new.drug}")
+        if old.concentration != new.concentration:
+            because.append(f"concentration {old.concentration} → {new.concentration}")
+        if old.nominal_daily_dose != new.nominal_daily_dose:
+            because.append(f"daily dose {old.nominal_daily_dose} → {new.nominal_daily_dose}")
+        return because
+
+    def review(self) -> RefillReview:
+        """Old and new side by side with the refilled reservoir, the new alarm date and the safety findings."""
+        self._require(Step.REVIEW)
+        return self._build_review()
+
+    def _build_review(self) -> RefillReview:
+        memory = self.memory
+        old, new = self.old_prescription, self._new_prescription()
+        inputs = self._plot_inputs(new)
+        old_projection, new_projection = inputs.current, inputs.pending
+        findings: list[Finding] = []
+        if new != old:
+            findings = safety_findings(
+                old,
+                new,
+                self.library,
+                now=self.now,
+                implant_date=memory.implant_date,
+                history=dose_history(memory),
+            )
+        now = self.now
+
+        def days_text(projection: Projection) -> str:
+            days = projection.days_until_alarm(now)
+            return "—" if days is None else f"{days:.1f} days"
+
+        added = self._fill.new_reservoir_ml
+        rows = [
+            Difference("Drug", old.drug, new.drug),
+            Difference("Concentration", str(old.concentration), str(new.concentration)),
+            Difference("Mode", old.mode.title, new.mode.title),
+            Difference("Daily dose", daily_dose_text(old), daily_dose_text(new)),
+        ]
+        if InfusionMode.FLEX in (old.mode, new.mode):
+            rows.append(Difference("Schedule", schedule_text(old), schedule_text(new)))
+        rows += [
+            Difference(
+                "Daily volume",
+                f"{format_number(old.nominal_daily_volume_ml)} mL/day",
+                f"{format_number(new.nominal_daily_volume_ml)} mL/day",
+            ),
+            Difference(
+                "Bolus",
+                "none" if old.bolus is None else bolus_text(old.bolus),
+                "none" if new.bolus is None else bolus_text(new.bolus),
+            ),
+            Difference(
+                "Reservoir volume",
+                f"{_ml(self.expected_ml)} expected ({_ml(self._discrepancy.removed_ml)} removed)",
+                f"{_ml(added)} added",
+            ),
+        ]
+        if memory.ptm is not None:
+            rows.append(Difference("Patient bolus (PTM)", "on", "on" if self._new_ptm() else "off (new drug)"))
+        rows += [
+            Difference("Low-reservoir alarm", _ml(memory.low_alarm_ml), _ml(memory.low_alarm_ml)),
+            Difference(
+                "Alarm date", format_datetime(old_projection.alarm_date), format_datetime(new_projection.alarm_date)
+            ),
+            Difference("Days until alarm", days_text(old_projection), days_text(new_projection)),
+        ]
+        percent = None
+        if old.drug.lower() == new.drug.lower():
+            percent = new.nominal_daily_dose.percent_change_from(old.nominal_daily_dose)
+        review = Review(
+            rows=rows,
+            dose_change_percent=percent,
+            old_daily_volume_ml=old.nominal_daily_volume_ml,
+            new_daily_volume_ml=new.nominal_daily_volume_ml,
+            old_projection=old_projection,
+            new_projection=new_projection,
+            findings=findings,
+            blocking=blocking(findings),
+            needs_reason=needing_reason(findings),
+            has_changes=True,  # the refill itself is a change: the pump learns its new volume
+        )
+        return RefillReview(
+            review=review,
+            expected_ml=self.expected_ml,
+            removed_ml=self._discrepancy.removed_ml,
+            added_ml=added,
+            new_prescription=new,
+            bridge_bolus=new.bolus if new.bolus is not None and new.bolus != old.bolus else None,
+            second_check_because=self._second_check_because(),
+            plot_inputs=inputs,
+            appointment=self._appointment,
+            appointment_warning=self.appointment_warning(),
+        )
+
+    def _log_note(self, review: RefillReview, second_checker: str) -> str:
+        """What the pump's log keeps with the refill: findings acknowledged, overrides, the second check."""
+        notes = [finding.message for finding in review.review.needs_reason]
+        if self._discrepancy.flagged:
+            notes.append(f"refill discrepancy: {self._discrepancy.message}; acknowledged: {self._discrepancy_note}")
+        if self._fill.pocket_fill_suspected:
+            notes.append(f"{self._fill.message}; acknowledged: {self._fill_note}")
+        if self._bridge_declined():
+            notes.append("bridge bolus declined")
+        if second_checker:
+            notes.append(f"second check: {second_checker}")
+        return "; ".join(notes)
+
+    def program(self, *, second_checker: str = "", reason: str = "", clinician: str = "") -> ProgramResult:
+        """Write the refill (and the new program with it) through telemetry; read back and verified."""
+        review = self.review()
+        if review.review.blocking:
+            raise BlockingFindings(review.review.blocking)
+        if review.review.needs_reason and not reason.strip():
+            raise ReasonRequired(review.review.needs_reason)
+        second_checker = second_checker.strip()
+        if review.second_check_required and not second_checker:
+            raise SecondCheckRequired(
+                "a second person must check this refill before programming ("
+                + "; ".join(review.second_check_because)
+                + "): enter their name"
+            )
+        if self.session.current != self.memory:
+            raise RefillWorkflowError(
+                "the pump changed since this refill began (its clock or program is not what was interrogated): "
+                "abandon this refill and start again from a fresh interrogation"
+            )
+        old, new = self.old_prescription, review.new_prescription
+        note = self._log_note(review, second_checker)
+        program = None
+        if new != old or note:
+            program = Program(new, self.memory.low_alarm_ml, self._new_ptm(), note=note)
+        try:
+            result = self.session.refill(
+                self._discrepancy.removed_ml, review.added_ml, program=program, reason=reason, clinician=clinician
+            )
+        except VerificationFailed:
+            self._written_unverified = True
+            raise
+        self._result = result
+        self._programmed_review = review
+        self._reason = reason.strip()
+        self._second_checker = second_checker
+        self.outcome = RefillOutcome.PROGRAMMED
+        self._statement = (
+            f"Refill programmed and verified: the pump runs {_runs_text(result.after.prescription)}; "
+            f"{_ml(result.after.reservoir_ml)} in the reservoir; alarm date {format_datetime(review.new_alarm_date)}."
+        )
+        return result
+
+    @property
+    def result(self) -> ProgramResult | None:
+        return self._result
+
+    # --- leaving -----------------------------------------------------------------------------------------------------
+    def _nothing_written(self) -> str:
+        old = self.old_prescription
+        text = f"Nothing was written to the pump: it still runs {_runs_text(old)}"
+        if self._fill is not None:
+            filled = f"{_ml(self._fill.added_ml)} of {self._fill_drug.name} {self._fill_concentration}"
+            text += (
+                f" and expects {_ml(self.expected_ml)} in its reservoir, but the reservoir was emptied and filled "
+                f"with {filled}: the pump's alarm date is wrong until the refill is programmed"
+            )
+            if self.concentration_changes:
+                text += (
+                    f", and it is programmed for {old.drug} {old.concentration}, so the dose delivered is wrong: "
+                    "program the pump now"
+                )
+            return text + "."
+        if self._discrepancy is not None:
+            return (
+                f"{text} and expects {_ml(self.expected_ml)} in its reservoir, but the reservoir was emptied "
+                f"({_ml(self._discrepancy.removed_ml)} removed): refill it or the pump will run dry, and its "
+                "low-reservoir alarm will not warn, as it is calculated from the volume the pump expects."
+            )
+        return f"{text} with {_ml(self.expected_ml)} expected in the reservoir."
+
+    def abandon_statement(self) -> str:
+        """What abandoning now would leave: the pump's state in words (nothing is changed by asking)."""
+        if self.outcome is RefillOutcome.PROGRAMMED:
+            return self._statement
+        if self._written_unverified:
+            return (
+                "The pump was written but its read-back did not match what was sent: interrogate the pump and "
+                "check every setting before the patient leaves."
+            )
+        if self.outcome is not RefillOutcome.IN_PROGRESS:
+            return self._statement
+        return self._nothing_written()
+
+    def abandon(self) -> str:
+        """End the refill here without writing anything; the statement says what state that leaves."""
+        if self.outcome is RefillOutcome.PROGRAMMED:
+            raise WorkflowEnded("this refill was programmed and verified: there is nothing to abandon")
+        if self.outcome is RefillOutcome.IN_PROGRESS:
+            self._statement = self.abandon_statement()
+            self.outcome = RefillOutcome.ABANDONED
+        return self._statement
+
+    # --- the record ----------------------------------------------------------------------------------------------
+    @property
+    def record(self) -> RefillRecord:
+        memory = self.memory
+        review = self._programmed_review
+        if review is None and self._first_incomplete() >= Step.REVIEW:
+            review = self._build_review()
+        result = self._result
+        return RefillRecord(
+            patient_id=memory.patient_id,
+            pump_serial=memory.serial,
+            pump_model=memory.model_name,
+            started_at=self.now,
+            outcome=self.outcome,
+            step=self._first_incomplete(),
+            syringe_label=self.syringe_label,
+            label_matches=self._label_matches,
+            port=self._port,
+            expected_ml=self.expected_ml,
+            removed_ml=self._discrepancy.removed_ml if self._discrepancy else None,
+            discrepancy=self._discrepancy,
+            discrepancy_acknowledgement=self._discrepancy_note,
+            fill=self._fill,
+            fill_drug=self._fill_drug.name if self._fill_drug else None,
+            fill_concentration=self._fill_concentration,
+            pocket_fill_acknowledgement=self._fill_note,
+            old_prescription=self.old_prescription,
+            new_prescription=review.new_prescription if review is not None else None,
+            dose_choice=self._dose_choice,
+            bridge_bolus=review.bridge_bolus if review is not None else None,
+            bridge_bolus_declined=review is not None and self._bridge_declined(),
+            new_volume_ml=self._fill.new_reservoir_ml if self._fill else None,
+            old_alarm_date=self.current_projection().alarm_date,
+            new_alarm_date=review.new_alarm_date if review is not None else None,
+            appointment=self._appointment,
+            appointment_warning=review.appointment_warning if review is not None else None,
+            findings=tuple(str(finding) for finding in review.review.findings) if review is not None else (),
+            reason=self._reason,
+            second_checker=self._second_checker,
+            changes=tuple(result.changes) if result else (),
+            programmed_at=result.after.clock if result else None,
+            statement=self._statement or self.abandon_statement(),
+        )

@@ -28,6 +28,7 @@ from programmer.therapy.prescription import InfusionMode, Prescription
 _DAY = timedelta(days=1)
 _WEEK = timedelta(days=7)
 _EPOCH = datetime(1970, 1, 1)  # naive datetimes are read as UTC for plotting
+_NOISE_ML = 1e-12  # volumes closer than this are equal: float rounding, far below any pump's accuracy
 
 
 class ProjectionError(ValueError):
@@ -88,9 +89,12 @@ class _Pieces:
         if rate <= 0:  # only reachable through rounding at the very end of the pieces
             return piece_end
         needed_us = (volume_ml - self.delivered_before_ml[index]) / rate * SECONDS_PER_DAY * 1e6
-        # Round up to the microsecond (datetime's resolution), so the volume has really got there by then;
-        # a result a hair above a whole microsecond is float noise, not a reason to add one.
-        return min(piece_end, self.offsets[index] + timedelta(microseconds=math.ceil(needed_us - 1e-3)))
+        # Round up to the microsecond (datetime's resolution), so the volume has really got there by then,
+        # unless what would be missing is below a picolitre: that is float noise, not a reason to add one.
+        whole_us = math.floor(needed_us)
+        if (needed_us - whole_us) * rate / (SECONDS_PER_DAY * 1e6) > _NOISE_ML:
+            whole_us += 1
+        return min(piece_end, self.offsets[index] + timedelta(microseconds=whole_us))
 
 
 @dataclass(frozen=True)

@@ -198,17 +198,32 @@ class BridgeProposal:
 
     bolus: Bolus | None
     fluid_path_ml: float  # pump tubing + implanted catheter
-    tubing_ml: float
-    catheter_cm: float
+    fluid_path: str  # how that volume is made up, in words
     old_drug: str
     old_concentration: Concentration
     dose: DoseRate | None  # the daily dose the bridge keeps, in the old fluid
+    then: str  # what runs once the bridge has gone through
     message: str
     without: str  # what happens if it is not given
 
     @property
     def flow_ml_per_day(self) -> float | None:
         return self.bolus.ml_per_day if self.bolus else None
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, value) lines: volume, duration, rate, and what follows."""
+        bolus = self.bolus
+        if bolus is None:
+            return [("Bridge bolus", self.message)]
+        return [
+            (
+                "Volume",
+                f"{_ml(bolus.volume_ml)} of {self.old_drug} {self.old_concentration} ({bolus.dose}): {self.fluid_path}",
+            ),
+            ("Duration", f"{duration_text(bolus.duration)}, until {bolus.end:%Y-%m-%d %H:%M}"),
+            ("Rate", f"{format_number(bolus.ml_per_day)} mL/day = {self.dose} of the old {self.old_concentration}"),
+            ("Then", self.then),
+        ]
 
 
 @dataclass(frozen=True)
@@ -448,6 +463,31 @@ class RefillWorkflow:
             ),
             ("Pump clock", self.now.strftime("%Y-%m-%d %H:%M")),
         ]
+
+    # --- what the steps recorded so far ------------------------------------------------------------------------------
+    @property
+    def chosen_port(self) -> Port | None:
+        return self._port
+
+    @property
+    def recorded_discrepancy(self) -> Discrepancy | None:
+        return self._discrepancy
+
+    @property
+    def recorded_fill(self) -> FillResult | None:
+        return self._fill
+
+    @property
+    def fill_drug(self) -> Drug | None:
+        return self._fill_drug
+
+    @property
+    def fill_concentration(self) -> Concentration | None:
+        return self._fill_concentration
+
+    @property
+    def dose_choice(self) -> DoseChoice | None:
+        return self._dose_choice
 
     # --- where the refill is -----------------------------------------------------------------------------------------
     @property
@@ -758,42 +798,39 @@ class RefillWorkflow:
         if not self.concentration_changes:
             return None
         old, new = self.old_prescription, self._dosed
-        memory = self.memory
-        catheter = memory.catheter
+        catheter = self.memory.catheter
         model = self.model
         path_ml = fluid_path_volume_ml(model, catheter.length_cm, catheter.trimmed_cm)
         old_fluid = f"{_ml(path_ml)} of {old.drug} {old.concentration}"
         # After a drug change the old drug keeps its own dose until the new one reaches the tip.
         dose = old.nominal_daily_dose if self.drug_changes else new.nominal_daily_dose
+        new_ml_per_day = new.nominal_daily_volume_ml
+        then = (
+            "no delivery"
+            if new.mode is InfusionMode.STOPPED
+            else f"{new.nominal_daily_dose} at {format_number(new_ml_per_day)} mL/day of {new.drug} {new.concentration}"
+        )
         parts = dict(
             fluid_path_ml=path_ml,
-            tubing_ml=model.pump_tubing_volume_ml,
-            catheter_cm=catheter.implanted_length_cm,
+            fluid_path=(
+                f"pump tubing {_ml(model.pump_tubing_volume_ml)} + catheter "
+                f"{format_number(catheter.implanted_length_cm)} cm × {format_number(model.catheter_ml_per_cm)} mL/cm"
+            ),
             old_drug=old.drug,
             old_concentration=old.concentration,
-        )
-        where = (
-            f"pump tubing {_ml(model.pump_tubing_volume_ml)} + catheter "
-            f"{format_number(catheter.implanted_length_cm)} cm × {format_number(model.catheter_ml_per_cm)} mL/cm"
+            then=then,
         )
         if new.mode is InfusionMode.STOPPED or dose.per_day <= 0:
-            return BridgeProposal(
-                None, **parts, dose=None,
-                message=f"No bridge bolus: the pump will deliver no drug ({old_fluid} stays in the tubing and "
-                "catheter).",
-                without="",
-            )
+            message = f"No bridge bolus: the pump will deliver no drug ({old_fluid} stays in the tubing and catheter)."
+            return BridgeProposal(None, **parts, dose=None, message=message, without="")
         try:
             bolus = bridge_bolus(model, catheter.length_cm, catheter.trimmed_cm, old.concentration, dose, self.now)
         except BolusError as error:
-            return BridgeProposal(
-                None, **parts, dose=dose, message=f"No bridge bolus possible: {error}.", without=""
-            )
-        new_ml_per_day = new.nominal_daily_volume_ml
+            return BridgeProposal(None, **parts, dose=dose, message=f"No bridge bolus possible: {error}.", without="")
         message = (
-            f"Bridge bolus: {_ml(bolus.volume_ml)} ({where}) of the old {old.concentration} over "
+            f"Bridge bolus: {_ml(bolus.volume_ml)} ({parts['fluid_path']}) of the old {old.concentration} over "
             f"{duration_text(bolus.duration)} at {format_number(bolus.ml_per_day)} mL/day, keeping {dose}; "
-            f"then {new.nominal_daily_dose} at {format_number(new_ml_per_day)} mL/day of {new.concentration}."
+            f"then {then}."
         )
         old_dose_at_new_rate = old.concentration.rate_for(new_ml_per_day)
         days = path_ml / new_ml_per_day

@@ -1,0 +1,1190 @@
+"""The refill wizard: seven steps in order, a progress list beside them, Abandon at every step.
+
+Every rule lives in programmer.session.refill_workflow: each page shows what the
+workflow says and forwards what the nurse does, and shows a refusal where it was
+made. Nothing reaches the pump before "Program pump" on the review step; abandoning
+(or closing the window) first says, in words, what state the pump is left in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from programmer.pump.firmware import ProgramRejected
+from programmer.pump.pumpfile import PumpFileError
+from programmer.pump.telemetry import LinkLost, VerificationFailed
+from programmer.session.plot_data import HORIZON_PRESETS_DAYS
+from programmer.session.programming import ProgrammingSession, SessionError
+from programmer.session.refill_workflow import (
+    BridgeProposal,
+    Port,
+    RefillOutcome,
+    RefillRecord,
+    RefillWorkflow,
+    Step,
+    StepStatus,
+    SyringeLabel,
+)
+from programmer.therapy.drugs import Drug
+from programmer.therapy.units import Concentration, format_number, parse_concentration
+from programmer.ui import dialogs
+from programmer.ui.port_drawing import PLACE_NAMES, PortDrawing
+from programmer.ui.prescription_editor import NumberSpinBox
+from programmer.ui.reservoir_plot import ReservoirPlot
+from programmer.ui.review_panel import ReviewPanel
+from programmer.ui.style import ROLE, SEVERITY, STYLESHEET, name, set_flag
+
+CUSTOM = "custom"
+# Refusals a nurse can act on, shown at the page that caused them.
+STEP_ERRORS = (SessionError, ValueError)
+PROGRAM_ERRORS = (SessionError, ValueError, LinkLost, ProgramRejected, VerificationFailed, PumpFileError)
+SYRINGE_MAX_ML = 60.0  # the largest refill syringe a clinic would prepare
+
+WIZARD_STYLE = """
+QFrame#syringeLabel { background: #ffffff; border: 2px solid #2b2b2b; border-radius: 6px; }
+QFrame#syringeLabel QLabel { background: transparent; border: none; color: #1a1a1a; }
+QLabel#syringeDrug { font-size: 20pt; font-weight: bold; letter-spacing: 1px; }
+QLabel#syringeConcentration { font-size: 16pt; font-weight: bold; }
+QLabel#syringeBand { background: #1f3a4d; color: #ffffff; font-weight: bold; padding: 3px 8px; }
+QWidget#progressList { background: #e8edf1; border-right: 1px solid #c5ced6; }
+QLabel[progress="true"] { padding: 6px 8px; border-radius: 3px; }
+QLabel[viewing="true"] { font-weight: bold; border: 2px solid #1f5f8b; }
+QLabel#wizardHeader { font-size: 12pt; font-weight: bold; }
+QStackedWidget QLabel[severity="critical"], QStackedWidget QLabel[severity="warning"],
+QStackedWidget QLabel[severity="ok"], QStackedWidget QLabel[severity="info"] { padding: 7px 10px; }
+QPushButton#nextButton:enabled { background: #1f5f8b; color: white; border: 1px solid #173f5c; border-radius: 3px;
+    font-weight: bold; padding: 6px 18px; }
+"""
+
+_STATUS_LEVEL = {
+    StepStatus.DONE: "ok",
+    StepStatus.CURRENT: "info",
+    StepStatus.STOPPED: "critical",
+    StepStatus.TO_DO: "none",
+    StepStatus.NOT_NEEDED: "none",
+}
+_STATUS_MARK = {
+    StepStatus.DONE: "✓ done",
+    StepStatus.CURRENT: "in progress",
+    StepStatus.STOPPED: "✗ stopped",
+    StepStatus.TO_DO: "to do",
+    StepStatus.NOT_NEEDED: "not needed",
+}
+
+
+# --- small pieces -----------------------------------------------------------------------------------------
+
+
+def _hint(text: str = "", object_name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setProperty(ROLE, "hint")
+    label.setWordWrap(True)
+    if object_name:
+        label.setObjectName(object_name)
+    return label
+
+
+def _message(object_name: str, accessible_name: str) -> QLabel:
+    """A verdict or refusal: hidden while there is nothing to say, coloured by severity and worded."""
+    label = QLabel()
+    name(label, object_name, accessible_name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def _flag(widget: QWidget, name_: str, value: object) -> None:
+    """set_flag, and the padding and border follow too.
+
+    Qt's unpolish/polish recolours a widget whose dynamic property changed after it was shown
+    but keeps its old box margins; re-setting its own (empty) style sheet recomputes them.
+    """
+    if widget.property(name_) == value:
+        return
+    set_flag(widget, name_, value)
+    widget.setStyleSheet(widget.styleSheet())
+
+
+def _say(label: QLabel, text: str, level: str = "critical") -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+    _flag(label, SEVERITY, level if text else "none")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _value_grid(rows: list[tuple[str, str]], prefix: str) -> tuple[QGridLayout, dict[str, QLabel]]:
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(16)
+    grid.setVerticalSpacing(6)
+    values = {}
+    for row, (title, text) in enumerate(rows):
+        value = QLabel(text)
+        value.setProperty(ROLE, "value")
+        value.setWordWrap(True)
+        value.setObjectName(f"{prefix}_{row}")
+        value.setAccessibleName(title)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        grid.addWidget(QLabel(f"{title}:"), row, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(value, row, 1)
+        values[title] = value
+    grid.setColumnStretch(1, 1)
+    return grid, values
+
+
+def _volume_box(object_name: str, accessible_name: str, maximum: float) -> NumberSpinBox:
+    box = name(NumberSpinBox(), object_name, accessible_name)
+    box.setDecimals(2)
+    box.setRange(0.0, maximum)
+    box.setSuffix(" mL")
+    box.setMinimumWidth(140)
+    return box
+
+
+class SyringeLabelCard(QFrame):
+    """The simulated pharmacy label on the refill syringe."""
+
+    def __init__(self, label: SyringeLabel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syringeLabel")
+        self.setAccessibleName(f"Syringe label: {label}")
+        band = QLabel("PHARMACY · FOR INTRATHECAL USE ONLY")
+        band.setObjectName("syringeBand")
+        self.drug = QLabel(label.drug.upper())
+        self.drug.setObjectName("syringeDrug")
+        self.concentration = QLabel(str(label.concentration))
+        self.concentration.setObjectName("syringeConcentration")
+        volume = QLabel(f"{format_number(label.volume_ml)} mL syringe, preservative-free")
+        patient = QLabel(f"Patient: {label.patient_id or '—'}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 10)
+        layout.setSpacing(4)
+        layout.addWidget(band)
+        for widget in (self.drug, self.concentration, volume, patient):
+            widget.setContentsMargins(12, 0, 12, 0)
+            layout.addWidget(widget)
+        self.setMinimumWidth(300)
+
+
+# --- the pages --------------------------------------------------------------------------------------------
+
+
+class _Page(QWidget):
+    """One step: `enter` shows the workflow's state, `gate` says why Next is off, `commit` forwards the step."""
+
+    step: Step
+    next_text = "&Next"
+
+    def __init__(self, wizard: RefillWizard) -> None:
+        super().__init__()
+        self.wizard = wizard
+        self.workflow = wizard.workflow
+        self.setObjectName(f"page_{self.step.name.lower()}")
+        title = QLabel(f"Step {self.step.value} of {len(Step)}: {self.step.title}")
+        title.setObjectName("pageTitle")
+        title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.body = QVBoxLayout()
+        self.body.setSpacing(10)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(self.body, 1)
+
+    def enter(self) -> None:
+        """Called each time the page is shown."""
+
+    def gate(self) -> str:
+        return ""
+
+    def commit(self) -> bool:
+        return True
+
+    def changed(self) -> None:
+        self.wizard.update_nav()
+
+
+class LabelPage(_Page):
+    step = Step.LABEL
+
+    def __init__(self, wizard: RefillWizard) -> None:
+        super().__init__(wizard)
+        grid, self.values = _value_grid(self.workflow.interrogation_rows(), "pumpValue")
+        pump = QGroupBox("The pump, as interrogated")
+        pump.setLayout(grid)
+
+        self.card = SyringeLabelCard(self.workflow.syringe_label)
+        question = QLabel("Compare the syringe label with the drug and concentration the pump runs:")
+        question.setWordWrap(True)
+        self.matches = name(
+            QRadioButton("&Matches: same drug and concentration as the pump"), "labelMatches", "Label matches the pump"
+        )
+        self.differs = name(
+            QRadioButton("&Differs: this refill changes the drug or concentration"),
+            "labelDiffers",
+            "Label differs from the pump",
+        )
+        group = QButtonGroup(self)
+        group.addButton(self.matches)
+        group.addButton(self.differs)
+        self.problem = _message("labelProblem", "Label check problem")
+        label_box = QGroupBox("Syringe label")
+        label_layout = QVBoxLayout(label_box)
+        label_layout.addWidget(self.card, 0, Qt.AlignmentFlag.AlignLeft)
+        label_layout.addWidget(question)
+        label_layout.addWidget(self.matches)
+        label_layout.addWidget(self.differs)
+        label_layout.addWidget(self.problem)
+        label_layout.addStretch(1)
+
+        columns = QHBoxLayout()
+        columns.addWidget(pump, 3)
+        columns.addWidget(label_box, 2)
+        self.body.addWidget(_hint("Nothing is written to the pump until you press Program pump at step 6."))
+        self.body.addLayout(columns)
+        self.body.addStretch(1)
+        for button in (self.matches, self.differs):
+            button.toggled.connect(self._answered)
+
+    def _answered(self) -> None:
+        _say(self.problem, "")
+        self.changed()
+
+    def gate(self) -> str:
+        if not (self.matches.isChecked() or self.differs.isChecked()):
+            return "Compare the syringe label with the pump and say whether it matches."
+        return ""
+
+    def commit(self) -> bool:
+        try:
+            self.workflow.confirm_label(self.matches.isChecked())
+        except STEP_ERRORS as error:
+            _say(self.problem, _sentence(str(error)) + ".")
+            return False
+        return True
+
+
+class PortPage(_Page):
+    step = Step.PORT
+    next_text = "Insert &needle here"
+
+    def __init__(self, wizard: RefillWizard) -> None:
+        super().__init__(wizard)
+        self.drawing = PortDrawing()
+        self.drawing.port_picked.connect(self._picked)
+        self.picked = QLabel("Needle at: — (click a port, or use the arrow keys and Space)")
+        self.picked.setObjectName("pickedPort")
+        self.picked.setProperty(ROLE, "value")
+        self.picked.setWordWrap(True)
+        self.verdict = _message("portVerdict", "Port check")
+        side = QVBoxLayout()
+        side.addWidget(
+            _hint(
+                "Place the template over the pump and feel for the ports. Choose where the refill needle goes: "
+                "click the port on the drawing, or move with the arrow keys and press Space."
+            )
+        )
+        side.addWidget(self.picked)
+        side.addWidget(self.verdict)
+        side.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addWidget(self.drawing, 3)
+        columns.addLayout(side, 2)
+        self.body.addLayout(columns, 1)
+
+    def _picked(self, port: Port) -> None:
+        self.picked.setText(f"Needle at: the {PLACE_NAMES[port]}")
+        _say(self.verdict, "")
+        self.changed()
+
+    def enter(self) -> None:
+        if self.workflow.recorded_discrepancy is not None:
+            self.drawing.setEnabled(False)
+            _say(self.verdict, "The reservoir was emptied through the reservoir fill port: the needle is in place.",
+                 "ok")
+
+    def gate(self) -> str:
+        if self.drawing.picked is None:
+            return "Choose where the needle goes on the drawing."
+        return ""
+
+    def commit(self) -> bool:
+        port = self.drawing.picked
+        if self.workflow.chosen_port is port is Port.RESERVOIR_FILL and self.workflow.step > Step.PORT:
+            return True  # back and forward again: the needle is where it was
+        try:
+            check = self.workflow.choose_port(port)
+        except STEP_ERRORS as error:
+            _say(self.verdict, _sentence(str(error)) + ".")
+            return False
+        self.drawing.set_verdict(check.safe)
+        if not check.safe:
+            self.drawing.setEnabled(False)
+            _say(self.verdict, f"{check.message}\n\n{self.workflow.abandon_statement()}", "critical")
+            self.wizard.refill_over()
+            return False
+        return True
+
+
+class EmptyPage(_Page):
+    step = Step.EMPTY
+
+    def __init__(self, wizard: RefillWizard) -> None:
+        super().__init__(wizard)
+        workflow = self.workflow
+        capacity = workflow.model.reservoir_capacity_ml
+        self.expected = QLabel(f"{format_number(workflow.expected_ml)} mL")
+        name(self.expected, "expectedVolume", "Expected reservoir volume")
+        self.expected.setProperty(ROLE, "value")
+        self.removed = _volume_box("removedVolume", "Volume removed from the reservoir", capacity)
+        self.removed.refused.connect(self._refused)
+        self.removed.valueChanged.connect(self._edited)
+        self.record = name(QPushButton("&Record volume removed"), "recordRemoved", "Record volume removed")
+        self.record.clicked.connect(self._record)
+        self.field_problem = _message("removedProblem", "Volume removed problem")
+        self.verdict = _message("discrepancyVerdict", "Discrepancy verdict")
+        self.acknowledgement = name(QLineEdit(), "discrepancyAcknowledgement", "Discrepancy acknowledgement")
+        self.acknowledgement.setPlaceholderText(
+            "e.g. catheter and pump checked with the physician; patient assessed for overdose"
+        )
+        self.acknowledgement.textChanged.connect(self.changed)
+        ack_label = QLabel("&Acknowledge: what you found and did (logged in the pump's event log):")
+        ack_label.setBuddy(self.acknowledgement)
+        ack_label.setWordWrap(True)
+        self.ack_box = QWidget()
+        self.ack_box.setObjectName("acknowledgementBox")
+        ack_layout = QVBoxLayout(self.ack_box)
+        ack_layout.setContentsMargins(0, 0, 0, 0)
+        ack_layout.addWidget(ack_label)
+        ack_layout.addWidget(self.acknowledgement)
+        self.ack_box.hide()
+        self._recorded: float | None = None
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.addWidget(QLabel("Expected in the reservoir now:"), 0, 0)
+        grid.addWidget(self.expected, 0, 1)
+        grid.addWidget(
+            _hint("calculated from the programmed rate since the last refill: the pump never measures its reservoir"),
+            0,
+            2,
+        )
+        removed_label = QLabel("&Volume removed:")
+        removed_label.setBuddy(self.removed)
+        grid.addWidget(removed_label, 1, 0)
+        grid.addWidget(self.removed, 1, 1)
+        grid.addWidget(self.record, 1, 2, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.field_problem, 2, 1, 1, 2)
+        grid.setColumnStretch(2, 1)
+        box = QGroupBox("Empty the reservoir completely and read the volume off the syringe")
+        box.setLayout(grid)
+        self.body.addWidget(box)
+        self.body.addWidget(self.verdict)
+        self.body.addWidget(self.ack_box)
+        self.body.addStretch(1)
+
+    def _refused(self, text: str) -> None:
+        typed = text.replace(self.removed.suffix(), "").strip()
+        capacity = format_number(self.workflow.model.reservoir_capacity_ml)
+        _say(self.field_problem, f"{typed} mL refused: the {self.workflow.model.name} reservoir holds at most "
+             f"{capacity} mL.")
+
+    def _edited(self) -> None:
+        _say(self.field_problem, "")
+        self.changed()
+
+    def _record(self) -> None:
+        try:
+            verdict = self.workflow.record_removed(self.removed.value())
+        except STEP_ERRORS as error:
+            _say(self.field_problem, _sentence(str(error)) + ".")
+            return
+        self._recorded = self.removed.value()
+        if verdict.flagged:
+            _say(self.verdict, "Discrepancy: " + verdict.message + ".", "critical")
+        else:
+            _say(self.verdict, f"No discrepancy: removed {format_number(verdict.removed_ml)} mL, "
+                 f"{verdict.message}.", "ok")
+        self.ack_box.setVisible(verdict.flagged)
+        self.acknowledgement.clear()
+        self.changed()
+
+    def gate(self) -> str:
+        recorded = self.workflow.recorded_discrepancy
+        if recorded is None or self._recorded is None or self._recorded != self.removed.value():
+            return "Enter the volume removed and press Record volume removed."
+        if self.ack_box.isVisible() and not self.acknowledgement.text().strip():
+            return "The discrepancy must be acknowledged: type what you found and did (it is logged)."
+        return ""
+
+    def commit(self) -> bool:
+        if not self.ack_box.isVisible():
+            return True
+        try:
+            self.workflow.acknowledge_discrepancy(self.acknowledgement.text())
+        except STEP_ERRORS as error:
+            _say(self.verdict, _sentence(str(error)) + ".")
+            return False
+        return True
+
+
+class FillPage(_Page):
+    step = Step.FILL
+
+    def __init__(self, wizard: RefillWizard) -> None:
+        super().__init__(wizard)
+        workflow = self.workflow
+        model = workflow.model
+        self.drug = name(QComboBox(), "fillDrug", "Drug filled")
+        for drug in workflow.library.drugs:
+            self.drug.addItem(f"{drug.name} (off-label)" if drug.off_label else drug.name, drug.name)
+        self.concentration = name(QComboBox(), "fillConcentration", "Concentration filled")
+        self.custom_entry = name(QLineEdit(), "fillCustomConcentration", "Concentration, typed from the label")
+        self.custom_confirm = name(
+            QLineEdit(), "fillCustomConcentrationConfirm", "Concentration, typed again to confirm"
+        )
+        self.custom_box = QWidget()
+        self.custom_box.setObjectName("fillCustomBox")
+        custom = QGridLayout(self.custom_box)
+        custom.setContentsMargins(0, 0, 0, 0)
+        first, again = QLabel("T&ype it from the label:"), QLabel("Type it a&gain:")
+        first.setBuddy(self.custom_entry)
+        again.setBuddy(self.custom_confirm)
+        custom.addWidget(first, 0, 0)
+        custom.addWidget(self.custom_entry, 0, 1)
+        custom.addWidget(again, 1, 0)
+        custom.addWidget(self.custom_confirm, 1, 1)
+        custom.addWidget(_hint("Entered twice, so a misread label is caught before it reaches the pump."), 0, 2, 2, 1)
+        custom.setColumnStretch(2, 1)
+        self.prepared = _volume_box("syringePrepared", "Syringe volume prepared", SYRINGE_MAX_ML)
+        self.prepared.setValue(workflow.syringe_label.volume_ml)
+        self.added = _volume_box("volumeAdded", "Volume added to the reservoir", model.reservoir_capacity_ml)
+        self.added.refused.connect(self._refused)
+        self.added_limit = _hint(
+            f"at most {format_number(model.reservoir_capacity_ml)} mL: the {model.name} reservoir's capacity",
+            "addedLimit",
+        )
+        self.added_problem = _message("addedProblem", "Volume added problem")
+        self.record = name(QPushButton("&Record fill"), "recordFill", "Record fill")
+        self.record.clicked.connect(self._record)
+        self.problem = _message("fillProblem", "Fill problem")
+        self.verdict = _message("fillVerdict", "Fill verdict")
+        self.acknowledgement = name(QLineEdit(), "fillAcknowledgement", "Possible pocket fill acknowledgement")
+        self.acknowledgement.setPlaceholderText("e.g. needle position re-checked in the septum; aspirated drug")
+        self.acknowledgement.textChanged.connect(self.changed)
+        ack_label = QLabel("A&cknowledge: how you checked the needle position (logged in the pump's event log):")
+        ack_label.setBuddy(self.acknowledgement)
+        ack_label.setWordWrap(True)
+        self.ack_box = QWidget()
+        self.ack_box.setObjectName("fillAcknowledgementBox")
+        ack_layout = QVBoxLayout(self.ack_box)
+        ack_layout.setContentsMargins(0, 0, 0, 0)
+        ack_layout.addWidget(ack_label)
+        ack_layout.addWidget(self.acknowledgement)
+        self.ack_box.hide()
+        self._recorded: tuple | None = None
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(8)
+        rows = (
+            ("D&rug:", self.drug, None),
+            ("C&oncentration:", self.concentration, None),
+            (None, self.custom_box, None),
+            ("Syringe volume &prepared:", self.prepared, _hint("as drawn up from the pharmacy syringe")),
+            ("Volume a&dded to the reservoir:", self.added, self.added_limit),
+        )
+        for row, (text, widget, side) in enumerate(rows):
+            if text is None:
+                grid.addWidget(widget, row, 1, 1, 2)
+                continue
+            label = QLabel(text)
+            label.setBuddy(widget)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(widget, row, 1)
+            if side is not None:
+                grid.addWidget(side, row, 2)
+        grid.addWidget(self.added_problem, len(rows), 1, 1, 2)
+        grid.addWidget(self.record, len(rows) + 1, 1, Qt.AlignmentFlag.AlignLeft)
+        grid.setColumnStretch(2, 1)
+        box = QGroupBox("Fill the reservoir: the drug and concentration as read from the syringe label")
+        box.setLayout(grid)
+        self.body.addWidget(box)
+        self.body.addWidget(self.problem)
+        self.body.addWidget(self.verdict)
+        self.body.addWidget(self.ack_box)
+        self.body.addStretch(1)
+
+        old = workflow.old_prescription
+        self.drug.setCurrentIndex(max(0, self.drug.findData(workflow.library[old.drug].name)))
+        self._fill_concentrations(old.concentration)
+        self.drug.currentIndexChanged.connect(self._drug_changed)
+        self.concentration.currentIndexChanged.connect(self._concentration_changed)
+        for widget in (self.custom_entry, self.custom_confirm):
+            widget.textChanged.connect(self._edited)
+        for box_ in (self.prepared, self.added):
+            box_.valueChanged.connect(self._edited)
+
+    def _selected_drug(self) -> Drug:
+        return self.workflow.library[self.drug.currentData()]
+
+    def _fill_concentrations(self, shown: Concentration | None) -> None:
+        drug = self._selected_drug()
+        self.concentration.clear()
+        for value in drug.labelled_concentrations:
+            self.concentration.addItem(f"{value} (labelled)", value.per_ml)
+        self.concentration.addItem("Custom concentration…", CUSTOM)
+        index = 0 if drug.labelled_concentrations else self.concentration.count() - 1
+        typed = ""
+        if shown is not None and shown.unit is drug.unit:
+            found = self.concentration.findData(shown.per_ml)
+            index = found if found >= 0 else self.concentration.count() - 1
+            typed = "" if found >= 0 else format_number(shown.per_ml)
+        self.concentration.setCurrentIndex(index)
+        self.custom_entry.setText(typed)
+        self.custom_confirm.setText(typed)
+        unit = drug.unit.value
+        self.custom_entry.setPlaceholderText(f"e.g. 2 ({unit}/mL)")
+        self.custom_confirm.setPlaceholderText(f"same value again ({unit}/mL)")
+        self.custom_box.setVisible(self.concentration.currentData() == CUSTOM)
+
+    def _drug_changed(self) -> None:
+        self._fill_concentrations(None)
+        self._edited()
+
+    def _concentration_changed(self) -> None:
+        self.custom_box.setVisible(self.concentration.currentData() == CUSTOM)
+        self._edited()
+
+    def _refused(self, text: str) -> None:
+        typed = text.replace(self.added.suffix(), "").strip()
+        model = self.workflow.model
+        _say(
+            self.added_problem,
+            f"{typed} mL refused: that would overfill the {model.name}, whose reservoir holds at most "
+            f"{format_number(model.reservoir_capacity_ml)} mL.",
+        )
+
+    def _edited(self) -> None:
+        if self.sender() is self.added:
+            _say(self.added_problem, "")
+        _say(self.problem, "")
+        self.changed()
+
+    def _fields(self) -> tuple:
+        return (
+            self.drug.currentData(),
+            self.concentration.currentData(),
+            self.custom_entry.text().strip(),
+            self.custom_confirm.text().strip(),
+            self.prepared.value(),
+            self.added.value(),
+        )
+
+    def _concentrations(self, drug: Drug) -> tuple[Concentration, Concentration | None]:
+        data = self.concentration.currentData()
+        if data != CUSTOM:
+            return drug.concentration(data), None
+        first, second = self.custom_entry.text().strip(), self.custom_confirm.text().strip()
+        if not first or not second:
+            raise ValueError(f"type the concentration in {drug.unit.value}/mL twice, from the label")
+        return parse_concentration(first, drug.unit), parse_concentration(second, drug.unit)
+
+    def _record(self) -> None:
+        drug = self._selected_drug()
+        try:
+            concentration, again = self._concentrations(drug)
+            result = self.workflow.set_fill(
+                drug.name, concentration, self.added.value(), self.prepared.value(), concentration_again=again
+            )
+        except STEP_ERRORS as error:
+            self._recorded = None
+            _say(self.problem, _sentence(str(error)) + ".")
+            _say(self.verdict, "")
+            self.ack_box.hide()
+            self.changed()
+            return
+        self._recorded = self._fields()
+        _say(self.problem, "")
+        if result.pocket_fill_suspected:
+            _say(self.verdict, _sentence(result.message) + ".", "critical")
+        else:
+            _say(self.verdict, f"{_sentence(result.message)} ({drug.name} {concentration}).", "ok")
+        self.ack_box.setVisible(result.pocket_fill_suspected)
+        self.acknowledgement.clear()
+        self.changed()
+
+    def gate(self) -> str:
+        if self.workflow.recorded_fill is None or self._recorded is None or self._recorded != self._fields():
+            return "Enter the drug, concentration and volumes, then press Record fill."
+        if self.ack_box.isVisible() and not self.acknowledgement.text().strip():
+            return "A possible pocket fill must be acknowledged: type how you checked the needle position."
+        return ""
+
+    def commit(self) -> bool:
+        if not self.ack_box.isVisible():
+            return True
+        try:
+            self.workflow.acknowledge_fill(self.acknowledgement.text())
+        except STEP_ERRORS as error:
+            _say(self.problem, _sentence(str(error)) + ".")
+            return False
+        return True
+
+
+class DosePage(_Page):
+    step = Step.DOSE
+
+    def __init__(self, wizard: RefillWizard) -> None:
+        super().__init__(wizard)
+        self.change_text = QLabel()
+        self.change_text.setObjectName("concentrationChange")
+        self.change_text.setWordWrap(True)
+        self.plan = QLabel()
+        name(self.plan, "dosePlan", "The daily dose in the new concentration")
+        self.plan.setProperty(ROLE, "value")
+        self.plan.setWordWrap(True)
+        self.keep = name(QRadioButton("&Keep the daily dose"), "keepDose", "Keep the daily dose")
+        self.change = name(QRadioButton("C&hange the daily dose to:"), "changeDose", "Change the daily dose")
+        group = QButtonGroup(self)
+        group.addButton(self.keep)
+        group.addButton(self.change)
+        self.dose = name(NumberSpinBox(), "newDailyDose", "New daily dose")
+        self.dose.setMinimumWidth(170)
+        self.dose.refused.connect(self._refused)
+        self.dose_limits = _hint("", "newDoseLimits")
+        self.dose_problem = _message("newDoseProblem", "New daily dose problem")
+        self.bridge_text = QLabel()
+        name(self.bridge_text, "bridgeProposal", "Proposed bridge bolus")
+        self.bridge_text.setWordWrap(True)
+        self.bridge_rows: dict[str, QLabel] = {}
+        bridge_grid = QGridLayout()
+        bridge_grid.setHorizontalSpacing(16)
+        for row, title in enumerate(("Volume", "Duration", "Rate", "Then")):
+            value = QLabel()
+            name(value, f"bridge{title}", f"Bridge bolus {title.lower()}")
+            value.setProperty(ROLE, "value")
+            value.setWordWrap(True)
+            bridge_grid.addWidget(QLabel(f"{title}:"), row, 0, Qt.AlignmentFlag.AlignTop)
+            bridge_grid.addWidget(value, row, 1)
+            self.bridge_rows[title] = value
+        bridge_grid.setColumnStretch(1, 1)
+        self.without_text = _hint("", "bridgeWithout")
+        self.give_bridge = name(QCheckBox("&Give the bridge bolus"), "giveBridge", "Give the bridge bolus")
+        self.give_bridge.setChecked(True)
+        self.problem = _message("doseStepProblem", "Dose step problem")
+
+        choice = QGridLayout()
+        choice.setHorizontalSpacing(12)
+        choice.addWidget(self.keep, 0, 0, 1, 3)
+        choice.addWidget(self.change, 1, 0)
+        choice.addWidget(self.dose, 1, 1)
+        choice.addWidget(self.dose_limits, 1, 2)
+        choice.addWidget(self.dose_problem, 2, 1, 1, 2)
+        choice.setColumnStretch(2, 1)
+        dose_box = QGroupBox("The daily dose in the new concentration")
+        dose_layout = QVBoxLayout(dose_box)
+        dose_layout.addWidget(self.plan)
+        dose_layout.addLayout(choice)
+        bridge_box = QGroupBox("Bridge bolus")
+        bridge_layout = QVBoxLayout(bridge_box)
+        bridge_layout.addWidget(self.bridge_text)
+        bridge_layout.addLayout(bridge_grid)
+        bridge_layout.addWidget(self.without_text)
+        bridge_layout.addWidget(self.give_bridge)
+        self.body.addWidget(self.change_text)
+        self.body.addWidget(dose_box)
+        self.body.addWidget(bridge_box)
+        self.body.addWidget(self.problem)
+        self.body.addStretch(1)
+
+        self.keep.toggled.connect(self._choice_changed)
+        self.change.toggled.connect(self._choice_changed)
+        self.dose.valueChanged.connect(self._dose_typed)
+        self.give_bridge.toggled.connect(self._bridge_toggled)
+
+    def enter(self) -> None:
+        workflow = self.workflow
+        old = workflow.old_prescription
+        self.change_text.setText(
+            f"The refill changes {old.drug} {old.concentration} → {workflow.fill_drug.name} "
+            f"{workflow.fill_concentration}: "
+            "re-check the daily dose in the new terms."
+        )
+        _flag(self.change_text, SEVERITY, "warning")
+        plan = workflow.dose_plan()
+        self.plan.setText("\n".join(plan.lines()))
+        drug = workflow.fill_drug
+        unit = drug.unit.value
+        limits = drug.daily_dose
+        self.dose.blockSignals(True)
+        self.dose.setSuffix(f" {unit}/day")
+        self.dose.setDecimals(4 if limits.hard_max < 100 else 2)
+        self.dose.setRange(0.0, limits.hard_max)
+        self.dose.blockSignals(False)
+        self.dose_limits.setText(
+            f"usual {format_number(limits.soft_min)}–{format_number(limits.soft_max)} {unit}/day · "
+            f"max {format_number(limits.hard_max)} {unit}/day (hard limit)"
+        )
+        if plan.can_keep:
+            rate = plan.same_dose_ml_per_day
+            rate_text = "" if rate is None else f": new rate {format_number(rate)} mL/day"
+            self.keep.setText(f"&Keep the daily dose {plan.old_daily_dose}{rate_text}")
+        else:
+            self.keep.setText("&Keep the daily dose (not possible: " + plan.keep_refused + ")")
+        self.keep.setEnabled(plan.can_keep)
+        if workflow.dose_choice is None:
+            for button in (self.keep, self.change):
+                button.setAutoExclusive(False)
+                button.setChecked(False)
+                button.setAutoExclusive(True)
+        self._show_bridge()
+
+    def _refused(self, text: str) -> None:
+        drug = self.workflow.fill_drug
+        typed = text.replace(self.dose.suffix(), "").strip()
+        _say(
+            self.dose_problem,
+            f"{typed} {drug.unit.value}/day refused: the hard limit for {drug.name} is "
+            f"{format_number(drug.daily_dose.hard_max)} {drug.unit.value}/day.",
+        )
+
+    def _dose_typed(self) -> None:
+        _say(self.dose_problem, "")
+        if not self.change.isChecked():
+            self.change.setChecked(True)  # typing a dose means changing it
+            return
+        self._apply()
+
+    def _choice_changed(self) -> None:
+        self.dose.setEnabled(True)
+        self._apply()
+
+    def _apply(self) -> None:
+        drug = self.workflow.fill_drug
+        try:
+            if self.keep.isChecked():
+                self.workflow.keep_dose()
+            elif self.change.isChecked() and self.dose.value() > 0:
+                self.workflow.change_dose(drug.rate(self.dose.value()))
+        except STEP_ERRORS as error:
+            _say(self.problem, _sentence(str(error)) + ".")
+        else:
+            _say(self.problem, "")
+        self._show_bridge()
+        self.changed()
+
+    def _bridge_toggled(self, checked: bool) -> None:
+        if self.workflow.step >= Step.REVIEW:
+            self.workflow.accept_bridge_bolus(checked)
+        self.changed()
+
+    def _chosen(self) -> bool:
+        return self.workflow.step >= Step.REVIEW
+
+    def _show_bridge(self) -> None:
+        proposal: BridgeProposal | None = self.workflow.bridge_proposal() if self._chosen() else None
+        rows = dict(proposal.rows()) if proposal is not None and proposal.bolus is not None else {}
+        for title, value in self.bridge_rows.items():
+            value.setText(rows.get(title, "—"))
+        if proposal is None:
+            self.bridge_text.setText("Choose the daily dose first: the bridge bolus is computed from it.")
+        elif proposal.bolus is None:
+            self.bridge_text.setText(proposal.message)
+        else:
+            self.bridge_text.setText(
+                "Proposed: push the old fluid in the pump tubing and catheter through at the prescribed dose, "
+                "so the new concentration reaches the catheter tip on schedule."
+            )
+        self.without_text.setText(proposal.without if proposal is not None else "")
+        if proposal is None:
+            self.give_bridge.setEnabled(False)
+            return
+        self.give_bridge.setEnabled(proposal.bolus is not None)
+        self.give_bridge.blockSignals(True)
+        self.give_bridge.setChecked(proposal.bolus is not None and self.workflow.bridge_bolus_accepted)
+        self.give_bridge.blockSignals(False)
+
+    def gate(self) -> str:
+        if not (self.keep.isChecked() or self.change.isChecked()):
+            return "Choose to keep the daily dose or change it."
+        if self.change.isChecked() and self.dose.value() <= 0:
+            return "Enter the new daily dose."
+        if not self._chosen():
+            return "The daily dose cannot be used: see the message above."
+        return ""
+
+    def commit(self) -> bool:
+        return self._chosen()
+
+
+class ReviewPage(_Page):
+    step = Step.REVIEW
+    next_text = "&Program pump"
+
+    def __init__(self, wizard: RefillWizard) -> None:
+        super().__init__(wizard)
+        self.panel = ReviewPanel()
+        for widget in (self.panel.back, self.panel.program, self.panel.gate, self.panel.result):
+            widget.hide()  # the wizard's own buttons and gate take their place
+        self.panel.reason.textChanged.connect(self.changed)
+        self.plot = ReservoirPlot()
+        self.plot.setMinimumHeight(330)
+        self.plot.appointment_changed.connect(self._appointment_changed)
+        self.second_because = QLabel()
+        self.second_because.setObjectName("secondCheckBecause")
+        self.second_because.setWordWrap(True)
+        self.second_checker = name(QLineEdit(), "secondChecker", "Name of the second person checking")
+        self.second_checker.setPlaceholderText(
+            "name of the nurse or physician who checked drug, concentration and dose"
+        )
+        self.second_checker.textChanged.connect(self.changed)
+        second_label = QLabel("&Second checker:")
+        second_label.setBuddy(self.second_checker)
+        self.second_box = QGroupBox("Second-person check")
+        self.second_box.setObjectName("secondCheckBox")
+        second_layout = QGridLayout(self.second_box)
+        second_layout.addWidget(self.second_because, 0, 0, 1, 2)
+        second_layout.addWidget(second_label, 1, 0)
+        second_layout.addWidget(self.second_checker, 1, 1)
+        second_layout.setColumnStretch(1, 1)
+        self.error = _message("programError", "Programming error")
+
+        plot_box = QGroupBox("Projected reservoir after the refill, and the next refill appointment")
+        plot_layout = QVBoxLayout(plot_box)
+        plot_layout.addWidget(self.plot)
+        self.panel.setMinimumHeight(330)
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addWidget(self.error)
+        content_layout.addWidget(self.second_box)
+        content_layout.addWidget(self.panel)
+        content_layout.addWidget(plot_box)
+        scroll = QScrollArea()
+        scroll.setObjectName("reviewScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        self.body.addWidget(scroll, 1)
+        self._review = None
+
+    def enter(self) -> None:
+        workflow = self.workflow
+        review = workflow.review()
+        self._review = review
+        self.panel.show_review(review.review)
+        inputs = review.plot_inputs
+        self.plot.show_projections(
+            inputs.current,
+            inputs.pending,
+            now=inputs.now,
+            capacity_ml=inputs.capacity_ml,
+            band=inputs.band,
+            last_refill=inputs.last_refill,
+        )
+        days = review.review.new_projection.days_until_alarm(inputs.now)
+        fitting = [preset for preset in HORIZON_PRESETS_DAYS if days is not None and preset >= days * 1.1]
+        self.plot.set_horizon_days(fitting[0] if fitting else HORIZON_PRESETS_DAYS[-1])
+        if self.plot.appointment is None:
+            self.plot.set_appointment(review.appointment or workflow.suggested_appointment())
+        self.second_box.setVisible(review.second_check_required)
+        self.second_because.setText(
+            "Required before programming, because " + "; ".join(review.second_check_because) + "."
+        )
+        _say(self.error, "")
+
+    def _appointment_changed(self, moment: datetime | None) -> None:
+        try:
+            self.workflow.set_appointment(moment)
+        except STEP_ERRORS as error:
+            _say(self.error, _sentence(str(error)) + ".")
+
+    def gate(self) -> str:
+        review = self._review
+        if review is None:
+            return ""
+        if review.review.blocking:
+            return "Cannot program: a safety check blocks this program (see Safety checks)."
+        if review.review.needs_reason and not self.panel.reason.text().strip():
+            return "Type the reason for going beyond the soft limit to enable programming."
+        if review.second_check_required and not self.second_checker.text().strip():
+            return "Enter the name of the second person who checked the drug, concentration and dose."
+        return ""
+
+    def commit(self) -> bool:
+        try:
+            self.workflow.program(
+                second_checker=self.second_checker.text(), reason=self.panel.reason.text()
+            )
+        except PROGRAM_ERRORS as error:
+            _say(self.error, "Not programmed: " + str(error) + ".")
+            return False
+        return True
+
+
+class FinishPage(_Page):
+    step = Step.FINISH
+    next_text = "&Close"
+
+    def __init__(self, wizard: RefillWizard) -> None:
+        super().__init__(wizard)
+        self.headline = QLabel()
+        name(self.headline, "finishHeadline", "Refill outcome")
+        self.headline.setWordWrap(True)
+        self.summary = QWidget()
+        self.summary.setObjectName("refillSummary")
+        self.summary_layout = QGridLayout(self.summary)
+        self.summary_layout.setHorizontalSpacing(16)
+        self.summary_layout.setVerticalSpacing(5)
+        self.summary_layout.setColumnStretch(1, 1)
+        self.changes = QLabel()
+        name(self.changes, "readBackChanges", "Changes read back from the pump")
+        self.changes.setWordWrap(True)
+        box = QGroupBox("Refill summary")
+        box_layout = QVBoxLayout(box)
+        box_layout.addWidget(self.summary)
+        box_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(box)
+        self.body.addWidget(self.headline)
+        self.body.addWidget(self.changes)
+        self.body.addWidget(scroll, 1)
+        self.values: dict[str, str] = {}
+
+    def enter(self) -> None:
+        record = self.workflow.record
+        headline, level = {
+            RefillOutcome.PROGRAMMED: ("Refill programmed and verified.", "ok"),
+            RefillOutcome.ABANDONED: ("Refill abandoned.", "warning"),
+            RefillOutcome.STOPPED: ("Refill stopped at the catheter access port.", "critical"),
+            RefillOutcome.IN_PROGRESS: ("Refill in progress.", "info"),
+        }[record.outcome]
+        self.headline.setText(f"{headline} {record.statement}" if record.outcome is not RefillOutcome.PROGRAMMED
+                              else headline)
+        _flag(self.headline, SEVERITY, level)
+        while self.summary_layout.count():
+            item = self.summary_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().setParent(None)
+        self.values = {}
+        for row, (title, text) in enumerate(record.summary()):
+            title_label = QLabel(f"{title}:")
+            title_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+            value = QLabel(text)
+            value.setObjectName(f"summary_{row}")
+            value.setAccessibleName(title)
+            value.setProperty(ROLE, "value")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.summary_layout.addWidget(title_label, row, 0)
+            self.summary_layout.addWidget(value, row, 1)
+            self.values.setdefault(title, text)
+        if record.changes:
+            self.changes.setText(
+                "Verified: the pump read back matches what was sent.\n" + "\n".join(f"• {c}" for c in record.changes)
+            )
+            _flag(self.changes, SEVERITY, "ok")
+        else:
+            self.changes.setText("Nothing was written to the pump.")
+            _flag(self.changes, SEVERITY, "warning")
+
+
+# --- the wizard -------------------------------------------------------------------------------------------
+
+
+class RefillWizard(QDialog):
+    """The guided refill on a connected session; `refill_ended` carries the RefillRecord when it ends."""
+
+    refill_ended = Signal(object)  # RefillRecord: programmed, abandoned or stopped
+
+    def __init__(
+        self,
+        session: ProgrammingSession,
+        *,
+        syringe_label: SyringeLabel | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workflow = RefillWorkflow(session, syringe_label=syringe_label)  # RefillWorkflowError: nothing opens
+        memory = self.workflow.memory
+        name(self, "refillWizard", "Refill workflow")
+        self.setWindowTitle(f"Refill — patient {memory.patient_id or '—'}, {memory.model_name} #{memory.serial}")
+        self.setStyleSheet(STYLESHEET + WIZARD_STYLE)
+        self.resize(1240, 940)
+        self._ended_sent = False
+
+        header = QLabel(
+            f"Refill · patient {memory.patient_id or '—'} · {memory.model_name} #{memory.serial} · "
+            f"pump clock {memory.clock:%Y-%m-%d %H:%M}"
+        )
+        header.setObjectName("wizardHeader")
+
+        self.progress = QWidget()
+        self.progress.setObjectName("progressList")
+        self.progress.setAccessibleName("Refill steps")
+        progress_layout = QVBoxLayout(self.progress)
+        progress_layout.addWidget(QLabel("<b>Refill steps</b>"))
+        self.progress_labels: dict[Step, QLabel] = {}
+        for step in Step:
+            label = QLabel()
+            label.setObjectName(f"progress_{step.name.lower()}")
+            label.setProperty("progress", True)
+            label.setWordWrap(True)
+            label.setMinimumWidth(215)
+            progress_layout.addWidget(label)
+            self.progress_labels[step] = label
+        progress_layout.addStretch(1)
+
+        self.pages: list[_Page] = []
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("refillPages")
+        for page_class in (LabelPage, PortPage, EmptyPage, FillPage, DosePage, ReviewPage, FinishPage):
+            page = page_class(self)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+
+        self.abandon_button = name(QPushButton("&Abandon refill…"), "abandonButton", "Abandon the refill")
+        self.gate = QLabel()
+        self.gate.setObjectName("wizardGate")
+        self.gate.setWordWrap(True)
+        self.gate.setProperty(ROLE, "hint")
+        self.back_button = name(QPushButton("&Back"), "backButton", "Back to the previous step")
+        self.next_button = name(QPushButton("&Next"), "nextButton", "Next step")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.abandon_button)
+        buttons.addWidget(self.gate, 1)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.next_button)
+        self.next_button.setMinimumWidth(170)
+        for button in (self.abandon_button, self.back_button, self.next_button):
+            button.setAutoDefault(False)  # Enter in a field must never press Next or Program pump
+
+        middle = QHBoxLayout()
+        middle.addWidget(self.progress)
+        middle.addWidget(self.stack, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(header)
+        layout.addLayout(middle, 1)
+        layout.addLayout(buttons)
+
+        self.abandon_button.clicked.connect(self.abandon)
+        self.back_button.clicked.connect(self.back)
+        self.next_button.clicked.connect(self.next)
+        self._show(self.pages[0])
+
+    # --- navigation ----------------------------------------------------------------------------------------
+    @property
+    def page(self) -> _Page:
+        return self.stack.currentWidget()
+
+    def page_for(self, step: Step) -> _Page:
+        return self.pages[step.value - 1]
+
+    def _route(self) -> list[_Page]:
+        """The pages in order; the dose page only when the concentration or drug changes."""
+        skip_dose = self.workflow.step_status(Step.DOSE) is StepStatus.NOT_NEEDED
+        return [page for page in self.pages if not (page.step is Step.DOSE and skip_dose)]
+
+    def _show(self, page: _Page) -> None:
+        self.stack.setCurrentWidget(page)
+        page.enter()
+        self.update_nav()
+
+    def next(self) -> None:
+        page = self.page
+        if page.step is Step.FINISH or self.workflow.outcome is not RefillOutcome.IN_PROGRESS:
+            self.accept()
+            return
+        if page.gate() or not page.commit():
+            self.update_nav()
+            return
+        if self.workflow.outcome is RefillOutcome.PROGRAMMED:
+            self._show(self.page_for(Step.FINISH))
+            self.refill_over()
+            return
+        route = self._route()
+        self._show(route[route.index(page) + 1])
+
+    def back(self) -> None:
+        route = self._route()
+        index = route.index(self.page)
+        if index > 0:
+            self._show(route[index - 1])
+
+    def update_nav(self) -> None:
+        page = self.page
+        workflow = self.workflow
+        over = workflow.outcome is not RefillOutcome.IN_PROGRESS
+        gate = "" if over else page.gate()
+        self.gate.setText(gate)
+        self.next_button.setText("&Close" if over else page.next_text)
+        self.next_button.setAccessibleName(self.next_button.text().replace("&", ""))
+        self.next_button.setEnabled(not gate)
+        self.back_button.setEnabled(not over and self._route().index(page) > 0)
+        self.abandon_button.setEnabled(not over)
+        for step, label in self.progress_labels.items():
+            status = workflow.step_status(step)
+            label.setText(f"{step.value}. {step.title}\n{_STATUS_MARK[status]}")
+            label.setAccessibleName(f"Step {step.value}, {step.title}: {_STATUS_MARK[status]}")
+            _flag(label, SEVERITY, _STATUS_LEVEL[status])
+            _flag(label, "viewing", step is page.step)
+
+    # --- ending --------------------------------------------------------------------------------------------
+    def refill_over(self) -> None:
+        """The refill was programmed or stopped: tell whoever listens, once."""
+        self.update_nav()
+        if not self._ended_sent:
+            self._ended_sent = True
+            self.refill_ended.emit(self.workflow.record)
+
+    @property
+    def record(self) -> RefillRecord:
+        return self.workflow.record
+
+    def abandon(self) -> bool:
+        """Ask, naming the state the pump is left in; True when the refill was abandoned."""
+        if self.workflow.outcome is not RefillOutcome.IN_PROGRESS:
+            return True
+        statement = self.workflow.abandon_statement()
+        if not dialogs.confirm(
+            self,
+            "Abandon the refill?",
+            [statement],
+            "Abandon the refill here? Nothing more will be written to the pump.",
+            "&Abandon refill",
+            "&Continue the refill",
+        ):
+            return False
+        self.workflow.abandon()
+        self._show(self.page_for(Step.FINISH))
+        self.refill_over()
+        return True
+
+    def reject(self) -> None:
+        """Escape or the window's close button (QDialog routes both here): abandon first, asking, then close."""
+        if self.abandon():
+            super().reject()

@@ -465,3 +465,48 @@ def _stop_at_end_of_service(memory: PumpMemory, at: datetime) -> PumpMemory:
     return replace(
         memory, prescription=new, stopped_since=memory.stopped_since or at, events=(*memory.events, event)
     )
+
+
+# --- cancelling a bolus ---------------------------------------------------------------------------
+
+
+def cancel_bolus(memory: PumpMemory, now: datetime) -> PumpMemory:
+    """Stop the running (or not yet started) bolus at `now` and resume the underlying mode.
+
+    A bolus runs evenly, so the volume delivered is its share of the time elapsed; the
+    BOLUS event records it, with the dose it carried, and anchors delivery from `now`.
+    After a single bolus the pump stops, as it would at the bolus's end. Raises
+    ProgramRejected when no bolus is programmed.
+    """
+    memory = _bring_clock_to(memory, now)
+    old = memory.prescription
+    bolus = old.bolus
+    if bolus is None:
+        raise ProgramRejected("no bolus is running: there is nothing to cancel")
+    elapsed = min(max(now - bolus.start, timedelta(0)), bolus.duration)
+    delivered_ml = bolus.volume_ml * (elapsed / bolus.duration)
+    delivered_dose = bolus.dose * (elapsed / bolus.duration)
+    new = old.after_bolus()
+    events = [
+        _event(
+            now,
+            EventKind.BOLUS,
+            f"{bolus.kind.value.capitalize()} bolus cancelled after {format_number(delivered_ml)} mL "
+            f"({delivered_dose}) of {format_number(bolus.volume_ml)} mL ({bolus.dose}): "
+            f"{new.mode.title.lower()} {'resumed' if new.mode is old.mode else 'follows'}",
+            bolus=bolus.kind.value,
+            cancelled=True,
+            volume_ml=bolus.volume_ml,
+            delivered_ml=delivered_ml,
+            delivered_dose=delivered_dose.amount,
+            unit=delivered_dose.unit.value,
+            **{ANCHOR_KEY: memory.reservoir_ml},
+        )
+    ]
+    if new.mode is not old.mode:
+        events.append(
+            _event(now, EventKind.MODE_CHANGE, f"Mode: {old.mode.title} → {new.mode.title} (bolus cancelled)",
+                   old=old.mode.value, new=new.mode.value)
+        )
+    stopped_since = memory.stopped_since if _delivers(new) else (memory.stopped_since or now)
+    return replace(memory, prescription=new, stopped_since=stopped_since, events=memory.events + tuple(events))

@@ -88,6 +88,16 @@ class Telemetry:
         after = firmware.refill(before, removed_ml, added_ml, now, program)
         return ProgramResult(before, self._commit(after), describe_changes(before, after))
 
+    def cancel_bolus(self, now: datetime) -> ProgramResult:
+        """Stop the running bolus at `now` (the underlying mode resumes) through the same checked write.
+
+        ProgramRejected (pump unchanged) when no bolus is programmed; a lost link leaves the bolus running.
+        """
+        self._wait_for_answer()
+        before = self._pump_at(now)
+        after = firmware.cancel_bolus(before, now)
+        return ProgramResult(before, self._commit(after), describe_changes(before, after))
+
     def advance(self, to: datetime) -> list[Alarm]:
         """Let simulated time run on the pump to `to`; the alarms it raised meanwhile, in order.
 

@@ -360,6 +360,20 @@ class ProgrammingSession:
         self._changed()
         return result
 
+    def cancel_bolus(self) -> ProgramResult:
+        """Stop the running bolus now; the pump logs the partial volume delivered and resumes its mode."""
+        self._require_current()
+        self._set_state(LinkState.PROGRAMMING)
+        try:
+            result = self._telemetry.cancel_bolus(self.now)
+        finally:
+            self.state = LinkState.CONNECTED
+            self._changed()
+        self.current = result.after
+        self.last_result = result
+        self._changed()
+        return result
+
     # --- simulated time -----------------------------------------------------------------------
     def advance(self, to: datetime) -> list[Alarm]:
         self._require_current()

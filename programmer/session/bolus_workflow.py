@@ -1,0 +1,470 @@
+"""Bolus workflows: a priming bolus after implant or catheter revision, a clinician bolus, progress and cancel.
+
+Both boluses go to the pump the way every change does: the bolus is put in front of
+the pump's own prescription (Prescription.with_bolus), shown for review with its
+safety findings, and programmed through the session's telemetry. When the bolus ends
+the underlying mode resumes. Progress is read from the pump's clock and the bolus it
+holds, so it moves exactly as simulated time does; a cancel is sent through telemetry
+too and the pump logs the volume it had delivered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from programmer.pump.memory import EventKind, PumpMemory
+from programmer.pump.telemetry import ProgramResult
+from programmer.session.programming import BlockingFindings, ProgrammingSession, SessionError, dose_history
+from programmer.therapy.bolus import BolusError, catheter_volume_ml, clinician_bolus, priming_bolus
+from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription, PrescriptionError
+from programmer.therapy.projection import Projection
+from programmer.therapy.safety import Finding, FindingSeverity, blocking, needing_reason, safety_findings
+from programmer.therapy.units import Dose, UnitError, format_number
+
+# An unchanged base dose says "Daily dose 1.5 → 1.5 mg/day (unchanged)": noise beside a bolus.
+_NOISE_RULES = ("dose_change",)
+
+
+class BolusWorkflowError(SessionError):
+    """A bolus that cannot be given now; the message says what to do instead."""
+
+
+class BolusRunning(BolusWorkflowError):
+    """A bolus is already running: it must finish or be cancelled first."""
+
+
+class NoBolusRunning(BolusWorkflowError):
+    """Cancel asked for while the pump runs no bolus."""
+
+
+# --- words ------------------------------------------------------------------------------------------------
+
+
+def duration_text(duration: timedelta) -> str:
+    """'1 h 30 min', '31 min', '2 d 4 h': to the minute, rounding up a part-minute so 'left' never reads 0 early."""
+    seconds = duration.total_seconds()
+    minutes = int(seconds // 60) + (1 if seconds % 60 > 1e-6 else 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
+    return " ".join(part for part in parts if part) or "0 min"
+
+
+def ml_text(volume_ml: float) -> str:
+    return f"{format_number(volume_ml)} mL"
+
+
+def then_text(prescription: Prescription) -> str:
+    """What the pump runs once the bolus is over, as a nurse says it."""
+    after = prescription.after_bolus()
+    if after.mode is InfusionMode.STOPPED:
+        return "then the pump stops: no drug until it is reprogrammed"
+    if after.mode is InfusionMode.FLEX:
+        return f"then the flexible schedule resumes ({after.nominal_daily_dose} on average)"
+    return f"then {after.mode.title.lower()} {after.daily_dose} resumes"
+
+
+# --- plans (what the nurse sees before giving a bolus) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrimingPlan:
+    """Priming after implant or catheter revision: tubing + implanted catheter, at the model's maximum flow."""
+
+    catheter_length_cm: float
+    trimmed_cm: float
+    tubing_ml: float
+    catheter_ml: float
+    bolus: Bolus
+    then: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def implanted_cm(self) -> float:
+        return self.catheter_length_cm - self.trimmed_cm
+
+    @property
+    def volume_ml(self) -> float:
+        return self.bolus.volume_ml
+
+    @property
+    def duration(self) -> timedelta:
+        return self.bolus.duration
+
+    @property
+    def flow_ml_per_day(self) -> float:
+        return self.bolus.ml_per_day
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return blocking(self.findings)
+
+    @property
+    def needs_reason(self) -> list[Finding]:
+        return needing_reason(self.findings)
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(label, value) rows for the panel and the report."""
+        return [
+            (
+                "Catheter",
+                f"{format_number(self.catheter_length_cm)} cm − {format_number(self.trimmed_cm)} cm trimmed = "
+                f"{format_number(self.implanted_cm)} cm implanted: {ml_text(self.catheter_ml)}",
+            ),
+            ("Pump tubing", ml_text(self.tubing_ml)),
+            ("Priming volume", f"{ml_text(self.volume_ml)} ({self.bolus.dose})"),
+            ("Flow", f"{format_number(self.flow_ml_per_day)} mL/day (the pump's maximum)"),
+            ("Duration", f"{duration_text(self.duration)}, until {self.bolus.end:%Y-%m-%d %H:%M}"),
+            ("Afterwards", self.then),
+        ]
+
+
+@dataclass(frozen=True)
+class ClinicianBolusPlan:
+    """A clinician bolus: the dose over a duration, checked against the drug's limits before it is given."""
+
+    bolus: Bolus
+    then: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return blocking(self.findings)
+
+    @property
+    def needs_reason(self) -> list[Finding]:
+        return needing_reason(self.findings)
+
+    @property
+    def can_give(self) -> bool:
+        return not self.blocking
+
+    def lines(self) -> list[tuple[str, str]]:
+        bolus = self.bolus
+        return [
+            ("Dose", str(bolus.dose)),
+            ("Volume", ml_text(bolus.volume_ml)),
+            ("Flow", f"{format_number(bolus.ml_per_day)} mL/day"),
+            ("Duration", f"{duration_text(bolus.duration)}, until {bolus.end:%Y-%m-%d %H:%M}"),
+            ("Afterwards", self.then),
+        ]
+
+
+# --- progress -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BolusProgress:
+    """How far the pump's bolus has got at its clock. A bolus runs evenly, so volume follows time."""
+
+    kind: BolusKind
+    started_at: datetime
+    ends_at: datetime
+    now: datetime
+    volume_ml: float
+    dose: Dose
+    then: str
+
+    @property
+    def fraction(self) -> float:
+        """0 before the start, 1 at the end."""
+        total = self.ends_at - self.started_at
+        elapsed = min(max(self.now - self.started_at, timedelta(0)), total)
+        return elapsed / total
+
+    @property
+    def delivered_ml(self) -> float:
+        return self.volume_ml * self.fraction
+
+    @property
+    def delivered_dose(self) -> Dose:
+        return self.dose * self.fraction
+
+    @property
+    def remaining(self) -> timedelta:
+        return max(self.ends_at - max(self.now, self.started_at), timedelta(0))
+
+    @property
+    def started(self) -> bool:
+        return self.now >= self.started_at
+
+    @property
+    def title(self) -> str:
+        return f"{self.kind.value.capitalize()} bolus"
+
+    def delivered_text(self) -> str:
+        """'0.25 of 0.5 mL (2.5 of 5 mg)'."""
+        dose, delivered = self.dose, self.delivered_dose
+        return (
+            f"{format_number(self.delivered_ml)} of {ml_text(self.volume_ml)} "
+            f"({format_number(delivered.amount)} of {dose})"
+        )
+
+    def remaining_text(self) -> str:
+        if not self.started:
+            return f"starts {self.started_at:%Y-%m-%d %H:%M}, runs {duration_text(self.ends_at - self.started_at)}"
+        return f"{duration_text(self.remaining)} left, ends {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+def bolus_progress(memory: PumpMemory) -> BolusProgress | None:
+    """The bolus the pump runs at its clock, or None when it runs none."""
+    bolus = memory.prescription.bolus
+    if bolus is None:
+        return None
+    return BolusProgress(
+        kind=bolus.kind,
+        started_at=bolus.start,
+        ends_at=bolus.end,
+        now=memory.clock,
+        volume_ml=bolus.volume_ml,
+        dose=bolus.dose,
+        then=then_text(memory.prescription),
+    )
+
+
+@dataclass(frozen=True)
+class CancelledBolus:
+    """What a cancel stopped, as the pump logged it."""
+
+    kind: BolusKind
+    at: datetime
+    volume_ml: float
+    delivered_ml: float
+    delivered_dose: Dose
+    dose: Dose
+    reservoir_ml: float  # in the reservoir right after the cancel
+    then: str
+
+    def text(self) -> str:
+        return (
+            f"{self.kind.value.capitalize()} bolus cancelled at {self.at:%Y-%m-%d %H:%M} after "
+            f"{ml_text(self.delivered_ml)} ({self.delivered_dose}) of {ml_text(self.volume_ml)} ({self.dose}); "
+            f"{self.then.removeprefix('then ')}"
+        )
+
+
+@dataclass(frozen=True)
+class BolusEntry:
+    """One bolus from the pump's log: what was programmed and how it ended."""
+
+    at: datetime  # when it was programmed
+    kind: BolusKind
+    given: str  # '0.5 mL (5 mg) over 1 h 00 min from 2026-11-21 09:00'
+    outcome: str  # 'completed 10:00', 'cancelled 09:30 after 0.25 mL (2.5 mg)', 'running: …'
+    delivered_ml: float | None  # None while it runs
+    cancelled: bool = False
+
+    @property
+    def title(self) -> str:
+        return f"{self.kind.value.capitalize()} bolus"
+
+
+def bolus_history(memory: PumpMemory, since: datetime | None = None) -> list[BolusEntry]:
+    """The boluses programmed at or after `since` (all when None), each with its ending, from the pump's log.
+
+    The pump holds one bolus at a time: a bolus ends with a 'finished' or 'cancelled' BOLUS event,
+    or, without one, when a later program replaced it.
+    """
+    entries: list[BolusEntry] = []
+    open_: dict | None = None
+
+    def close(outcome: str, delivered_ml: float | None, cancelled: bool = False) -> None:
+        nonlocal open_
+        entries.append(BolusEntry(open_["at"], open_["kind"], open_["given"], outcome, delivered_ml, cancelled))
+        open_ = None
+
+    for event in memory.events:
+        if event.kind is not EventKind.BOLUS or (since is not None and event.at < since):
+            continue
+        details = event.details
+        kind = BolusKind(details.get("bolus", BolusKind.CLINICIAN.value))
+        if details.get("cancelled"):
+            if open_ is not None:
+                delivered = float(details.get("delivered_ml", 0.0))
+                dose = details.get("delivered_dose")
+                carried = f" ({format_number(float(dose))} {details.get('unit', '')})" if dose is not None else ""
+                close(f"cancelled {event.at:%Y-%m-%d %H:%M} after {ml_text(delivered)}{carried}", delivered, True)
+        elif "volume_ml" in details:  # programmed
+            if open_ is not None:
+                close(f"replaced by a new program {event.at:%Y-%m-%d %H:%M}", None)
+            given = event.text.split(": ", 1)[1] if ": " in event.text else event.text
+            open_ = {"at": event.at, "kind": kind, "given": given, "volume_ml": float(details["volume_ml"])}
+        elif open_ is not None:  # finished
+            close(f"completed {event.at:%Y-%m-%d %H:%M}: {ml_text(open_['volume_ml'])} delivered", open_["volume_ml"])
+    if open_ is not None:
+        running = bolus_progress(memory)
+        if running is not None and running.kind is open_["kind"]:
+            close(f"running: {running.delivered_text()} delivered, {running.remaining_text()}", None)
+        else:
+            close("ended when the pump was reprogrammed", None)
+    return entries
+
+
+# --- the workflow -------------------------------------------------------------------------------------------------
+
+
+class BolusWorkflow:
+    """Priming and clinician boluses on the pump a session is connected to."""
+
+    def __init__(self, session: ProgrammingSession) -> None:
+        self.session = session
+
+    # --- reading --------------------------------------------------------------------------------------------------
+    @property
+    def memory(self) -> PumpMemory:
+        if self.session.current is None:
+            raise BolusWorkflowError("no pump is connected: interrogate the pump before giving a bolus")
+        return self.session.current
+
+    def progress(self) -> BolusProgress | None:
+        return bolus_progress(self.memory) if self.session.current is not None else None
+
+    def pending_projection(self) -> Projection | None:
+        """The reservoir under the bolus being reviewed (the session's pending program)."""
+        return self.session.pending_projection()
+
+    # --- plans ----------------------------------------------------------------------------------------------------
+    def priming_plan(self, catheter_length_cm: float, trimmed_cm: float) -> PrimingPlan:
+        """Volume and duration to fill the pump tubing and the implanted catheter. BolusError on impossible lengths."""
+        memory = self._ready()
+        model = memory.model
+        catheter_ml = catheter_volume_ml(catheter_length_cm, trimmed_cm, model.catheter_ml_per_cm)
+        bolus = priming_bolus(model, catheter_length_cm, trimmed_cm, memory.prescription.concentration, memory.clock)
+        prescription = self._with(bolus)
+        return PrimingPlan(
+            catheter_length_cm=catheter_length_cm,
+            trimmed_cm=trimmed_cm,
+            tubing_ml=model.pump_tubing_volume_ml,
+            catheter_ml=catheter_ml,
+            bolus=bolus,
+            then=then_text(prescription),
+            findings=self._findings(prescription),
+        )
+
+    def clinician_plan(self, dose: Dose, duration: timedelta) -> ClinicianBolusPlan:
+        """The bolus, its volume and flow, and the safety findings against the drug's limits."""
+        memory = self._ready()
+        concentration = memory.prescription.concentration
+        if dose.unit is not concentration.unit:
+            raise UnitError(
+                f"{memory.prescription.drug} is dosed in {concentration.unit.value}: enter the bolus in "
+                f"{concentration.unit.value} ({dose} = {dose.to(concentration.unit)})"
+            )
+        bolus = clinician_bolus(dose, duration, concentration, memory.clock, memory.model)
+        prescription = self._with(bolus)
+        return ClinicianBolusPlan(bolus=bolus, then=then_text(prescription), findings=self._findings(prescription))
+
+    # --- giving ---------------------------------------------------------------------------------------------------
+    def review_priming(self, catheter_length_cm: float, trimmed_cm: float) -> PrimingPlan:
+        """Put the priming bolus in the session's pending program, so the review and the plot show it."""
+        plan = self.priming_plan(catheter_length_cm, trimmed_cm)
+        self.session.edit(prescription=self._with(plan.bolus))
+        return plan
+
+    def give_priming(
+        self, catheter_length_cm: float, trimmed_cm: float, *, reason: str = "", clinician: str = ""
+    ) -> ProgramResult:
+        """Program the priming bolus in front of the pump's prescription; the continuous rate follows it."""
+        self.review_priming(catheter_length_cm, trimmed_cm)
+        return self._program(reason, clinician)
+
+    def review_clinician(self, dose: Dose, duration: timedelta) -> ClinicianBolusPlan:
+        plan = self.clinician_plan(dose, duration)
+        if plan.blocking:
+            raise BlockingFindings(plan.blocking)
+        self.session.edit(prescription=self._with(plan.bolus))
+        return plan
+
+    def give_clinician(
+        self, dose: Dose, duration: timedelta, *, reason: str = "", clinician: str = ""
+    ) -> ProgramResult:
+        """Give `dose` over `duration`; refused (BlockingFindings, nothing pending) above the drug's limits."""
+        self.review_clinician(dose, duration)
+        return self._program(reason, clinician)
+
+    def cancel(self) -> CancelledBolus:
+        """Stop the running bolus now; the pump logs the partial volume and resumes its mode."""
+        progress = self.progress()
+        if progress is None:
+            raise NoBolusRunning("no bolus is running: there is nothing to cancel")
+        result = self.session.cancel_bolus()
+        event = next(event for event in reversed(result.after.events) if event.details.get("cancelled"))
+        details = event.details
+        dose = progress.dose
+        return CancelledBolus(
+            kind=progress.kind,
+            at=event.at,
+            volume_ml=progress.volume_ml,
+            delivered_ml=float(details["delivered_ml"]),
+            delivered_dose=Dose(float(details["delivered_dose"]), dose.unit),
+            dose=dose,
+            reservoir_ml=result.after.reservoir_ml,
+            then=progress.then,
+        )
+
+    # --- helpers --------------------------------------------------------------------------------------------------
+    def _ready(self) -> PumpMemory:
+        """The pump, if a bolus may be planned on it now."""
+        memory = self.memory
+        running = bolus_progress(memory)
+        if running is not None:
+            raise BolusRunning(
+                f"a {running.kind.value} bolus is running ({running.delivered_text()} delivered, "
+                f"{running.remaining_text()}): wait for it to end or cancel it first"
+            )
+        pending = self.session.pending
+        if pending is not None and pending.prescription.bolus is None:
+            raise BolusWorkflowError(
+                "the session has changes that are not programmed: program or discard them before a bolus, "
+                "so the bolus runs in front of what the pump really runs"
+            )
+        return memory
+
+    def _with(self, bolus: Bolus) -> Prescription:
+        try:
+            return self.memory.prescription.with_bolus(bolus)
+        except PrescriptionError as error:
+            raise BolusWorkflowError(str(error)) from None
+
+    def _findings(self, prescription: Prescription) -> tuple[Finding, ...]:
+        memory = self.memory
+        findings = safety_findings(
+            memory.prescription,
+            prescription,
+            self.session.library,
+            now=memory.clock,
+            implant_date=memory.implant_date,
+            history=dose_history(memory),
+        )
+        return tuple(
+            finding
+            for finding in findings
+            if not (finding.rule in _NOISE_RULES and finding.severity is FindingSeverity.INFO)
+        )
+
+    def _program(self, reason: str, clinician: str) -> ProgramResult:
+        """Program the pending bolus; on any refusal it is dropped, so no half-given bolus waits in the session."""
+        try:
+            return self.session.program(reason=reason, clinician=clinician)
+        except Exception:
+            self.session.discard_changes()
+            raise
+
+
+__all__ = [
+    "BolusEntry",
+    "BolusError",
+    "BolusProgress",
+    "BolusRunning",
+    "BolusWorkflow",
+    "BolusWorkflowError",
+    "CancelledBolus",
+    "ClinicianBolusPlan",
+    "NoBolusRunning",
+    "PrimingPlan",
+    "bolus_history",
+    "bolus_progress",
+    "duration_text",
+    "then_text",
+]

@@ -111,7 +111,9 @@ class StepStatus(StrEnum):
     CURRENT = "current"
     TO_DO = "to do"
     NOT_NEEDED = "not needed"
-    STOPPED = "stopped"
+    STOPPED = "stopped"  # the catheter access port was chosen here
+    ABANDONED = "abandoned"  # the nurse ended the refill here
+    NOT_DONE = "not done"  # after the step where the refill ended
 
 
 class RefillOutcome(StrEnum):
@@ -318,8 +320,12 @@ class RefillRecord:
             lines.append(("Bridge bolus", bolus_text(self.bridge_bolus)))
         elif self.bridge_bolus_declined:
             lines.append(("Bridge bolus", "declined"))
+        if self.outcome is RefillOutcome.PROGRAMMED:
+            alarm = f"{format_datetime(self.new_alarm_date)} (was {format_datetime(self.old_alarm_date)})"
+        else:
+            alarm = f"{format_datetime(self.old_alarm_date)} on the pump: the refill was not programmed"
         lines += [
-            ("Alarm date", f"{format_datetime(self.new_alarm_date)} (was {format_datetime(self.old_alarm_date)})"),
+            ("Alarm date", alarm),
             ("Next refill appointment", format_datetime(self.appointment) if self.appointment else "not booked"),
         ]
         if self.appointment_warning:
@@ -489,6 +495,10 @@ class RefillWorkflow:
     def dose_choice(self) -> DoseChoice | None:
         return self._dose_choice
 
+    @property
+    def appointment(self) -> datetime | None:
+        return self._appointment
+
     # --- where the refill is -----------------------------------------------------------------------------------------
     @property
     def label_matches_pump(self) -> bool:
@@ -543,9 +553,10 @@ class RefillWorkflow:
             return StepStatus.DONE
         if step < current:
             return StepStatus.DONE
+        ended = {RefillOutcome.STOPPED: StepStatus.STOPPED, RefillOutcome.ABANDONED: StepStatus.ABANDONED}
         if step == current:
-            return StepStatus.STOPPED if self.outcome is not RefillOutcome.IN_PROGRESS else StepStatus.CURRENT
-        return StepStatus.TO_DO
+            return ended.get(self.outcome, StepStatus.CURRENT)
+        return StepStatus.NOT_DONE if self.outcome in ended else StepStatus.TO_DO
 
     def _check_open(self) -> None:
         if self.outcome is RefillOutcome.IN_PROGRESS:

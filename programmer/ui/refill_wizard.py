@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +35,7 @@ from programmer.pump.firmware import ProgramRejected
 from programmer.pump.pumpfile import PumpFileError
 from programmer.pump.telemetry import LinkLost, VerificationFailed
 from programmer.session.plot_data import HORIZON_PRESETS_DAYS
-from programmer.session.programming import ProgrammingSession, SessionError
+from programmer.session.programming import ProgrammingSession, SessionError, format_datetime
 from programmer.session.refill_workflow import (
     BridgeProposal,
     Port,
@@ -82,6 +83,8 @@ _STATUS_LEVEL = {
     StepStatus.STOPPED: "critical",
     StepStatus.TO_DO: "none",
     StepStatus.NOT_NEEDED: "none",
+    StepStatus.ABANDONED: "warning",
+    StepStatus.NOT_DONE: "none",
 }
 _STATUS_MARK = {
     StepStatus.DONE: "✓ done",
@@ -89,6 +92,8 @@ _STATUS_MARK = {
     StepStatus.STOPPED: "✗ stopped",
     StepStatus.TO_DO: "to do",
     StepStatus.NOT_NEEDED: "not needed",
+    StepStatus.ABANDONED: "✗ abandoned here",
+    StepStatus.NOT_DONE: "not done",
 }
 
 
@@ -850,7 +855,7 @@ class ReviewPage(_Page):
             widget.hide()  # the wizard's own buttons and gate take their place
         self.panel.reason.textChanged.connect(self.changed)
         self.plot = ReservoirPlot()
-        self.plot.setMinimumHeight(330)
+
         self.plot.appointment_changed.connect(self._appointment_changed)
         self.second_because = QLabel()
         self.second_because.setObjectName("secondCheckBecause")
@@ -871,23 +876,25 @@ class ReviewPage(_Page):
         second_layout.setColumnStretch(1, 1)
         self.error = _message("programError", "Programming error")
 
-        plot_box = QGroupBox("Projected reservoir after the refill, and the next refill appointment")
-        plot_layout = QVBoxLayout(plot_box)
+        self.outlook = QLabel()
+        name(self.outlook, "refillOutlook", "New alarm date and next refill appointment")
+        self.outlook.setProperty(ROLE, "value")
+        self.outlook.setWordWrap(True)
+        self.appointment_warning = _message("refillAppointmentWarning", "Refill appointment warning")
+        plot_page = QWidget()
+        plot_page.setObjectName("projectionTab")
+        plot_layout = QVBoxLayout(plot_page)
         plot_layout.addWidget(self.plot)
-        self.panel.setMinimumHeight(330)
-        content = QWidget()
-        content_layout = QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 0, 0, 0)
-        content_layout.addWidget(self.error)
-        content_layout.addWidget(self.second_box)
-        content_layout.addWidget(self.panel)
-        content_layout.addWidget(plot_box)
-        scroll = QScrollArea()
-        scroll.setObjectName("reviewScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        self.body.addWidget(scroll, 1)
+        # The Finish screen is read first; the projection and the appointment are one click away,
+        # and their outcome (new alarm date, appointment, warning) stays in view above both.
+        self.tabs = name(QTabWidget(), "reviewTabs", "Review and reservoir projection")
+        self.tabs.addTab(self.panel, "Old and &new, side by side")
+        self.tabs.addTab(plot_page, "Reservoir pro&jection and next refill")
+        self.body.addWidget(self.error)
+        self.body.addWidget(self.second_box)
+        self.body.addWidget(self.outlook)
+        self.body.addWidget(self.appointment_warning)
+        self.body.addWidget(self.tabs, 1)
         self._review = None
 
     def enter(self) -> None:
@@ -909,6 +916,7 @@ class ReviewPage(_Page):
         self.plot.set_horizon_days(fitting[0] if fitting else HORIZON_PRESETS_DAYS[-1])
         if self.plot.appointment is None:
             self.plot.set_appointment(review.appointment or workflow.suggested_appointment())
+        self._show_outlook()
         self.second_box.setVisible(review.second_check_required)
         self.second_because.setText(
             "Required before programming, because " + "; ".join(review.second_check_because) + "."
@@ -920,6 +928,19 @@ class ReviewPage(_Page):
             self.workflow.set_appointment(moment)
         except STEP_ERRORS as error:
             _say(self.error, _sentence(str(error)) + ".")
+        self._show_outlook()
+
+    def _show_outlook(self) -> None:
+        review = self._review
+        if review is None:
+            return
+        appointment = self.workflow.appointment
+        booked = f"{appointment:%a %Y-%m-%d %H:%M}" if appointment else "not booked"
+        self.outlook.setText(
+            f"New alarm date: {format_datetime(review.new_alarm_date)} · Next refill appointment: {booked}"
+        )
+        warning = self.workflow.appointment_warning()
+        _say(self.appointment_warning, f"Warning: {warning}" if warning else "", "warning")
 
     def gate(self) -> str:
         review = self._review

@@ -336,6 +336,12 @@ def test_abandoning_says_what_state_the_pump_is_in_and_writes_nothing(workflow, 
     assert workflow.abandon() == statement
     assert workflow.record.outcome is RefillOutcome.ABANDONED
     assert workflow.record.statement == statement
+    assert dict(workflow.record.summary())["Alarm date"] == (
+        "2026-05-05 09:00 on the pump: the refill was not programmed"
+    )
+    where = {"label": Step.PORT, "emptied": Step.FILL, "filled": Step.REVIEW}[stage]
+    assert workflow.step_status(where) is StepStatus.ABANDONED
+    assert workflow.step_status(Step.FINISH) is StepStatus.NOT_DONE
     with pytest.raises(WorkflowEnded, match="abandoned"):
         workflow.confirm_label(True)
     assert pump_path.read_bytes() == before

@@ -381,6 +381,8 @@ def test_abandoning_mid_way_leaves_the_pump_file_byte_identical(qtbot, open_wiza
     assert wizard.page.step is Step.FINISH
     assert wizard.page.headline.text() == f"Refill abandoned. {statement}"
     assert wizard.page.changes.text() == "Nothing was written to the pump."
+    assert wizard.progress_labels[Step.FILL].text() == "4. Fill\n✗ abandoned here"
+    assert wizard.progress_labels[Step.REVIEW].text() == "6. Review and program\nnot done"
     assert pump_path.read_bytes() == before
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from programmer import TRAINING_BANNER
 from programmer.pump.memory import PumpMemory
-from programmer.ui.style import LINK, name, set_flag
+from programmer.ui.style import LINK, WrappingLabel, name, set_flag
 
 
 class Header(QWidget):
@@ -19,31 +19,30 @@ class Header(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # let the stylesheet paint it
         self.banner = QLabel(TRAINING_BANNER)
         name(self.banner, "banner", TRAINING_BANNER)
-        self.pump = QLabel()
+        self.pump = WrappingLabel()
         name(self.pump, "headerPump", "Pump")
-        self.patient = QLabel()
+        self.patient = WrappingLabel()
         name(self.patient, "headerPatient", "Patient")
         self.link = QLabel()
         name(self.link, "headerLink", "Link")
-        self.clock = QLabel()
+        self.clock = WrappingLabel()
         name(self.clock, "headerClock", "Pump date and time (simulated)")
 
-        top = QHBoxLayout()
-        top.addWidget(self.banner)
-        top.addStretch(1)
-        top.addWidget(QLabel("Link:"))
-        top.addWidget(self.link)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.pump)
-        bottom.addSpacing(24)
-        bottom.addWidget(self.patient)
-        bottom.addStretch(1)
-        bottom.addWidget(self.clock)
-        layout = QVBoxLayout(self)
+        # A grid, not one long row: at large font sizes the pump, patient and clock wrap instead of clipping.
+        layout = QGridLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
-        layout.setSpacing(4)
-        layout.addLayout(top)
-        layout.addLayout(bottom)
+        layout.setHorizontalSpacing(24)
+        layout.setVerticalSpacing(4)
+        link = QHBoxLayout()
+        link.addStretch(1)
+        link.addWidget(QLabel("Link:"))
+        link.addWidget(self.link)
+        layout.addWidget(self.banner, 0, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(link, 0, 2)
+        layout.addWidget(self.pump, 1, 0)
+        layout.addWidget(self.patient, 1, 1)
+        layout.addWidget(self.clock, 1, 2, Qt.AlignmentFlag.AlignRight)
+        layout.setColumnStretch(1, 1)
         self.show_pump(None)
         self.show_link("not connected")
         self.show_clock(None)

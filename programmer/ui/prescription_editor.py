@@ -65,6 +65,8 @@ class NumberSpinBox(QDoubleSpinBox):
 def _label(text: str, buddy: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(buddy)
+    # Measured and drawn text differ by a few pixels at large font sizes: a character of slack, never a clip.
+    label.setMinimumWidth(label.sizeHint().width() + label.fontMetrics().averageCharWidth())
     return label
 
 
@@ -110,8 +112,7 @@ class PrescriptionEditor(QWidget):
         self.concentration_hint.setObjectName("concentrationHint")
         self.custom_entry = name(QLineEdit(), "customConcentration", "Concentration, typed from the label")
         self.custom_confirm = name(QLineEdit(), "customConcentrationConfirm", "Concentration, typed again to confirm")
-        for entry in (self.custom_entry, self.custom_confirm):
-            entry.setMaximumWidth(220)
+
         self.custom_problem = QLabel()
         self.custom_problem.setObjectName("customConcentrationProblem")
         self.custom_problem.setProperty(ROLE, "problem")
@@ -153,18 +154,19 @@ class PrescriptionEditor(QWidget):
         grid.addWidget(self.badges["concentration"], row, 2)
         grid.addWidget(self.concentration_hint, row, 3)
         row += 1
-        self.custom_box = QWidget()
-        self.custom_box.setObjectName("customConcentrationBox")
-        custom = QGridLayout(self.custom_box)
-        custom.setContentsMargins(0, 0, 0, 0)
-        custom.addWidget(_label("T&ype it from the label", self.custom_entry), 0, 0)
-        custom.addWidget(self.custom_entry, 0, 1)
-        custom.addWidget(_label("Type it a&gain", self.custom_confirm), 1, 0)
-        custom.addWidget(self.custom_confirm, 1, 1)
-        custom.addWidget(_hint("Entered twice, so a misread label is caught before it reaches the pump."), 0, 2)
-        custom.addWidget(self.custom_problem, 2, 0, 1, 3)
-        custom.setColumnStretch(2, 1)
-        grid.addWidget(self.custom_box, row, 1, 1, 3)
+        # The typed concentration: two rows of the same form, shown only for "Custom concentration…".
+        custom_hint = _hint("Entered twice, so a misread label is caught before it reaches the pump.")
+        entry_label = _label("T&ype it from the label", self.custom_entry)
+        confirm_label = _label("Type it a&gain", self.custom_confirm)
+        grid.addWidget(entry_label, row, 0)
+        grid.addWidget(self.custom_entry, row, 1)
+        grid.addWidget(custom_hint, row, 3)
+        row += 1
+        grid.addWidget(confirm_label, row, 0)
+        grid.addWidget(self.custom_confirm, row, 1)
+        row += 1
+        grid.addWidget(self.custom_problem, row, 1, 1, 3)
+        self._custom_rows = (entry_label, self.custom_entry, custom_hint, confirm_label, self.custom_confirm)
         row += 1
         grid.addWidget(_label("&Mode", self.mode), row, 0)
         grid.addWidget(self.mode, row, 1)
@@ -221,7 +223,7 @@ class PrescriptionEditor(QWidget):
         self.discard.clicked.connect(self.discard_requested)
         self.review.clicked.connect(self.review_requested)
         self.setEnabled(False)
-        self.custom_box.setVisible(False)
+        self._show_custom_rows()
 
     # --- what the session tells us ------------------------------------------------------------
     def load(
@@ -266,6 +268,13 @@ class PrescriptionEditor(QWidget):
     def _selected_drug(self) -> Drug:
         return self._library[self.drug.currentData()]
 
+    def _show_custom_rows(self) -> None:
+        custom = self.concentration.currentData() == CUSTOM
+        for widget in self._custom_rows:
+            widget.setVisible(custom)
+        if not custom:
+            self.custom_problem.setVisible(False)
+
     def _selected_mode(self) -> InfusionMode:
         return InfusionMode(self.mode.currentData())  # Qt hands the enum back as its plain string value
 
@@ -297,7 +306,7 @@ class PrescriptionEditor(QWidget):
         self.custom_confirm.setText(typed)
         self.custom_entry.setPlaceholderText(f"e.g. 2 ({unit}/mL)")
         self.custom_confirm.setPlaceholderText(f"same value again ({unit}/mL)")
-        self.custom_box.setVisible(self.concentration.currentData() == CUSTOM)
+        self._show_custom_rows()
 
         self.mode.clear()
         modes = list(EDITABLE_MODES)
@@ -329,7 +338,7 @@ class PrescriptionEditor(QWidget):
         self._edited()
 
     def _concentration_changed(self) -> None:
-        self.custom_box.setVisible(self.concentration.currentData() == CUSTOM)
+        self._show_custom_rows()
         self._edited()
 
     def _dose_refused(self, text: str) -> None:

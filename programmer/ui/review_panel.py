@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 from programmer.session.programming import Review, format_datetime
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.units import format_number
-from programmer.ui.style import ROLE, SEVERITY, name, set_flag
+from programmer.ui.style import ROLE, SEVERITY, name, see_through, set_flag
 
 COLUMNS = ("Setting", "On the pump now", "New program", "")
 CHANGED_BACKGROUND = QColor("#fff1cc")
@@ -68,6 +69,7 @@ class ReviewPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setWordWrap(True)
         self.table.setTabKeyNavigation(False)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -95,6 +97,7 @@ class ReviewPanel(QWidget):
 
         self.findings_box = QVBoxLayout()
         self.findings_box.setSpacing(6)
+        self.findings_box.setAlignment(Qt.AlignmentFlag.AlignTop)
         findings = QGroupBox("Safety checks")
         findings.setObjectName("findingsGroup")
         findings.setLayout(self.findings_box)
@@ -128,21 +131,28 @@ class ReviewPanel(QWidget):
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        left = QVBoxLayout()
-        left.addWidget(intro)
-        left.addWidget(self.table, 1)
-        right = QVBoxLayout()
-        right.addWidget(summary_box)
-        right.addWidget(findings)
-        right.addStretch(1)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 3)
-        columns.addLayout(right, 2)
+        # What is read scrolls (large fonts need room); what is decided (reason, Program) stays in view.
+        content = QWidget()
+        content.setObjectName("reviewContent")
+        below = QHBoxLayout()
+        below.addWidget(summary_box, 1)
+        below.addWidget(findings, 1)
+        reading = QVBoxLayout(content)
+        reading.setContentsMargins(0, 0, 0, 0)
+        reading.addWidget(intro)
+        reading.addWidget(self.table)
+        reading.addLayout(below)
+        reading.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("reviewScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        see_through(scroll)
         layout = QVBoxLayout(self)
-        layout.addLayout(columns, 1)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.result)
         layout.addWidget(self.reason_box)
         layout.addLayout(buttons)
-        layout.addWidget(self.result)
 
         self.reason.textChanged.connect(self._update_gate)
         self.program.clicked.connect(self._program_clicked)
@@ -179,7 +189,7 @@ class ReviewPanel(QWidget):
                     item.setBackground(QBrush(CHANGED_BACKGROUND))
                     item.setFont(bold)
                 self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
+        self._fit_table()
 
         self.dose_change.setText(percent_text(review.dose_change_percent))
         self.new_volume.setText(
@@ -195,6 +205,17 @@ class ReviewPanel(QWidget):
             self.result.setText("")
             set_flag(self.result, SEVERITY, "none")
         self._update_gate()
+
+    def _fit_table(self) -> None:
+        """Every row on screen at once: the side-by-side table never hides a row behind its own scroll bar."""
+        self.table.resizeRowsToContents()
+        rows = sum(self.table.rowHeight(row) for row in range(self.table.rowCount()))
+        frame = 2 * self.table.frameWidth()
+        self.table.setFixedHeight(self.table.horizontalHeader().height() + rows + frame)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_table()  # wrapped cells change height with the width
 
     def show_result(self, changes: list[str]) -> None:
         """The pump was programmed and its read-back equals what was sent; `changes` in plain language."""
@@ -238,10 +259,10 @@ class ReviewPanel(QWidget):
     def _gate_reason(self) -> str:
         """Why "Program pump" is off, or "" when it may be pressed."""
         review = self._review
+        if review is not None and self._editor_problem:
+            return f"Fix the prescription first: {self._editor_problem}"
         if review is None or not review.has_changes:
             return "Nothing to program: no changes are pending."
-        if self._editor_problem:
-            return f"Fix the prescription first: {self._editor_problem}"
         if review.blocking:
             return "Cannot program: a safety check blocks this program (see above)."
         if review.needs_reason and not self.reason.text().strip():

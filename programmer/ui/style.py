@@ -6,7 +6,8 @@ Colour never carries meaning alone: every coloured state also has its word
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 # Dynamic properties the stylesheet reads.
 PENDING = "pending"  # bool: a field edited but not yet programmed
@@ -40,6 +41,8 @@ QPushButton { padding: 4px 14px; }
 QPushButton#programButton { font-weight: bold; padding: 6px 18px; }
 QPushButton#programButton:enabled { background: #1f5f8b; color: white; border: 1px solid #173f5c; border-radius: 3px; }
 QTableWidget { background: #ffffff; gridline-color: #d8dee3; }
+QTableWidget::item { padding: 3px 6px; }
+QFrame#clockBar { background: #e8edf1; border: 1px dashed #8a9aa6; border-radius: 4px; }
 QTabWidget::pane { border: 1px solid #c5ced6; background: #f4f6f8; }
 """
 
@@ -66,6 +69,29 @@ def set_flag(widget: QWidget, name: str, value: object) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
     widget.update()
+
+
+def see_through(area: QScrollArea) -> QScrollArea:
+    """A scroll area that shows the page behind it (Qt paints its content opaque by default)."""
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.viewport().setAutoFillBackground(False)
+    if area.widget() is not None:
+        area.widget().setAutoFillBackground(False)
+    return area
+
+
+class WrappingLabel(QLabel):
+    """One line when there is room, wrapped when there is not: asks for its full width, accepts less."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self.text()) + margins.left() + margins.right() + 2
+        return QSize(max(hint.width(), width), hint.height())
 
 
 def name(widget: QWidget, object_name: str, accessible_name: str) -> QWidget:

@@ -83,7 +83,8 @@ def test_a_custom_concentration_must_be_typed_twice_and_match(qtbot, editor, edi
     editor.concentration.setFocus()
     qtbot.keyClick(editor.concentration, Qt.Key.Key_End)
     assert editor.concentration.currentText() == "Custom concentration…"
-    assert editor.custom_box.isVisible()
+    assert editor.custom_entry.isVisible()
+    assert editor.custom_confirm.isVisible()
     qtbot.keyClicks(editor.custom_entry, "12")
     qtbot.keyClicks(editor.custom_confirm, "1.2")
     assert editor.custom_problem.text() == (

@@ -1,0 +1,61 @@
+"""Starting the window: on the demo pump unless a pump file is given, or just to render a screenshot."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from programmer.session import workspace
+from programmer.ui import dialogs
+from programmer.ui.main_window import OPEN_ERRORS, MainWindow
+
+SCREENSHOT_SIZE = (1280, 800)
+SCREENSHOT_TABS = {"status": 0, "prescription": 1, "review": 2, "log": 3}
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Intrathecal pump programmer")
+    app.setApplicationDisplayName("Intrathecal pump programmer (training)")
+    return app
+
+
+def render_screenshot(window: MainWindow, target: Path, tab: str = "status") -> bool:
+    """Draw the window at 1280×800 into a PNG (works offscreen: no display needed)."""
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    window.tabs.setCurrentIndex(SCREENSHOT_TABS[tab])
+    for _ in range(3):  # nested layouts (tabs, scroll areas, wrapped labels) settle over a few passes
+        QApplication.processEvents()
+    return window.grab().save(str(target))
+
+
+def run(pump_path: Path | None, screenshot: Path | None, *, screenshot_tab: str = "status") -> int:
+    """The GUI. With `screenshot`: interrogate, render the window to that PNG and exit (0 on success)."""
+    app = application()
+    window = MainWindow()
+    try:
+        path = pump_path if pump_path is not None else workspace.demo_pump_path()
+        window.load_pump(path)
+    except OPEN_ERRORS as error:
+        if screenshot is not None:
+            print(f"programmer: cannot open the pump: {error}", file=sys.stderr)
+            return 1
+        window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        dialogs.show_error(window, "Cannot open the pump", str(error))
+    if screenshot is not None:
+        saved = render_screenshot(window, screenshot, screenshot_tab)
+        if window.session is not None:
+            window.session.close(confirm=True)  # nothing was changed: the pump is left as it was found
+            window.session = None
+        window.close()
+        if not saved:
+            print(f"programmer: cannot write the screenshot to {screenshot}", file=sys.stderr)
+            return 1
+        return 0
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    return app.exec()

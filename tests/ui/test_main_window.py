@@ -1,0 +1,350 @@
+"""The programmer window end to end, driven like a nurse: keys, clicks, typing; checked by what the screen says."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QImage
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QTabWidget,
+    QWidget,
+)
+
+from programmer import TRAINING_BANNER
+from programmer.pump.memory import EventKind
+from programmer.pump.pumpfile import load_pump
+from programmer.session.programming import ProgrammingSession
+from programmer.therapy.prescription import InfusionMode
+from programmer.therapy.units import DoseRate, DrugUnit
+from programmer.ui import app
+from programmer.ui.main_window import EDITOR_TAB, LOG_TAB, REVIEW_TAB, STATUS_TAB, MainWindow
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def end_quietly(window: MainWindow) -> None:
+    """At teardown: release the pump's lock without the confirmation a nurse would see."""
+    if window.session is not None:
+        window.session.close(confirm=True)
+        window.session = None
+
+
+def open_window(qtbot, pump_path) -> MainWindow:
+    widget = MainWindow()
+    qtbot.addWidget(widget, before_close_func=end_quietly)
+    widget.resize(1280, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    widget.load_pump(pump_path)
+    return widget
+
+
+@pytest.fixture
+def window(qtbot, pump_path):
+    return open_window(qtbot, pump_path)
+
+
+def press(qtbot, window, key, modifier=CTRL) -> None:
+    qtbot.keyClick(window, key, modifier)
+
+
+def click_tab(qtbot, window, index: int) -> None:
+    bar = window.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert window.tabs.currentIndex() == index
+
+
+def type_dose(qtbot, window, text: str) -> None:
+    click_tab(qtbot, window, EDITOR_TAB)
+    dose = window.editor.dose
+    qtbot.mouseClick(dose.lineEdit(), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dose, Qt.Key.Key_A, CTRL)
+    qtbot.keyClicks(dose, text)
+
+
+def status(window, field: str) -> str:
+    return window.status_panel.values[field].text()
+
+
+def test_header_and_status_after_interrogating_the_demo_pump(qtbot, window):
+    header = window.header
+    assert header.banner.text() == TRAINING_BANNER
+    assert header.pump.text() == "Pump PX-20 · serial PX20-DEMO-0001"
+    assert header.patient.text() == "Patient ID DEMO-0001"
+    assert header.link.text() == "connected"
+    assert header.clock.text() == "Pump clock (simulated): Sat 2026-11-21 09:00"
+    assert status(window, "drug") == "morphine"
+    assert status(window, "concentration") == "10 mg/mL"
+    assert status(window, "mode") == "Simple continuous"
+    assert status(window, "dailyDose") == "1.5 mg/day (0.0625 mg/h)"
+    assert status(window, "reservoir") == "16.994 mL (capacity 20 mL)"
+    assert status(window, "lowAlarm") == "2 mL"
+    assert status(window, "alarmDate") == "2027-03-01 08:00"
+    assert status(window, "daysToAlarm") == "100.0 days"
+    assert status(window, "replaceBy") == "2032-08-10"
+    alarms = window.status_panel.alarm_labels
+    assert [label.text() for label in alarms] == ["No active alarms"]
+
+
+def test_change_the_dose_review_program_and_interrogate_again(qtbot, window, pump_path):
+    press(qtbot, window, Qt.Key.Key_I)  # Ctrl+I: interrogate
+    assert window.header.link.text() == "connected"
+
+    type_dose(qtbot, window, "2")
+    assert window.editor.badges["dose"].text() == "pending"
+
+    press(qtbot, window, Qt.Key.Key_R)  # Ctrl+R: review
+    assert window.tabs.currentIndex() == REVIEW_TAB
+    review = window.review_panel
+    assert review.dose_change.text() == "+33.3 %"
+    assert review.new_alarm.text() == "2027-02-04 08:15 (now 2027-03-01 08:00)"
+    assert review.new_volume.text() == "0.2 mL/day (now 0.15 mL/day)"
+
+    qtbot.mouseClick(review.program, Qt.MouseButton.LeftButton)
+    assert review.result.text().startswith("Verified: pump read back matches the program.")
+    assert "Daily dose: 1.5 mg/day → 2 mg/day" in review.result.text()
+    assert window.editor.badges["dose"].text() == ""
+
+    press(qtbot, window, Qt.Key.Key_I)
+    click_tab(qtbot, window, STATUS_TAB)
+    assert status(window, "dailyDose") == "2 mg/day (0.08333 mg/h)"
+    assert status(window, "alarmDate") == "2027-02-04 08:15"
+    assert load_pump(pump_path).prescription.daily_dose == DoseRate(2, DrugUnit.MG)
+
+
+def test_a_dose_above_the_hard_limit_is_refused_and_never_programmed(qtbot, window, pump_path):
+    type_dose(qtbot, window, "45")
+    editor = window.editor
+    assert editor.dose.text() == "4 mg/day"
+    assert editor.dose_problem.text() == "45 mg/day refused: the hard limit for morphine is 30 mg/day"
+    assert "max 30 mg/day (hard limit)" in editor.dose_limits.text()
+    press(qtbot, window, Qt.Key.Key_R)
+    rows = {window.review_panel.table.item(row, 0).text(): row for row in range(window.review_panel.table.rowCount())}
+    assert window.review_panel.table.item(rows["Daily dose"], 2).text() == "4 mg/day (0.1667 mg/h)"
+    assert load_pump(pump_path).prescription.daily_dose == DoseRate(1.5, DrugUnit.MG)
+
+
+def test_a_soft_limit_dose_needs_a_reason_that_lands_in_the_pumps_log(qtbot, window, pump_path):
+    type_dose(qtbot, window, "20")
+    press(qtbot, window, Qt.Key.Key_R)
+    review = window.review_panel
+    assert any("soft limit" in label.text() for label in review.finding_labels)
+    assert not review.program.isEnabled()
+    press(qtbot, window, Qt.Key.Key_P)  # Ctrl+P does nothing while the reason is missing
+    assert load_pump(pump_path).prescription.daily_dose == DoseRate(1.5, DrugUnit.MG)
+
+    qtbot.mouseClick(review.reason, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(review.reason, "breakthrough pain, agreed with Dr Lee")
+    assert review.program.isEnabled()
+    press(qtbot, window, Qt.Key.Key_P)  # Ctrl+P: program
+    assert review.result.text().startswith("Verified")
+
+    pump = load_pump(pump_path)
+    assert pump.prescription.daily_dose == DoseRate(20, DrugUnit.MG)
+    programming = [event for event in pump.events if event.kind is EventKind.PROGRAMMING][-1]
+    assert programming.details["reason"] == "breakthrough pain, agreed with Dr Lee"
+    assert "soft limit" in programming.details["note"]
+    assert "breakthrough pain, agreed with Dr Lee" in str(window.event_log.model.events[-1].details)
+
+
+def test_double_entry_concentration_mismatch_blocks_programming(qtbot, window):
+    click_tab(qtbot, window, EDITOR_TAB)
+    editor = window.editor
+    editor.concentration.setFocus()
+    qtbot.keyClick(editor.concentration, Qt.Key.Key_End)
+    qtbot.keyClicks(editor.custom_entry, "25")
+    qtbot.keyClicks(editor.custom_confirm, "2.5")
+    assert "The two entries differ (25 mg/mL and 2.5 mg/mL)" in editor.custom_problem.text()
+    press(qtbot, window, Qt.Key.Key_R)
+    assert window.tabs.currentIndex() == REVIEW_TAB
+    assert not window.review_panel.program.isEnabled()
+    assert window.review_panel.gate.text().startswith("Fix the prescription first")
+
+
+def test_leaving_a_stopped_pump_asks_first_and_names_the_consequence(qtbot, window, dialogs, pump_path):
+    click_tab(qtbot, window, EDITOR_TAB)
+    window.editor.mode.setFocus()
+    qtbot.keyClicks(window.editor.mode, "Stopped")
+    press(qtbot, window, Qt.Key.Key_R)
+    findings = [label.text() for label in window.review_panel.finding_labels]
+    assert any("the pump will deliver no drug" in text for text in findings)
+    qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
+    assert load_pump(pump_path).prescription.mode is InfusionMode.STOPPED
+
+    dialogs.answer("confirmReject")
+    window.close()
+    assert "the pump will deliver no drug" in dialogs.seen[-1]
+    assert window.isVisible()
+    assert window.session is not None  # kept open: the nurse can still restart the pump
+
+    dialogs.answer("confirmAccept")
+    window.close()
+    assert not window.isVisible()
+    assert window.session is None
+    other = ProgrammingSession(pump_path)  # the lock was released
+    other.connect()
+    other.close(confirm=True)
+
+
+def test_unprogrammed_changes_are_named_before_opening_another_pump(qtbot, window, dialogs, pump_path):
+    type_dose(qtbot, window, "2")
+    dialogs.answer("confirmReject")
+    assert not window.open_pump(pump_path)
+    assert "Changes not programmed (Daily dose)" in dialogs.seen[-1]
+    assert "the pump keeps its old program" in dialogs.seen[-1]
+    assert window.session.has_pending_changes
+
+
+def test_a_lost_link_during_programming_leaves_the_pump_unchanged_and_says_so(qtbot, window, pump_path):
+    before = pump_path.read_bytes()
+    window.session.faults.lose_link_mid_program = True
+    type_dose(qtbot, window, "2")
+    press(qtbot, window, Qt.Key.Key_R)
+    qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
+    result = window.review_panel.result.text()
+    assert result == "Not programmed: link lost during programming: the pump kept its previous program"
+    assert window.review_panel.result.property("severity") == "critical"
+    assert pump_path.read_bytes() == before
+    assert status(window, "dailyDose") == "1.5 mg/day (0.0625 mg/h)"
+    assert window.header.link.text() == "connected"
+    assert window.session.has_pending_changes  # still there to try again
+
+
+def test_advancing_the_clock_refreshes_status_and_log(qtbot, window):
+    click_tab(qtbot, window, LOG_TAB)
+    events_before = len(window.event_log.model.events)
+    qtbot.mouseClick(window.clock_panel.plus_30_days_button, Qt.MouseButton.LeftButton)
+    assert window.header.clock.text() == "Pump clock (simulated): Mon 2026-12-21 09:00"
+    assert status(window, "reservoir") == "12.494 mL (capacity 20 mL)"
+    assert status(window, "daysToAlarm") == "70.0 days"
+    assert len(window.event_log.model.events) >= events_before
+
+
+def test_a_damaged_pump_file_is_refused_with_the_reason_and_left_untouched(qtbot, window, dialogs, tmp_path):
+    bad = tmp_path / "bad_pump.json"
+    bad.write_text('{"format": "pump-file/1", "memory": ', encoding="utf-8")
+    content = bad.read_bytes()
+    dialogs.answer("errorOk")
+    assert not window.open_pump(bad)
+    assert "bad_pump.json" in dialogs.seen[-1]
+    assert bad.read_bytes() == content
+    assert window.session is None
+    assert window.header.link.text() == "not connected"
+    assert not window.editor.isEnabled()
+
+
+def test_screenshot_renders_the_window_after_interrogation(tmp_path):
+    target = tmp_path / "shot.png"
+    assert app.run(None, target) == 0
+    image = QImage(str(target))
+    assert (image.width(), image.height()) == (1280, 800)
+
+
+def test_screenshot_of_a_bad_pump_file_prints_the_reason(tmp_path, capsys):
+    bad = tmp_path / "not_a_pump.json"
+    bad.write_text("hello", encoding="utf-8")
+    assert app.run(bad, tmp_path / "shot.png") == 1
+    assert "not_a_pump.json" in capsys.readouterr().err
+    assert bad.read_text(encoding="utf-8") == "hello"
+    assert not (tmp_path / "shot.png").exists()
+
+
+def test_every_interactive_widget_has_an_object_name_and_an_accessible_name(window):
+    kinds = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox, QTabWidget)
+    unnamed = []
+    for widget in window.findChildren(QWidget):
+        if not isinstance(widget, kinds) or isinstance(widget.parent(), QAbstractSpinBox | QComboBox):
+            continue
+        if widget.objectName().startswith("qt_") or type(widget).__name__ in ("QTabBar", "QToolBarExtension"):
+            continue
+        if not widget.objectName() or not widget.accessibleName():
+            unnamed.append(f"{type(widget).__name__} {widget.objectName()!r} {widget.accessibleName()!r}")
+    assert unnamed == []
+
+
+def test_shortcuts_and_mnemonics_reach_every_step(qtbot, window):
+    assert window.interrogate_action.shortcut().toString() == "Ctrl+I"
+    assert window.review_action.shortcut().toString() == "Ctrl+R"
+    assert window.program_action.shortcut().toString() == "Ctrl+P"
+    press(qtbot, window, Qt.Key.Key_P)  # Ctrl+P away from the review screen opens it first
+    assert window.tabs.currentIndex() == REVIEW_TAB
+    click_tab(qtbot, window, EDITOR_TAB)
+    qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)  # "Daily d&ose"
+    assert QApplication.focusWidget() in (window.editor.dose, window.editor.dose.lineEdit())
+
+
+@pytest.fixture
+def large_font(qtbot):
+    application = QApplication.instance()
+    original = QFont(application.font())
+    bigger = QFont(original)
+    bigger.setPointSizeF(original.pointSizeF() * 2)
+    application.setFont(bigger)
+    yield
+    application.setFont(original)
+
+
+def test_text_does_not_clip_at_double_font_size(qtbot, large_font, pump_path):
+    window = open_window(qtbot, pump_path)
+    assert window.minimumSizeHint().width() <= 1280  # the window still fits a 1280×800 screen
+    type_dose(qtbot, window, "2")
+    clipped = []
+    pages = {
+        STATUS_TAB: [window.header.banner, window.header.link, window.header.pump, window.header.clock,
+                     *window.status_panel.values.values(), *window.status_panel.alarm_labels],
+        EDITOR_TAB: [window.editor.dose_limits, window.editor.per_hour, window.editor.on_pump],
+        REVIEW_TAB: [window.review_panel.dose_change, window.review_panel.new_alarm, window.review_panel.gate],
+    }
+    for tab, labels in pages.items():
+        window.tabs.setCurrentIndex(tab)
+        qtbot.wait(20)  # let the nested layouts (tab, scroll area, group boxes) settle
+        for label in labels:
+            if label.wordWrap():
+                fits = label.height() >= label.heightForWidth(label.width())
+            else:
+                fits = label.width() >= label.sizeHint().width()
+            if not fits:
+                clipped.append(f"{label.objectName()}: {label.text()!r} {label.size().toTuple()}")
+    assert clipped == [], "\n".join(clipped)
+
+
+def test_opening_a_new_session_remembers_the_pump(window, pump_path):
+    from programmer.session import workspace
+
+    assert workspace.recent_pumps() == [pump_path.resolve()]
+    assert isinstance(window.session.now, datetime)
+
+
+
+def test_file_new_pump_creates_saves_and_opens_it(qtbot, window, data_dir):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from programmer.ui.new_pump_dialog import NewPumpDialog
+
+    def fill_in() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, NewPumpDialog):
+            QTimer.singleShot(10, fill_in)
+            return
+        qtbot.keyClicks(dialog.serial, "NP-0001")
+        qtbot.keyClicks(dialog.patient_id, "TRAINING-01")
+        dialog.dose.setFocus()
+        qtbot.keyClick(dialog.dose, Qt.Key.Key_A, CTRL)
+        qtbot.keyClicks(dialog.dose, "0.5")
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, fill_in)
+    window.new_action.trigger()
+    assert window.header.pump.text() == "Pump PX-20 · serial NP-0001"
+    assert window.header.patient.text() == "Patient ID TRAINING-01"
+    assert status(window, "dailyDose") == "0.5 mg/day (0.02083 mg/h)"
+    assert load_pump(data_dir / "NP-0001.json").serial == "NP-0001"

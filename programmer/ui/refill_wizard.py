@@ -635,7 +635,12 @@ class FillPage(_Page):
         if result.pocket_fill_suspected:
             _say(self.verdict, _sentence(result.message) + ".", "critical")
         else:
-            _say(self.verdict, f"{_sentence(result.message)} ({drug.name} {concentration}).", "ok")
+            _say(
+                self.verdict,
+                f"Reservoir filled with {format_number(result.added_ml)} mL of {drug.name} {concentration} "
+                f"(capacity {format_number(result.capacity_ml)} mL).",
+                "ok",
+            )
         self.ack_box.setVisible(result.pocket_fill_suspected)
         self.acknowledgement.clear()
         self.changed()

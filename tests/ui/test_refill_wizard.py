@@ -141,7 +141,7 @@ def test_a_normal_refill_from_interrogation_to_summary(qtbot, open_wizard, pump_
     assert page.drug.currentText() == "morphine"
     assert page.concentration.currentText() == "10 mg/mL (labelled)"
     fill(qtbot, wizard, "20")
-    assert page.verdict.text() == "Reservoir filled with 20 mL of 20 mL (morphine 10 mg/mL)."
+    assert page.verdict.text() == "Reservoir filled with 20 mL of morphine 10 mg/mL (capacity 20 mL)."
     click(qtbot, wizard.next_button)
 
     # No concentration change: straight from the fill to the review.
@@ -474,3 +474,31 @@ def test_every_interactive_widget_is_named_for_tests_and_screen_readers(qtbot, o
             unnamed.append(f"{type(widget).__name__} {widget.objectName()!r} {widget.accessibleName()!r}")
     assert unnamed == []
     assert checked >= 25  # every page's buttons, fields and choices, the review panel's and the plot's
+
+
+def test_a_fill_that_does_not_match_the_label_or_its_own_second_entry_is_refused(qtbot, open_wizard):
+    wizard = open_wizard(SyringeLabel("hydromorphone", Concentration(2, DrugUnit.MG), 20, "T-1"))
+    label_and_port(qtbot, wizard, matches=False)
+    empty(qtbot, wizard, "3.1")
+    click(qtbot, wizard.next_button)
+    page = wizard.page
+    fill(qtbot, wizard, "20")  # still morphine 10 mg/mL, as the pump runs
+    assert page.problem.text() == (
+        "The syringe label reads hydromorphone 2 mg/mL, but morphine 10 mg/mL was entered: read the label again."
+    )
+    assert not wizard.next_button.isEnabled()
+    page.drug.setCurrentIndex(page.drug.findData("hydromorphone"))
+    assert page.drug.currentText() == "hydromorphone (off-label)"
+    assert page.custom_box.isVisible()  # compounded: no labelled strengths, so typed twice
+    qtbot.keyClicks(page.custom_entry, "2")
+    qtbot.keyClicks(page.custom_confirm, "0.2")
+    click(qtbot, page.record)
+    assert page.problem.text() == (
+        "The two entries differ (2 mg/mL and 0.2 mg/mL): read the label again and re-enter both."
+    )
+    retype(qtbot, page.custom_confirm, "2")
+    click(qtbot, page.record)
+    assert page.problem.isHidden()
+    click(qtbot, wizard.next_button)
+    assert wizard.page.step is Step.DOSE
+    assert not wizard.page.keep.isEnabled()  # a new drug needs a new dose

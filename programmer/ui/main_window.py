@@ -43,6 +43,7 @@ from programmer.ui.event_log import EventLogView
 from programmer.ui.header import Header
 from programmer.ui.new_pump_dialog import NewPumpDialog
 from programmer.ui.prescription_editor import PrescriptionEditor
+from programmer.ui.reservoir_plot import ReservoirPlot
 from programmer.ui.review_panel import ReviewPanel
 from programmer.ui.status_panel import StatusPanel
 from programmer.ui.style import STYLESHEET, see_through
@@ -51,7 +52,7 @@ from programmer.ui.style import STYLESHEET, see_through
 OPEN_ERRORS = (PumpFileError, SessionError, ResourceError, workspace.WorkspaceError, LinkLost, OSError)
 PROGRAM_ERRORS = (SessionError, LinkLost, ProgramRejected, VerificationFailed, PumpFileError)
 
-STATUS_TAB, EDITOR_TAB, REVIEW_TAB, LOG_TAB = range(4)
+STATUS_TAB, EDITOR_TAB, REVIEW_TAB, LOG_TAB, PLOT_TAB = range(5)
 
 
 def scrolling(widget: QWidget) -> QScrollArea:
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
 
         self.header = Header()
         self.status_panel = StatusPanel(self.library)
+        self.reservoir_plot = ReservoirPlot()
         self.clock_panel = ClockPanel()
         self.editor = PrescriptionEditor(self.library)
         self.review_panel = ReviewPanel()
@@ -90,10 +92,15 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setAccessibleName("Programmer screens")
+        plot_page = QWidget()
+        plot_layout = QVBoxLayout(plot_page)
+        plot_layout.addWidget(self.reservoir_plot)
+
         self.tabs.addTab(scrolling(self.status_panel), "S&tatus")
         self.tabs.addTab(scrolling(self.editor), "Pr&escription")
         self.tabs.addTab(self.review_panel, "Revie&w and program")
         self.tabs.addTab(log_page, "E&vent log")
+        self.tabs.addTab(plot_page, "Reservoir pro&jection")
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -220,6 +227,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self._shown_memory = None
         session.subscribe(self._refresh)
+        self.reservoir_plot.bind(session)
         workspace.remember_pump(path)
         self._refresh()
         self.tabs.setCurrentIndex(STATUS_TAB)

@@ -1,0 +1,595 @@
+"""The session report: what was done to the pump in one clinic visit, as data (no Qt).
+
+Built from the pump alone (its memory now and the events of the session in its log),
+so the window and `programmer pump report` print the same report. What the pump does
+not store comes from the live session when there is one: the pump as first
+interrogated, the refill workflow's record (syringe label, acknowledgements, second
+check, the next appointment). Where neither says, the report says so rather than guess.
+
+A session is one visit: the clinician's actions (programming, refill, bolus cancel)
+that follow each other with no gap longer than SESSION_GAP. Its report starts at the
+first of them and runs to the pump's clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from programmer import TRAINING_BANNER
+from programmer.pump.memory import Event, EventKind, PumpMemory
+from programmer.session.bolus_workflow import BolusEntry, bolus_history, bolus_progress
+from programmer.session.plot_data import PlotInputs, plot_data
+from programmer.session.programming import daily_dose_text, format_datetime
+from programmer.session.refill_workflow import RefillOutcome, RefillRecord
+from programmer.session.status import reservoir_projection
+from programmer.therapy.bolus import catheter_volume_ml
+from programmer.therapy.drugs import DrugLibrary, drug_library
+from programmer.therapy.prescription import Prescription
+from programmer.therapy.refill import discrepancy
+from programmer.therapy.units import (
+    Concentration,
+    DoseRate,
+    DrugUnit,
+    UnitError,
+    format_number,
+    parse_concentration,
+    parse_dose_rate,
+)
+
+SESSION_GAP = timedelta(hours=12)  # actions further apart than this belong to different visits
+NOT_LOGGED = "not in the pump's log"
+SESSION_KINDS = (EventKind.PROGRAMMING, EventKind.REFILL, EventKind.BOLUS)
+
+
+# --- the parts of a report ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    """One setting before the session and after it, side by side."""
+
+    label: str
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after and self.before != NOT_LOGGED
+
+
+@dataclass(frozen=True)
+class RefillSection:
+    at: datetime | None
+    expected_ml: float
+    removed_ml: float | None
+    discrepancy_ml: float | None  # removed − expected: negative means less came out
+    added_ml: float | None
+    verdict: str  # the discrepancy in words, with its limit
+    flagged: bool
+    filled_with: str  # 'morphine 10 mg/mL'
+    outcome: str  # 'programmed', or what an unfinished refill left
+    notes: tuple[tuple[str, str], ...] = ()  # (label, text): label check, acknowledgements, bridge bolus
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    """A safety finding shown at review, with the reason typed to program beyond it."""
+
+    text: str
+    reason: str = ""
+    at: datetime | None = None
+    clinician: str = ""
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    patient_id: str
+    pump_model: str
+    pump_title: str
+    serial: str
+    implant_date: date
+    catheter: str
+    replace_by: date
+    started_at: datetime | None  # the session's first action; None when the pump's log shows none
+    ended_at: datetime | None  # its last action
+    printed_at: datetime  # the pump's clock
+    clinicians: tuple[str, ...]
+    second_checker: str
+    drug: str
+    concentration: Concentration
+    drug_status: str  # 'approved for intrathecal use' or the off-label warning
+    settings: tuple[SettingRow, ...]
+    refill: RefillSection | None
+    reservoir_ml: float
+    low_alarm_ml: float
+    alarm_date: datetime | None
+    empty_date: datetime | None
+    appointment: datetime | None
+    appointment_note: str  # a warning when the appointment is too late, a suggestion when none is booked
+    boluses: tuple[BolusEntry, ...]
+    findings: tuple[FindingLine, ...]
+    active_alarms: tuple[str, ...]
+    log: tuple[Event, ...]
+    pump_state: str  # what the pump runs now, in words
+    plot_inputs: PlotInputs
+    source: str  # 'live session' or 'pump file'
+    banner: str = TRAINING_BANNER
+
+    @property
+    def title(self) -> str:
+        return "Intrathecal pump — programming session report"
+
+    @property
+    def session_text(self) -> str:
+        if self.started_at is None:
+            return f"interrogation only (no programming logged); pump clock {self.printed_at:%Y-%m-%d %H:%M}"
+        start, end = self.started_at, self.ended_at or self.started_at
+        if start.date() == end.date():
+            return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+        return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+
+    @property
+    def identity(self) -> list[tuple[str, str]]:
+        return [
+            ("Patient ID", self.patient_id or "not assigned"),
+            ("Pump", f"{self.pump_title}"),
+            ("Serial number", self.serial),
+            ("Implanted", f"{self.implant_date:%Y-%m-%d}; replace by {self.replace_by:%Y-%m-%d}"),
+            ("Catheter", self.catheter),
+            ("Session", f"{self.session_text} (pump clock)"),
+            ("Clinician", ", ".join(self.clinicians) or "not recorded"),
+            ("Second check", self.second_checker or "not recorded"),
+            ("Report printed", f"{self.printed_at:%Y-%m-%d %H:%M} (pump clock), from the {self.source}"),
+        ]
+
+    @property
+    def next_steps(self) -> list[tuple[str, str]]:
+        alarm = "never (no delivery)"
+        if self.alarm_date is not None:
+            alarm = f"{self.alarm_date:%Y-%m-%d %H:%M} (reservoir down to {format_number(self.low_alarm_ml)} mL)"
+        rows = [
+            ("Reservoir now", f"{format_number(self.reservoir_ml)} mL"),
+            ("Low-reservoir alarm date", alarm),
+            ("Reservoir empty", format_datetime(self.empty_date) if self.empty_date else "never (no delivery)"),
+            ("Next refill appointment", f"{self.appointment:%Y-%m-%d %H:%M}" if self.appointment else "not booked"),
+        ]
+        if self.appointment_note:
+            rows.append(("", self.appointment_note))
+        return rows
+
+    def plain_text(self) -> str:
+        """The report as lines of text (the CLI's summary; also what the PDF must contain)."""
+        lines = [self.banner.upper(), self.title, ""]
+        lines += [f"{label}: {value}" for label, value in self.identity]
+        lines += ["", f"Drug: {self.drug} {self.concentration} ({self.drug_status})", "", "Settings (before → after):"]
+        lines += [
+            f"  {row.label}: {row.before} → {row.after}{'  [changed]' if row.changed else ''}" for row in self.settings
+        ]
+        if self.refill is not None:
+            refill = self.refill
+            lines += ["", "Refill:", f"  expected {format_number(refill.expected_ml)} mL"]
+            if refill.removed_ml is not None:
+                lines.append(f"  removed {format_number(refill.removed_ml)} mL; discrepancy {_signed_ml(refill)}")
+                lines.append(f"  {refill.verdict}")
+            if refill.added_ml is not None:
+                lines.append(f"  added {format_number(refill.added_ml)} mL of {refill.filled_with}")
+            lines.append(f"  outcome: {refill.outcome}")
+            lines += [f"  {label}: {text}" for label, text in refill.notes]
+        lines += ["", "Alarm and next refill:"]
+        lines += [f"  {label}: {value}" if label else f"  {value}" for label, value in self.next_steps]
+        lines += ["", "Boluses given:"]
+        lines += [f"  {b.at:%Y-%m-%d %H:%M} {b.title}: {b.given}; {b.outcome}" for b in self.boluses]
+        if not self.boluses:
+            lines.append("  none")
+        lines += ["", "Safety findings and reasons:"]
+        for finding in self.findings:
+            lines.append(f"  {finding.text}" + (f" — reason: {finding.reason}" if finding.reason else ""))
+        if not self.findings:
+            lines.append("  none needed a reason")
+        if self.active_alarms:
+            lines += ["", "Active alarms:"] + [f"  {alarm}" for alarm in self.active_alarms]
+        lines += ["", f"Pump now: {self.pump_state}"]
+        return "\n".join(lines)
+
+
+def _signed_ml(refill: RefillSection) -> str:
+    if refill.discrepancy_ml is None:
+        return "—"
+    sign = "+" if refill.discrepancy_ml > 0 else ""
+    return f"{sign}{format_number(refill.discrepancy_ml)} mL"
+
+
+# --- finding the session in the log --------------------------------------------------------------------------------
+
+
+def _is_action(event: Event) -> bool:
+    """Something a clinician did (a bolus ending by itself is the pump's doing)."""
+    if event.kind in (EventKind.PROGRAMMING, EventKind.REFILL):
+        return True
+    return event.kind is EventKind.BOLUS and bool(event.details.get("cancelled"))
+
+
+def last_session_start(memory: PumpMemory, gap: timedelta = SESSION_GAP) -> datetime | None:
+    """When the last visit began: its first action, the actions after it never more than `gap` apart."""
+    actions = [event.at for event in memory.events if _is_action(event)]
+    if not actions:
+        return None
+    start = actions[-1]
+    for at in reversed(actions[:-1]):
+        if start - at > gap:
+            break
+        start = at
+    return start
+
+
+def session_events(memory: PumpMemory, since: datetime | None) -> tuple[Event, ...]:
+    """The programming, refill and bolus events at or after `since` (none when `since` is None)."""
+    if since is None:
+        return ()
+    return tuple(event for event in memory.events if event.kind in SESSION_KINDS and event.at >= since)
+
+
+def memory_plot_inputs(memory: PumpMemory) -> PlotInputs:
+    """The reservoir plot of the pump as it is: its own program, the patient-bolus band, the last refill."""
+    band = None
+    if memory.ptm is not None:
+        band = (
+            reservoir_projection(memory, with_patient_boluses=False),
+            reservoir_projection(memory, with_patient_boluses=True),
+        )
+    return PlotInputs(
+        current=reservoir_projection(memory),
+        pending=None,
+        now=memory.clock,
+        capacity_ml=memory.model.reservoir_capacity_ml,
+        band=band,
+        last_refill=(memory.last_refill_at, memory.last_refill_ml),
+    )
+
+
+# --- before and after --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Side:
+    program: str
+    daily_dose: str
+    daily_volume: str
+    reservoir: str
+    low_alarm: str
+    alarm_date: str
+
+
+def _ml(value: float) -> str:
+    return f"{format_number(value)} mL"
+
+
+def _side_of(memory: PumpMemory, prescription: Prescription | None = None, reservoir_ml: float | None = None) -> _Side:
+    prescription = prescription or memory.prescription
+    reservoir = memory.reservoir_ml if reservoir_ml is None else reservoir_ml
+    projection = reservoir_projection(memory, prescription)
+    return _Side(
+        program=prescription.describe(),
+        daily_dose=daily_dose_text(prescription),
+        daily_volume=f"{format_number(prescription.nominal_daily_volume_ml)} mL/day",
+        reservoir=_ml(reservoir),
+        low_alarm=_ml(memory.low_alarm_ml),
+        alarm_date=format_datetime(projection.alarm_date),
+    )
+
+
+def _concentration_in(description: str, unit: DrugUnit) -> Concentration | None:
+    """The concentration in a firmware description: 'morphine 10 mg/mL, simple continuous, 1.5 mg/day'."""
+    head = description.split(", ", 1)[0].split(" ")
+    if len(head) < 3:
+        return None
+    try:
+        return parse_concentration(" ".join(head[-2:]), unit)
+    except UnitError:
+        return None
+
+
+def _logged_dose(event: Event) -> DoseRate | None:
+    """The daily dose an implant or programming event set, in either way the log writes it."""
+    details = event.details
+    if event.kind not in (EventKind.IMPLANT, EventKind.PROGRAMMING):
+        return None
+    if "daily_dose_per_day" in details and "unit" in details:
+        return DoseRate(float(details["daily_dose_per_day"]), DrugUnit(details["unit"]))
+    if isinstance(details.get("daily_dose"), str):  # older logs: '1.5 mg/day'
+        try:
+            return parse_dose_rate(details["daily_dose"])
+        except UnitError:
+            return None
+    return None
+
+
+def _side_from_log(memory: PumpMemory, events: tuple[Event, ...], since: datetime, after: _Side) -> _Side:
+    """The pump before `since`, as far as its log tells: descriptions, the dose history, volumes."""
+    programmings = [event for event in events if event.kind is EventKind.PROGRAMMING]
+    earlier = [event for event in memory.events if event.at < since]
+    program = programmings[0].details.get("old", NOT_LOGGED) if programmings else after.program
+
+    dose = next((dose for dose in map(_logged_dose, reversed(earlier)) if dose is not None), None)
+    if not programmings:
+        daily_dose, daily_volume = after.daily_dose, after.daily_volume
+    elif dose is None:
+        daily_dose = daily_volume = NOT_LOGGED
+    else:
+        daily_dose = f"{dose} ({dose.per_hour_text()})"
+        concentration = _concentration_in(program, dose.unit)
+        daily_volume = NOT_LOGGED
+        if concentration is not None:
+            daily_volume = f"{format_number(concentration.ml_per_day(dose))} mL/day"
+
+    reservoir = NOT_LOGGED
+    for event in events:
+        details = event.details
+        if event.kind is EventKind.REFILL and "expected_ml" in details:
+            reservoir = _ml(float(details["expected_ml"]))
+            break
+        if event.kind is EventKind.PROGRAMMING and "reservoir_ml" in details:
+            reservoir = _ml(float(details["reservoir_ml"]))
+            break
+
+    low_alarm = after.low_alarm if not programmings else NOT_LOGGED
+    for event in reversed(earlier):
+        if event.kind is EventKind.PROGRAMMING and "low_alarm_ml" in event.details:
+            low_alarm = _ml(float(event.details["low_alarm_ml"]))
+            break
+    alarm_date = after.alarm_date if not events else NOT_LOGGED
+    return _Side(program, daily_dose, daily_volume, reservoir, low_alarm, alarm_date)
+
+
+def _dose_change(before: str, after: str) -> str:
+    """'+33.3 %' between two daily-dose texts in the same unit; '' when it cannot be said."""
+    try:
+        old_amount, old_unit = before.split(" ")[:2]
+        new_amount, new_unit = after.split(" ")[:2]
+        if old_unit != new_unit or float(old_amount) == 0:
+            return ""
+        change = (float(new_amount) - float(old_amount)) / float(old_amount) * 100
+    except ValueError:
+        return ""
+    return "" if abs(change) < 0.05 else f" ({change:+.1f} %)"
+
+
+def _settings(before: _Side, after: _Side) -> tuple[SettingRow, ...]:
+    change = _dose_change(before.daily_dose, after.daily_dose)
+    return (
+        SettingRow("Program", before.program, after.program),
+        SettingRow("Daily dose", before.daily_dose, after.daily_dose + change),
+        SettingRow("Daily volume", before.daily_volume, after.daily_volume),
+        SettingRow("Reservoir volume", before.reservoir, after.reservoir),
+        SettingRow("Low-reservoir alarm", before.low_alarm, after.low_alarm),
+        SettingRow("Alarm date", before.alarm_date, after.alarm_date),
+    )
+
+
+# --- refill, findings, people -------------------------------------------------------------------------------------
+
+
+def _refill_from_log(memory: PumpMemory, event: Event) -> RefillSection:
+    details = event.details
+    expected, removed, added = (float(details[key]) for key in ("expected_ml", "removed_ml", "added_ml"))
+    previous_fill = None
+    for earlier in memory.events:
+        if earlier.at >= event.at or earlier is event:
+            break
+        if earlier.kind is EventKind.REFILL and "added_ml" in earlier.details:
+            previous_fill = float(earlier.details["added_ml"])
+        elif earlier.kind is EventKind.IMPLANT and "reservoir_ml" in earlier.details:
+            previous_fill = float(earlier.details["reservoir_ml"])
+    delivered = max((previous_fill if previous_fill is not None else expected) - expected, 0.0)
+    verdict = discrepancy(expected, removed, delivered, memory.model.accuracy_percent)
+    prescription = memory.prescription
+    return RefillSection(
+        at=event.at,
+        expected_ml=expected,
+        removed_ml=removed,
+        discrepancy_ml=removed - expected,
+        added_ml=added,
+        verdict=verdict.message,
+        flagged=verdict.flagged,
+        filled_with=f"{prescription.drug} {prescription.concentration}",
+        outcome=f"programmed {event.at:%Y-%m-%d %H:%M}",
+    )
+
+
+def _refill_from_record(record: RefillRecord, logged: RefillSection | None) -> RefillSection:
+    verdict = record.discrepancy
+    notes: list[tuple[str, str]] = [("Syringe label", str(record.syringe_label))]
+    if record.label_matches is not None:
+        notes.append(("Label check", "matches the pump" if record.label_matches else "did NOT match the pump"))
+    if record.discrepancy_acknowledgement:
+        notes.append(("Discrepancy acknowledged", record.discrepancy_acknowledgement))
+    if record.fill is not None and record.fill.pocket_fill_suspected:
+        notes.append(("Possible pocket fill", record.fill.message))
+        notes.append(("Pocket fill acknowledged", record.pocket_fill_acknowledgement))
+    if record.bridge_bolus is not None:
+        bolus = record.bridge_bolus
+        notes.append(("Bridge bolus", f"{_ml(bolus.volume_ml)} ({bolus.dose}) at {format_number(bolus.ml_per_day)} "
+                                      f"mL/day, ends {bolus.end:%Y-%m-%d %H:%M}"))
+    elif record.bridge_bolus_declined:
+        notes.append(("Bridge bolus", "declined"))
+    if record.outcome is RefillOutcome.PROGRAMMED and logged is not None:
+        outcome = logged.outcome
+    else:
+        outcome = f"{record.outcome.value}: {record.statement}"
+    filled_with = logged.filled_with if logged is not None else "—"
+    if record.fill_drug is not None:
+        filled_with = f"{record.fill_drug} {record.fill_concentration}"
+    added = record.fill.added_ml if record.fill is not None else None
+    return RefillSection(
+        at=logged.at if logged is not None else record.started_at,
+        expected_ml=record.expected_ml,
+        removed_ml=record.removed_ml,
+        discrepancy_ml=verdict.difference_ml if verdict is not None else None,
+        added_ml=added,
+        verdict=verdict.message if verdict is not None else "volume removed not recorded",
+        flagged=verdict.flagged if verdict is not None else False,
+        filled_with=filled_with,
+        outcome=outcome,
+        notes=tuple(notes),
+    )
+
+
+def _findings(events: tuple[Event, ...], record: RefillRecord | None) -> tuple[FindingLine, ...]:
+    lines: list[FindingLine] = []
+    if record is not None:
+        lines += [FindingLine(text, record.reason if text.startswith("Reason required") else "")
+                  for text in record.findings]
+    shown = " ".join(line.text for line in lines)
+    for event in events:
+        if event.kind is not EventKind.PROGRAMMING:
+            continue
+        details = event.details
+        reason, clinician = str(details.get("reason", "")), str(details.get("clinician", ""))
+        notes = [note for note in str(details.get("note", "")).split("; ") if note]
+        notes = [note for note in notes if not note.startswith("second check: ") and note not in shown]
+        lines += [FindingLine(note, reason, event.at, clinician) for note in notes]
+        if reason and not notes and not any(line.reason == reason for line in lines):
+            lines.append(FindingLine("Reason given", reason, event.at, clinician))
+    return tuple(lines)
+
+
+def _second_checker(events: tuple[Event, ...], record: RefillRecord | None) -> str:
+    if record is not None and record.second_checker:
+        return record.second_checker
+    for event in events:
+        for note in str(event.details.get("note", "")).split("; "):
+            if note.startswith("second check: "):
+                return note.removeprefix("second check: ")
+    return ""
+
+
+def _pump_state(memory: PumpMemory) -> str:
+    text = memory.prescription.describe()
+    running = bolus_progress(memory)
+    if running is not None:
+        text += f"; {running.title.lower()} running ({running.delivered_text()} delivered, {running.remaining_text()})"
+    return text
+
+
+def _catheter(memory: PumpMemory) -> str:
+    catheter = memory.catheter
+    model = memory.model
+    text = (
+        f"{format_number(catheter.length_cm)} cm, trimmed {format_number(catheter.trimmed_cm)} cm, "
+        f"tip at {catheter.tip_location}"
+    )
+    try:
+        volume = catheter_volume_ml(catheter.length_cm, catheter.trimmed_cm, model.catheter_ml_per_cm)
+    except ValueError:
+        return text
+    return f"{text}; {format_number(volume)} mL + {format_number(model.pump_tubing_volume_ml)} mL pump tubing"
+
+
+# --- the report ---------------------------------------------------------------------------------------------------
+
+
+def build_report(
+    memory: PumpMemory,
+    *,
+    since: datetime | None = None,
+    before: PumpMemory | None = None,
+    refill: RefillRecord | None = None,
+    appointment: datetime | None = None,
+    clinician: str = "",
+    library: DrugLibrary | None = None,
+    source: str = "pump file",
+) -> SessionReport:
+    """The report of the session that began at `since` (default: the last session in the pump's log).
+
+    `before` (the pump as interrogated at the start of a live session) and `refill` (the refill
+    workflow's record) add what the pump does not store; without them the before column comes
+    from the log, and says so where the log is silent.
+    """
+    library = library or drug_library()
+    if since is None:
+        since = last_session_start(memory)
+        if before is not None and (since is None or since < before.clock):
+            since = before.clock
+    events = session_events(memory, since)
+    after = _side_of(memory)
+    if before is not None:
+        before_side = _side_of(before)
+    elif refill is not None:
+        old_alarm = format_datetime(refill.old_alarm_date)
+        before_side = _side_of(memory, refill.old_prescription, refill.expected_ml)
+        before_side = _Side(
+            before_side.program, before_side.daily_dose, before_side.daily_volume, before_side.reservoir,
+            after.low_alarm, old_alarm,
+        )
+    elif since is not None:
+        before_side = _side_from_log(memory, events, since, after)
+    else:
+        before_side = after
+
+    refill_events = [event for event in events if event.kind is EventKind.REFILL]
+    logged_refill = _refill_from_log(memory, refill_events[-1]) if refill_events else None
+    refill_section = _refill_from_record(refill, logged_refill) if refill is not None else logged_refill
+
+    inputs = memory_plot_inputs(memory)
+    data = plot_data(inputs, memory.clock)
+    appointment = appointment or (refill.appointment if refill is not None else None)
+    if appointment is not None:
+        appointment_note = data.appointment_warning(appointment) or ""
+    else:
+        suggested = data.suggested_appointment()
+        appointment_note = f"Book the next refill before the alarm date, e.g. {suggested:%Y-%m-%d %H:%M}."
+
+    clinicians: list[str] = [clinician.strip()] if clinician.strip() else []
+    for event in events:
+        name = str(event.details.get("clinician", "")).strip()
+        if name and name not in clinicians:
+            clinicians.append(name)
+    actions = [event.at for event in events if _is_action(event) or event.kind is EventKind.BOLUS]
+
+    prescription = memory.prescription
+    try:
+        drug = library[prescription.drug]
+        status = (
+            "approved for intrathecal use"
+            if not drug.off_label
+            else "OFF-LABEL: not approved for intrathecal use; compounded — check the pharmacy label"
+        )
+    except KeyError:
+        status = "not in the drug library"
+    projection = inputs.current
+    return SessionReport(
+        patient_id=memory.patient_id,
+        pump_model=memory.model_name,
+        pump_title=memory.model.title,
+        serial=memory.serial,
+        implant_date=memory.implant_date,
+        catheter=_catheter(memory),
+        replace_by=memory.replace_by,
+        started_at=since if events else None,
+        ended_at=max(actions) if actions else None,
+        printed_at=memory.clock,
+        clinicians=tuple(clinicians),
+        second_checker=_second_checker(events, refill),
+        drug=prescription.drug,
+        concentration=prescription.concentration,
+        drug_status=status,
+        settings=_settings(before_side, after),
+        refill=refill_section,
+        reservoir_ml=memory.reservoir_ml,
+        low_alarm_ml=projection.alarm_volume_ml,
+        alarm_date=projection.alarm_date,
+        empty_date=projection.empty_date,
+        appointment=appointment,
+        appointment_note=appointment_note,
+        boluses=tuple(bolus_history(memory, since)) if since is not None else (),
+        findings=_findings(events, refill),
+        active_alarms=tuple(
+            f"{alarm.kind.title} ({alarm.severity.value}), since {alarm.raised_at:%Y-%m-%d %H:%M}"
+            for alarm in memory.alarms
+        ),
+        log=tuple(event for event in memory.events if since is not None and event.at >= since),
+        pump_state=_pump_state(memory),
+        plot_inputs=inputs,
+        source=source,
+    )

@@ -34,6 +34,7 @@ from programmer.therapy.bolus import BolusError, PtmSettings, bridge_bolus, flui
 from programmer.therapy.drugs import Drug
 from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
 from programmer.therapy.projection import Projection
+from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.refill import Discrepancy, FillResult, discrepancy, fill
 from programmer.therapy.safety import Finding, blocking, needing_reason, safety_findings
 from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
@@ -403,7 +404,6 @@ class RefillWorkflow:
         self.outcome = RefillOutcome.IN_PROGRESS
         self._label_matches: bool | None = None
         self._port: Port | None = None
-        self._port_check: PortCheck | None = None
         self._discrepancy: Discrepancy | None = None
         self._discrepancy_note = ""
         self._fill: FillResult | None = None
@@ -423,7 +423,7 @@ class RefillWorkflow:
 
     # --- what the pump said at interrogation -------------------------------------------------------------------
     @property
-    def model(self):
+    def model(self) -> PumpModel:
         return self.memory.model
 
     @property
@@ -630,7 +630,6 @@ class RefillWorkflow:
                 "Refill stopped at step 2: the needle was placed in the catheter access port (choice recorded). "
                 + self._nothing_written()
             )
-        self._port_check = check
         return check
 
     # --- step 3: empty the reservoir -----------------------------------------------------------------------------

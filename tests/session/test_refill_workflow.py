@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from programmer.pump.factory import new_pump
 from programmer.pump.memory import EventKind
 from programmer.pump.pumpfile import load_pump, save_pump
+from programmer.pump.telemetry import LinkLost
 from programmer.session.programming import BlockingFindings, ProgrammingSession, ReasonRequired
 from programmer.session.refill_workflow import (
     AcknowledgementRequired,
@@ -478,6 +479,21 @@ def test_a_refill_cannot_start_over_unprogrammed_changes_or_finish_on_a_changed_
     session.advance_days(1)
     with pytest.raises(RefillWorkflowError, match="the pump changed since this refill began"):
         workflow.program()
+
+
+def test_a_link_lost_while_programming_writes_nothing_and_the_refill_can_be_sent_again(workflow, session, pump_path):
+    emptied(workflow)
+    workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+    before = pump_path.read_bytes()
+    session.faults.lose_link_mid_program = True
+    with pytest.raises(LinkLost, match="the pump kept its previous program"):
+        workflow.program()
+    assert pump_path.read_bytes() == before
+    assert workflow.outcome is RefillOutcome.IN_PROGRESS
+    assert workflow.abandon_statement().startswith("Nothing was written to the pump")
+    session.faults.lose_link_mid_program = False
+    workflow.program()
+    assert load_pump(pump_path).reservoir_ml == 20
 
 
 def test_the_record_keeps_every_step(workflow):

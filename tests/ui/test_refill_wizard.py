@@ -502,3 +502,23 @@ def test_a_fill_that_does_not_match_the_label_or_its_own_second_entry_is_refused
     click(qtbot, wizard.next_button)
     assert wizard.page.step is Step.DOSE
     assert not wizard.page.keep.isEnabled()  # a new drug needs a new dose
+
+
+def test_a_lost_link_is_said_on_the_review_page_and_nothing_is_written(qtbot, open_wizard, session, pump_path):
+    wizard = open_wizard()
+    label_and_port(qtbot, wizard)
+    empty(qtbot, wizard, "3.1")
+    click(qtbot, wizard.next_button)
+    fill(qtbot, wizard, "20")
+    click(qtbot, wizard.next_button)
+    before = pump_path.read_bytes()
+    session.faults.lose_link_mid_program = True
+    click(qtbot, wizard.next_button)  # Program pump
+    assert wizard.page.step is Step.REVIEW
+    assert wizard.page.error.text() == (
+        "Not programmed: link lost during programming: the pump kept its previous program."
+    )
+    assert pump_path.read_bytes() == before
+    session.faults.lose_link_mid_program = False
+    click(qtbot, wizard.next_button)
+    assert wizard.page.step is Step.FINISH

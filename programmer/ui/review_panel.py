@@ -105,7 +105,7 @@ class ReviewPanel(QWidget):
 
         self.reason = name(QLineEdit(), "reasonEdit", "Reason for programming beyond a soft limit")
         self.reason.setPlaceholderText("e.g. dose agreed with the pain team on 12 May (recorded in the pump's log)")
-        self.reason_label = QLabel("R&eason (required, logged in the pump):")
+        self.reason_label = QLabel("Reaso&n (required, logged in the pump):")
         self.reason_label.setBuddy(self.reason)
         reason_row = QHBoxLayout()
         reason_row.addWidget(self.reason_label)
@@ -191,6 +191,19 @@ class ReviewPanel(QWidget):
                 self.table.setItem(row, column, item)
         self._fit_table()
 
+        if not review.has_changes:
+            for label in (self.dose_change, self.new_volume, self.new_alarm):
+                label.setText("no changes pending")
+        else:
+            self._show_summary(review)
+        self._show_findings(review.findings)
+        self.reason_box.setVisible(bool(review.needs_reason))
+        if review.has_changes:
+            self.result.setText("")
+            set_flag(self.result, SEVERITY, "none")
+        self._update_gate()
+
+    def _show_summary(self, review: Review) -> None:
         self.dose_change.setText(percent_text(review.dose_change_percent))
         self.new_volume.setText(
             f"{format_number(review.new_daily_volume_ml)} mL/day "
@@ -199,12 +212,6 @@ class ReviewPanel(QWidget):
         self.new_alarm.setText(
             f"{format_datetime(review.new_alarm_date)} (now {format_datetime(review.old_alarm_date)})"
         )
-        self._show_findings(review.findings)
-        self.reason_box.setVisible(bool(review.needs_reason))
-        if review.has_changes:
-            self.result.setText("")
-            set_flag(self.result, SEVERITY, "none")
-        self._update_gate()
 
     def _fit_table(self) -> None:
         """Every row on screen at once: the side-by-side table never hides a row behind its own scroll bar."""
@@ -246,7 +253,7 @@ class ReviewPanel(QWidget):
             rows.append((FINDING_LEVELS[finding.severity], text))
         if not rows:
             changes = review is not None and review.has_changes
-            rows = [("ok", "No safety findings." if changes else "Nothing to check yet.")]
+            rows = [("ok", "No safety findings." if changes else "No changes pending: nothing to check.")]
         for index, (level, text) in enumerate(rows):
             label = QLabel(text)
             label.setObjectName(f"finding_{index}")

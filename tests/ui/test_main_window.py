@@ -348,3 +348,34 @@ def test_file_new_pump_creates_saves_and_opens_it(qtbot, window, data_dir):
     assert window.header.patient.text() == "Patient ID TRAINING-01"
     assert status(window, "dailyDose") == "0.5 mg/day (0.02083 mg/h)"
     assert load_pump(data_dir / "NP-0001.json").serial == "NP-0001"
+
+
+def test_every_mnemonic_in_the_window_is_unique(window):
+    import re
+
+    from PySide6.QtWidgets import QLabel
+
+    texts = [window.tabs.tabText(index) for index in range(window.tabs.count())]
+    texts += [action.text() for action in window.menuBar().actions()]
+    texts += [label.text() for label in window.findChildren(QLabel) if label.buddy() is not None]
+    texts += [button.text() for button in window.findChildren(QAbstractButton) if button.parent() is not window]
+    keys = [match.lower() for text in texts for match in re.findall(r"&([A-Za-z])", text)]
+    assert len(keys) == len(set(keys)), sorted(keys)
+    assert "r" in keys and "p" in keys and "o" in keys
+
+
+def test_recent_pumps_and_reset_demo_pump(qtbot, window, dialogs, pump_path):
+    window.recent_menu.aboutToShow.emit()
+    assert [action.text() for action in window.recent_menu.actions()] == [str(pump_path.resolve())]
+
+    type_dose(qtbot, window, "2")
+    press(qtbot, window, Qt.Key.Key_R)
+    qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
+    assert load_pump(pump_path).prescription.daily_dose == DoseRate(2, DrugUnit.MG)
+
+    dialogs.answer("confirmAccept")
+    window.reset_action.trigger()
+    assert "Reset the demo pump" in dialogs.seen[-1]
+    assert load_pump(pump_path).prescription.daily_dose == DoseRate(1.5, DrugUnit.MG)
+    assert status(window, "dailyDose") == "1.5 mg/day (0.0625 mg/h)"
+    assert window.header.link.text() == "connected"

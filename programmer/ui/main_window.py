@@ -371,7 +371,10 @@ class MainWindow(QMainWindow):
             result = session.program(reason=reason)
         except PROGRAM_ERRORS as error:
             self._refresh()
-            self.review_panel.show_error(str(error))
+            advice = ""
+            if isinstance(error, LinkLost | VerificationFailed):
+                advice = " Interrogate (Ctrl+I) to see what the pump runs now, then program again."
+            self.review_panel.show_error(f"{error}.{advice}" if advice else str(error))
             return
         self._refresh()
         self.review_panel.show_result(result.changes)

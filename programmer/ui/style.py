@@ -37,6 +37,7 @@ QLabel[role="hint"] { color: #4a5a66; }
 *[pending="true"] { background: #fff1cc; border: 1px solid #c98a00; border-radius: 3px; }
 QLabel[role="badge"][pending="true"] { color: #6b4700; font-weight: bold; padding: 0 6px; }
 QLabel[role="problem"] { color: #9b1c1c; font-weight: bold; }
+QLabel#programResult { font-weight: bold; }
 QPushButton { padding: 4px 14px; }
 QPushButton#programButton { font-weight: bold; padding: 6px 18px; }
 QPushButton#programButton:enabled { background: #1f5f8b; color: white; border: 1px solid #173f5c; border-radius: 3px; }

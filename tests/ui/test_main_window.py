@@ -210,7 +210,8 @@ def test_a_lost_link_during_programming_leaves_the_pump_unchanged_and_says_so(qt
     press(qtbot, window, Qt.Key.Key_R)
     qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
     result = window.review_panel.result.text()
-    assert result == "Not programmed: link lost during programming: the pump kept its previous program"
+    assert result.startswith("Not programmed: link lost during programming: the pump kept its previous program.")
+    assert "Interrogate (Ctrl+I)" in result
     assert window.review_panel.result.property("severity") == "critical"
     assert pump_path.read_bytes() == before
     assert status(window, "dailyDose") == "1.5 mg/day (0.0625 mg/h)"

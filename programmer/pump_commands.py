@@ -84,6 +84,13 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> None:
     refill.add_argument("--now", type=_iso, help="time of the refill (the pump's clock runs to it first)")
     refill.set_defaults(run=_refill)
 
+    report = commands.add_parser("report", help="the session report of the pump's last session, as a PDF")
+    report.add_argument("file", type=Path)
+    report.add_argument("--pdf", type=Path, required=True, metavar="OUT.pdf", help="where to write the report")
+    report.add_argument("--since", type=_iso, help="report from this time (default: the last session's first event)")
+    report.add_argument("--clinician", default="", help="name printed as the clinician, with those in the log")
+    report.set_defaults(run=_report)
+
     commands.add_parser("models", help="list the pump models").set_defaults(run=_models)
     commands.add_parser("drugs", help="list the drug library").set_defaults(run=_drugs)
 
@@ -318,6 +325,23 @@ def _refill(args: argparse.Namespace) -> str:
         f"prescription {memory.prescription.describe()}",
         f"alarm date {_iso_text(projection.alarm_date) or 'never (no delivery)'}",
     ])
+
+
+def _report(args: argparse.Namespace) -> str:
+    """Rebuild the last session from the pump file alone and print it to PDF (Qt loaded only here)."""
+    import os
+
+    from programmer.session.report import build_report
+
+    memory = load_pump(args.file)
+    report = build_report(memory, since=args.since, clinician=args.clinician)
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a headless machine has no screen to open
+    from programmer.ui.report_pdf import write_report_pdf
+
+    pages = write_report_pdf(report, args.pdf)
+    session = report.session_text
+    return f"wrote {args.pdf}: {pages} page{'s' if pages != 1 else ''}, session {session}\n" + report.plain_text()
 
 
 def _models(args: argparse.Namespace) -> str:

@@ -25,7 +25,6 @@ from programmer.session.refill_workflow import RefillOutcome, RefillRecord
 from programmer.session.status import reservoir_projection
 from programmer.therapy.bolus import catheter_volume_ml
 from programmer.therapy.drugs import DrugLibrary, drug_library
-from programmer.therapy.prescription import Prescription
 from programmer.therapy.refill import discrepancy
 from programmer.therapy.units import (
     Concentration,
@@ -125,6 +124,8 @@ class SessionReport:
         if self.started_at is None:
             return f"interrogation only (no programming logged); pump clock {self.printed_at:%Y-%m-%d %H:%M}"
         start, end = self.started_at, self.ended_at or self.started_at
+        if start == end:
+            return f"{start:%Y-%m-%d %H:%M}"
         if start.date() == end.date():
             return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
         return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
@@ -265,15 +266,15 @@ def _ml(value: float) -> str:
     return f"{format_number(value)} mL"
 
 
-def _side_of(memory: PumpMemory, prescription: Prescription | None = None, reservoir_ml: float | None = None) -> _Side:
-    prescription = prescription or memory.prescription
-    reservoir = memory.reservoir_ml if reservoir_ml is None else reservoir_ml
-    projection = reservoir_projection(memory, prescription)
+def _side_of(memory: PumpMemory) -> _Side:
+    prescription = memory.prescription
+    reservoir = memory.reservoir_ml
+    projection = reservoir_projection(memory)
     return _Side(
         program=prescription.describe(),
         daily_dose=daily_dose_text(prescription),
         daily_volume=f"{format_number(prescription.nominal_daily_volume_ml)} mL/day",
-        reservoir=_ml(reservoir),
+        reservoir=f"{_ml(reservoir)} at {memory.clock:%Y-%m-%d %H:%M}",
         low_alarm=_ml(memory.low_alarm_ml),
         alarm_date=format_datetime(projection.alarm_date),
     )
@@ -327,10 +328,10 @@ def _side_from_log(memory: PumpMemory, events: tuple[Event, ...], since: datetim
     for event in events:
         details = event.details
         if event.kind is EventKind.REFILL and "expected_ml" in details:
-            reservoir = _ml(float(details["expected_ml"]))
+            reservoir = f"{_ml(float(details['expected_ml']))} at {event.at:%Y-%m-%d %H:%M}"
             break
         if event.kind is EventKind.PROGRAMMING and "reservoir_ml" in details:
-            reservoir = _ml(float(details["reservoir_ml"]))
+            reservoir = f"{_ml(float(details['reservoir_ml']))} at {event.at:%Y-%m-%d %H:%M}"
             break
 
     low_alarm = after.low_alarm if not programmings else NOT_LOGGED
@@ -516,11 +517,14 @@ def build_report(
     if before is not None:
         before_side = _side_of(before)
     elif refill is not None:
-        old_alarm = format_datetime(refill.old_alarm_date)
-        before_side = _side_of(memory, refill.old_prescription, refill.expected_ml)
+        old = refill.old_prescription
         before_side = _Side(
-            before_side.program, before_side.daily_dose, before_side.daily_volume, before_side.reservoir,
-            after.low_alarm, old_alarm,
+            program=old.describe(),
+            daily_dose=daily_dose_text(old),
+            daily_volume=f"{format_number(old.nominal_daily_volume_ml)} mL/day",
+            reservoir=f"{_ml(refill.expected_ml)} at {refill.started_at:%Y-%m-%d %H:%M}",
+            low_alarm=after.low_alarm,  # a refill does not change the alarm volume
+            alarm_date=format_datetime(refill.old_alarm_date),
         )
     elif since is not None:
         before_side = _side_from_log(memory, events, since, after)

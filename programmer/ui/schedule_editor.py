@@ -716,7 +716,7 @@ class ScheduleEditor(QWidget):
         self.title.setText("Flexible schedule: no pump connected")
         self.convert_box.setVisible(False)
         self.timeline.show_schedule(None)
-        self.model.set_rows([], self.model._unit)
+        self.model.set_rows([], self.model.unit)
         for widget in [*self._editing_widgets(), self.convert_button, self.per_weekday, self.copy_button]:
             widget.setEnabled(False)
         for button in self.day_buttons.buttons():
@@ -892,9 +892,8 @@ class ScheduleEditor(QWidget):
             return
         flex = state.is_flex
         index = state.selected
-        if self.timeline.selected != index and not self.timeline.dragging:
-            self.timeline._selected = index
-            self.timeline.update()
+        if not self.timeline.dragging:
+            self.timeline.set_selected(index)
         self._select_table_row()
         if not flex or index is None:
             self.selection_label.setText("No step selected" if flex else "")

@@ -103,6 +103,10 @@ class StepTableModel(QAbstractTableModel):
         self.endResetModel()
 
     @property
+    def unit(self) -> DrugUnit:
+        return self._unit
+
+    @property
     def rows(self) -> list[StepRow]:
         return list(self._rows)
 

@@ -198,6 +198,11 @@ class ScheduleTimeline(QWidget):
     def selected(self) -> int | None:
         return self._selected
 
+    def set_selected(self, index: int | None) -> None:
+        if index != self._selected:
+            self._selected = index
+            self.update()
+
     @property
     def dragging(self) -> bool:
         return self._drag is not None
@@ -510,7 +515,7 @@ class ScheduleTimeline(QWidget):
             painter.setPen(QPen(SELECTED_EDGE if selected else BLUE, 2.5 if selected else 1.2))
             painter.setBrush(SELECTED_FILL if selected else BLOCK_FILL)
             painter.drawRect(rect)
-            if self._reasons(index):
+            if self.reasons(index):
                 painter.setBrush(QBrush(PROBLEM, Qt.BrushStyle.BDiagPattern))
                 painter.setPen(QPen(PROBLEM, 2.5, Qt.PenStyle.DashLine))
                 painter.drawRect(rect.adjusted(1, 1, -1, 0))
@@ -621,7 +626,8 @@ class ScheduleTimeline(QWidget):
                 return [(fonts[kind][0], text) for kind, text in lines]
         return []
 
-    def _reasons(self, index: int) -> tuple[str, ...]:
+    def reasons(self, index: int) -> tuple[str, ...]:
+        """Why step `index` is marked refused (empty while a drag previews a new schedule)."""
         return self._problems[index] if index < len(self._problems) and self._preview is None else ()
 
     def _paint_problems(self, painter: QPainter, plot: QRectF, day: DaySchedule) -> None:
@@ -630,7 +636,7 @@ class ScheduleTimeline(QWidget):
         painter.setFont(small)
         row = 0
         for interval in day.intervals():
-            reasons = self._reasons(interval.index)
+            reasons = self.reasons(interval.index)
             if not reasons:
                 continue
             text = f"⚠ step {interval.index + 1}, {interval.rate}: " + "; ".join(reasons)

@@ -336,7 +336,7 @@ def test_a_per_day_rate_24_times_the_current_one_asks_per_hour_instead_of_per_da
     assert check.data() == "above hard limit 2000 mcg/day"
     assert not check.data(Qt.ItemDataRole.DecorationRole).isNull()
     assert "was a dose per hour entered per day?" in check.data(Qt.ItemDataRole.ToolTipRole)
-    assert editor.timeline._reasons(1) == ("above hard limit 2000 mcg/day",)
+    assert editor.timeline.reasons(1) == ("above hard limit 2000 mcg/day",)
     assert editor.total_dose.text() == "1337.5 mcg/day (55.729 mcg/h)"
 
 
@@ -517,3 +517,19 @@ def test_every_interactive_widget_is_named_for_tests_and_screen_readers(qtbot, e
     unnamed = [type(w).__name__ for w in widgets if not w.objectName() or not w.accessibleName()]
     assert unnamed == []
     editor.copy_dialog.reject()
+
+
+def test_a_read_only_timeline_ignores_the_pointer(qtbot):
+    comparison = ScheduleComparison()
+    qtbot.addWidget(comparison)
+    comparison.resize(900, 420)
+    comparison.show(flex(FOUR_STEPS), flex(FOUR_STEPS.with_rate(0, rate(160))))
+    comparison.show()
+    qtbot.waitExposed(comparison)
+    timeline = comparison.new_timeline
+    with qtbot.assertNotEmitted(timeline.step_selected), qtbot.assertNotEmitted(timeline.boundary_moved):
+        qtbot.mousePress(timeline, Qt.MouseButton.LeftButton, pos=point(timeline.boundary_point(1)))
+        qtbot.mouseMove(timeline, pos=QPoint(round(timeline.x_for_minute(8 * 60)), 100))
+        qtbot.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=QPoint(round(timeline.x_for_minute(8 * 60)), 100))
+    assert not timeline.dragging
+    assert timeline.day.steps[1].start_minute == 360

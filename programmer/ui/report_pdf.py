@@ -43,7 +43,7 @@ from programmer.ui.reservoir_plot import BAND_BRUSH, CURRENT_STYLE, ReservoirPlo
 
 PAGE_MARGINS_MM = QMarginsF(16, 12, 16, 12)
 RESOLUTION_DPI = 300
-PLOT_SIZE_PX = (760, 420)  # the plot widget in screen pixels; scaled to the text width on paper
+PLOT_SIZE_PX = (760, 440)  # the plot widget in screen pixels; scaled to the text width on paper
 PLOT_MAX_DAYS = 400
 PLOT_RESOURCE = "report://reservoir-plot.png"
 FONT_FAMILY = "DejaVu Sans"
@@ -87,7 +87,7 @@ def _table(rows: list[str], header: list[str] | None = None, widths: list[int] |
             f'<th width="{widths[i]}%">{_e(title)}</th>' if widths else f"<th>{_e(title)}</th>"
             for i, title in enumerate(header)
         )
-        head = f"<tr>{cells}</tr>"
+        head = f"<thead><tr>{cells}</tr></thead>"  # repeated at the top of each page the table runs onto
     return (
         '<table width="100%" cellspacing="0" cellpadding="3" border="1" '
         'style="border-collapse: collapse; border-color: #b8c3cc; border-style: solid;">'
@@ -278,6 +278,8 @@ def render_plot_png(report: SessionReport, path: Path | str) -> Path:
     plot = ReservoirPlot()
     try:
         plot.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        for words in (plot.readout, plot.summary, plot.warning):
+            words.setVisible(False)  # the report says these in its own words; the figure gets the room
         plot.resize(*PLOT_SIZE_PX)
         plot.layout().activate()
         plot.show_projections(
@@ -291,6 +293,7 @@ def render_plot_png(report: SessionReport, path: Path | str) -> Path:
         plot.set_appointment(report.appointment)
         plot.set_horizon_days(_paper_horizon_days(report))
         _paper_legend(plot, report)
+        plot.warning.setVisible(False)
         plot.layout().activate()
         plot.export_png(path)
     finally:

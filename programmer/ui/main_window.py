@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QScrollArea,
+    QSplitter,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -34,6 +35,7 @@ from programmer.pump.telemetry import LinkFaults, LinkLost, VerificationFailed
 from programmer.resources import ResourceError
 from programmer.session import workspace
 from programmer.session.programming import ProgrammingSession, SessionError
+from programmer.session.refill_workflow import RefillWorkflowError
 from programmer.therapy.drugs import DrugLibrary, drug_library
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.projection import ProjectionError
@@ -43,8 +45,10 @@ from programmer.ui.event_log import EventLogView
 from programmer.ui.header import Header
 from programmer.ui.new_pump_dialog import NewPumpDialog
 from programmer.ui.prescription_editor import PrescriptionEditor
+from programmer.ui.refill_wizard import RefillWizard
 from programmer.ui.reservoir_plot import ReservoirPlot
 from programmer.ui.review_panel import ReviewPanel
+from programmer.ui.schedule_editor import ScheduleEditor
 from programmer.ui.status_panel import StatusPanel
 from programmer.ui.style import STYLESHEET, see_through
 
@@ -52,7 +56,7 @@ from programmer.ui.style import STYLESHEET, see_through
 OPEN_ERRORS = (PumpFileError, SessionError, ResourceError, workspace.WorkspaceError, LinkLost, OSError)
 PROGRAM_ERRORS = (SessionError, LinkLost, ProgramRejected, VerificationFailed, PumpFileError)
 
-STATUS_TAB, EDITOR_TAB, REVIEW_TAB, LOG_TAB, PLOT_TAB = range(5)
+STATUS_TAB, EDITOR_TAB, SCHEDULE_TAB, REVIEW_TAB, LOG_TAB = range(5)
 
 
 def scrolling(widget: QWidget) -> QScrollArea:
@@ -81,6 +85,7 @@ class MainWindow(QMainWindow):
         self.reservoir_plot = ReservoirPlot()
         self.clock_panel = ClockPanel()
         self.editor = PrescriptionEditor(self.library)
+        self.schedule_editor = ScheduleEditor(self.library)
         self.review_panel = ReviewPanel()
         self.event_log = EventLogView()
         self.event_log.setObjectName("eventLog")
@@ -92,15 +97,20 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setAccessibleName("Programmer screens")
-        plot_page = QWidget()
-        plot_layout = QVBoxLayout(plot_page)
-        plot_layout.addWidget(self.reservoir_plot)
+        # The status a nurse reads first, with the projected reservoir level under it.
+        status_page = QSplitter(Qt.Orientation.Vertical)
+        status_page.setObjectName("statusSplitter")
+        status_page.setChildrenCollapsible(False)
+        status_page.addWidget(scrolling(self.status_panel))
+        status_page.addWidget(self.reservoir_plot)
+        status_page.setStretchFactor(0, 0)
+        status_page.setStretchFactor(1, 1)
 
-        self.tabs.addTab(scrolling(self.status_panel), "S&tatus")
+        self.tabs.addTab(status_page, "S&tatus")
         self.tabs.addTab(scrolling(self.editor), "Pr&escription")
+        self.tabs.addTab(scrolling(self.schedule_editor), "Sched&ule (flex)")
         self.tabs.addTab(self.review_panel, "Revie&w and program")
         self.tabs.addTab(log_page, "E&vent log")
-        self.tabs.addTab(plot_page, "Reservoir pro&jection")
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -172,6 +182,7 @@ class MainWindow(QMainWindow):
         self.review_action = self._action("&Review changes", "reviewAction", "Ctrl+R", self.show_review)
         self.program_action = self._action("&Program pump", "programAction", "Ctrl+P", self._program_shortcut)
         self.discard_action = self._action("&Discard changes", "discardAction", None, self.discard_changes)
+        self.refill_action = self._action("Re&fill…", "refillAction", "Ctrl+Shift+F", self.refill)
         self.new_action = self._action("&New pump…", "newPumpAction", QKeySequence.StandardKey.New, self.new_pump)
         self.open_action = self._action("&Open pump file…", "openAction", QKeySequence.StandardKey.Open, self.open_file)
         self.reset_action = self._action("Reset &demo pump", "resetDemoAction", None, self.reset_demo)
@@ -185,6 +196,7 @@ class MainWindow(QMainWindow):
             (self.interrogate_action, "Interrogate the pump (Ctrl+I)"),
             (self.review_action, "Review changes (Ctrl+R)"),
             (self.program_action, "Program the pump (Ctrl+P)"),
+            (self.refill_action, "Refill the pump step by step (Ctrl+Shift+F)"),
         ):
             toolbar.addAction(action)
             button = toolbar.widgetForAction(action)
@@ -209,6 +221,8 @@ class MainWindow(QMainWindow):
         session.setObjectName("sessionMenu")
         for action in (self.interrogate_action, self.review_action, self.program_action, self.discard_action):
             session.addAction(action)
+        session.addSeparator()
+        session.addAction(self.refill_action)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -228,6 +242,7 @@ class MainWindow(QMainWindow):
         self._shown_memory = None
         session.subscribe(self._refresh)
         self.reservoir_plot.bind(session)
+        self.schedule_editor.bind(session)
         workspace.remember_pump(path)
         self._refresh()
         self.tabs.setCurrentIndex(STATUS_TAB)
@@ -356,6 +371,19 @@ class MainWindow(QMainWindow):
         self._refresh_review()
         self.review_panel.program.setFocus() if self.review_panel.program.isEnabled() else self.review_panel.setFocus()
 
+    def refill(self) -> None:
+        """The guided refill: nothing reaches the pump before its review step."""
+        session = self.session
+        if session is None or session.current is None:
+            return
+        try:
+            wizard = RefillWizard(session, parent=self)
+        except RefillWorkflowError as error:
+            dialogs.show_error(self, "Cannot start the refill", str(error))
+            return
+        wizard.exec()
+        self._refresh()
+
     def _program_shortcut(self) -> None:
         """Ctrl+P programs only from the review screen: elsewhere it opens the review first."""
         if self.tabs.currentIndex() != REVIEW_TAB:
@@ -442,6 +470,7 @@ class MainWindow(QMainWindow):
         self.review_action.setEnabled(connected)
         self.program_action.setEnabled(connected)
         self.discard_action.setEnabled(pending)
+        self.refill_action.setEnabled(connected and not pending)
         self.reset_action.setEnabled(True)
         if connected and self.tabs.currentIndex() == REVIEW_TAB:
             self._refresh_review()

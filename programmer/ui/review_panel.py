@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from programmer.session.programming import Review, format_datetime
+from programmer.therapy.prescription import InfusionMode
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.units import format_number
+from programmer.ui.schedule_editor import ScheduleComparison
 from programmer.ui.style import ROLE, SEVERITY, name, see_through, set_flag
 
 COLUMNS = ("Setting", "On the pump now", "New program", "")
@@ -141,6 +143,9 @@ class ReviewPanel(QWidget):
         reading.setContentsMargins(0, 0, 0, 0)
         reading.addWidget(intro)
         reading.addWidget(self.table)
+        # Flex schedules are compared as two timelines on one scale: a table cannot show a day's shape.
+        self.schedules = ScheduleComparison()
+        reading.addWidget(self.schedules)
         reading.addLayout(below)
         reading.addStretch(1)
         scroll = QScrollArea()
@@ -163,6 +168,7 @@ class ReviewPanel(QWidget):
     def clear(self) -> None:
         self._review = None
         self.table.setRowCount(0)
+        self.schedules.setVisible(False)
         for label in (self.dose_change, self.new_volume, self.new_alarm):
             label.setText("—")
         self._show_findings([])
@@ -190,6 +196,11 @@ class ReviewPanel(QWidget):
                     item.setFont(bold)
                 self.table.setItem(row, column, item)
         self._fit_table()
+        old, new = review.old_projection.prescription, review.new_projection.prescription
+        flex = InfusionMode.FLEX in (old.mode, new.mode)
+        self.schedules.setVisible(flex)
+        if flex:
+            self.schedules.show_prescriptions(old, new)
 
         if not review.has_changes:
             for label in (self.dose_change, self.new_volume, self.new_alarm):

@@ -251,10 +251,10 @@ class ScheduleEditor(QWidget):
         self.selection_label.setProperty(ROLE, "value")
         self.split_time = name(QTimeEdit(), "splitTime", "Time to split the selected step at")
         self.split_time.setDisplayFormat("HH:mm")
-        self.split_button = name(QPushButton("&Split at"), "splitButton", "Split the selected step at the time given")
+        self.split_button = name(QPushButton("Spl&it at"), "splitButton", "Split the selected step at the time given")
         self.merge_previous = name(QPushButton("Merge ◀"), "mergePreviousButton", "Merge with the previous step")
         self.merge_next = name(QPushButton("Merge ▶"), "mergeNextButton", "Merge with the next step")
-        self.delete_button = name(QPushButton("&Delete step"), "deleteStepButton", "Delete the selected step")
+        self.delete_button = name(QPushButton("Delete step"), "deleteStepButton", "Delete the selected step")
         self.merge_previous.setToolTip("Merge the selected step with the one before it (keeps the selected rate)")
         self.merge_next.setToolTip("Merge the selected step with the one after it (keeps the selected rate)")
         self.delete_button.setToolTip("Delete the selected step: the step before it runs on over its time")
@@ -267,7 +267,7 @@ class ScheduleEditor(QWidget):
         step_row.addWidget(self.delete_button)
 
         # The rate entry: a number, its unit said out loud, and the other-unit figure before it is accepted.
-        self.rate_label = QLabel("New &rate:")
+        self.rate_label = QLabel("New r&ate:")
         self.rate_entry = name(QLineEdit(), "rateEntry", "New rate for the selected step")
         self.rate_entry.setMaximumWidth(120)
         self.rate_label.setBuddy(self.rate_entry)
@@ -898,7 +898,7 @@ class ScheduleEditor(QWidget):
         if not flex or index is None:
             self.selection_label.setText("No step selected" if flex else "")
             self.rate_entry.clear()
-            self.rate_label.setText("New &rate:")
+            self.rate_label.setText("New r&ate:")
             for widget in self._editing_widgets()[:-1]:
                 widget.setEnabled(False)
             self._rate_typed()

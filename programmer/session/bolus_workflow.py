@@ -466,5 +466,6 @@ __all__ = [
     "bolus_history",
     "bolus_progress",
     "duration_text",
+    "ml_text",
     "then_text",
 ]

@@ -1,0 +1,199 @@
+"""The bolus panel on a real session, used as a nurse would: type, read the plan, give, watch, cancel.
+
+The pump: PX-20, morphine 10 mg/mL at 1.5 mg/day, full (20 mL) on 2026-11-21 09:00, catheter
+110 cm not trimmed. Revision: 110 cm trimmed by 40 cm → 0.26 + 70 × 0.0026 = 0.442 mL at 24 mL/day.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QLineEdit, QProgressBar
+
+from programmer.pump.factory import new_pump
+from programmer.pump.memory import EventKind
+from programmer.pump.pumpfile import load_pump, save_pump
+from programmer.session.programming import ProgrammingSession
+from programmer.therapy.prescription import BolusKind
+from programmer.therapy.units import DoseRate, DrugUnit
+from programmer.ui.bolus_panel import BolusPanel
+from programmer.ui.reservoir_plot import ReservoirPlot
+from programmer.ui.style import STYLESHEET
+
+NOW = datetime(2026, 11, 21, 9, 0)
+# Set to a folder to keep the screenshots a reviewer looks at (the tests always draw them).
+SCREENSHOT_DIR = os.environ.get("PROGRAMMER_SCREENSHOTS")
+
+
+@pytest.fixture
+def pump_path(tmp_path) -> Path:
+    path = tmp_path / "pump.json"
+    memory = new_pump("PX-20", "morphine", 10, DoseRate(1.5, DrugUnit.MG), NOW, serial="PX20-UI-1", patient_id="P-3")
+    save_pump(path, memory)
+    return path
+
+
+@pytest.fixture
+def session(pump_path):
+    session = ProgrammingSession(pump_path)
+    session.connect()
+    yield session
+    session.close(confirm=True)
+
+
+@pytest.fixture
+def panel(qtbot, session):
+    widget = BolusPanel()
+    widget.setStyleSheet(STYLESHEET)
+    qtbot.addWidget(widget)
+    widget.bind(session)
+    widget.resize(1100, 720)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def screenshot(widget, tmp_path, name: str) -> Path:
+    folder = Path(SCREENSHOT_DIR) if SCREENSHOT_DIR else tmp_path
+    target = folder / f"{name}.png"
+    QApplication.processEvents()  # new finding labels are shown at the next turn of the event loop
+    assert widget.grab().save(str(target))
+    return target
+
+
+def set_clinician_bolus(qtbot, panel, dose: float, hours: int, minutes: int = 0) -> None:
+    for spin, value in ((panel.hours, hours), (panel.minutes, minutes), (panel.dose, dose)):
+        spin.clear()
+        qtbot.keyClicks(spin, str(value))
+
+
+def test_priming_after_a_catheter_revision_shows_volume_duration_and_the_drop(qtbot, panel, session, dialogs,
+                                                                              pump_path, tmp_path):
+    plot = ReservoirPlot()
+    qtbot.addWidget(plot)
+    plot.bind(session)
+    assert panel.catheter_length.value() == 110 and panel.trimmed.value() == 0  # the pump's own catheter
+    panel.trimmed.setValue(40)
+    values = {label: field.text() for label, field in panel.priming_view.values.items()}
+    assert values["Catheter"] == "110 cm − 40 cm trimmed = 70 cm implanted: 0.182 mL"
+    assert values["Priming volume"] == "0.442 mL (4.42 mg)"
+    assert values["Duration"] == "27 min, until 2026-11-21 09:26"
+    assert values["Afterwards"] == "then simple continuous 1.5 mg/day resumes"
+    screenshot(panel, tmp_path, "bolus_panel_priming_plan")
+
+    seen_pending = []
+    dialogs.answer("confirmAccept")
+    session.subscribe(lambda: seen_pending.append(session.pending is not None))
+    with qtbot.waitSignal(panel.bolus_given, timeout=5000):
+        panel.give_priming.click()
+    assert "Give the priming bolus of 0.442 mL now?" in dialogs.seen[0]
+    assert True in seen_pending  # the plot showed the pending drop while the nurse decided
+    memory = load_pump(pump_path)
+    assert memory.prescription.bolus.kind is BolusKind.PRIMING
+    # The plot of the pump's program: 20 mL, the 0.442 mL step in 27 minutes, then 0.15 mL/day.
+    xs, ys = plot.current_curve.getData()
+    assert ys[0] == 20 and ys[1] == pytest.approx(19.558)
+    assert xs[1] - xs[0] == pytest.approx(26 * 60 + 31.2)
+    assert panel.progress.title() == "Priming bolus running"
+    assert panel.progress.delivered.text() == "0 of 0.442 mL (0 of 4.42 mg)"
+    assert panel.result.text().startswith("Priming bolus programmed and verified: Bolus: none → priming bolus")
+
+
+def test_clinician_bolus_progress_and_cancel_half_way(qtbot, panel, session, dialogs, pump_path, tmp_path):
+    panel.clinician_name.setText("Dr Ames")
+    set_clinician_bolus(qtbot, panel, 2, 2)
+    assert panel.dose.suffix() == " mg"
+    values = {label: field.text() for label, field in panel.clinician_view.values.items()}
+    assert values["Volume"] == "0.2 mL" and values["Flow"] == "2.4 mL/day"
+    assert panel.give_clinician.isEnabled()
+    dialogs.answer("confirmAccept")
+    with qtbot.waitSignal(panel.bolus_given, timeout=5000):
+        panel.give_clinician.click()
+    assert panel.progress.bar.value() == 0
+
+    qtbot.mouseClick(panel.progress.time_buttons[1], Qt.MouseButton.LeftButton)  # +1 h of simulated time
+    assert session.now == NOW + timedelta(hours=1)
+    assert panel.progress.bar.value() == 500  # half of the 2 hours
+    assert panel.progress.delivered.text() == "0.1 of 0.2 mL (1 of 2 mg)"
+    assert panel.progress.remaining.text() == "1 h left, ends 2026-11-21 11:00"
+    assert panel.progress.then.text() == "Then simple continuous 1.5 mg/day resumes"
+    screenshot(panel, tmp_path, "bolus_panel_running")
+
+    dialogs.answer("confirmAccept")
+    with qtbot.waitSignal(panel.bolus_cancelled, timeout=5000) as cancelled:
+        panel.progress.cancel.click()
+    assert cancelled.args[0].delivered_ml == pytest.approx(0.1)
+    memory = load_pump(pump_path)
+    event = memory.events[-1]
+    assert event.kind is EventKind.BOLUS and event.details["delivered_ml"] == pytest.approx(0.1)
+    assert memory.reservoir_ml == pytest.approx(19.9)
+    assert panel.result.text() == (
+        "Clinician bolus cancelled at 2026-11-21 10:00 after 0.1 mL (1 mg) of 0.2 mL (2 mg); "
+        "simple continuous 1.5 mg/day resumes. The pump logged the volume delivered."
+    )
+    assert panel.progress.title() == "No bolus running"
+    assert not panel.progress.cancel.isEnabled()
+    assert panel.progress.last.text().endswith("cancelled 2026-11-21 10:00 after 0.1 mL (1 mg)")
+    screenshot(panel, tmp_path, "bolus_panel_cancelled")
+
+
+def test_a_clinician_bolus_above_the_hard_limit_cannot_be_given(qtbot, panel, tmp_path):
+    set_clinician_bolus(qtbot, panel, 29, 4)
+    texts = [label.text() for label in panel.clinician_view.finding_labels]
+    assert texts[0] == (
+        "Not allowed: the 24 h from the start of the bolus would deliver 30.25 mg (bolus 29 mg + 1.25 mg at the "
+        "base rate), above the morphine hard limit of 30 mg/day — this bolus cannot be given"
+    )
+    assert panel.clinician_view.finding_labels[0].property("severity") == "critical"
+    assert not panel.give_clinician.isEnabled()
+    screenshot(panel, tmp_path, "bolus_panel_refused")
+
+
+def test_a_bolus_faster_than_the_pump_is_refused_at_the_field(qtbot, panel):
+    set_clinician_bolus(qtbot, panel, 5, 0, 10)
+    assert panel.clinician_view.problem.isVisible()
+    assert "72 mL/day, above the PX-20's maximum flow 24 mL/day" in panel.clinician_view.problem.text()
+    assert not panel.give_clinician.isEnabled()
+
+
+def test_going_back_from_the_confirmation_leaves_the_pump_as_it_was(qtbot, panel, session, dialogs, pump_path):
+    before = pump_path.read_bytes()
+    set_clinician_bolus(qtbot, panel, 1, 1)
+    dialogs.answer("confirmReject")
+    panel.give_clinician.click()
+    assert dialogs.seen and "Give 1 mg over 1 h 00 min now?" in dialogs.seen[0]
+    assert not session.has_pending_changes
+    assert pump_path.read_bytes() == before
+
+
+def test_a_lost_link_is_said_and_nothing_is_given(qtbot, panel, session, dialogs, pump_path):
+    session.faults.lose_link_mid_program = True
+    set_clinician_bolus(qtbot, panel, 1, 1)
+    dialogs.answer("confirmAccept")
+    panel.give_clinician.click()
+    assert panel.result.text() == "Not given: link lost during programming: the pump kept its previous program"
+    assert panel.result.property("severity") == "critical"
+    assert load_pump(pump_path).prescription.bolus is None
+    assert not session.has_pending_changes
+
+
+def test_every_interactive_widget_is_named(panel):
+    kinds = (QAbstractButton, QAbstractSpinBox, QLineEdit, QProgressBar)
+    widgets = [widget for kind in kinds for widget in panel.findChildren(kind)]
+    assert len(widgets) >= 12
+    unnamed = [widget for widget in widgets if not widget.objectName() or not widget.accessibleName()]
+    # Spin boxes own an inner line edit Qt names itself ("qt_spinbox_lineedit"): the spin box carries the names.
+    unnamed = [widget for widget in unnamed if widget.objectName() != "qt_spinbox_lineedit"]
+    assert unnamed == []
+
+
+def test_without_a_pump_the_panel_says_so(qtbot):
+    widget = BolusPanel()
+    qtbot.addWidget(widget)
+    assert widget.priming_view.problem.text() == "No pump is connected: interrogate the pump first"
+    assert not widget.give_priming.isEnabled() and not widget.give_clinician.isEnabled()
+    assert widget.progress.title() == "No bolus running"

@@ -26,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--screenshot", type=Path, metavar="FILE", help="render the window after interrogation to a PNG and exit"
     )
+    parser.add_argument(
+        "--screenshot-tab",
+        choices=("status", "prescription", "schedule", "review", "log"),
+        default="status",
+        help="which screen --screenshot renders (default: status)",
+    )
     add_pump_commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
     return parser
 
@@ -36,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from programmer.ui.app import run  # Qt only when the window is wanted
 
-        return run(args.pump, args.screenshot)
+        return run(args.pump, args.screenshot, screenshot_tab=args.screenshot_tab)
     try:
         print(args.run(args))
     except ProgramRejected as error:

@@ -97,14 +97,15 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setAccessibleName("Programmer screens")
-        # The status a nurse reads first, with the projected reservoir level under it.
-        status_page = QSplitter(Qt.Orientation.Vertical)
+        # The status a nurse reads first, with the projected reservoir level beside it.
+        status_page = QSplitter(Qt.Orientation.Horizontal)
         status_page.setObjectName("statusSplitter")
         status_page.setChildrenCollapsible(False)
         status_page.addWidget(scrolling(self.status_panel))
         status_page.addWidget(self.reservoir_plot)
-        status_page.setStretchFactor(0, 0)
-        status_page.setStretchFactor(1, 1)
+        # About 45 % for the status, so its values wrap rather than clip at large fonts; the divider can move.
+        status_page.setStretchFactor(0, 9)
+        status_page.setStretchFactor(1, 11)
 
         self.tabs.addTab(status_page, "S&tatus")
         self.tabs.addTab(scrolling(self.editor), "Pr&escription")

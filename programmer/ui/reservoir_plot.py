@@ -143,6 +143,8 @@ class _SideLabel(InfLineLabel):
         left, right = view.viewRange()[0]
         fraction = (self.line.value() - left) / ((right - left) or 1.0)
         self.setAnchor((0, 0.5) if fraction < 0.8 else (1, 0.5))
+        # A line beyond the view would leave its label pinned, cut off, at the edge.
+        self.setOpacity(1.0 if 0.0 <= fraction <= 1.0 else 0.0)  # not setVisible: it re-enters this method
 
 
 def _label(line: pg.InfiniteLine, position: float, color: QColor | str) -> InfLineLabel:

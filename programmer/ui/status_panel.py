@@ -85,7 +85,6 @@ class StatusPanel(QWidget):
         self.values: dict[str, QLabel] = {}
         groups = QGridLayout()
         groups.setColumnStretch(0, 1)
-        groups.setColumnStretch(1, 1)
         boxes = {}
         for key, title in GROUP_TITLES.items():
             form = QFormLayout()
@@ -98,6 +97,8 @@ class StatusPanel(QWidget):
                 value.setAccessibleName(label)
                 value.setProperty(ROLE, "value")
                 value.setWordWrap(True)
+                # A value narrower than this goes under its label (WrapLongRows) instead of into a sliver.
+                value.setMinimumWidth(value.fontMetrics().averageCharWidth() * 26)
                 self.values[field] = value
                 form.addRow(f"{label}:", value)
             group = QGroupBox(title)
@@ -112,10 +113,11 @@ class StatusPanel(QWidget):
         alarms.setObjectName("alarmsGroup")
         alarms.setLayout(self.alarms_box)
         self.alarm_labels: list[QLabel] = []
+        # One column, most urgent first: the reservoir plot stands beside it in the window.
         groups.addWidget(boxes["therapy"], 0, 0)
-        groups.addWidget(boxes["reservoir"], 0, 1)
-        groups.addWidget(boxes["pump"], 1, 0)
-        groups.addWidget(alarms, 1, 1)
+        groups.addWidget(boxes["reservoir"], 1, 0)
+        groups.addWidget(alarms, 2, 0)
+        groups.addWidget(boxes["pump"], 3, 0)
 
         self.empty = QLabel("No pump interrogated yet: press Interrogate (Ctrl+I).")
         self.empty.setObjectName("statusEmpty")

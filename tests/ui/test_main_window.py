@@ -304,16 +304,19 @@ def test_text_does_not_clip_at_double_font_size(qtbot, large_font, pump_path):
         EDITOR_TAB: [window.editor.dose_limits, window.editor.per_hour, window.editor.on_pump],
         REVIEW_TAB: [window.review_panel.dose_change, window.review_panel.new_alarm, window.review_panel.gate],
     }
+
+    def fits(label) -> bool:
+        if label.wordWrap():
+            return label.height() >= label.heightForWidth(label.width())
+        return label.width() >= label.sizeHint().width()
+
     for tab, labels in pages.items():
         window.tabs.setCurrentIndex(tab)
-        qtbot.wait(20)  # let the nested layouts (tab, scroll area, group boxes) settle
-        for label in labels:
-            if label.wordWrap():
-                fits = label.height() >= label.heightForWidth(label.width())
-            else:
-                fits = label.width() >= label.sizeHint().width()
-            if not fits:
-                clipped.append(f"{label.objectName()}: {label.text()!r} {label.size().toTuple()}")
+        # Nested layouts (tab, splitter, scroll area, group boxes, wrapped labels) settle over several passes.
+        try:
+            qtbot.waitUntil(lambda labels=labels: all(fits(label) for label in labels), timeout=2000)
+        except AssertionError:
+            clipped += [f"{lb.objectName()}: {lb.text()!r} {lb.size().toTuple()}" for lb in labels if not fits(lb)]
     assert clipped == [], "\n".join(clipped)
 
 

@@ -13,6 +13,7 @@ first of them and runs to the pump's clock.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -436,6 +437,25 @@ def _refill_from_record(record: RefillRecord, logged: RefillSection | None) -> R
     )
 
 
+# What the refill workflow writes in a program's note: a flagged finding with its acknowledgement.
+_ACKNOWLEDGED = re.compile(r"((?:refill discrepancy|possible pocket fill): .*?); acknowledged: (.*?)(?=; |$)")
+
+
+def _note_items(note: str) -> list[tuple[str, str]]:
+    """(finding, acknowledgement) from a logged note, in order; the rest of the note splits at '; '."""
+
+    def plain(text: str) -> list[tuple[str, str]]:
+        return [(part, "") for part in text.split("; ") if part.strip() and not part.startswith("second check: ")]
+
+    items: list[tuple[str, str]] = []
+    position = 0
+    for match in _ACKNOWLEDGED.finditer(note):
+        items += plain(note[position : match.start()])
+        items.append((match.group(1), match.group(2)))
+        position = match.end()
+    return items + plain(note[position:])
+
+
 def _findings(events: tuple[Event, ...], record: RefillRecord | None) -> tuple[FindingLine, ...]:
     lines: list[FindingLine] = []
     if record is not None:
@@ -447,10 +467,9 @@ def _findings(events: tuple[Event, ...], record: RefillRecord | None) -> tuple[F
             continue
         details = event.details
         reason, clinician = str(details.get("reason", "")), str(details.get("clinician", ""))
-        notes = [note for note in str(details.get("note", "")).split("; ") if note]
-        notes = [note for note in notes if not note.startswith("second check: ") and note not in shown]
-        lines += [FindingLine(note, reason, event.at, clinician) for note in notes]
-        if reason and not notes and not any(line.reason == reason for line in lines):
+        items = [(text, ack) for text, ack in _note_items(str(details.get("note", ""))) if text not in shown]
+        lines += [FindingLine(text, ack or reason, event.at, clinician) for text, ack in items]
+        if reason and not items and not any(line.reason == reason for line in lines):
             lines.append(FindingLine("Reason given", reason, event.at, clinician))
     return tuple(lines)
 

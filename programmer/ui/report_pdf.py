@@ -162,7 +162,7 @@ def _findings(report: SessionReport) -> str:
         rows.append(
             f"<tr><td>{_e(finding.text)}</td><td>{_e(finding.reason or '—')}</td><td>{_e(by or '—')}</td></tr>"
         )
-    return _table(rows, ["Finding shown at review", "Reason given", "When, by"], [56, 26, 18])
+    return _table(rows, ["Finding", "Reason or acknowledgement", "When, by"], [56, 26, 18])
 
 
 def _log(report: SessionReport) -> str:

@@ -168,3 +168,23 @@ def test_a_pump_never_programmed_reports_an_interrogation(pump_path):
     assert all(not row.changed for row in report.settings)
     assert report.boluses == () and report.findings == () and report.refill is None
     assert "Boluses given:\n  none" in report.plain_text()
+
+
+def test_a_flagged_discrepancy_is_reported_with_its_acknowledgement(session, pump_path):
+    workflow = RefillWorkflow(session)
+    workflow.confirm_label(True)
+    workflow.choose_port(Port.RESERVOIR_FILL)
+    workflow.record_removed(0.5)  # 2.7 mL less than the 3.2 mL expected: beyond the 2.436 mL limit
+    workflow.acknowledge_discrepancy("pump checked, catheter study booked")
+    workflow.set_fill("morphine", Concentration(10, MG), 20, 20)
+    workflow.program(clinician="Nurse Kay")
+    report = build_report(load_pump(pump_path))
+    assert report.refill.flagged
+    assert report.refill.verdict.startswith("2.7 mL less than expected — possible over-infusion")
+    assert [(finding.text, finding.reason) for finding in report.findings] == [
+        (
+            "refill discrepancy: 2.7 mL less than expected — possible over-infusion; investigate before refilling "
+            "(removed 0.5 mL, expected 3.2 mL, limit 2.436 mL)",
+            "pump checked, catheter study booked",
+        )
+    ]

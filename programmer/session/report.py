@@ -459,8 +459,10 @@ def _note_items(note: str) -> list[tuple[str, str]]:
 def _findings(events: tuple[Event, ...], record: RefillRecord | None) -> tuple[FindingLine, ...]:
     lines: list[FindingLine] = []
     if record is not None:
-        lines += [FindingLine(text, record.reason if text.startswith("Reason required") else "")
-                  for text in record.findings]
+        lines += [
+            FindingLine(text, record.reason if text.startswith("Reason required") else "", record.programmed_at)
+            for text in record.findings
+        ]
     shown = " ".join(line.text for line in lines)
     for event in events:
         if event.kind is not EventKind.PROGRAMMING:

@@ -100,6 +100,8 @@ def _programming_event(at: datetime, old_mg: float | None, new_mg: float, extra:
         text = f"Programmed simple continuous {old} → {new} ({change:+.0f} %)"
         details = {"mode": "simple_continuous", "old_daily_dose": str(old), "daily_dose": str(new)}
         details["change_percent"] = round(change, 1)
+    # As the firmware records it: the dose history the titration rules read back.
+    details |= {"daily_dose_per_day": new.per_day, "unit": new.unit.value}
     return Event(at, EventKind.PROGRAMMING, text + extra, details)
 
 

@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--screenshot-tab",
-        choices=("status", "prescription", "schedule", "review", "log"),
+        choices=("status", "prescription", "schedule", "review", "boluses", "log"),
         default="status",
         help="which screen --screenshot renders (default: status)",
     )

@@ -12,7 +12,7 @@ from programmer.ui import dialogs
 from programmer.ui.main_window import OPEN_ERRORS, MainWindow
 
 SCREENSHOT_SIZE = (1280, 800)
-SCREENSHOT_TABS = {"status": 0, "prescription": 1, "schedule": 2, "review": 3, "log": 4}
+SCREENSHOT_TABS = {"status": 0, "prescription": 1, "schedule": 2, "review": 3, "boluses": 4, "log": 5}
 
 
 def application() -> QApplication:

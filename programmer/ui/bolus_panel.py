@@ -159,7 +159,7 @@ class BolusProgressView(QGroupBox):
         self.bar = name(QProgressBar(), "bolusProgressBar", "Bolus delivered")
         self.bar.setRange(0, PROGRESS_STEPS)
         self.bar.setFormat("%p % delivered")
-        self.cancel = name(QPushButton("&Cancel bolus…"), "cancelBolusButton", "Cancel the running bolus")
+        self.cancel = name(QPushButton("Cancel b&olus…"), "cancelBolusButton", "Cancel the running bolus")
         self.cancel.clicked.connect(self.cancel_requested)
         self.last = _value_label("bolusLast", "Last bolus")
         self.last.setProperty(ROLE, "hint")
@@ -248,7 +248,7 @@ class BolusPanel(QWidget):
         self.give_priming.clicked.connect(self._give_priming)
         priming_form = QFormLayout()
         priming_form.addRow("Catheter &length:", self.catheter_length)
-        priming_form.addRow("&Trimmed:", self.trimmed)
+        priming_form.addRow("Tri&mmed:", self.trimmed)
         priming_hint = QLabel(
             "After implant or catheter revision: fills the pump tubing and the implanted catheter at the pump's "
             "maximum flow, so drug reaches the tip before the continuous rate starts."
@@ -295,7 +295,7 @@ class BolusPanel(QWidget):
         self.give_clinician.clicked.connect(self._give_clinician)
         clinician_form = QFormLayout()
         clinician_form.addRow("&Dose:", self.dose)
-        duration_label = QLabel("D&uration:")
+        duration_label = QLabel("Durat&ion:")
         duration_label.setBuddy(self.hours)
         clinician_form.addRow(duration_label, duration)
         clinician_form.addRow(self.reason_label, self.reason)

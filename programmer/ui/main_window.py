@@ -35,17 +35,20 @@ from programmer.pump.telemetry import LinkFaults, LinkLost, VerificationFailed
 from programmer.resources import ResourceError
 from programmer.session import workspace
 from programmer.session.programming import ProgrammingSession, SessionError
-from programmer.session.refill_workflow import RefillWorkflowError
+from programmer.session.refill_workflow import RefillRecord, RefillWorkflowError
+from programmer.session.report import build_report
 from programmer.therapy.drugs import DrugLibrary, drug_library
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.projection import ProjectionError
 from programmer.ui import dialogs
+from programmer.ui.bolus_panel import BolusPanel
 from programmer.ui.clock_panel import ClockPanel
 from programmer.ui.event_log import EventLogView
 from programmer.ui.header import Header
 from programmer.ui.new_pump_dialog import NewPumpDialog
 from programmer.ui.prescription_editor import PrescriptionEditor
 from programmer.ui.refill_wizard import RefillWizard
+from programmer.ui.report_pdf import ReportPreview, write_report_pdf
 from programmer.ui.reservoir_plot import ReservoirPlot
 from programmer.ui.review_panel import ReviewPanel
 from programmer.ui.schedule_editor import ScheduleEditor
@@ -56,7 +59,7 @@ from programmer.ui.style import STYLESHEET, see_through
 OPEN_ERRORS = (PumpFileError, SessionError, ResourceError, workspace.WorkspaceError, LinkLost, OSError)
 PROGRAM_ERRORS = (SessionError, LinkLost, ProgramRejected, VerificationFailed, PumpFileError)
 
-STATUS_TAB, EDITOR_TAB, SCHEDULE_TAB, REVIEW_TAB, LOG_TAB = range(5)
+STATUS_TAB, EDITOR_TAB, SCHEDULE_TAB, REVIEW_TAB, BOLUS_TAB, LOG_TAB = range(6)
 
 
 def scrolling(widget: QWidget) -> QScrollArea:
@@ -79,6 +82,9 @@ class MainWindow(QMainWindow):
         self.faults = faults or LinkFaults()  # shared with every session this window opens
         self.session: ProgrammingSession | None = None
         self._shown_memory: PumpMemory | None = None
+        # For the session report: the pump as first interrogated, and the last refill's record.
+        self._session_start: PumpMemory | None = None
+        self._refill_record: RefillRecord | None = None
 
         self.header = Header()
         self.status_panel = StatusPanel(self.library)
@@ -86,6 +92,7 @@ class MainWindow(QMainWindow):
         self.clock_panel = ClockPanel()
         self.editor = PrescriptionEditor(self.library)
         self.schedule_editor = ScheduleEditor(self.library)
+        self.bolus_panel = BolusPanel()
         self.review_panel = ReviewPanel()
         self.event_log = EventLogView()
         self.event_log.setObjectName("eventLog")
@@ -111,6 +118,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(scrolling(self.editor), "Pr&escription")
         self.tabs.addTab(scrolling(self.schedule_editor), "Sched&ule (flex)")
         self.tabs.addTab(self.review_panel, "Revie&w and program")
+        self.tabs.addTab(scrolling(self.bolus_panel), "Boluses")
         self.tabs.addTab(log_page, "E&vent log")
 
         central = QWidget()
@@ -188,6 +196,11 @@ class MainWindow(QMainWindow):
         self.open_action = self._action("&Open pump file…", "openAction", QKeySequence.StandardKey.Open, self.open_file)
         self.reset_action = self._action("Reset &demo pump", "resetDemoAction", None, self.reset_demo)
         self.quit_action = self._action("&Quit", "quitAction", QKeySequence.StandardKey.Quit, self.close)
+        self.bolus_action = self._action(
+            "&Boluses…", "bolusAction", "Ctrl+B", lambda: self.tabs.setCurrentIndex(BOLUS_TAB)
+        )
+        self.report_action = self._action("Session &report (PDF)…", "reportAction", None, self.save_report)
+        self.preview_action = self._action("Print pre&view of the report…", "previewAction", None, self.preview_report)
 
         toolbar = QToolBar("Session")
         toolbar.setObjectName("sessionToolbar")
@@ -217,6 +230,9 @@ class MainWindow(QMainWindow):
         menu.addMenu(self.recent_menu)
         menu.addAction(self.reset_action)
         menu.addSeparator()
+        menu.addAction(self.report_action)
+        menu.addAction(self.preview_action)
+        menu.addSeparator()
         menu.addAction(self.quit_action)
         session = self.menuBar().addMenu("&Session")
         session.setObjectName("sessionMenu")
@@ -224,6 +240,7 @@ class MainWindow(QMainWindow):
             session.addAction(action)
         session.addSeparator()
         session.addAction(self.refill_action)
+        session.addAction(self.bolus_action)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -244,6 +261,9 @@ class MainWindow(QMainWindow):
         session.subscribe(self._refresh)
         self.reservoir_plot.bind(session)
         self.schedule_editor.bind(session)
+        self.bolus_panel.bind(session)
+        self._session_start = session.current
+        self._refill_record = None
         workspace.remember_pump(path)
         self._refresh()
         self.tabs.setCurrentIndex(STATUS_TAB)
@@ -382,8 +402,49 @@ class MainWindow(QMainWindow):
         except RefillWorkflowError as error:
             dialogs.show_error(self, "Cannot start the refill", str(error))
             return
+        wizard.refill_ended.connect(self._remember_refill)
         wizard.exec()
         self._refresh()
+
+    def _remember_refill(self, record: RefillRecord) -> None:
+        self._refill_record = record
+
+    # --- the session report ---------------------------------------------------------------------------
+    def _report(self):
+        session = self.session
+        if session is None or session.current is None:
+            return None
+        record = self._refill_record
+        appointment = record.appointment if record is not None else None
+        return build_report(
+            session.current,
+            before=self._session_start,
+            refill=record,
+            appointment=appointment or self.reservoir_plot.appointment,
+            library=self.library,
+            source="live session",
+        )
+
+    def save_report(self) -> None:
+        report = self._report()
+        if report is None:
+            return
+        memory = self.session.current
+        suggested = workspace.data_dir() / f"report-{memory.serial}-{memory.clock:%Y%m%d-%H%M}.pdf"
+        path, _ = QFileDialog.getSaveFileName(self, "Save the session report", str(suggested), "PDF (*.pdf)")
+        if not path:
+            return
+        try:
+            pages = write_report_pdf(report, path)
+        except OSError as error:
+            dialogs.show_error(self, "Cannot save the report", str(error))
+            return
+        self.statusBar().showMessage(f"Session report saved: {path} ({pages} page(s))", 15000)
+
+    def preview_report(self) -> None:
+        report = self._report()
+        if report is not None:
+            ReportPreview(report, self).exec()
 
     def _program_shortcut(self) -> None:
         """Ctrl+P programs only from the review screen: elsewhere it opens the review first."""
@@ -472,6 +533,8 @@ class MainWindow(QMainWindow):
         self.program_action.setEnabled(connected)
         self.discard_action.setEnabled(pending)
         self.refill_action.setEnabled(connected and not pending)
+        for action in (self.bolus_action, self.report_action, self.preview_action):
+            action.setEnabled(connected)
         self.reset_action.setEnabled(True)
         if connected and self.tabs.currentIndex() == REVIEW_TAB:
             self._refresh_review()

@@ -354,18 +354,27 @@ def test_file_new_pump_creates_saves_and_opens_it(qtbot, window, data_dir):
     assert load_pump(data_dir / "NP-0001.json").serial == "NP-0001"
 
 
-def test_every_mnemonic_in_the_window_is_unique(window):
+def test_every_mnemonic_on_screen_is_unique(window):
+    """Qt fires the mnemonics of visible widgets: tab bar, menus and the page shown must not share a key."""
     import re
 
     from PySide6.QtWidgets import QLabel
 
-    texts = [window.tabs.tabText(index) for index in range(window.tabs.count())]
-    texts += [action.text() for action in window.menuBar().actions()]
-    texts += [label.text() for label in window.findChildren(QLabel) if label.buddy() is not None]
-    texts += [button.text() for button in window.findChildren(QAbstractButton) if button.parent() is not window]
-    keys = [match.lower() for text in texts for match in re.findall(r"&([A-Za-z])", text)]
-    assert len(keys) == len(set(keys)), sorted(keys)
-    assert "r" in keys and "p" in keys and "o" in keys
+    def keys(texts) -> list[str]:
+        return [match.lower() for text in texts for match in re.findall(r"&([A-Za-z])", text)]
+
+    def mnemonic_texts(widgets) -> list[str]:
+        return [w.text() for w in widgets if not isinstance(w, QLabel) or w.buddy() is not None]
+
+    widgets = [w for w in window.findChildren(QLabel) + window.findChildren(QAbstractButton) if w.parent() is not window]
+    always = [window.tabs.tabText(index) for index in range(window.tabs.count())]
+    always += [action.text() for action in window.menuBar().actions()]
+    always += mnemonic_texts(w for w in widgets if not window.tabs.isAncestorOf(w))
+    for index in range(window.tabs.count()):
+        page = window.tabs.widget(index)
+        shown = keys(always + mnemonic_texts(w for w in widgets if page.isAncestorOf(w)))
+        assert len(shown) == len(set(shown)), (window.tabs.tabText(index), sorted(shown))
+    assert {"r", "p", "o"} <= set(keys(always + mnemonic_texts(widgets)))
 
 
 def test_recent_pumps_and_reset_demo_pump(qtbot, window, dialogs, pump_path):
@@ -383,3 +392,23 @@ def test_recent_pumps_and_reset_demo_pump(qtbot, window, dialogs, pump_path):
     assert load_pump(pump_path).prescription.daily_dose == DoseRate(1.5, DrugUnit.MG)
     assert status(window, "dailyDose") == "1.5 mg/day (0.0625 mg/h)"
     assert window.header.link.text() == "connected"
+
+
+def test_session_report_pdf_after_a_dose_change_names_both_doses(qtbot, window, tmp_path, monkeypatch):
+    from pypdf import PdfReader
+    from PySide6.QtWidgets import QFileDialog
+
+    type_dose(qtbot, window, "2")
+    press(qtbot, window, Qt.Key.Key_R)
+    qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
+    target = tmp_path / "report.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "PDF (*.pdf)"))
+    window.report_action.trigger()
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(target).pages).split())
+    assert "1.5 mg/day" in text and "2 mg/day" in text
+    assert "Training emulator" in text
+
+
+def test_boluses_tab_is_one_shortcut_away(qtbot, window):
+    window.bolus_action.trigger()
+    assert window.tabs.currentIndex() == window.tabs.indexOf(window.bolus_panel.parentWidget().parentWidget())

@@ -366,7 +366,8 @@ def test_every_mnemonic_on_screen_is_unique(window):
     def mnemonic_texts(widgets) -> list[str]:
         return [w.text() for w in widgets if not isinstance(w, QLabel) or w.buddy() is not None]
 
-    widgets = [w for w in window.findChildren(QLabel) + window.findChildren(QAbstractButton) if w.parent() is not window]
+    candidates = window.findChildren(QLabel) + window.findChildren(QAbstractButton)
+    widgets = [w for w in candidates if w.parent() is not window]
     always = [window.tabs.tabText(index) for index in range(window.tabs.count())]
     always += [action.text() for action in window.menuBar().actions()]
     always += mnemonic_texts(w for w in widgets if not window.tabs.isAncestorOf(w))

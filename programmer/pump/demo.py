@@ -123,10 +123,16 @@ def demo_events() -> tuple[Event, ...]:
         Event(
             start_at,
             EventKind.BOLUS,
-            f"Priming bolus {priming_ml:g} mL over 30 min (pump tubing and catheter)",
+            f"Priming bolus programmed: {priming_ml:g} mL over 30 min (pump tubing and catheter)",
             {"bolus": "priming", "volume_ml": priming_ml, "duration_minutes": 30},
         ),
         _programming_event(start_at, None, start_mg),
+        Event(
+            start_at + timedelta(minutes=30),
+            EventKind.BOLUS,
+            f"Priming bolus finished ({priming_ml:g} mL): simple continuous resumed",
+            {"bolus": "priming"},
+        ),
         # The priming bolus took its volume out of the first fill.
         _refill_event(FIRST_REFILL_AT, IMPLANT_AT, FILL_ML - priming_ml),
         _refill_event(LAST_REFILL_AT, FIRST_REFILL_AT, FILL_ML),

@@ -289,7 +289,8 @@ def test_a_memory_the_loader_would_refuse_is_not_saved_and_the_old_file_stays(tm
 def test_event_details_that_are_not_json_are_refused_by_field():
     demo = demo_pump(DEMO_CLOCK)
     note = Event(DEMO_CLOCK, EventKind.PROGRAMMING, "note", {"when": datetime(2026, 11, 21)})
-    with pytest.raises(PumpFileError, match=r"memory\.events\.9\.details\.when: input was not a valid JSON value"):
+    where = rf"memory\.events\.{len(demo.events)}\.details\.when"  # the added event, named by its place
+    with pytest.raises(PumpFileError, match=where + ": input was not a valid JSON value"):
         dumps_pump(replace(demo, events=(*demo.events, note)))
 
 
@@ -375,7 +376,9 @@ def test_shipped_demo_pump_shows_the_demo_values():
     assert demo.ptm == PtmSettings(Dose(0.1, DrugUnit.MG), timedelta(minutes=10), 4, timedelta(hours=3))
     assert demo.alarms == () and demo.stopped_since is None
     kinds = [event.kind for event in demo.events]
-    assert kinds[:2] == [EventKind.IMPLANT, EventKind.BOLUS] and "Priming bolus 0.515 mL" in demo.events[1].text
+    assert kinds[:2] == [EventKind.IMPLANT, EventKind.BOLUS]
+    assert "Priming bolus programmed: 0.515 mL" in demo.events[1].text
+    assert kinds.count(EventKind.BOLUS) == 2  # programmed, then finished
     assert kinds.count(EventKind.REFILL) == 2 and kinds.count(EventKind.PROGRAMMING) == 5
     assert [event.at for event in demo.events] == sorted(event.at for event in demo.events)
     assert demo.events[-1].text == "Programmed simple continuous 1 mg/day → 1.5 mg/day (+50 %)"

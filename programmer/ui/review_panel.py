@@ -143,10 +143,10 @@ class ReviewPanel(QWidget):
         reading.setContentsMargins(0, 0, 0, 0)
         reading.addWidget(intro)
         reading.addWidget(self.table)
+        reading.addLayout(below)
         # Flex schedules are compared as two timelines on one scale: a table cannot show a day's shape.
         self.schedules = ScheduleComparison()
         reading.addWidget(self.schedules)
-        reading.addLayout(below)
         reading.addStretch(1)
         scroll = QScrollArea()
         scroll.setObjectName("reviewScroll")

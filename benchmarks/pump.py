@@ -9,6 +9,8 @@ the figures for a person to judge.
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -101,7 +103,32 @@ def advance_figure(repeats: int = 20) -> Figure:
     return Figure("advance 10 simulated years, 13-step schedule", measured, "advance 1 day", baseline, 200.0)
 
 
-SECTIONS: dict[str, Callable[[], Figure]] = {"program": program_figure, "advance": advance_figure}
+def show_figure(repeats: int = 15) -> Figure:
+    """`programmer pump show FILE --json` as a user runs it (a new process), against a bare interpreter start.
+
+    The command must not import Qt; the child checks that too and fails loudly if it did.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "pump.json"
+        save_pump(path, thirteen_step_pump())
+        check = (
+            "import contextlib, io, sys\nfrom programmer.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    assert main(['pump', 'show', sys.argv[1], '--json']) == 0\n"
+            "assert not [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')], 'Qt was imported'"
+        )
+        subprocess.run([sys.executable, "-c", check, str(path)], check=True)
+        command = [sys.executable, "-m", "programmer", "pump", "show", str(path), "--json"]
+        shown = median_ms(lambda: subprocess.run(command, check=True, capture_output=True), repeats)
+        bare = median_ms(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeats)
+    return Figure("pump show --json (new process)", shown, "bare python -c pass", bare, 150.0)
+
+
+SECTIONS: dict[str, Callable[[], Figure]] = {
+    "program": program_figure,
+    "advance": advance_figure,
+    "show": show_figure,
+}
 
 
 def main(sections: list[str] | None = None) -> None:

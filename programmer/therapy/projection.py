@@ -19,11 +19,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-import numpy as np
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from programmer.therapy.delivery import SECONDS_PER_DAY, Segment, base_segments, segments
 from programmer.therapy.prescription import InfusionMode, Prescription
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _DAY = timedelta(days=1)
 _WEEK = timedelta(days=7)
@@ -44,10 +47,6 @@ class _Pieces:
     delivered_before_ml: tuple[float, ...]
     length: timedelta
     total_ml: float
-    # The same in numpy, for plot series.
-    seconds: np.ndarray
-    rates: np.ndarray
-    delivered: np.ndarray
 
     @classmethod
     def from_segments(
@@ -64,16 +63,27 @@ class _Pieces:
             before.append(total)
             # Same product as Segment.volume_ml, so a projection without extra flow agrees with delivery.
             total += rate * part.days
-        return cls(
-            tuple(offsets),
-            tuple(rates),
-            tuple(before),
-            end - origin,
-            total,
-            np.array([offset.total_seconds() for offset in offsets], dtype=float),
-            np.array(rates, dtype=float),
-            np.array(before, dtype=float),
-        )
+        return cls(tuple(offsets), tuple(rates), tuple(before), end - origin, total)
+
+    # The same in numpy, for plot series only: numpy is imported when a plot first asks, so the
+    # headless commands start fast.
+    @cached_property
+    def seconds(self) -> np.ndarray:
+        import numpy as np
+
+        return np.array([offset.total_seconds() for offset in self.offsets], dtype=float)
+
+    @cached_property
+    def rates(self) -> np.ndarray:
+        import numpy as np
+
+        return np.array(self.ml_per_day, dtype=float)
+
+    @cached_property
+    def delivered(self) -> np.ndarray:
+        import numpy as np
+
+        return np.array(self.delivered_before_ml, dtype=float)
 
     def delivered_ml(self, offset: timedelta) -> float:
         """Volume delivered from the origin to `offset` (0 <= offset <= length)."""
@@ -171,6 +181,8 @@ class _Plan:
 
     def piece_arrays(self, limit: datetime) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The same as `pieces` as arrays (seconds after start, delivered before, mL/day), tiled with numpy."""
+        import numpy as np
+
         prefix, period = self.prefix, self.period
         seconds, delivered, rates = [prefix.seconds], [prefix.delivered], [prefix.rates]
         if limit > self.anchor:
@@ -239,6 +251,8 @@ class Projection:
 
     def series_arrays(self, end: datetime) -> tuple[np.ndarray, np.ndarray]:
         """The same curve as `series` for plotting: (POSIX seconds, naive datetimes read as UTC; mL)."""
+        import numpy as np
+
         limit = self._check_end(end)
         limit_seconds = (limit - self.start).total_seconds()
         seconds, delivered, rates = self._plan.piece_arrays(limit)

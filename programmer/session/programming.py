@@ -90,6 +90,33 @@ class Review:
     needs_reason: list[Finding]
     has_changes: bool
 
+    @classmethod
+    def comparing(
+        cls,
+        old: Prescription,
+        new: Prescription,
+        rows: list[Difference],
+        old_projection: Projection,
+        new_projection: Projection,
+        findings: list[Finding],
+        has_changes: bool,
+    ) -> Review:
+        """The review of `old` → `new`: the % dose change (same drug only), volumes and findings by severity."""
+        same_drug = old.drug.strip().lower() == new.drug.strip().lower()
+        percent = new.nominal_daily_dose.percent_change_from(old.nominal_daily_dose) if same_drug else None
+        return cls(
+            rows=rows,
+            dose_change_percent=percent,
+            old_daily_volume_ml=old.nominal_daily_volume_ml,
+            new_daily_volume_ml=new.nominal_daily_volume_ml,
+            old_projection=old_projection,
+            new_projection=new_projection,
+            findings=findings,
+            blocking=blocking(findings),
+            needs_reason=needing_reason(findings),
+            has_changes=has_changes,
+        )
+
     @property
     def old_alarm_date(self) -> datetime | None:
         return self.old_projection.alarm_date
@@ -105,6 +132,19 @@ class Review:
 
 def format_datetime(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "never (no delivery)"
+
+
+def alarm_rows(old: Projection, new: Projection, now: datetime) -> list[Difference]:
+    """The alarm date and days until it, before and after."""
+
+    def days_text(projection: Projection) -> str:
+        days = projection.days_until_alarm(now)
+        return "—" if days is None else f"{days:.1f} days"
+
+    return [
+        Difference("Alarm date", format_datetime(old.alarm_date), format_datetime(new.alarm_date)),
+        Difference("Days until alarm", days_text(old), days_text(new)),
+    ]
 
 
 def daily_dose_text(prescription: Prescription) -> str:
@@ -261,12 +301,6 @@ class ProgrammingSession:
         new_projection = self.pending_projection() or old_projection
         new_low_alarm = self.pending.low_alarm_ml if self.pending else current.low_alarm_ml
         findings = self.findings() if self.pending else []
-        now = current.clock
-
-        def days_text(projection: Projection) -> str:
-            days = projection.days_until_alarm(now)
-            return "—" if days is None else f"{days:.1f} days"
-
         rows = [
             Difference("Drug", old.drug, new.drug),
             Difference("Concentration", str(old.concentration), str(new.concentration)),
@@ -281,25 +315,10 @@ class ProgrammingSession:
             Difference(
                 "Low-reservoir alarm", f"{format_number(current.low_alarm_ml)} mL", f"{format_number(new_low_alarm)} mL"
             ),
-            Difference(
-                "Alarm date", format_datetime(old_projection.alarm_date), format_datetime(new_projection.alarm_date)
-            ),
-            Difference("Days until alarm", days_text(old_projection), days_text(new_projection)),
+            *alarm_rows(old_projection, new_projection, current.clock),
         ]
-        percent = None
-        if old.drug == new.drug and old.unit is new.unit:
-            percent = new.nominal_daily_dose.percent_change_from(old.nominal_daily_dose)
-        return Review(
-            rows=rows,
-            dose_change_percent=percent,
-            old_daily_volume_ml=old.nominal_daily_volume_ml,
-            new_daily_volume_ml=new.nominal_daily_volume_ml,
-            old_projection=old_projection,
-            new_projection=new_projection,
-            findings=findings,
-            blocking=blocking(findings),
-            needs_reason=needing_reason(findings),
-            has_changes=self.pending is not None,
+        return Review.comparing(
+            old, new, rows, old_projection, new_projection, findings, has_changes=self.pending is not None
         )
 
     def program(self, *, reason: str = "", clinician: str = "") -> ProgramResult:

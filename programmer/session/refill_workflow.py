@@ -24,6 +24,7 @@ from programmer.session.programming import (
     ReasonRequired,
     Review,
     SessionError,
+    alarm_rows,
     daily_dose_text,
     dose_history,
     format_datetime,
@@ -36,7 +37,7 @@ from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
 from programmer.therapy.projection import Projection
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.refill import Discrepancy, FillResult, discrepancy, fill
-from programmer.therapy.safety import Finding, blocking, needing_reason, safety_findings
+from programmer.therapy.safety import Finding, safety_findings
 from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
 
 _EPSILON_ML = 1e-9
@@ -964,12 +965,6 @@ class RefillWorkflow:
                 implant_date=memory.implant_date,
                 history=dose_history(memory),
             )
-        now = self.now
-
-        def days_text(projection: Projection) -> str:
-            days = projection.days_until_alarm(now)
-            return "—" if days is None else f"{days:.1f} days"
-
         added = self._fill.new_reservoir_ml
         rows = [
             Difference("Drug", old.drug, new.drug),
@@ -1000,26 +995,10 @@ class RefillWorkflow:
             rows.append(Difference("Patient bolus (PTM)", "on", "on" if self._new_ptm() else "off (new drug)"))
         rows += [
             Difference("Low-reservoir alarm", _ml(memory.low_alarm_ml), _ml(memory.low_alarm_ml)),
-            Difference(
-                "Alarm date", format_datetime(old_projection.alarm_date), format_datetime(new_projection.alarm_date)
-            ),
-            Difference("Days until alarm", days_text(old_projection), days_text(new_projection)),
+            *alarm_rows(old_projection, new_projection, self.now),
         ]
-        percent = None
-        if old.drug.lower() == new.drug.lower():
-            percent = new.nominal_daily_dose.percent_change_from(old.nominal_daily_dose)
-        review = Review(
-            rows=rows,
-            dose_change_percent=percent,
-            old_daily_volume_ml=old.nominal_daily_volume_ml,
-            new_daily_volume_ml=new.nominal_daily_volume_ml,
-            old_projection=old_projection,
-            new_projection=new_projection,
-            findings=findings,
-            blocking=blocking(findings),
-            needs_reason=needing_reason(findings),
-            has_changes=True,  # the refill itself is a change: the pump learns its new volume
-        )
+        # The refill itself is a change: the pump learns its new volume.
+        review = Review.comparing(old, new, rows, old_projection, new_projection, findings, has_changes=True)
         return RefillReview(
             review=review,
             expected_ml=self.expected_ml,

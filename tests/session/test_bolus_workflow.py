@@ -4,10 +4,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from programmer.pump.factory import new_pump
 from programmer.pump.firmware import ProgramRejected
 from programmer.pump.memory import EventKind
-from programmer.pump.pumpfile import load_pump, save_pump
+from programmer.pump.pumpfile import load_pump
 from programmer.pump.telemetry import LinkLost
 from programmer.session.bolus_workflow import (
     BolusRunning,
@@ -17,10 +16,11 @@ from programmer.session.bolus_workflow import (
     bolus_history,
     duration_text,
 )
-from programmer.session.programming import BlockingFindings, ProgrammingSession
+from programmer.session.programming import BlockingFindings
 from programmer.therapy.bolus import BolusError
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription
-from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit, UnitError
+from programmer.therapy.units import Concentration, Dose, DrugUnit, UnitError
+from tests.helpers import connected, morphine_pump
 
 NOW = datetime(2026, 11, 21, 9, 0)
 HOUR = timedelta(hours=1)
@@ -29,18 +29,13 @@ MG = DrugUnit.MG
 
 @pytest.fixture
 def pump_path(tmp_path):
-    path = tmp_path / "pump.json"
-    memory = new_pump("PX-20", "morphine", 10, DoseRate(1.5, MG), NOW, serial="PX20-B-1", patient_id="P-7")
-    save_pump(path, memory)  # 20 mL of morphine 10 mg/mL at 1.5 mg/day = 0.15 mL/day
-    return path
+    return morphine_pump(tmp_path / "pump.json", NOW, serial="PX20-B-1", patient_id="P-7")
 
 
 @pytest.fixture
 def session(pump_path):
-    session = ProgrammingSession(pump_path)
-    session.connect()
-    yield session
-    session.close(confirm=True)
+    with connected(pump_path) as session:
+        yield session
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from programmer.pump.factory import new_pump
 from programmer.pump.memory import EventKind
-from programmer.pump.pumpfile import PumpInSessionError, load_pump, save_pump
+from programmer.pump.pumpfile import PumpInSessionError, load_pump
 from programmer.pump.telemetry import LinkLost
 from programmer.session.programming import (
     BlockingFindings,
@@ -18,24 +17,20 @@ from programmer.session.programming import (
 )
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.units import DoseRate, DrugUnit
+from tests.helpers import connected, morphine_pump
 
 NOW = datetime(2026, 11, 21, 9, 0)
 
 
 @pytest.fixture
 def pump_path(tmp_path):
-    path = tmp_path / "pump.json"
-    memory = new_pump("PX-20", "morphine", 10, DoseRate(1.5, DrugUnit.MG), NOW, serial="PX20-T-1", patient_id="P-1")
-    save_pump(path, memory)
-    return path
+    return morphine_pump(tmp_path / "pump.json", NOW, serial="PX20-T-1", patient_id="P-1")
 
 
 @pytest.fixture
 def session(pump_path):
-    session = ProgrammingSession(pump_path)
-    session.connect()
-    yield session
-    session.close(confirm=True)
+    with connected(pump_path) as session:
+        yield session
 
 
 def with_dose(session, per_day: float) -> Prescription:

@@ -13,11 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programmer.pump.factory import new_pump
 from programmer.pump.memory import EventKind
-from programmer.pump.pumpfile import load_pump, save_pump
+from programmer.pump.pumpfile import load_pump
 from programmer.pump.telemetry import LinkLost
-from programmer.session.programming import BlockingFindings, ProgrammingSession, ReasonRequired
+from programmer.session.programming import BlockingFindings, ReasonRequired
 from programmer.session.refill_workflow import (
     AcknowledgementRequired,
     DoseChoice,
@@ -37,6 +36,7 @@ from programmer.session.refill_workflow import (
 from programmer.therapy.prescription import BolusKind
 from programmer.therapy.refill import RefillError
 from programmer.therapy.units import Concentration, DoseRate, DrugUnit, UnitError
+from tests.helpers import connected, morphine_pump
 
 IMPLANT = datetime(2026, 1, 5, 9, 0)
 NOW = IMPLANT + timedelta(days=112)  # 2026-04-27 09:00
@@ -47,19 +47,13 @@ MORPHINE_25 = Concentration(25, MG)
 
 @pytest.fixture
 def pump_path(tmp_path):
-    path = tmp_path / "pump.json"
-    memory = new_pump("PX-20", "morphine", 10, DoseRate(1.5, MG), IMPLANT, serial="PX20-0001", patient_id="T-1")
-    save_pump(path, memory)
-    return path
+    return morphine_pump(tmp_path / "pump.json", IMPLANT, serial="PX20-0001", patient_id="T-1")
 
 
 @pytest.fixture
 def session(pump_path):
-    session = ProgrammingSession(pump_path)
-    session.connect()
-    session.advance_days(112)
-    yield session
-    session.close(confirm=True)
+    with connected(pump_path, days_later=112) as session:
+        yield session
 
 
 @pytest.fixture

@@ -13,14 +13,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from programmer.pump.factory import new_pump
-from programmer.pump.pumpfile import load_pump, save_pump
+from programmer.pump.pumpfile import load_pump
 from programmer.session.bolus_workflow import BolusWorkflow
-from programmer.session.programming import ProgrammingSession
 from programmer.session.refill_workflow import Port, RefillWorkflow, SyringeLabel
 from programmer.session.report import NOT_LOGGED, build_report, last_session_start, session_events
 from programmer.therapy.prescription import BolusKind
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
+from tests.helpers import connected, morphine_pump
 
 IMPLANT = datetime(2026, 1, 5, 9, 0)
 NOW = IMPLANT + timedelta(days=112)  # 2026-04-27 09:00
@@ -30,19 +29,13 @@ MORPHINE_25 = Concentration(25, MG)
 
 @pytest.fixture
 def pump_path(tmp_path):
-    path = tmp_path / "pump.json"
-    memory = new_pump("PX-20", "morphine", 10, DoseRate(1.5, MG), IMPLANT, serial="PX20-R-1", patient_id="T-1")
-    save_pump(path, memory)
-    return path
+    return morphine_pump(tmp_path / "pump.json", IMPLANT, serial="PX20-R-1", patient_id="T-1")
 
 
 @pytest.fixture
 def session(pump_path):
-    session = ProgrammingSession(pump_path)
-    session.connect()
-    session.advance_days(112)
-    yield session
-    session.close(confirm=True)
+    with connected(pump_path, days_later=112) as session:
+        yield session
 
 
 def refill_to_25(session, appointment: datetime | None = None) -> RefillWorkflow:

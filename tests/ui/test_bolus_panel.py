@@ -14,15 +14,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QLineEdit, QProgressBar
 
-from programmer.pump.factory import new_pump
 from programmer.pump.memory import EventKind
-from programmer.pump.pumpfile import load_pump, save_pump
-from programmer.session.programming import ProgrammingSession
+from programmer.pump.pumpfile import load_pump
 from programmer.therapy.prescription import BolusKind
-from programmer.therapy.units import DoseRate, DrugUnit
 from programmer.ui.bolus_panel import BolusPanel
 from programmer.ui.reservoir_plot import ReservoirPlot
 from programmer.ui.style import STYLESHEET
+from tests.helpers import connected, morphine_pump
 
 NOW = datetime(2026, 11, 21, 9, 0)
 # Set to a folder to keep the screenshots a reviewer looks at (the tests always draw them).
@@ -30,19 +28,14 @@ SCREENSHOT_DIR = os.environ.get("PROGRAMMER_SCREENSHOTS")
 
 
 @pytest.fixture
-def pump_path(tmp_path) -> Path:
-    path = tmp_path / "pump.json"
-    memory = new_pump("PX-20", "morphine", 10, DoseRate(1.5, DrugUnit.MG), NOW, serial="PX20-UI-1", patient_id="P-3")
-    save_pump(path, memory)
-    return path
+def pump_path(tmp_path):
+    return morphine_pump(tmp_path / "pump.json", NOW, serial="PX20-UI-1", patient_id="P-3")
 
 
 @pytest.fixture
 def session(pump_path):
-    session = ProgrammingSession(pump_path)
-    session.connect()
-    yield session
-    session.close(confirm=True)
+    with connected(pump_path) as session:
+        yield session
 
 
 @pytest.fixture

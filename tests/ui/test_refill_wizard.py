@@ -12,15 +12,14 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QCheckBox, QComboBox, QLineEdit, QRadioButton, QWidget
 
-from programmer.pump.factory import new_pump
 from programmer.pump.memory import EventKind
-from programmer.pump.pumpfile import load_pump, save_pump
-from programmer.session.programming import ProgrammingSession
+from programmer.pump.pumpfile import load_pump
 from programmer.session.refill_workflow import Port, RefillOutcome, Step, SyringeLabel
 from programmer.therapy.prescription import BolusKind
-from programmer.therapy.units import Concentration, DoseRate, DrugUnit
+from programmer.therapy.units import Concentration, DrugUnit
 from programmer.ui.port_drawing import PortDrawing
 from programmer.ui.refill_wizard import RefillWizard
+from tests.helpers import connected, morphine_pump
 
 IMPLANT = datetime(2026, 1, 5, 9, 0)
 MORPHINE_25 = SyringeLabel("morphine", Concentration(25, DrugUnit.MG), 20, "T-1")
@@ -28,21 +27,13 @@ MORPHINE_25 = SyringeLabel("morphine", Concentration(25, DrugUnit.MG), 20, "T-1"
 
 @pytest.fixture
 def pump_path(tmp_path):
-    path = tmp_path / "pump.json"
-    memory = new_pump(
-        "PX-20", "morphine", 10, DoseRate(1.5, DrugUnit.MG), IMPLANT, serial="PX20-0001", patient_id="T-1"
-    )
-    save_pump(path, memory)
-    return path
+    return morphine_pump(tmp_path / "pump.json", IMPLANT, serial="PX20-0001", patient_id="T-1")
 
 
 @pytest.fixture
 def session(pump_path):
-    session = ProgrammingSession(pump_path)
-    session.connect()
-    session.advance_days(112)
-    yield session
-    session.close(confirm=True)
+    with connected(pump_path, days_later=112) as session:
+        yield session
 
 
 def end_quietly(wizard: RefillWizard) -> None:

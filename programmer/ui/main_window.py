@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -35,8 +36,6 @@ from programmer.pump.telemetry import LinkFaults, LinkLost, VerificationFailed
 from programmer.resources import ResourceError
 from programmer.session import workspace
 from programmer.session.programming import ProgrammingSession, SessionError
-from programmer.session.refill_workflow import RefillRecord, RefillWorkflowError
-from programmer.session.report import build_report
 from programmer.therapy.drugs import DrugLibrary, drug_library
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.projection import ProjectionError
@@ -45,15 +44,15 @@ from programmer.ui.bolus_panel import BolusPanel
 from programmer.ui.clock_panel import ClockPanel
 from programmer.ui.event_log import EventLogView
 from programmer.ui.header import Header
-from programmer.ui.new_pump_dialog import NewPumpDialog
 from programmer.ui.prescription_editor import PrescriptionEditor
-from programmer.ui.refill_wizard import RefillWizard
-from programmer.ui.report_pdf import ReportPreview, write_report_pdf
 from programmer.ui.reservoir_plot import ReservoirPlot
 from programmer.ui.review_panel import ReviewPanel
 from programmer.ui.schedule_editor import ScheduleEditor
 from programmer.ui.status_panel import StatusPanel
 from programmer.ui.style import STYLESHEET, see_through
+
+if TYPE_CHECKING:
+    from programmer.session.refill_workflow import RefillRecord
 
 # Errors a nurse can act on: shown in words, never as a traceback.
 OPEN_ERRORS = (PumpFileError, SessionError, ResourceError, workspace.WorkspaceError, LinkLost, OSError)
@@ -337,6 +336,8 @@ class MainWindow(QMainWindow):
 
     def new_pump(self) -> None:
         """A new practice pump: the dialog collects the values and the file, the factory builds it, then open it."""
+        from programmer.ui.new_pump_dialog import NewPumpDialog  # on demand: keeps the window's start quick
+
         dialog = NewPumpDialog(self, library=self.library, folder=workspace.data_dir())
         if not dialog.exec():
             return
@@ -394,6 +395,9 @@ class MainWindow(QMainWindow):
 
     def refill(self) -> None:
         """The guided refill: nothing reaches the pump before its review step."""
+        from programmer.session.refill_workflow import RefillWorkflowError  # on demand, as the wizard
+        from programmer.ui.refill_wizard import RefillWizard
+
         session = self.session
         if session is None or session.current is None:
             return
@@ -411,6 +415,8 @@ class MainWindow(QMainWindow):
 
     # --- the session report ---------------------------------------------------------------------------
     def _report(self):
+        from programmer.session.report import build_report  # on demand: only the report needs it
+
         session = self.session
         if session is None or session.current is None:
             return None
@@ -426,6 +432,8 @@ class MainWindow(QMainWindow):
         )
 
     def save_report(self) -> None:
+        from programmer.ui.report_pdf import write_report_pdf  # on demand: QtPrintSupport is slow to load
+
         report = self._report()
         if report is None:
             return
@@ -442,6 +450,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Session report saved: {path} ({pages} page(s))", 15000)
 
     def preview_report(self) -> None:
+        from programmer.ui.report_pdf import ReportPreview
+
         report = self._report()
         if report is not None:
             ReportPreview(report, self).exec()

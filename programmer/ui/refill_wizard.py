@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from programmer import TRAINING_BANNER
 from programmer.pump.firmware import ProgramRejected
 from programmer.pump.pumpfile import PumpFileError
 from programmer.pump.telemetry import LinkLost, VerificationFailed
@@ -1058,9 +1059,11 @@ class RefillWizard(QDialog):
         self.workflow = RefillWorkflow(session, syringe_label=syringe_label)  # RefillWorkflowError: nothing opens
         memory = self.workflow.memory
         name(self, "refillWizard", "Refill workflow")
-        self.setWindowTitle(f"Refill — patient {memory.patient_id or '—'}, {memory.model_name} #{memory.serial}")
+        self.setWindowTitle(
+            f"Refill — patient {memory.patient_id or '—'}, {memory.model_name} #{memory.serial} ({TRAINING_BANNER})"
+        )
         self.setStyleSheet(STYLESHEET + WIZARD_STYLE)
-        self.resize(1240, 940)
+        self.resize(1240, 760)  # fits a 1280×800 screen
         self._ended_sent = False
 
         header = QLabel(
@@ -1113,7 +1116,13 @@ class RefillWizard(QDialog):
         middle.addWidget(self.progress)
         middle.addWidget(self.stack, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(header)
+        # A separate window says it too: this is a training emulator.
+        banner = QLabel(TRAINING_BANNER)
+        name(banner, "banner", TRAINING_BANNER)
+        top = QHBoxLayout()
+        top.addWidget(header, 1)
+        top.addWidget(banner)
+        layout.addLayout(top)
         layout.addLayout(middle, 1)
         layout.addLayout(buttons)
 

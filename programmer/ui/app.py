@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from programmer.session import workspace
@@ -36,8 +35,7 @@ def render_screenshot(window: MainWindow, target: Path, tab: str = "status") -> 
 def run(pump_path: Path | None, screenshot: Path | None, *, screenshot_tab: str = "status") -> int:
     """The GUI. With `screenshot`: interrogate, render the window to that PNG and exit (0 on success)."""
     app = application()
-    # The first screen paints before the others are built: a quicker start (a screenshot builds only its own).
-    window = MainWindow(screens_on_demand=True)
+    window = MainWindow()
     try:
         path = pump_path if pump_path is not None else workspace.demo_pump_path()
         window.load_pump(path)
@@ -60,5 +58,4 @@ def run(pump_path: Path | None, screenshot: Path | None, *, screenshot_tab: str 
         return 0
     window.resize(*SCREENSHOT_SIZE)
     window.show()
-    QTimer.singleShot(0, window.build_screens)  # the other screens, once the window is on screen
     return app.exec()

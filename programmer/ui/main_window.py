@@ -40,19 +40,19 @@ from programmer.therapy.drugs import DrugLibrary, drug_library
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.projection import ProjectionError
 from programmer.ui import dialogs
+from programmer.ui.bolus_panel import BolusPanel
 from programmer.ui.clock_panel import ClockPanel
 from programmer.ui.event_log import EventLogView
 from programmer.ui.header import Header
 from programmer.ui.prescription_editor import PrescriptionEditor
 from programmer.ui.reservoir_plot import ReservoirPlot
+from programmer.ui.review_panel import ReviewPanel
+from programmer.ui.schedule_editor import ScheduleEditor
 from programmer.ui.status_panel import StatusPanel
 from programmer.ui.style import STYLESHEET, see_through
 
 if TYPE_CHECKING:
     from programmer.session.refill_workflow import RefillRecord
-    from programmer.ui.bolus_panel import BolusPanel
-    from programmer.ui.review_panel import ReviewPanel
-    from programmer.ui.schedule_editor import ScheduleEditor
 
 # Errors a nurse can act on: shown in words, never as a traceback.
 OPEN_ERRORS = (PumpFileError, SessionError, ResourceError, workspace.WorkspaceError, LinkLost, OSError)
@@ -61,44 +61,18 @@ PROGRAM_ERRORS = (SessionError, LinkLost, ProgramRejected, VerificationFailed, P
 STATUS_TAB, EDITOR_TAB, SCHEDULE_TAB, REVIEW_TAB, BOLUS_TAB, LOG_TAB = range(6)
 
 
-def scrolling(widget: QWidget | None) -> QScrollArea:
-    """Content that may outgrow the window (large fonts) scrolls instead of clipping; None: content comes later."""
+def scrolling(widget: QWidget) -> QScrollArea:
+    """Content that may outgrow the window (large fonts) scrolls instead of clipping."""
     area = QScrollArea()
     area.setWidgetResizable(True)
-    if widget is not None:
-        area.setWidget(widget)
+    area.setWidget(widget)
     return see_through(area)
-
-
-def later_page() -> QWidget:
-    """A tab's page whose screen may be built after the window opens (see MainWindow's `screens_on_demand`)."""
-    page = QWidget()
-    layout = QVBoxLayout(page)
-    layout.setContentsMargins(0, 0, 0, 0)
-    return page
-
-
-def fill_page(page: QWidget, screen: QWidget) -> None:
-    """Put a screen built late into its page, as it would have been placed from the start."""
-    if isinstance(page, QScrollArea):
-        page.setWidget(screen)
-        see_through(page)
-    else:
-        page.layout().addWidget(screen)
-    screen.show()  # at once, not on the next event loop pass: focus can go to it straight away
 
 
 class MainWindow(QMainWindow):
     def __init__(
-        self,
-        library: DrugLibrary | None = None,
-        faults: LinkFaults | None = None,
-        parent: QWidget | None = None,
-        *,
-        screens_on_demand: bool = False,
+        self, library: DrugLibrary | None = None, faults: LinkFaults | None = None, parent: QWidget | None = None
     ) -> None:
-        """`screens_on_demand`: build the schedule, review and bolus screens the first time they are shown or
-        asked for, so the window opens sooner (the app does); otherwise all are built here."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle("Intrathecal pump programmer — training emulator")
@@ -116,11 +90,9 @@ class MainWindow(QMainWindow):
         self.reservoir_plot = ReservoirPlot()
         self.clock_panel = ClockPanel()
         self.editor = PrescriptionEditor(self.library)
-        # Built by their properties below; a screen built late follows the last session opened, as if built here.
-        self._schedule_editor: ScheduleEditor | None = None
-        self._bolus_panel: BolusPanel | None = None
-        self._review_panel: ReviewPanel | None = None
-        self._bound_session: ProgrammingSession | None = None
+        self.schedule_editor = ScheduleEditor(self.library)
+        self.bolus_panel = BolusPanel()
+        self.review_panel = ReviewPanel()
         self.event_log = EventLogView()
         self.event_log.setObjectName("eventLog")
 
@@ -143,11 +115,9 @@ class MainWindow(QMainWindow):
 
         self.tabs.addTab(status_page, "S&tatus")
         self.tabs.addTab(scrolling(self.editor), "Pr&escription")
-        self.tabs.addTab(scrolling(None), "Sched&ule (flex)")
-        self.tabs.addTab(later_page(), "Revie&w and program")
-        self.tabs.addTab(scrolling(None), "Boluses")
-        if not screens_on_demand:
-            self.build_screens()
+        self.tabs.addTab(scrolling(self.schedule_editor), "Sched&ule (flex)")
+        self.tabs.addTab(self.review_panel, "Revie&w and program")
+        self.tabs.addTab(scrolling(self.bolus_panel), "Boluses")
         self.tabs.addTab(log_page, "E&vent log")
 
         central = QWidget()
@@ -187,56 +157,11 @@ class MainWindow(QMainWindow):
         self.editor.discard_requested.connect(self.discard_changes)
         self.editor.review_requested.connect(self.show_review)
         self.editor.validity_changed.connect(lambda _valid: self._refresh())
+        self.review_panel.program_requested.connect(self.program)
+        self.review_panel.back_requested.connect(lambda: self.tabs.setCurrentIndex(EDITOR_TAB))
         self.clock_panel.advance_requested.connect(self.advance)
         self.tabs.currentChanged.connect(self._tab_changed)
         self._refresh()
-
-    # --- screens that may be built on first show ----------------------------------------------------
-    def build_screens(self) -> None:
-        """Build every screen not built yet."""
-        for index in (SCHEDULE_TAB, REVIEW_TAB, BOLUS_TAB):
-            self._screen(index)
-
-    def _screen(self, index: int) -> QWidget | None:
-        screens = {SCHEDULE_TAB: "schedule_editor", REVIEW_TAB: "review_panel", BOLUS_TAB: "bolus_panel"}
-        return getattr(self, screens[index]) if index in screens else None
-
-    @property
-    def schedule_editor(self) -> ScheduleEditor:
-        if self._schedule_editor is None:
-            from programmer.ui.schedule_editor import ScheduleEditor
-
-            self._schedule_editor = ScheduleEditor(self.library)
-            if self._bound_session is not None:  # before it is shown: combo boxes size to their items on first show
-                self._schedule_editor.bind(self._bound_session)
-            fill_page(self.tabs.widget(SCHEDULE_TAB), self._schedule_editor)
-        return self._schedule_editor
-
-    @property
-    def bolus_panel(self) -> BolusPanel:
-        if self._bolus_panel is None:
-            from programmer.ui.bolus_panel import BolusPanel
-
-            self._bolus_panel = BolusPanel()
-            if self._bound_session is not None:
-                self._bolus_panel.bind(self._bound_session)
-            fill_page(self.tabs.widget(BOLUS_TAB), self._bolus_panel)
-        return self._bolus_panel
-
-    @property
-    def review_panel(self) -> ReviewPanel:
-        if self._review_panel is None:
-            from programmer.ui.review_panel import ReviewPanel
-
-            self._review_panel = ReviewPanel()
-            self._review_panel.program_requested.connect(self.program)
-            self._review_panel.back_requested.connect(lambda: self.tabs.setCurrentIndex(EDITOR_TAB))
-            fill_page(self.tabs.widget(REVIEW_TAB), self._review_panel)
-        return self._review_panel
-
-    def _clear_review(self) -> None:
-        if self._review_panel is not None:  # a review never built has nothing to clear
-            self._review_panel.clear()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -334,10 +259,8 @@ class MainWindow(QMainWindow):
         self._shown_memory = None
         session.subscribe(self._refresh)
         self.reservoir_plot.bind(session)
-        self._bound_session = session
-        for screen in (self._schedule_editor, self._bolus_panel):
-            if screen is not None:
-                screen.bind(session)
+        self.schedule_editor.bind(session)
+        self.bolus_panel.bind(session)
         self._session_start = session.current
         self._refill_record = None
         workspace.remember_pump(path)
@@ -375,7 +298,7 @@ class MainWindow(QMainWindow):
         session.close(confirm=True)
         self.session = None
         self._shown_memory = None
-        self._clear_review()
+        self.review_panel.clear()
         self._refresh()
         return True
 
@@ -460,7 +383,7 @@ class MainWindow(QMainWindow):
             return
         self.session.discard_changes()
         self._shown_memory = None  # reload the editor from the pump's own program
-        self._clear_review()
+        self.review_panel.clear()
         self._refresh()
 
     def show_review(self) -> None:
@@ -575,7 +498,6 @@ class MainWindow(QMainWindow):
 
     # --- redrawing from the session ----------------------------------------------------------------
     def _tab_changed(self, index: int) -> None:
-        self._screen(index)  # built on first show
         if index == REVIEW_TAB:
             self._refresh_review()
 

@@ -44,7 +44,7 @@ from programmer.therapy.prescription import PrescriptionError
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.units import Dose, UnitError
 from programmer.ui import dialogs
-from programmer.ui.style import ROLE, SEVERITY, name, set_flag
+from programmer.ui.style import ROLE, SEVERITY, name, set_flag, value_label
 
 # Refusals a nurse can act on, said in words at the field or under the buttons.
 PLAN_ERRORS = (BolusError, UnitError, PrescriptionError, SessionError)
@@ -57,16 +57,6 @@ FINDING_LEVELS = {
 }
 PROGRESS_STEPS = 1000
 TIME_STEPS = (("+15 min", "bolusClockQuarter", timedelta(minutes=15)), ("+1 h", "bolusClockHour", timedelta(hours=1)))
-
-
-def _value_label(object_name: str, accessible: str) -> QLabel:
-    label = QLabel("—")
-    label.setObjectName(object_name)
-    label.setAccessibleName(accessible)
-    label.setProperty(ROLE, "value")
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 class _PlanView(QWidget):
@@ -82,7 +72,7 @@ class _PlanView(QWidget):
         self._captions: list[QLabel] = []
         for row, label in enumerate(labels):
             caption = QLabel(f"{label}:")
-            field = _value_label(f"{prefix}{label.replace(' ', '')}", label)
+            field = value_label(f"{prefix}{label.replace(' ', '')}", label)
             caption.setBuddy(field)
             grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(field, row, 1)
@@ -151,17 +141,17 @@ class BolusProgressView(QGroupBox):
         super().__init__("Bolus running", parent)
         self.setObjectName("bolusProgress")
         self.setAccessibleName("Bolus progress")
-        self.kind = _value_label("bolusProgressKind", "Bolus")
-        self.delivered = _value_label("bolusProgressDelivered", "Delivered so far")
-        self.remaining = _value_label("bolusProgressRemaining", "Time remaining")
-        self.then = _value_label("bolusProgressThen", "Afterwards")
+        self.kind = value_label("bolusProgressKind", "Bolus")
+        self.delivered = value_label("bolusProgressDelivered", "Delivered so far")
+        self.remaining = value_label("bolusProgressRemaining", "Time remaining")
+        self.then = value_label("bolusProgressThen", "Afterwards")
         self.then.setProperty(ROLE, "hint")
         self.bar = name(QProgressBar(), "bolusProgressBar", "Bolus delivered")
         self.bar.setRange(0, PROGRESS_STEPS)
         self.bar.setFormat("%p % delivered")
         self.cancel = name(QPushButton("Cancel b&olus…"), "cancelBolusButton", "Cancel the running bolus")
         self.cancel.clicked.connect(self.cancel_requested)
-        self.last = _value_label("bolusLast", "Last bolus")
+        self.last = value_label("bolusLast", "Last bolus")
         self.last.setProperty(ROLE, "hint")
 
         self.details = QWidget()

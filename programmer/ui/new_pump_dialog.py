@@ -36,7 +36,7 @@ from programmer.therapy.drugs import Drug, DrugLibrary, drug_library
 from programmer.therapy.pump_models import PumpModel, PumpModelCatalog, pump_models
 from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number, parse_concentration
 from programmer.ui.prescription_editor import NumberSpinBox
-from programmer.ui.style import ROLE, name
+from programmer.ui.style import ROLE, hint_label, name
 
 CUSTOM = "custom"
 # Only for asking the factory whether the pump would accept the values: the dates it makes do not matter.
@@ -69,14 +69,6 @@ class NewPumpValues:
             "serial": self.serial,
             "patient_id": self.patient_id,
         }
-
-
-def _hint(object_name: str, text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setObjectName(object_name)
-    label.setProperty(ROLE, "hint")
-    label.setWordWrap(True)
-    return label
 
 
 def _problem(object_name: str) -> QLabel:
@@ -136,7 +128,7 @@ class NewPumpDialog(QDialog):
         self.model_combo = name(QComboBox(), "newPumpModel", "Pump model")
         for model in self._models.models:
             self.model_combo.addItem(model.title, model.name)
-        self.model_hint = _hint("newPumpModelHint")
+        self.model_hint = hint_label(object_name="newPumpModelHint")
 
         self.drug_combo = name(QComboBox(), "newPumpDrug", "Drug")
         for drug in self._library.drugs:
@@ -144,7 +136,7 @@ class NewPumpDialog(QDialog):
         self.off_label_warning = _problem("newPumpOffLabel")
 
         self.concentration_combo = name(QComboBox(), "newPumpConcentration", "Concentration")
-        self.concentration_hint = _hint("newPumpConcentrationHint")
+        self.concentration_hint = hint_label(object_name="newPumpConcentrationHint")
         self.custom_entry = name(QLineEdit(), "newPumpCustomConcentration", "Concentration, typed from the label")
         self.custom_confirm = name(
             QLineEdit(), "newPumpCustomConcentrationConfirm", "Concentration, typed again to confirm"
@@ -161,12 +153,12 @@ class NewPumpDialog(QDialog):
         custom.addWidget(self.custom_entry, 0, 1)
         custom.addWidget(self.custom_confirm_label, 1, 0)
         custom.addWidget(self.custom_confirm, 1, 1)
-        custom.addWidget(_hint("newPumpCustomHint", "Entered twice, so a misread label is caught."), 2, 0, 1, 2)
+        custom.addWidget(hint_label("Entered twice, so a misread label is caught.", "newPumpCustomHint"), 2, 0, 1, 2)
 
         self.dose = name(NumberSpinBox(), "newPumpDailyDose", "Daily dose")
         self.dose.setDecimals(3)
         self.dose.setMinimumWidth(170)
-        self.dose_hint = _hint("newPumpDoseLimits")
+        self.dose_hint = hint_label(object_name="newPumpDoseLimits")
         self.dose_problem = _problem("newPumpDoseProblem")
 
         self.serial = name(QLineEdit(), "newPumpSerial", "Serial number")

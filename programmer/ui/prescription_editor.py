@@ -29,7 +29,7 @@ from programmer.therapy.drugs import Drug, DrugLibrary
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number, parse_concentration
-from programmer.ui.style import PENDING, ROLE, SEVERITY, name, set_flag
+from programmer.ui.style import PENDING, ROLE, SEVERITY, hint_label, name, set_flag
 
 CUSTOM = "custom"
 # Modes a nurse picks here; flex and single bolus appear only when the pump already runs them
@@ -70,13 +70,6 @@ def _label(text: str, buddy: QWidget) -> QLabel:
     return label
 
 
-def _hint(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setProperty(ROLE, "hint")
-    label.setWordWrap(True)
-    return label
-
-
 def _badge(object_name: str) -> QLabel:
     badge = QLabel()
     badge.setObjectName(object_name)
@@ -105,10 +98,10 @@ class PrescriptionEditor(QWidget):
         self.drug = name(QComboBox(), "drugCombo", "Drug")
         for drug in library.drugs:
             self.drug.addItem(f"{drug.name} (off-label)" if drug.off_label else drug.name, drug.name)
-        self.off_label = _hint()
+        self.off_label = hint_label()
         self.off_label.setObjectName("offLabelWarning")
         self.concentration = name(QComboBox(), "concentrationCombo", "Concentration")
-        self.concentration_hint = _hint()
+        self.concentration_hint = hint_label()
         self.concentration_hint.setObjectName("concentrationHint")
         self.custom_entry = name(QLineEdit(), "customConcentration", "Concentration, typed from the label")
         self.custom_confirm = name(QLineEdit(), "customConcentrationConfirm", "Concentration, typed again to confirm")
@@ -118,13 +111,13 @@ class PrescriptionEditor(QWidget):
         self.custom_problem.setProperty(ROLE, "problem")
         self.custom_problem.setWordWrap(True)
         self.mode = name(QComboBox(), "modeCombo", "Infusion mode")
-        self.mode_hint = _hint()
+        self.mode_hint = hint_label()
         self.mode_hint.setObjectName("modeHint")
         self.dose = name(NumberSpinBox(), "dailyDose", "Daily dose")
         self.dose.setMinimumWidth(170)
         self.per_hour = QLabel()
         self.per_hour.setObjectName("dosePerHour")
-        self.dose_limits = _hint()
+        self.dose_limits = hint_label()
         self.dose_limits.setObjectName("doseLimits")
         self.dose_problem = QLabel()
         self.dose_problem.setObjectName("doseProblem")
@@ -134,7 +127,7 @@ class PrescriptionEditor(QWidget):
         self.low_alarm.setSuffix(" mL")
         self.low_alarm.setDecimals(1)
         self.low_alarm.setMinimumWidth(170)
-        self.low_alarm_hint = _hint()
+        self.low_alarm_hint = hint_label()
         self.low_alarm_hint.setObjectName("lowAlarmHint")
 
         self.badges = {key: _badge(f"{key}Pending") for key in ("drug", "concentration", "mode", "dose", "lowAlarm")}
@@ -155,7 +148,7 @@ class PrescriptionEditor(QWidget):
         grid.addWidget(self.concentration_hint, row, 3)
         row += 1
         # The typed concentration: two rows of the same form, shown only for "Custom concentration…".
-        custom_hint = _hint("Entered twice, so a misread label is caught before it reaches the pump.")
+        custom_hint = hint_label("Entered twice, so a misread label is caught before it reaches the pump.")
         entry_label = _label("T&ype it from the label", self.custom_entry)
         confirm_label = _label("Type it a&gain", self.custom_confirm)
         grid.addWidget(entry_label, row, 0)
@@ -203,7 +196,7 @@ class PrescriptionEditor(QWidget):
         buttons.addWidget(self.discard)
         buttons.addWidget(self.review)
 
-        self.on_pump = _hint()
+        self.on_pump = hint_label()
         self.on_pump.setObjectName("onPumpNow")
 
         layout = QVBoxLayout(self)

@@ -54,7 +54,7 @@ from programmer.ui.port_drawing import PLACE_NAMES, PortDrawing
 from programmer.ui.prescription_editor import NumberSpinBox
 from programmer.ui.reservoir_plot import ReservoirPlot
 from programmer.ui.review_panel import ReviewPanel
-from programmer.ui.style import ROLE, SEVERITY, STYLESHEET, name, set_flag
+from programmer.ui.style import ROLE, SEVERITY, STYLESHEET, hint_label, name, set_flag
 
 CUSTOM = "custom"
 # Refusals a nurse can act on, shown at the page that caused them.
@@ -99,15 +99,6 @@ _STATUS_MARK = {
 
 
 # --- small pieces -----------------------------------------------------------------------------------------
-
-
-def _hint(text: str = "", object_name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setProperty(ROLE, "hint")
-    label.setWordWrap(True)
-    if object_name:
-        label.setObjectName(object_name)
-    return label
 
 
 def _message(object_name: str, accessible_name: str) -> QLabel:
@@ -267,7 +258,7 @@ class LabelPage(_Page):
         columns = QHBoxLayout()
         columns.addWidget(pump, 3)
         columns.addWidget(label_box, 2)
-        self.body.addWidget(_hint("Nothing is written to the pump until you press Program pump at step 6."))
+        self.body.addWidget(hint_label("Nothing is written to the pump until you press Program pump at step 6."))
         self.body.addLayout(columns)
         self.body.addStretch(1)
         for button in (self.matches, self.differs):
@@ -306,7 +297,7 @@ class PortPage(_Page):
         self.verdict = _message("portVerdict", "Port check")
         side = QVBoxLayout()
         side.addWidget(
-            _hint(
+            hint_label(
                 "Place the template over the pump and feel for the ports. Choose where the refill needle goes: "
                 "click the port on the drawing, or move with the arrow keys and press Space."
             )
@@ -392,7 +383,9 @@ class EmptyPage(_Page):
         grid.addWidget(QLabel("Expected in the reservoir now:"), 0, 0)
         grid.addWidget(self.expected, 0, 1)
         grid.addWidget(
-            _hint("calculated from the programmed rate since the last refill: the pump never measures its reservoir"),
+            hint_label(
+                "calculated from the programmed rate since the last refill: the pump never measures its reservoir"
+            ),
             0,
             2,
         )
@@ -481,13 +474,14 @@ class FillPage(_Page):
         custom.addWidget(self.custom_entry, 0, 1)
         custom.addWidget(again, 1, 0)
         custom.addWidget(self.custom_confirm, 1, 1)
-        custom.addWidget(_hint("Entered twice, so a misread label is caught before it reaches the pump."), 0, 2, 2, 1)
+        twice = hint_label("Entered twice, so a misread label is caught before it reaches the pump.")
+        custom.addWidget(twice, 0, 2, 2, 1)
         custom.setColumnStretch(2, 1)
         self.prepared = _volume_box("syringePrepared", "Syringe volume prepared", SYRINGE_MAX_ML)
         self.prepared.setValue(workflow.syringe_label.volume_ml)
         self.added = _volume_box("volumeAdded", "Volume added to the reservoir", model.reservoir_capacity_ml)
         self.added.refused.connect(self._refused)
-        self.added_limit = _hint(
+        self.added_limit = hint_label(
             f"at most {format_number(model.reservoir_capacity_ml)} mL: the {model.name} reservoir's capacity",
             "addedLimit",
         )
@@ -518,7 +512,7 @@ class FillPage(_Page):
             ("D&rug:", self.drug, None),
             ("C&oncentration:", self.concentration, None),
             (None, self.custom_box, None),
-            ("Syringe volume &prepared:", self.prepared, _hint("as drawn up from the pharmacy syringe")),
+            ("Syringe volume &prepared:", self.prepared, hint_label("as drawn up from the pharmacy syringe")),
             ("Volume a&dded to the reservoir:", self.added, self.added_limit),
         )
         for row, (text, widget, side) in enumerate(rows):
@@ -684,7 +678,7 @@ class DosePage(_Page):
         self.dose = name(NumberSpinBox(), "newDailyDose", "New daily dose")
         self.dose.setMinimumWidth(170)
         self.dose.refused.connect(self._refused)
-        self.dose_limits = _hint("", "newDoseLimits")
+        self.dose_limits = hint_label("", "newDoseLimits")
         self.dose_problem = _message("newDoseProblem", "New daily dose problem")
         self.bridge_text = QLabel()
         name(self.bridge_text, "bridgeProposal", "Proposed bridge bolus")
@@ -701,7 +695,7 @@ class DosePage(_Page):
             bridge_grid.addWidget(value, row, 1)
             self.bridge_rows[title] = value
         bridge_grid.setColumnStretch(1, 1)
-        self.without_text = _hint("", "bridgeWithout")
+        self.without_text = hint_label("", "bridgeWithout")
         self.give_bridge = name(QCheckBox("&Give the bridge bolus"), "giveBridge", "Give the bridge bolus")
         self.give_bridge.setChecked(True)
         self.problem = _message("doseStepProblem", "Dose step problem")

@@ -64,7 +64,7 @@ from programmer.ui.schedule_table import (
     fit_columns,
 )
 from programmer.ui.schedule_timeline import ScheduleTimeline, WeekOverview, WeekRow
-from programmer.ui.style import ROLE, SEVERITY, name, set_flag
+from programmer.ui.style import ROLE, SEVERITY, hint_label, name, set_flag, value_label
 
 __all__ = ["CopyDayDialog", "ScheduleComparison", "ScheduleEditor", "ScheduleTimeline"]
 
@@ -75,25 +75,6 @@ FINDING_LEVELS = {
     FindingSeverity.INFO: "info",
 }
 RIGHT_COLUMN_WIDTH = 380
-
-
-def _hint(text: str = "", object_name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setProperty(ROLE, "hint")
-    label.setWordWrap(True)
-    if object_name:
-        label.setObjectName(object_name)
-    return label
-
-
-def _value(object_name: str, accessible: str) -> QLabel:
-    label = QLabel("—")
-    label.setObjectName(object_name)
-    label.setAccessibleName(accessible)
-    label.setProperty(ROLE, "value")
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 class ScheduleCommand(QUndoCommand):
@@ -197,7 +178,7 @@ class ScheduleEditor(QWidget):
         self.title = QLabel("Flexible schedule")
         self.title.setObjectName("scheduleTitle")
         self.title.setProperty(ROLE, "value")
-        self.units_note = _hint(
+        self.units_note = hint_label(
             "Rates are per DAY. The per-hour figure is shown beside each, for checking an order written per hour.",
             "scheduleUnitsNote",
         )
@@ -338,14 +319,14 @@ class ScheduleEditor(QWidget):
         totals = QGridLayout(self.totals_box)
         totals.setHorizontalSpacing(10)
         totals.setVerticalSpacing(3)
-        self.total_dose = _value("totalDailyDose", "Daily dose")
-        self.total_volume = _value("totalDailyVolume", "Daily volume")
-        self.total_rates = _value("totalRates", "Lowest and highest step rate")
-        self.total_change = _value("totalChange", "Change from the pump's schedule")
-        self.total_weekly = _value("totalWeeklyMean", "Weekly mean daily dose")
-        self.total_steps = _value("totalSteps", "Number of steps")
-        self.flow_limits = _hint(object_name="flowLimits")
-        self.drug_limits = _hint(object_name="drugLimits")
+        self.total_dose = value_label("totalDailyDose", "Daily dose")
+        self.total_volume = value_label("totalDailyVolume", "Daily volume")
+        self.total_rates = value_label("totalRates", "Lowest and highest step rate")
+        self.total_change = value_label("totalChange", "Change from the pump's schedule")
+        self.total_weekly = value_label("totalWeeklyMean", "Weekly mean daily dose")
+        self.total_steps = value_label("totalSteps", "Number of steps")
+        self.flow_limits = hint_label(object_name="flowLimits")
+        self.drug_limits = hint_label(object_name="drugLimits")
         self.weekly_title = QLabel("Weekly mean")
         for row, (title, label) in enumerate(
             (
@@ -1023,8 +1004,8 @@ class ScheduleComparison(QWidget):
         self.new_title.setObjectName("comparisonNewTitle")
         for title in (self.old_title, self.new_title):
             title.setProperty(ROLE, "value")
-        self.old_summary = _hint(object_name="comparisonCurrentSummary")
-        self.new_summary = _hint(object_name="comparisonNewSummary")
+        self.old_summary = hint_label(object_name="comparisonCurrentSummary")
+        self.new_summary = hint_label(object_name="comparisonNewSummary")
         self.old_timeline = ScheduleTimeline(interactive=False)
         self.old_timeline.setObjectName("comparisonCurrentTimeline")
         self.old_timeline.setAccessibleName("Current schedule timeline")

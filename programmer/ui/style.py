@@ -6,7 +6,7 @@ Colour never carries meaning alone: every coloured state also has its word
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 # Dynamic properties the stylesheet reads.
@@ -100,3 +100,23 @@ def name(widget: QWidget, object_name: str, accessible_name: str) -> QWidget:
     widget.setObjectName(object_name)
     widget.setAccessibleName(accessible_name)
     return widget
+
+
+def hint_label(text: str = "", object_name: str = "") -> QLabel:
+    """Quiet guidance beside a field: limits, what a value means."""
+    label = QLabel(text)
+    label.setProperty(ROLE, "hint")
+    label.setWordWrap(True)
+    if object_name:
+        label.setObjectName(object_name)
+    return label
+
+
+def value_label(object_name: str, accessible_name: str) -> QLabel:
+    """A value the programmer shows (not edits): selectable, so it can be copied into notes."""
+    label = QLabel("—")
+    name(label, object_name, accessible_name)
+    label.setProperty(ROLE, "value")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label

@@ -69,60 +69,8 @@ def then_text(prescription: Prescription) -> str:
 
 
 @dataclass(frozen=True)
-class PrimingPlan:
-    """Priming after implant or catheter revision: tubing + implanted catheter, at the model's maximum flow."""
-
-    catheter_length_cm: float
-    trimmed_cm: float
-    tubing_ml: float
-    catheter_ml: float
-    bolus: Bolus
-    then: str
-    findings: tuple[Finding, ...]
-
-    @property
-    def implanted_cm(self) -> float:
-        return self.catheter_length_cm - self.trimmed_cm
-
-    @property
-    def volume_ml(self) -> float:
-        return self.bolus.volume_ml
-
-    @property
-    def duration(self) -> timedelta:
-        return self.bolus.duration
-
-    @property
-    def flow_ml_per_day(self) -> float:
-        return self.bolus.ml_per_day
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return blocking(self.findings)
-
-    @property
-    def needs_reason(self) -> list[Finding]:
-        return needing_reason(self.findings)
-
-    def lines(self) -> list[tuple[str, str]]:
-        """(label, value) rows for the panel and the report."""
-        return [
-            (
-                "Catheter",
-                f"{format_number(self.catheter_length_cm)} cm − {format_number(self.trimmed_cm)} cm trimmed = "
-                f"{format_number(self.implanted_cm)} cm implanted: {ml_text(self.catheter_ml)}",
-            ),
-            ("Pump tubing", ml_text(self.tubing_ml)),
-            ("Priming volume", f"{ml_text(self.volume_ml)} ({self.bolus.dose})"),
-            ("Flow", f"{format_number(self.flow_ml_per_day)} mL/day (the pump's maximum)"),
-            ("Duration", f"{duration_text(self.duration)}, until {self.bolus.end:%Y-%m-%d %H:%M}"),
-            ("Afterwards", self.then),
-        ]
-
-
-@dataclass(frozen=True)
-class ClinicianBolusPlan:
-    """A clinician bolus: the dose over a duration, checked against the drug's limits before it is given."""
+class BolusPlan:
+    """A bolus as it would be programmed, what follows it, and the safety findings that stand."""
 
     bolus: Bolus
     then: str
@@ -140,14 +88,64 @@ class ClinicianBolusPlan:
     def can_give(self) -> bool:
         return not self.blocking
 
+    def _ending_lines(self) -> list[tuple[str, str]]:
+        return [
+            ("Duration", f"{duration_text(self.bolus.duration)}, until {self.bolus.end:%Y-%m-%d %H:%M}"),
+            ("Afterwards", self.then),
+        ]
+
+
+@dataclass(frozen=True)
+class PrimingPlan(BolusPlan):
+    """Priming after implant or catheter revision: tubing + implanted catheter, at the model's maximum flow."""
+
+    catheter_length_cm: float
+    trimmed_cm: float
+    tubing_ml: float
+    catheter_ml: float
+
+    @property
+    def implanted_cm(self) -> float:
+        return self.catheter_length_cm - self.trimmed_cm
+
+    @property
+    def volume_ml(self) -> float:
+        return self.bolus.volume_ml
+
+    @property
+    def duration(self) -> timedelta:
+        return self.bolus.duration
+
+    @property
+    def flow_ml_per_day(self) -> float:
+        return self.bolus.ml_per_day
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(label, value) rows for the panel and the report."""
+        return [
+            (
+                "Catheter",
+                f"{format_number(self.catheter_length_cm)} cm − {format_number(self.trimmed_cm)} cm trimmed = "
+                f"{format_number(self.implanted_cm)} cm implanted: {ml_text(self.catheter_ml)}",
+            ),
+            ("Pump tubing", ml_text(self.tubing_ml)),
+            ("Priming volume", f"{ml_text(self.volume_ml)} ({self.bolus.dose})"),
+            ("Flow", f"{format_number(self.flow_ml_per_day)} mL/day (the pump's maximum)"),
+            *self._ending_lines(),
+        ]
+
+
+@dataclass(frozen=True)
+class ClinicianBolusPlan(BolusPlan):
+    """A clinician bolus: the dose over a duration, checked against the drug's limits before it is given."""
+
     def lines(self) -> list[tuple[str, str]]:
         bolus = self.bolus
         return [
             ("Dose", str(bolus.dose)),
             ("Volume", ml_text(bolus.volume_ml)),
             ("Flow", f"{format_number(bolus.ml_per_day)} mL/day"),
-            ("Duration", f"{duration_text(bolus.duration)}, until {bolus.end:%Y-%m-%d %H:%M}"),
-            ("Afterwards", self.then),
+            *self._ending_lines(),
         ]
 
 

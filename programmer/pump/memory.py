@@ -64,6 +64,18 @@ class EventKind(StrEnum):
     MODE_CHANGE = "mode_change"
     IMPLANT = "implant"
 
+    @property
+    def title(self) -> str:
+        return {
+            EventKind.PROGRAMMING: "Programming",
+            EventKind.REFILL: "Refill",
+            EventKind.BOLUS: "Bolus",
+            EventKind.ALARM_RAISED: "Alarm raised",
+            EventKind.ALARM_CLEARED: "Alarm cleared",
+            EventKind.MODE_CHANGE: "Mode change",
+            EventKind.IMPLANT: "Implant",
+        }[self]
+
 
 @dataclass(frozen=True)
 class Event:

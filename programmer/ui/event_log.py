@@ -44,22 +44,6 @@ TIME_COLUMN, TYPE_COLUMN, DESCRIPTION_COLUMN = range(3)
 HEADERS = ("Date and time", "Type", "Description")
 EVENT_ROLE = Qt.ItemDataRole.UserRole  # the Event itself, for the window (e.g. to open details)
 
-_KIND_TITLES = {
-    EventKind.PROGRAMMING: "Programming",
-    EventKind.REFILL: "Refill",
-    EventKind.BOLUS: "Bolus",
-    EventKind.ALARM_RAISED: "Alarm raised",
-    EventKind.ALARM_CLEARED: "Alarm cleared",
-    EventKind.MODE_CHANGE: "Mode change",
-    EventKind.IMPLANT: "Implant",
-}
-
-
-def kind_title(kind: EventKind) -> str:
-    """The name a nurse reads in the type column and the filter."""
-    return _KIND_TITLES.get(kind) or kind.value.replace("_", " ").capitalize()
-
-
 def details_text(event: Event) -> str:
     """The tooltip: the description, then one 'name: value' line per recorded detail."""
     lines = [event.text]
@@ -87,7 +71,7 @@ class EventLogModel(QAbstractTableModel):
         self.beginResetModel()
         self._events = tuple(events)
         self._times = [event.at for event in self._events]
-        self._titles = [kind_title(event.kind) for event in self._events]
+        self._titles = [event.kind.title for event in self._events]
         self._order = self._sorted_order(self._sort_column, self._sort_order)
         self.endResetModel()
 
@@ -273,7 +257,7 @@ class EventLogView(QWidget):
         self.kind_combo.setAccessibleName("Event type")
         self.kind_combo.addItem("All types", None)
         for kind in EventKind:
-            self.kind_combo.addItem(kind_title(kind), kind.value)  # Qt keeps a plain str
+            self.kind_combo.addItem(kind.title, kind.value)  # Qt keeps a plain str
 
         self.from_edit = self._date_edit("eventLogFrom", "Show events from")
         self.to_edit = self._date_edit("eventLogTo", "Show events to")

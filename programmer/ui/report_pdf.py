@@ -176,8 +176,7 @@ def _log(report: SessionReport) -> str:
             if value:
                 extra.append(f"{label}: {value}")
         text = _e(event.text) + (f'<br><span class="hint">{_e("; ".join(extra))}</span>' if extra else "")
-        kind = event.kind.value.replace("_", " ")
-        rows.append(f"<tr><td>{event.at:%Y-%m-%d %H:%M}</td><td>{_e(kind)}</td><td>{text}</td></tr>")
+        rows.append(f"<tr><td>{event.at:%Y-%m-%d %H:%M}</td><td>{_e(event.kind.title)}</td><td>{text}</td></tr>")
     return _table(rows, ["Pump clock", "Event", "What the pump logged"], [18, 14, 68])
 
 

@@ -235,7 +235,7 @@ def apply_program(memory: PumpMemory, program: Program, now: datetime) -> PumpMe
             _event(
                 now,
                 EventKind.BOLUS,
-                f"{bolus.kind.value.capitalize()} bolus programmed: {_bolus_text(bolus)}",
+                f"{bolus.kind.title} programmed: {_bolus_text(bolus)}",
                 bolus=bolus.kind.value,
                 volume_ml=bolus.volume_ml,
             )
@@ -436,7 +436,7 @@ def _finish_bolus(memory: PumpMemory, at: datetime) -> PumpMemory:
         _event(
             at,
             EventKind.BOLUS,
-            f"{bolus.kind.value.capitalize()} bolus finished ({format_number(bolus.volume_ml)} mL): "
+            f"{bolus.kind.title} finished ({format_number(bolus.volume_ml)} mL): "
             f"{new.mode.title.lower()} {'resumed' if new.mode is old.mode else 'follows'}",
             bolus=bolus.kind.value,
             **{ANCHOR_KEY: memory.reservoir_ml},
@@ -491,7 +491,7 @@ def cancel_bolus(memory: PumpMemory, now: datetime) -> PumpMemory:
         _event(
             now,
             EventKind.BOLUS,
-            f"{bolus.kind.value.capitalize()} bolus cancelled after {format_number(delivered_ml)} mL "
+            f"{bolus.kind.title} cancelled after {format_number(delivered_ml)} mL "
             f"({delivered_dose}) of {format_number(bolus.volume_ml)} mL ({bolus.dose}): "
             f"{new.mode.title.lower()} {'resumed' if new.mode is old.mode else 'follows'}",
             bolus=bolus.kind.value,

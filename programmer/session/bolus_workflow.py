@@ -189,7 +189,7 @@ class BolusProgress:
 
     @property
     def title(self) -> str:
-        return f"{self.kind.value.capitalize()} bolus"
+        return self.kind.title
 
     def delivered_text(self) -> str:
         """'0.25 of 0.5 mL (2.5 of 5 mg)'."""
@@ -236,7 +236,7 @@ class CancelledBolus:
 
     def text(self) -> str:
         return (
-            f"{self.kind.value.capitalize()} bolus cancelled at {self.at:%Y-%m-%d %H:%M} after "
+            f"{self.kind.title} cancelled at {self.at:%Y-%m-%d %H:%M} after "
             f"{ml_text(self.delivered_ml)} ({self.delivered_dose}) of {ml_text(self.volume_ml)} ({self.dose}); "
             f"{self.then.removeprefix('then ')}"
         )
@@ -255,7 +255,7 @@ class BolusEntry:
 
     @property
     def title(self) -> str:
-        return f"{self.kind.value.capitalize()} bolus"
+        return self.kind.title
 
 
 def bolus_history(memory: PumpMemory, since: datetime | None = None) -> list[BolusEntry]:

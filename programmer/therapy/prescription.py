@@ -45,6 +45,11 @@ class BolusKind(StrEnum):
     BRIDGE = "bridge"  # pushes old-concentration fluid through after a concentration change
     CLINICIAN = "clinician"
 
+    @property
+    def title(self) -> str:
+        """'Priming bolus', 'Bridge bolus', …"""
+        return f"{self.value.capitalize()} bolus"
+
 
 @dataclass(frozen=True)
 class Bolus:

@@ -24,8 +24,8 @@ from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.pump_models import pump_models
 from programmer.therapy.refill import discrepancy
-from programmer.therapy.schedule import DaySchedule, FlexSchedule, ScheduleError, parse_minute
-from programmer.therapy.units import format_number, parse_concentration, parse_dose_rate
+from programmer.therapy.schedule import DaySchedule, FlexSchedule, ScheduleError, format_minute, parse_minute
+from programmer.therapy.units import MINUTES_PER_DAY, format_number, parse_concentration, parse_dose_rate
 
 EVENTS_SHOWN = 10
 
@@ -205,8 +205,12 @@ def snapshot(memory: PumpMemory) -> dict[str, Any]:
     if prescription.mode is InfusionMode.FLEX:
         data["schedule"] = [
             [
-                {"start": interval.label().split("–")[0], "end": interval.label().split("–")[1],
-                 "rate_per_day": interval.rate.per_day, "unit": f"{interval.rate.unit.value}/day"}
+                {
+                    "start": format_minute(interval.start_minute),
+                    "end": format_minute(interval.end_minute % MINUTES_PER_DAY),
+                    "rate_per_day": interval.rate.per_day,
+                    "unit": f"{interval.rate.unit.value}/day",
+                }
                 for interval in prescription.schedule.day(weekday).intervals()
             ]
             for weekday in range(len(prescription.schedule.days))

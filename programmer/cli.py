@@ -7,18 +7,33 @@ window is wanted, so `programmer pump show` stays fast and runs without a displa
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from programmer import TRAINING_BANNER
+from programmer.errors import ProgrammerError
 from programmer.pump.firmware import ProgramRejected
 from programmer.pump.pumpfile import PumpFileError
 from programmer.pump_commands import add_pump_commands
 from programmer.resources import ResourceError
 
 
+class UsageError(ValueError):
+    """The command line itself is wrong: an unknown option, a missing one, a value its type refuses."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad input is one line and exit 1, like every other refusal, not argparse's usage block and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="programmer",
         description=f"Clinician-programmer emulator for implanted intrathecal pumps. {TRAINING_BANNER}.",
     )
@@ -38,15 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)  # sub-parsers are _Parsers too: every usage error is a UsageError
+    except UsageError as error:
+        print(f"programmer: error: {error}", file=sys.stderr)
+        return 1
     if args.command is None:
         from programmer.ui.app import run  # Qt only when the window is wanted
 
         return run(args.pump, args.screenshot, screenshot_tab=args.screenshot_tab)
     try:
-        print(args.run(args))
+        _print(args.run(args))
     except ProgramRejected as error:
         print(f"programmer: refused: {'; '.join(error.reasons)}", file=sys.stderr)
+        return 1
+    except ProgrammerError as error:
+        print(f"programmer: refused: {error}{_option_hint(error)}", file=sys.stderr)
         return 1
     except (PumpFileError, ResourceError, ValueError, KeyError, OSError) as error:
         # One line a user can act on; UnitError, ScheduleError and RefillError are ValueErrors.
@@ -54,6 +76,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"programmer: error: {message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _option_hint(error: ProgrammerError) -> str:
+    """The option that answers a refusal, so a script knows what to add: '; give --reason TEXT'."""
+    from programmer.session.gate import ReasonRequired
+    from programmer.session.refill_workflow import AcknowledgementRequired, SecondCheckRequired
+
+    options = {
+        ReasonRequired: "--reason TEXT (it is logged)",
+        SecondCheckRequired: "--second-check NAME (it is logged)",
+        AcknowledgementRequired: "--acknowledge TEXT, once investigated (it is logged)",
+    }
+    return next((f" — use {option}" for kind, option in options.items() if isinstance(error, kind)), "")
+
+
+def _print(text: str) -> None:
+    """Print a command's output; a reader that stopped early (`| head -1`) is not an error.
+
+    The command's work is done by then, so it still exits 0. Python would report the closed pipe
+    as a BrokenPipeError, and again when it flushes stdout at exit; pointing stdout at the null
+    device silences that second report.
+    """
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # stdout is no real file (a test's capture)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":

@@ -9,21 +9,32 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from programmer.pump.factory import new_pump
-from programmer.pump.firmware import Program
+from programmer.pump.firmware import LATEST_CLOCK
 from programmer.pump.memory import PumpMemory
-from programmer.pump.pumpfile import PumpLock, load_pump, save_pump
-from programmer.pump.telemetry import Telemetry
-from programmer.session.status import reservoir_projection
+from programmer.pump.pumpfile import load_pump
+from programmer.session.gate import stored_finding_text, stored_program_findings
+from programmer.session.implant import implant
+from programmer.session.programming import ProgrammingSession
+from programmer.session.refill_workflow import (
+    SYRINGE_MAX_ML,
+    Port,
+    RefillWorkflow,
+    RefillWorkflowError,
+    SyringeLabel,
+    bolus_text,
+)
+from programmer.session.status import reservoir_dates, reservoir_projection
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.pump_models import pump_models
-from programmer.therapy.refill import discrepancy
 from programmer.therapy.schedule import DaySchedule, FlexSchedule, ScheduleError, format_minute, parse_minute
 from programmer.therapy.units import MINUTES_PER_DAY, format_number, parse_concentration, parse_dose_rate
 
@@ -34,60 +45,135 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> None:
     pump = subparsers.add_parser("pump", help="create, inspect and change virtual pump files (headless)")
     commands = pump.add_subparsers(dest="pump_command", metavar="PUMP_COMMAND", required=True)
 
-    new = commands.add_parser("new", help="create a simple-continuous pump file")
-    new.add_argument("file", type=Path)
-    new.add_argument("--model", required=True, help="pump model, see `programmer pump models`")
-    new.add_argument("--drug", required=True, help="drug, see `programmer pump drugs`")
-    new.add_argument("--concentration", required=True, help="per mL in the drug's unit, e.g. 10 or 10mg/mL")
-    new.add_argument("--dose", required=True, help="daily dose with its unit, e.g. 1.5mg/day or 100mcg/day")
-    new.add_argument("--reservoir-ml", type=float, help="reservoir volume (default: full)")
-    new.add_argument("--low-alarm-ml", type=float, help="low-reservoir alarm volume (default: the model's)")
-    new.add_argument("--serial")
-    new.add_argument("--patient-id", default="")
-    new.add_argument("--now", type=_iso, help="the pump's clock, ISO-8601 (default: now)")
+    new = commands.add_parser("new", help="create a simple-continuous pump file (the implant)")
+    new.add_argument("file", type=pump_file, help="the new pump file (an existing file is never overwritten)")
+    new.add_argument("--model", required=True, help="pump model, e.g. PX-20; see `programmer pump models`")
+    new.add_argument("--drug", required=True, help="drug, e.g. morphine; see `programmer pump drugs`")
+    new.add_argument("--concentration", required=True, metavar="PER_ML", help=CONCENTRATION_HELP)
+    new.add_argument("--dose", required=True, metavar="RATE", help=DOSE_HELP)
+    new.add_argument(
+        "--reservoir-ml", type=VOLUME_ML, metavar="ML",
+        help=f"volume in the reservoir at implant, {VOLUME_ML.allowed} (default: full, the model's capacity)",
+    )
+    new.add_argument(
+        "--low-alarm-ml", type=ALARM_VOLUME_ML, metavar="ML",
+        help=f"low-reservoir alarm volume, {ALARM_VOLUME_ML.allowed}, within the model's range "
+        "(default: the model's)",
+    )
+    new.add_argument(
+        "--serial", type=serial_number,
+        help="the pump's serial number, text on one line (default: the model, the implant time on the pump's "
+        "clock and a random suffix, e.g. PX-20-20261121-0900-K7QM)",
+    )
+    new.add_argument("--patient-id", default="", help="patient identifier, text (default: none yet)")
+    new.add_argument(
+        "--now", type=pump_time, metavar="TIME",
+        help=f"the implant time: the pump's clock starts here; {TIME_HELP} (default: this computer's time now)",
+    )
+    new.add_argument("--reason", default="", help=REASON_HELP + " or a starting-dose rule")
+    new.add_argument("--clinician", default="", help=CLINICIAN_HELP)
     new.set_defaults(run=_new)
 
     schedule = commands.add_parser("schedule", help="replace the prescription with a flex (time-of-day) schedule")
-    schedule.add_argument("file", type=Path)
+    schedule.add_argument("file", type=pump_file, help="the pump file")
     schedule.add_argument(
         "--step", action="append", required=True, metavar="START-END=RATE",
-        help="e.g. 06:00-22:00=2mg/day or 22:00-06:00=0.05mg/h; the steps must cover the day exactly",
+        help="one step of the day, repeated: START and END as HH:MM on the pump's clock, RATE in mg/day or "
+        "mcg/day (or per hour, mg/h or mcg/h), e.g. 06:00-22:00=2mg/day or 22:00-06:00=0.05mg/h; "
+        "the steps must cover the day exactly",
     )
-    schedule.add_argument("--reason", default="", help="reason, when a soft limit is exceeded")
+    schedule.add_argument("--reason", default="", help=REASON_HELP + " or a titration rule")
+    schedule.add_argument("--clinician", default="", help=CLINICIAN_HELP)
     schedule.set_defaults(run=_schedule)
 
     show = commands.add_parser("show", help="everything an interrogation shows")
-    show.add_argument("file", type=Path)
-    show.add_argument("--json", action="store_true")
+    show.add_argument("file", type=pump_file, help="the pump file")
+    show.add_argument("--json", action="store_true", help="print it as JSON")
     show.set_defaults(run=_show)
 
     project = commands.add_parser("project", help="projected reservoir volume, alarm and empty dates")
-    project.add_argument("file", type=Path)
-    project.add_argument("--days", type=_positive, default=180.0)
-    project.add_argument("--json", action="store_true")
+    project.add_argument("file", type=pump_file, help="the pump file")
+    project.add_argument(
+        "--days", type=PROJECT_DAYS, default=180.0, metavar="DAYS",
+        help=f"how far ahead of the pump's clock, {PROJECT_DAYS.allowed} (default: 180 days)",
+    )
+    project.add_argument("--json", action="store_true", help="print it as JSON, with the series of volumes in mL")
     project.set_defaults(run=_project)
 
     advance = commands.add_parser("advance", help="run simulated time and write the pump back")
-    advance.add_argument("file", type=Path)
+    advance.add_argument("file", type=pump_file, help="the pump file")
     when = advance.add_mutually_exclusive_group(required=True)
-    when.add_argument("--days", type=_positive)
-    when.add_argument("--to", type=_iso)
+    when.add_argument(
+        "--days", type=ADVANCE_DAYS, metavar="DAYS",
+        help=f"how far to run the pump's clock forward, {ADVANCE_DAYS.allowed}",
+    )
+    when.add_argument(
+        "--to", type=pump_time, metavar="TIME",
+        help=f"run the pump's clock forward to this time, {TIME_HELP}; up to {LATEST_CLOCK:%Y-%m-%d %H:%M}",
+    )
     advance.set_defaults(run=_advance)
 
     refill = commands.add_parser("refill", help="empty and refill the reservoir")
-    refill.add_argument("file", type=Path)
-    refill.add_argument("--removed-ml", type=float, required=True)
-    refill.add_argument("--added-ml", type=float, required=True)
-    refill.add_argument("--drug", help="new drug (with --concentration)")
-    refill.add_argument("--concentration", help="new concentration per mL")
-    refill.add_argument("--dose", help="new daily dose with its unit (required when the drug changes)")
-    refill.add_argument("--now", type=_iso, help="time of the refill (the pump's clock runs to it first)")
+    refill.add_argument("file", type=pump_file, help="the pump file")
+    refill.add_argument(
+        "--removed-ml", type=VOLUME_ML, required=True, metavar="ML",
+        help=f"volume withdrawn from the reservoir, as read on the syringe, {VOLUME_ML.allowed}",
+    )
+    refill.add_argument(
+        "--added-ml", type=VOLUME_ML, required=True, metavar="ML",
+        help=f"volume filled into the reservoir, {VOLUME_ML.allowed}; the pump refuses more than it holds",
+    )
+    refill.add_argument(
+        "--syringe-ml", type=SYRINGE_ML, metavar="ML",
+        help=f"volume of the syringe the pharmacy sent, as prepared, {SYRINGE_ML.allowed} (default: the volume "
+        "added); a volume added unlike it is flagged as a possible pocket fill",
+    )
+    refill.add_argument(
+        "--drug", help="the syringe's drug when it changes (default: the pump's); see `programmer pump drugs`"
+    )
+    refill.add_argument(
+        "--concentration", metavar="PER_ML",
+        help=f"the syringe's concentration when it changes (default: the pump's): {CONCENTRATION_HELP}",
+    )
+    refill.add_argument(
+        "--concentration-again", metavar="PER_ML",
+        help="the same concentration typed again, from the label: required for a strength that is not labelled",
+    )
+    refill.add_argument(
+        "--dose", metavar="RATE",
+        help=f"new daily dose with the new drug or concentration (required when the drug changes): {DOSE_HELP}",
+    )
+    refill.add_argument(
+        "--decline-bridge", action="store_true",
+        help="do not give the bridge bolus proposed after a concentration change (logged)",
+    )
+    refill.add_argument(
+        "--acknowledge", default="", metavar="TEXT",
+        help="what you found and did about a flagged discrepancy or a possible pocket fill (logged); required to "
+        "go on past either",
+    )
+    refill.add_argument(
+        "--second-check", default="", metavar="NAME",
+        help="the second person who checked a drug, concentration or dose change (logged); required for one",
+    )
+    refill.add_argument("--reason", default="", help=REASON_HELP + " or a titration rule")
+    refill.add_argument("--clinician", default="", help=CLINICIAN_HELP)
+    refill.add_argument(
+        "--now", type=pump_time, metavar="TIME",
+        help=f"time of the refill (the pump runs on to it; nothing is written unless the refill is), {TIME_HELP} "
+        "(default: the pump's clock)",
+    )
     refill.set_defaults(run=_refill)
 
     report = commands.add_parser("report", help="the session report of the pump's last session, as a PDF")
-    report.add_argument("file", type=Path)
-    report.add_argument("--pdf", type=Path, required=True, metavar="OUT.pdf", help="where to write the report")
-    report.add_argument("--since", type=_iso, help="report from this time (default: the last session's first event)")
+    report.add_argument("file", type=pump_file, help="the pump file")
+    report.add_argument(
+        "--pdf", type=output_file, required=True, metavar="OUT.pdf", help="where to write the report, a PDF file"
+    )
+    report.add_argument(
+        "--since", type=pump_time, metavar="TIME",
+        help=f"report from this time, {TIME_HELP} (default: the last session's first event)",
+    )
     report.add_argument("--clinician", default="", help="name printed as the clinician, with those in the log")
     report.set_defaults(run=_report)
 
@@ -95,51 +181,130 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> None:
     commands.add_parser("drugs", help="list the drug library").set_defaults(run=_drugs)
 
 
-def _iso(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO-8601 date-time, e.g. 2026-11-21T09:00") from None
+# --- what an option accepts: each rule once, as argparse types ------------------------------------------
+# A type refuses with what was typed and what is allowed; cli.py prints it as one line and exits 1.
+
+CONCENTRATION_HELP = (
+    "the drug's unit per mL, mg/mL or mcg/mL, as on the syringe label, e.g. 10 or 10mg/mL or 500mcg/mL"
+)
+DOSE_HELP = "the daily dose with its unit, mg/day or mcg/day (or per hour, mg/h or mcg/h), e.g. 1.5mg/day"
+TIME_HELP = "an ISO-8601 time on the pump's clock, which has no time zone, e.g. 2026-11-21T09:00"
+REASON_HELP = "reason, text, logged with the program: required to go past a soft limit"
+CLINICIAN_HELP = "name of the clinician, text, logged with the program"
 
 
-def _positive(text: str) -> float:
+@dataclass(frozen=True)
+class Number:
+    """A number option: finite, within its range, in its unit."""
+
+    unit: str  # "mL", "days": named in the help and in every refusal
+    above_zero: bool = False  # else zero is allowed
+    maximum: float = math.inf
+
+    @property
+    def allowed(self) -> str:
+        """'in mL, 0 or more', 'in days, above 0 and at most 3650'."""
+        low = "above 0" if self.above_zero else "0 or more"
+        high = f" and at most {format_number(self.maximum)}" if math.isfinite(self.maximum) else ""
+        return f"in {self.unit}, {low}{high}"
+
+    def __call__(self, text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number: give a number {self.allowed}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number: give a number {self.allowed}")
+        if value < 0 or (self.above_zero and value == 0) or value > self.maximum:
+            raise argparse.ArgumentTypeError(f"{text} is out of range: give a number {self.allowed}")
+        return value
+
+
+# A thousand mL: far above any reservoir (the shipped models hold 20-40 mL), so only a slip is refused here; the pump
+# itself checks its model's capacity and alarm range.
+VOLUME_ML = Number("mL", maximum=1000)
+SYRINGE_ML = Number("mL", above_zero=True, maximum=SYRINGE_MAX_ML)
+ALARM_VOLUME_ML = Number("mL", above_zero=True, maximum=1000)
+# Ten years: longer than any pump's service life, and a full reservoir at the slowest flow empties within three.
+PROJECT_DAYS = Number("days", above_zero=True, maximum=3650)
+# A hundred years: longer than any pump stays implanted; the firmware still refuses a time past LATEST_CLOCK.
+ADVANCE_DAYS = Number("days", above_zero=True, maximum=36525)
+
+
+def pump_time(text: str) -> datetime:
+    """A moment on the pump's clock: ISO-8601 without a time zone (an offset would be dropped, so it is refused)."""
     try:
-        value = float(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be above zero")
-    return value
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO-8601 date-time: give one on the pump's clock, e.g. 2026-11-21T09:00"
+        ) from None
+    if moment.tzinfo is not None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has a time zone, but the pump's clock has none: give the time as the pump's clock reads it, "
+            f"e.g. {moment:%Y-%m-%dT%H:%M}"
+        )
+    return moment
+
+
+def pump_file(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the file name is empty: give a pump file, e.g. pump.json")
+    return Path(text)
+
+
+def output_file(text: str) -> Path:
+    """A file to write: not a folder, in a folder that exists."""
+    path = pump_file(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder: give a file name in it, e.g. {path / 'report.pdf'}")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: the folder {str(path.parent)!r} does not exist")
+    return path
+
+
+def serial_number(text: str) -> str:
+    serial = text.strip()
+    if not serial or not serial.isprintable():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a serial number: give printable text on one line, e.g. PX20-0001"
+        )
+    return serial
 
 
 def _iso_text(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="minutes") if moment else None
 
 
-def _changed_through_telemetry(path: Path, change) -> Any:
-    """Run `change(telemetry, memory)` while holding the pump's lock, as a programmer session would."""
-    with PumpLock(path):
-        telemetry = Telemetry(path)
-        return change(telemetry, telemetry.interrogate())
+@contextmanager
+def _session(path: Path, at: datetime | None = None) -> Iterator[ProgrammingSession]:
+    """A programming session on `path`, as the window opens one: locked, interrogated (as the pump is at `at`)."""
+    session = ProgrammingSession(path)
+    session.connect(at)
+    try:
+        yield session
+    finally:
+        session.close(confirm=True)
 
 
 # --- commands ------------------------------------------------------------------------------
 def _new(args: argparse.Namespace) -> str:
-    if args.file.exists():
-        raise ValueError(f"{args.file} already exists: choose another file (an existing pump is never overwritten)")
+    """The implant: the first program passes the safety gate, with the starting-dose rules."""
     drug = drug_library()[args.drug]
-    memory = new_pump(
-        args.model,
-        drug.name,
-        parse_concentration(args.concentration, drug.unit).per_ml,
-        parse_dose_rate(args.dose, drug.unit),
-        args.now or datetime.now().replace(second=0, microsecond=0),
+    memory = implant(
+        args.file,
+        model_name=args.model,
+        drug_name=drug.name,
+        concentration_per_ml=parse_concentration(args.concentration, drug.unit).per_ml,
+        daily_dose=parse_dose_rate(args.dose, drug.unit),
+        now=args.now or datetime.now().replace(second=0, microsecond=0),
         serial=args.serial,
         patient_id=args.patient_id,
         reservoir_ml=args.reservoir_ml,
         low_alarm_ml=args.low_alarm_ml,
+        reason=args.reason,
+        clinician=args.clinician,
     )
-    save_pump(args.file, memory)
     return f"created {args.file}: {memory.model.title}, serial {memory.serial}\n" + _summary(memory)
 
 
@@ -153,21 +318,20 @@ def parse_step(text: str, unit) -> tuple[int, int, Any]:
 
 
 def _schedule(args: argparse.Namespace) -> str:
-    def change(telemetry: Telemetry, memory: PumpMemory) -> PumpMemory:
-        unit = memory.prescription.unit
-        day = DaySchedule.from_intervals(parse_step(step, unit) for step in args.step)
-        prescription = Prescription.flex(
-            memory.prescription.drug, memory.prescription.concentration, FlexSchedule.every_day(day)
-        )
-        program = Program(prescription, memory.low_alarm_ml, memory.ptm, reason=args.reason)
-        return telemetry.program(program, now=memory.clock).after
-
-    return _summary(_changed_through_telemetry(args.file, change))
+    """A flex schedule for the pump's drug, programmed as the window would: through the safety gate."""
+    with _session(args.file) as session:
+        old = session.current.prescription
+        day = DaySchedule.from_intervals(parse_step(step, old.unit) for step in args.step)
+        session.edit(prescription=Prescription.flex(old.drug, old.concentration, FlexSchedule.every_day(day)))
+        if session.pending is None:
+            return "the pump runs this schedule already: nothing to program\n" + _summary(session.current)
+        return _summary(session.program(reason=args.reason, clinician=args.clinician).after)
 
 
 def snapshot(memory: PumpMemory) -> dict[str, Any]:
     """What an interrogation shows, as plain data."""
     projection = reservoir_projection(memory)
+    dates = reservoir_dates(projection, memory.alarms)  # once an alarm fired, its date is when it fired
     prescription = memory.prescription
     dose = prescription.nominal_daily_dose
     data: dict[str, Any] = {
@@ -185,8 +349,10 @@ def snapshot(memory: PumpMemory) -> dict[str, Any]:
         "prescription_entered_at": _iso_text(memory.prescription_entered_at),
         "reservoir_ml": memory.reservoir_ml,
         "low_alarm_ml": memory.low_alarm_ml,
-        "alarm_date": _iso_text(projection.alarm_date),
-        "empty_date": _iso_text(projection.empty_date),
+        "alarm_date": _iso_text(dates.alarm.date),
+        "alarm_fired_at": _iso_text(dates.alarm_fired_at),
+        "empty_date": _iso_text(dates.empty.date),
+        "empty_fired_at": _iso_text(dates.empty_fired_at),
         "replace_by": memory.replace_by.isoformat(),
         "catheter": {
             "length_cm": memory.catheter.length_cm,
@@ -196,6 +362,11 @@ def snapshot(memory: PumpMemory) -> dict[str, Any]:
         "active_alarms": [
             {"kind": alarm.kind.value, "severity": alarm.severity.value, "raised_at": _iso_text(alarm.raised_at)}
             for alarm in memory.alarms
+        ],
+        # What the stored program breaks in the drug library (a file made by hand or by an older version).
+        "program_findings": [
+            {"severity": finding.severity.value, "rule": finding.rule, "message": finding.message}
+            for finding in stored_program_findings(memory, drug_library())
         ],
         "last_events": [
             {"at": _iso_text(event.at), "kind": event.kind.value, "text": event.text}
@@ -220,6 +391,7 @@ def snapshot(memory: PumpMemory) -> dict[str, Any]:
 
 def _summary(memory: PumpMemory) -> str:
     data = snapshot(memory)
+    dates = reservoir_dates(reservoir_projection(memory), memory.alarms)
     lines = [
         f"pump         {memory.model.title}, serial {memory.serial}, patient {memory.patient_id or '—'}",
         f"clock        {data['clock']}",
@@ -227,10 +399,11 @@ def _summary(memory: PumpMemory) -> str:
         f"daily volume {format_number(data['daily_volume_ml'])} mL/day",
         f"reservoir    {format_number(memory.reservoir_ml)} mL now, low-reservoir alarm at "
         f"{format_number(memory.low_alarm_ml)} mL",
-        f"alarm date   {data['alarm_date'] or 'never (no delivery)'}",
-        f"empty date   {data['empty_date'] or 'never (no delivery)'}",
+        f"alarm date   {dates.alarm.text()}",
+        f"empty date   {dates.empty.text()}",
         f"replace by   {data['replace_by']}",
     ]
+    lines += [stored_finding_text(finding) for finding in stored_program_findings(memory, drug_library())]
     for alarm in memory.alarms:
         since = _iso_text(alarm.raised_at)
         lines.append(f"ALARM        {alarm.severity.value.upper()}: {alarm.kind.title} (since {since})")
@@ -273,12 +446,9 @@ def _project(args: argparse.Namespace) -> str:
 
 
 def _advance(args: argparse.Namespace) -> str:
-    def change(telemetry: Telemetry, memory: PumpMemory):
-        to = args.to or memory.clock + timedelta(days=args.days)
-        alarms = telemetry.advance(to)
-        return alarms, telemetry.interrogate()
-
-    alarms, memory = _changed_through_telemetry(args.file, change)
+    with _session(args.file) as session:
+        alarms = session.advance(args.to or session.now + timedelta(days=args.days))
+        memory = session.current
     lines = [f"clock now {_iso_text(memory.clock)}; reservoir {format_number(memory.reservoir_ml)} mL"]
     lines += [f"ALARM {a.severity.value.upper()}: {a.kind.title} at {_iso_text(a.raised_at)}" for a in alarms]
     if not alarms:
@@ -286,49 +456,71 @@ def _advance(args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-def _new_prescription(args: argparse.Namespace, memory: PumpMemory) -> Prescription | None:
-    """The prescription after a refill with a new drug or concentration (None when unchanged)."""
-    if not (args.drug or args.concentration or args.dose):
-        return None
+def _syringe(args: argparse.Namespace, memory: PumpMemory) -> SyringeLabel:
+    """What the pharmacy sent, from the options: the pump's drug and concentration unless they change."""
     old = memory.prescription
     drug = drug_library()[args.drug or old.drug]
+    if args.drug and args.concentration is None:
+        raise ValueError(f"give --concentration with --drug {drug.name}: the syringe label's strength")
     if args.concentration is None:
-        raise ValueError("give --concentration with a new drug or dose (verify it against the syringe label)")
-    concentration = parse_concentration(args.concentration, drug.unit)
-    if args.dose:
-        dose = parse_dose_rate(args.dose, drug.unit)
-    elif drug.name == old.drug and old.mode in (InfusionMode.SIMPLE_CONTINUOUS, InfusionMode.FLEX):
-        return replace(old, concentration=concentration)  # same dose; the pump recomputes the rate
+        concentration = old.concentration
     else:
-        raise ValueError(f"give --dose for {drug.name}, e.g. --dose 1{drug.unit.value}/day")
-    return Prescription.simple_continuous(drug.name, concentration, dose)
+        concentration = parse_concentration(args.concentration, drug.unit)
+        if not drug.is_labelled(concentration):
+            if args.concentration_again is None:
+                raise ValueError(
+                    f"{concentration} is not a labelled {drug.name} strength: read the label again and give the "
+                    "same value with --concentration-again"
+                )
+            concentration = drug.confirmed_concentration(args.concentration, args.concentration_again)
+    return SyringeLabel(drug.name, concentration, args.syringe_ml or args.added_ml, memory.patient_id)
 
 
 def _refill(args: argparse.Namespace) -> str:
-    def change(telemetry: Telemetry, memory: PumpMemory):
-        if args.now is not None:
-            if args.now < memory.clock:
-                raise ValueError(f"--now {_iso_text(args.now)} is before the pump's clock {_iso_text(memory.clock)}")
-            telemetry.advance(args.now)
-            memory = telemetry.interrogate()
-        delivered = max(memory.last_refill_ml - memory.reservoir_ml, 0.0)
-        verdict = discrepancy(memory.reservoir_ml, args.removed_ml, delivered, memory.model.accuracy_percent)
-        prescription = _new_prescription(args, memory)
-        program = None
-        if prescription is not None:
-            program = Program(prescription, memory.low_alarm_ml, memory.ptm, reservoir_ml=args.added_ml)
-        telemetry.refill(args.removed_ml, args.added_ml, memory.clock, program)
-        return verdict, telemetry.interrogate()
-
-    verdict, memory = _changed_through_telemetry(args.file, change)
-    projection = reservoir_projection(memory)
-    return "\n".join([
+    """The refill workflow, step by step as the window's wizard runs it; nothing is written unless it programs."""
+    with _session(args.file, at=args.now) as session:
+        workflow = RefillWorkflow(session)
+        syringe = workflow.set_syringe(_syringe(args, session.current))
+        workflow.confirm_label(workflow.label_matches_pump)
+        workflow.choose_port(Port.RESERVOIR_FILL)
+        verdict = workflow.record_removed(args.removed_ml)
+        if verdict.flagged:
+            workflow.acknowledge_discrepancy(args.acknowledge)
+        fill = workflow.set_fill(args.added_ml, args.syringe_ml)
+        if fill.pocket_fill_suspected:
+            workflow.acknowledge_fill(args.acknowledge)
+        if workflow.concentration_changes:
+            if args.dose:
+                workflow.change_dose(parse_dose_rate(args.dose, workflow.fill_drug.unit))
+            elif not workflow.dose_plan().can_keep:
+                raise RefillWorkflowError(f"{workflow.dose_plan().keep_refused}: give --dose")
+            else:
+                workflow.keep_dose()
+            proposal = workflow.bridge_proposal()
+            if args.decline_bridge and proposal.bolus is not None:
+                workflow.accept_bridge_bolus(False)
+        elif args.dose:
+            raise RefillWorkflowError(
+                f"the syringe holds {syringe.drug} {syringe.concentration}, as the pump does: a refill changes the "
+                "dose only with a new drug or concentration; change it with `programmer pump schedule` or the window"
+            )
+        review = workflow.review()
+        workflow.program(second_checker=args.second_check, reason=args.reason, clinician=args.clinician)
+        memory = session.current
+    lines = [
         f"expected {format_number(verdict.expected_ml)} mL, removed {format_number(verdict.removed_ml)} mL",
         f"{'DISCREPANCY' if verdict.flagged else 'ok'}: {verdict.message}",
+    ]
+    if fill.pocket_fill_suspected:
+        lines.append(f"POSSIBLE POCKET FILL: {fill.message}")
+    if review.bridge_bolus is not None:
+        lines.append(f"bridge bolus {bolus_text(review.bridge_bolus)}")
+    lines += [
         f"new reservoir volume {format_number(memory.reservoir_ml)} mL",
         f"prescription {memory.prescription.describe()}",
-        f"alarm date {_iso_text(projection.alarm_date) or 'never (no delivery)'}",
-    ])
+        f"alarm date {_iso_text(reservoir_projection(memory).alarm_date) or 'never (no delivery)'}",
+    ]
+    return "\n".join(lines)
 
 
 def _report(args: argparse.Namespace) -> str:

@@ -1,6 +1,8 @@
 """The headless `programmer pump …` commands, as an educator scripts them."""
 
+import argparse
 import json
+import re
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -25,6 +27,7 @@ def pump(tmp_path, capsys):
     code, _, err = run(
         capsys, "pump", "new", path, "--model", "PX-20", "--drug", "morphine", "--concentration", "10",
         "--dose", "1.5mg/day", "--serial", "PX20-CLI-1", "--patient-id", "P-9", "--now", NOW,
+        "--reason", "converted from 450 mg/day oral morphine",  # above the usual starting dose of 0.1–1 mg/day
     )
     assert code == 0, err
     return path
@@ -79,7 +82,8 @@ def test_flex_schedule_replaces_the_prescription(pump, capsys):
 
 
 def test_a_per_hour_step_is_converted_to_per_day(pump, capsys):
-    code, _, err = run(capsys, "pump", "schedule", pump, "--step", "00:00-24:00=0.1mg/h")
+    code, _, err = run(capsys, "pump", "schedule", pump, "--step", "00:00-24:00=0.1mg/h",
+                       "--reason", "breakthrough pain, agreed with Dr Lee")  # 1.5 → 2.4 mg/day: +60 % in 24 h
     assert code == 0, err
     assert load_pump(pump).prescription.nominal_daily_dose.per_day == pytest.approx(2.4)
 
@@ -117,7 +121,13 @@ def test_advance_runs_time_and_reports_alarms(pump, capsys):
 
 def test_refill_reports_the_discrepancy_and_new_alarm_date(pump, capsys):
     run(capsys, "pump", "advance", pump, "--days", "100")  # 15 mL delivered: 5 mL expected
-    code, out, _ = run(capsys, "pump", "refill", pump, "--removed-ml", "2.4", "--added-ml", "20")
+    before = pump.read_bytes()
+    code, _, err = run(capsys, "pump", "refill", pump, "--removed-ml", "2.4", "--added-ml", "20")
+    assert code == 1 and "2.6 mL less than expected — possible over-infusion" in err
+    assert err.strip().endswith("use --acknowledge TEXT, once investigated (it is logged)")
+    assert pump.read_bytes() == before
+    code, out, _ = run(capsys, "pump", "refill", pump, "--removed-ml", "2.4", "--added-ml", "20",
+                       "--acknowledge", "pump and catheter checked; patient assessed")
     assert code == 0
     assert "expected 5 mL, removed 2.4 mL" in out
     assert "DISCREPANCY" in out and "less than expected" in out
@@ -134,7 +144,7 @@ def test_refill_refuses_overfill(pump, capsys):
 
 def test_refill_with_a_new_concentration_keeps_the_dose(pump, capsys):
     code, _out, err = run(capsys, "pump", "refill", pump, "--removed-ml", "20", "--added-ml", "20",
-                         "--drug", "morphine", "--concentration", "25")
+                         "--drug", "morphine", "--concentration", "25", "--second-check", "R. Patel")
     assert code == 0, err
     memory = load_pump(pump)
     assert str(memory.prescription.concentration) == "25 mg/mL"
@@ -162,3 +172,300 @@ def test_headless_commands_never_import_qt(pump):
     )
     out = subprocess.run([sys.executable, "-c", script, str(pump)], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+# --- headless edges (issue 10) -----------------------------------------------------------------------------
+
+
+def one_line_error(code, err, *words):
+    """A refusal as the user sees it: exit 1, one line, no traceback, naming what was typed and what is allowed."""
+    lines = err.strip().splitlines()
+    assert code == 1, err
+    assert len(lines) == 1 and lines[0].startswith("programmer: error: "), err
+    assert "Traceback" not in err
+    for word in words:
+        assert word in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["advance", "{pump}", "--days", "inf"], ["--days", "'inf'", "above 0 and at most 36525", "days"]),
+        (["advance", "{pump}", "--days", "1e12"], ["--days", "1e12 is out of range", "at most 36525"]),
+        (["advance", "{pump}", "--days", "3000000"], ["--days", "3000000 is out of range", "at most 36525"]),
+        (["advance", "{pump}", "--days", "nan"], ["--days", "'nan' is not a finite number"]),
+        (["advance", "{pump}", "--days", "-1"], ["--days", "-1 is out of range", "above 0"]),
+        (["project", "{pump}", "--days", "inf"], ["--days", "'inf'", "above 0 and at most 3650", "days"]),
+        (["project", "{pump}", "--days", "nan"], ["--days", "'nan'", "at most 3650"]),
+        (["refill", "{pump}", "--removed-ml", "nan", "--added-ml", "20"], ["--removed-ml", "'nan'", "mL, 0 or more"]),
+        (["refill", "{pump}", "--removed-ml", "1", "--added-ml", "inf"], ["--added-ml", "'inf'", "in mL"]),
+        (["refill", "{pump}", "--removed-ml", "", "--added-ml", "20"], ["--removed-ml", "'' is not a number"]),
+        (["refill", "{pump}", "--removed-ml", "1e400", "--added-ml", "20"], ["--removed-ml", "'1e400'", "finite"]),
+        (["refill", "{pump}", "--removed-ml", "1e300", "--added-ml", "20"], ["--removed-ml", "at most 1000"]),
+    ],
+)
+def test_a_number_that_is_not_finite_or_out_of_range_is_refused_in_one_line(pump, capsys, argv, words):
+    before = pump.read_bytes()
+    code, out, err = run(capsys, "pump", *[str(pump) if arg == "{pump}" else arg for arg in argv])
+    one_line_error(code, err, "argument", *words)
+    assert out == ""
+    assert pump.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("--reservoir-ml", "nan", ["--reservoir-ml", "'nan'", "in mL, 0 or more"]),
+        ("--low-alarm-ml", "inf", ["--low-alarm-ml", "'inf'", "in mL, above 0"]),
+        ("--low-alarm-ml", "nan", ["--low-alarm-ml", "'nan'"]),
+        ("--concentration", "nan", ["concentration 'nan'"]),
+        ("--dose", "nanmg/day", ["dose 'nanmg/day'"]),
+        ("--dose", "infmg/day", ["dose 'infmg/day'"]),
+    ],
+)
+def test_a_new_pump_with_a_number_that_is_not_finite_is_refused(tmp_path, capsys, option, value, words):
+    path = tmp_path / "p.json"
+    values = {"--concentration": "10", "--dose": "1.5mg/day", option: value}
+    argv = ["pump", "new", path, "--model", "PX-20", "--drug", "morphine", "--now", NOW]
+    code, _, err = run(capsys, *argv, *[item for pair in values.items() for item in pair])
+    one_line_error(code, err, *words)
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("rate", ["nanmg/day", "infmg/day", "nanmg/h"])
+def test_a_schedule_step_that_is_not_finite_is_refused(pump, capsys, rate):
+    before = pump.read_bytes()
+    code, _, err = run(capsys, "pump", "schedule", pump, "--step", f"00:00-24:00={rate}")
+    one_line_error(code, err, repr(rate))
+    assert pump.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["advance", "{pump}", "--to", "9999-12-31"],
+        ["advance", "{pump}", "--to", "2200-01-01T00:01"],
+        ["advance", "{pump}", "--days", "36000"],  # within --days' range, but 2190 + 98 years passes 2200
+        ["refill", "{pump}", "--removed-ml", "20", "--added-ml", "20", "--now", "2300-01-01T00:00"],
+    ],
+)
+def test_the_clock_cannot_be_moved_past_its_latest_moment(pump, capsys, argv):
+    run(capsys, "pump", "advance", pump, "--to", "2190-01-01T00:00")
+    before = pump.read_bytes()
+    code, out, err = run(capsys, "pump", *[str(pump) if arg == "{pump}" else arg for arg in argv])
+    one_line_error(code, err, "cannot move the pump's clock to", "2200-01-01 00:00 at the latest")
+    assert out == ""
+    assert pump.read_bytes() == before  # refused whole: the file is byte-identical
+
+
+def test_a_clock_at_its_latest_moment_still_gives_every_date(pump, capsys):
+    code, _, err = run(capsys, "pump", "advance", pump, "--to", "2200-01-01T00:00")
+    assert code == 0, err
+    code, out, err = run(capsys, "pump", "show", pump, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["clock"] == "2200-01-01T00:00"
+    assert data["replace_by"] == "2034-02-19"  # ended service long ago; the pump is stopped
+    code, out, err = run(capsys, "pump", "project", pump, "--days", "3650", "--json")
+    assert code == 0, err
+    assert json.loads(out)["series"][-1][0] == "2209-12-30T00:00:00"
+
+
+@pytest.mark.parametrize("model", ["PX-20", "PX-40", "VG-20"])
+def test_a_pump_implanted_at_the_clocks_latest_moment_computes_every_date(tmp_path, capsys, model):
+    """The slowest flow, the largest reservoir, the longest service life: every date stays computable."""
+    path = tmp_path / "late.json"
+    code, _, err = run(capsys, "pump", "new", path, "--model", model, "--drug", "morphine", "--concentration", "1",
+                       "--dose", "0.05mg/day", "--now", "2200-01-01T00:00", "--reason", "a keep-open flow")
+    assert code == 0, err
+    code, out, err = run(capsys, "pump", "show", path, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["empty_date"] > "2201" and data["replace_by"] > "2207"
+    code, out, err = run(capsys, "pump", "project", path, "--days", "3650", "--json")
+    assert code == 0, err
+    assert json.loads(out)["series"][-1][0] == "2209-12-30T00:00:00"
+
+
+def test_a_pump_file_whose_clock_is_past_the_end_is_refused_in_one_line(pump, capsys):
+    """A file an older version let run to 9999-12-31: it says why it cannot be opened, not a traceback."""
+    from programmer.pump.pumpfile import checksum_of
+
+    data = json.loads(pump.read_text())
+    data["memory"]["clock"] = "9999-12-31T00:00:00"
+    data["checksum"] = checksum_of(data["memory"])
+    pump.write_text(json.dumps(data))
+    for command in (["show"], ["project"], ["advance", "--days", "1"]):
+        code, _, err = run(capsys, "pump", command[0], pump, *command[1:])
+        one_line_error(code, err, "memory.clock", "2200-01-01")
+
+
+@pytest.mark.parametrize("now", ["1999-12-31T23:59", "2200-01-01T00:01", "9990-01-01T00:00", "0001-01-01T00:00"])
+def test_a_pump_cannot_be_implanted_outside_the_clocks_range(tmp_path, capsys, now):
+    path = tmp_path / "p.json"
+    code, _, err = run(capsys, "pump", "new", path, "--model", "PX-20", "--drug", "morphine",
+                       "--concentration", "10", "--dose", "1.5mg/day", "--now", now)
+    one_line_error(code, err, "cannot implant a pump at", "from 2000-01-01 00:00 to 2200-01-01 00:00")
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["advance", "{pump}", "--to", "2027-01-01T00:00+05:00"], "--to"),
+        (["advance", "{pump}", "--to", "2027-01-01T00:00Z"], "--to"),
+        (["refill", "{pump}", "--removed-ml", "20", "--added-ml", "20", "--now", "2027-01-01T09:00-04:00"], "--now"),
+    ],
+)
+def test_a_time_with_a_time_zone_is_refused_not_dropped(pump, capsys, argv, option):
+    before = pump.read_bytes()
+    code, _, err = run(capsys, "pump", *[str(pump) if arg == "{pump}" else arg for arg in argv])
+    one_line_error(code, err, f"argument {option}", "has a time zone, but the pump's clock has none")
+    assert pump.read_bytes() == before
+
+
+def test_a_new_pump_with_a_time_zone_is_refused(tmp_path, capsys):
+    path = tmp_path / "p.json"
+    code, _, err = run(capsys, "pump", "new", path, "--model", "PX-20", "--drug", "morphine",
+                       "--concentration", "10", "--dose", "1.5mg/day", "--now", "2026-11-21T09:00+01:00")
+    one_line_error(code, err, "argument --now", "time zone", "e.g. 2026-11-21T09:00")
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["pump", "new", "x.json", "--model", "PX-20"], ["required: --drug, --concentration, --dose",
+                                                        "programmer pump new --help"]),
+        (["pump", "show", "{pump}", "--colour"], ["unrecognized arguments: --colour"]),
+        (["pump", "frobnicate"], ["invalid choice: 'frobnicate'"]),
+        (["pump", "advance", "{pump}"], ["one of the arguments --days --to is required"]),
+        (["pump", "show", ""], ["file name is empty"]),
+        (["pump", "report", "{pump}", "--pdf", "{folder}"], ["--pdf", "is a folder"]),
+        (["pump", "report", "{pump}", "--pdf", "{folder}/missing/r.pdf"], ["--pdf", "does not exist"]),
+        (["pump", "new", "x.json", "--model", "PX-20", "--drug", "morphine", "--concentration", "10",
+          "--dose", "1mg/day", "--serial", "  "], ["--serial", "not a serial number"]),
+        (["pump", "new", "x.json", "--model", "PX-20", "--drug", "morphine", "--concentration", "10",
+          "--dose", "1mg/day", "--serial", "PX\n20"], ["--serial", "one line"]),
+        (["pump", "show", "{folder}"], ["cannot be read"]),
+        (["pump", "show", "{folder}/missing.json"], ["no pump file here"]),
+    ],
+)
+def test_bad_command_lines_are_one_line_and_exit_1(pump, capsys, monkeypatch, tmp_path, argv, words):
+    monkeypatch.chdir(tmp_path)
+    argv = [arg.replace("{pump}", str(pump)).replace("{folder}", str(tmp_path)) for arg in argv]
+    code, out, err = run(capsys, *argv)
+    one_line_error(code, err, *words)
+    assert out == ""
+    assert not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["pump", "show", "{pump}"], ["pump", "project", "{pump}", "--json"], ["pump", "drugs"],
+     ["pump", "advance", "{pump}", "--days", "1"], ["pump", "show", "--help"]],
+)
+def test_a_reader_that_stops_early_gets_no_broken_pipe_noise(pump, argv):
+    """`programmer pump show FILE | head -1`: the reader is gone before the output is written."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to stdout now fails with EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "programmer", *[arg.replace("{pump}", str(pump)) for arg in argv]],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert done.stderr == ""
+    assert done.returncode == 0
+
+
+def test_two_pumps_made_in_the_same_minute_get_different_serials(tmp_path, capsys):
+    serials = []
+    for name in ("a.json", "b.json"):
+        code, _, err = run(capsys, "pump", "new", tmp_path / name, "--model", "PX-20", "--drug", "morphine",
+                           "--concentration", "10", "--dose", "0.5mg/day", "--now", NOW)
+        assert code == 0, err
+        serials.append(load_pump(tmp_path / name).serial)
+    assert serials[0] != serials[1]
+    for serial in serials:  # the model, when it was made, and a short suffix a nurse can read back
+        assert re.fullmatch(r"PX-20-20261121-0900-[2-9A-HJ-NP-Z]{4}", serial), serial
+
+
+def sub_commands():
+    from programmer.cli import build_parser
+
+    def choices(parser):
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return action.choices
+
+    return choices(choices(build_parser())["pump"])
+
+
+# What each kind of option must name in its help: its unit, or where its time is read.
+UNITS_BY_OPTION = {
+    "days": ["days"],
+    "concentration": ["mg/mL", "mcg/mL"],
+    "dose": ["mg/day", "mcg/day"],
+    "step": ["mg/day", "mcg/day", "HH:MM"],
+    "pdf": ["PDF"],
+}
+
+
+def test_every_option_of_every_command_says_its_unit():
+    from programmer.pump_commands import pump_time
+
+    checked = 0
+    for command, parser in sub_commands().items():
+        for action in parser._actions:
+            if not action.option_strings or action.nargs == 0:  # the file, flags, --help
+                continue
+            where = f"pump {command} {action.option_strings[0]}"
+            assert action.help, f"{where} has no help"
+            units = UNITS_BY_OPTION.get(action.dest, [])
+            if action.dest.endswith("_ml"):
+                units = ["mL"]
+            if action.type is pump_time:
+                units = ["ISO-8601", "the pump's clock"]
+            for unit in units:
+                assert unit in action.help, f"{where}: {unit!r} not in {action.help!r}"
+                checked += 1
+    assert checked >= 25  # new, schedule, project, advance, refill and report each have unit-bearing options
+
+
+def test_help_shows_each_options_unit_and_range(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["pump", "advance", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert exit_.value.code == 0
+    assert "--days DAYS how far to run the pump's clock forward, in days, above 0 and at most 36525" in out
+    assert "ISO-8601 time on the pump's clock, which has no time zone" in out
+    assert "up to 2200-01-01 00:00" in out
+
+
+def test_show_after_the_alarm_fired_says_when_and_how_long_ago(pump, capsys):
+    # 18 mL at 0.15 mL/day: the alarm at 2027-03-21 09:00; shown 2 d 3 h 10 min later, not as "now".
+    code, _, err = run(capsys, "pump", "advance", pump, "--to", "2027-03-23T12:10")
+    assert code == 0, err
+    code, out, _ = run(capsys, "pump", "show", pump)
+    assert code == 0
+    lines = out.splitlines()
+    assert "alarm date   2027-03-21 09:00 (fired 2 d 3 h 10 min ago)" in lines
+    assert "empty date   2027-04-03 17:00" in lines
+    code, out, _ = run(capsys, "pump", "show", pump, "--json")
+    data = json.loads(out)
+    assert data["alarm_date"] == "2027-03-21T09:00"
+    assert data["alarm_fired_at"] == "2027-03-21T09:00"
+    assert data["empty_date"] == "2027-04-03T17:00"
+    assert data["empty_fired_at"] is None
+
+
+def test_show_after_the_reservoir_ran_dry_gives_the_empty_date_it_happened(pump, capsys):
+    code, _, err = run(capsys, "pump", "advance", pump, "--to", "2027-04-05T19:00")
+    assert code == 0, err
+    code, out, _ = run(capsys, "pump", "show", pump)
+    assert "empty date   2027-04-03 17:00 (fired 2 d 2 h ago)" in out.splitlines()
+    data = json.loads(run(capsys, "pump", "show", pump, "--json")[1])
+    assert (data["empty_date"], data["empty_fired_at"]) == ("2027-04-03T17:00", "2027-04-03T17:00")

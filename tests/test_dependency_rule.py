@@ -43,6 +43,21 @@ def test_inner_layers_do_not_import_outer(layer):
             assert not name.startswith(FORBIDDEN[layer]), f"{path.relative_to(PACKAGE)} imports {name}"
 
 
+def test_wording_imports_nothing_of_the_project():
+    """programmer/wording.py may be imported from any layer, so it imports no layer itself."""
+    path = PACKAGE / "wording.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    relative = [node.module or "." for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level]
+    project = [name for name in imported_modules(path) if name.split(".")[0] == "programmer"]
+    assert relative + project == [], f"wording.py imports {relative + project}"
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_every_layer_may_import_wording(layer):
+    """The wording module is no layer: the rule above never forbids it."""
+    assert not "programmer.wording".startswith(FORBIDDEN[layer])
+
+
 def test_rule_detects_a_forbidden_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from PySide6.QtWidgets import QWidget\n")

@@ -6,6 +6,8 @@ factory pump is never something the pump itself would have refused.
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from programmer.therapy.drugs import drug_library
@@ -13,11 +15,24 @@ from programmer.therapy.prescription import Prescription
 from programmer.therapy.pump_models import pump_models
 from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
 
-from .firmware import ANCHOR_KEY, Program, ProgramRejected, program_problems
+from .firmware import ANCHOR_KEY, Program, ProgramRejected, check_clock, program_problems
 from .memory import Catheter, Event, EventKind, PumpMemory
 
 DEFAULT_TIP_LOCATION = "T10"
 _DAYS_PER_YEAR = 365.25
+# A serial's suffix: digits and capitals a nurse cannot misread (no 0/O, 1/I).
+_SERIAL_SUFFIX_LETTERS = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+_SERIAL_SUFFIX_LENGTH = 4
+
+
+def new_serial(model_name: str, now: datetime) -> str:
+    """'PX-20-20261121-0900-K7QM': the model, when it was made, and a random suffix.
+
+    A serial is the pump's identity, so two pumps made in the same minute must differ: the
+    suffix gives about a million serials per model and minute, and no list of pumps is needed.
+    """
+    suffix = "".join(secrets.choice(_SERIAL_SUFFIX_LETTERS) for _ in range(_SERIAL_SUFFIX_LENGTH))
+    return f"{model_name}-{now:%Y%m%d-%H%M}-{suffix}"
 
 
 def _add_years(moment: datetime, years: float) -> datetime:
@@ -43,12 +58,19 @@ def new_pump(
     reservoir_ml: float | None = None,
     low_alarm_ml: float | None = None,
     catheter: Catheter | None = None,
+    record: Mapping[str, object] | None = None,
+    check: bool = True,
 ) -> PumpMemory:
     """A pump implanted at `now`, running `daily_dose` continuously, reservoir full unless given.
 
+    `record` is logged with the implant: who implanted and what they went past at the safety gate.
+    With `check` False the firmware's problems are not raised: a draft for the safety gate to judge.
+
     Raises ValueError for an unknown model or drug (listing the known ones), UnitError for a dose
-    in the wrong unit for the drug, and ProgramRejected for values the pump's firmware refuses.
+    in the wrong unit for the drug, ClockError for a `now` outside the pump clock's range, and
+    ProgramRejected for values the pump's firmware refuses.
     """
+    check_clock(now, "implant a pump at")
     catalog = pump_models()
     try:
         model = catalog[model_name]
@@ -69,7 +91,7 @@ def new_pump(
     reservoir = model.reservoir_capacity_ml if reservoir_ml is None else reservoir_ml
     low_alarm = model.low_alarm_default_ml if low_alarm_ml is None else low_alarm_ml
     catheter = catheter or Catheter(model.catheter_length_cm, 0.0, DEFAULT_TIP_LOCATION)
-    serial = serial or f"{model.name}-{now:%Y%m%d-%H%M%S}"
+    serial = serial or new_serial(model.name, now)
     implant = Event(
         now,
         EventKind.IMPLANT,
@@ -80,6 +102,8 @@ def new_pump(
             ANCHOR_KEY: reservoir,
             "daily_dose_per_day": daily_dose.per_day,
             "unit": daily_dose.unit.value,
+            "concentration_per_ml": prescription.concentration.per_ml,
+            **(record or {}),
         },
     )
     memory = PumpMemory(
@@ -98,6 +122,8 @@ def new_pump(
         clock=now,
         events=(implant,),
     )
+    if not check:  # a draft for the safety gate, which reports these problems with its own
+        return memory
     problems = program_problems(memory, Program(prescription, low_alarm, None, reservoir))
     problems += _catheter_problems(catheter)
     if problems:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, NaiveDatetime, model_validator
 
+from programmer.pump.firmware import EARLIEST_CLOCK, LATEST_CLOCK
 from programmer.pump.memory import Alarm, AlarmKind, Catheter, Event, EventKind, PumpMemory
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.drugs import drug_library
@@ -190,7 +191,8 @@ class MemoryField(_Strict):
     last_refill_ml: float = Field(ge=0)
     low_alarm_ml: float = Field(gt=0)
     eri_at: NaiveDatetime
-    clock: NaiveDatetime
+    # Within the firmware's range: a clock near year 9999 (older versions allowed one) overflows every date after it.
+    clock: NaiveDatetime = Field(ge=EARLIEST_CLOCK, le=LATEST_CLOCK)
     ptm: PtmField | None = None
     stopped_since: NaiveDatetime | None = None
     alarms: list[AlarmField] = []

@@ -26,13 +26,25 @@ from programmer.therapy.projection import Projection, project
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.schedule import schedule_problems
 from programmer.therapy.units import Concentration, format_number
+from programmer.wording import duration_text, moment_text
 
 from .memory import Alarm, AlarmKind, Event, EventKind, PumpMemory
 
 ANCHOR_KEY = "reservoir_ml"  # in an event's details: the volume delivery is counted from, at that event
 _ANCHOR_KINDS = (EventKind.IMPLANT, EventKind.PROGRAMMING, EventKind.REFILL, EventKind.BOLUS, EventKind.MODE_CHANGE)
-_RELATIVE_TOLERANCE = 1e-9  # a flow computed as dose / concentration may miss a limit by rounding only
 _VOLUME_TOLERANCE_ML = 1e-9
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    """A finding the clinician saw and went past, with what they typed: logged with the program, structured."""
+
+    rule: str  # the finding's stable id, e.g. "soft_max", "refill_discrepancy"
+    message: str  # the finding as it was shown, with its numbers
+    note: str = ""  # the reason or acknowledgement typed for it
+
+    def as_details(self) -> dict[str, str]:
+        return {"rule": self.rule, "message": self.message, "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -45,12 +57,27 @@ class Program:
     reservoir_ml: float | None = None  # set only by a refill: the new volume in the reservoir
     reason: str = ""  # the typed reason for overriding a soft limit
     clinician: str = ""
-    note: str = ""
+    acknowledged: tuple[Acknowledged, ...] = ()  # findings gone past, each with its reason or acknowledgement
+    second_checker: str = ""  # who checked a drug, concentration or dose change
 
     @classmethod
     def from_memory(cls, memory: PumpMemory) -> Program:
         """What the pump runs now, as a program to edit (the pending copy)."""
         return cls(memory.prescription, memory.low_alarm_ml, memory.ptm)
+
+    def changes(self, memory: PumpMemory) -> bool:
+        """True when this program sets something the pump does not run already."""
+        settings = (self.prescription, self.low_alarm_ml, self.ptm)
+        return settings != (memory.prescription, memory.low_alarm_ml, memory.ptm)
+
+    def record(self) -> dict[str, object]:
+        """Who programmed and what they went past, as the pump's log keeps it."""
+        return {
+            "reason": self.reason,
+            "clinician": self.clinician,
+            "acknowledged": [item.as_details() for item in self.acknowledged],
+            "second_checker": self.second_checker,
+        }
 
 
 class ProgramRejected(Exception):
@@ -62,7 +89,28 @@ class ProgramRejected(Exception):
 
 
 class ClockError(ValueError):
-    """Asked to act at a moment before the pump's clock: the pump's time only runs forward."""
+    """Asked to act at a moment before the pump's clock (time only runs forward), or outside the clock's range."""
+
+
+# The pump's clock reads a moment from EARLIEST_CLOCK to LATEST_CLOCK, and nothing moves it outside.
+# Why these: a pump's battery lasts 5-10 years and a patient's therapy a few decades, so two centuries
+# hold any real or training history (implant today, run past end of service) with room to spare. And
+# every date computed from a clock inside them stays far from the ends of Python's calendar (year 1 and
+# year 9999): end of service is at most the service life and its grace period after implant, a full
+# reservoir at the slowest flow empties within about 3 years, a plot spans a year or three, and
+# `pump project` looks at most 10 years ahead. A clock moved to 9999-12-31 overflowed every one of
+# those, and the pump file could never be opened again.
+EARLIEST_CLOCK = datetime(2000, 1, 1)
+LATEST_CLOCK = datetime(2200, 1, 1)
+
+
+def check_clock(moment: datetime, action: str = "move the pump's clock to") -> None:
+    """Raise ClockError when `moment` is outside the range the pump's clock can read; every path asks this."""
+    if not EARLIEST_CLOCK <= moment <= LATEST_CLOCK:
+        raise ClockError(
+            f"cannot {action} {moment:%Y-%m-%d %H:%M}: the emulated pump's clock runs from "
+            f"{EARLIEST_CLOCK:%Y-%m-%d %H:%M} to {LATEST_CLOCK:%Y-%m-%d %H:%M} at the latest"
+        )
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -113,19 +161,12 @@ def _drug_problems(prescription: Prescription) -> list[str]:
     return []
 
 
-def _flow_problem(model: PumpModel, ml_per_day: float, what: str) -> str | None:
-    """A flow outside the model's range, named with both numbers; None if within."""
-    if ml_per_day > model.flow_max_ml_per_day * (1 + _RELATIVE_TOLERANCE):
-        return (
-            f"{what}: {format_number(ml_per_day)} mL/day is above the {model.name}'s maximum flow "
-            f"{format_number(model.flow_max_ml_per_day)} mL/day"
-        )
-    if ml_per_day < model.flow_min_ml_per_day * (1 - _RELATIVE_TOLERANCE):
-        return (
-            f"{what}: {format_number(ml_per_day)} mL/day is below the {model.name}'s minimum flow "
-            f"{format_number(model.flow_min_ml_per_day)} mL/day"
-        )
-    return None
+def _flow_problem(
+    model: PumpModel, ml_per_day: float, what: str, concentration: Concentration | None = None
+) -> str | None:
+    """A flow outside the model's range, named with both numbers (the model's one check); None if within."""
+    problem = model.flow_problem(ml_per_day, concentration)
+    return f"{what}: {problem}" if problem else None
 
 
 def _base_flow_problems(model: PumpModel, prescription: Prescription) -> list[str]:
@@ -133,7 +174,8 @@ def _base_flow_problems(model: PumpModel, prescription: Prescription) -> list[st
     concentration = prescription.concentration
     if mode in (InfusionMode.SIMPLE_CONTINUOUS, InfusionMode.MINIMUM_RATE):
         ml_per_day = concentration.ml_per_day(prescription.daily_dose)
-        problem = _flow_problem(model, ml_per_day, f"{mode.title} {prescription.daily_dose} at {concentration}")
+        what = f"{mode.title} {prescription.daily_dose} at {concentration}"
+        problem = _flow_problem(model, ml_per_day, what, concentration)
         return [problem] if problem else []
     if mode is InfusionMode.FLEX:
         return schedule_problems(prescription.schedule, model, concentration)  # the schedule's own rules
@@ -207,20 +249,23 @@ def apply_program(memory: PumpMemory, program: Program, now: datetime) -> PumpMe
         raise ProgramRejected(problems)
     old, new = memory.prescription, program.prescription
     reservoir_ml = memory.reservoir_ml if program.reservoir_ml is None else program.reservoir_ml
+    # The same settings sent again are logged as such, never as a change.
+    text = f"Programmed: {old.describe()} → {new.describe()}" if program.changes(memory) else (
+        f"Program sent again, unchanged: {new.describe()}"
+    )
     events = [
         _event(
             now,
             EventKind.PROGRAMMING,
-            f"Programmed: {old.describe()} → {new.describe()}",
+            text,
             old=old.describe(),
             new=new.describe(),
-            # The dose history the titration rules read back from the log.
+            # The dose history the titration rules and the report read back from the log.
             daily_dose_per_day=new.nominal_daily_dose.per_day,
             unit=new.unit.value,
+            concentration_per_ml=new.concentration.per_ml,
             low_alarm_ml=program.low_alarm_ml,
-            reason=program.reason,
-            clinician=program.clinician,
-            note=program.note,
+            **program.record(),
             **{ANCHOR_KEY: reservoir_ml},
         )
     ]
@@ -287,6 +332,10 @@ def refill(
     if problems:
         raise ProgramRejected(problems)
     expected_ml = memory.reservoir_ml
+    # A program that sets nothing new is not a programming: what it carries (acknowledgements, the second
+    # check) is logged with the refill itself.
+    reprograms = program is not None and program.changes(memory)
+    record = program.record() if program is not None and not reprograms else {}
     event = _event(
         now,
         EventKind.REFILL,
@@ -296,6 +345,7 @@ def refill(
         removed_ml=removed_ml,
         added_ml=added_ml,
         discrepancy_ml=removed_ml - expected_ml,
+        **record,
         **{ANCHOR_KEY: added_ml},
     )
     refilled = replace(
@@ -306,15 +356,17 @@ def refill(
         events=(*memory.events, event),
     )
     refilled = _clear(refilled, (AlarmKind.LOW_RESERVOIR, AlarmKind.EMPTY_RESERVOIR), now, "reservoir refilled")
-    if program is None:
+    if not reprograms:
         return refilled
     return apply_program(refilled, replace(program, reservoir_ml=added_ml), now)
 
 
 def _bolus_text(bolus: Bolus) -> str:
-    minutes = round(bolus.duration.total_seconds() / 60)
-    duration = f"{minutes // 60} h {minutes % 60:02d} min"
-    return f"{format_number(bolus.volume_ml)} mL ({bolus.dose}) over {duration} from {bolus.start:%Y-%m-%d %H:%M}"
+    """'0.5 mL (5 mg) over 1 h 30 min from 2026-11-21 09:00', worded as every bolus is."""
+    return (
+        f"{format_number(bolus.volume_ml)} mL ({bolus.dose}) over {duration_text(bolus.duration)} "
+        f"from {moment_text(bolus.start)}"
+    )
 
 
 # --- simulated time -------------------------------------------------------------------------------
@@ -389,6 +441,7 @@ def advance(memory: PumpMemory, to: datetime) -> tuple[PumpMemory, list[Alarm]]:
             f"the pump's clock reads {memory.clock:%Y-%m-%d %H:%M:%S}; simulated time cannot go back to "
             f"{to:%Y-%m-%d %H:%M:%S}"
         )
+    check_clock(to)
     raised: list[Alarm] = []
     anchor = _anchor(memory)
     while True:

@@ -239,7 +239,41 @@ def load_pump(path: Path) -> PumpMemory:
 def save_pump(path: Path, memory: PumpMemory) -> None:
     """Write `memory` to `path` atomically: afterwards the file holds the old memory or the new, never a mix."""
     path = Path(path)
-    data = dumps_pump(memory, str(path)).encode("utf-8")  # refuse before touching the disk
+    temp = _written_temp(path, dumps_pump(memory, str(path)).encode("utf-8"))  # refused before touching the disk
+    try:
+        os.replace(temp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise PumpFileError(f"{path}: cannot be saved ({error.strerror}); the previous memory is unchanged") from error
+    _fsync_directory(path.parent)
+    _remove_stale_temp_files(path)
+
+
+def create_pump(path: Path, memory: PumpMemory) -> None:
+    """Write a new pump file at `path`, whole or not at all; refused when any file is there, even one just made.
+
+    Linking the finished temporary file to its name is atomic and fails if the name exists, so two
+    programmers creating the same pump at the same moment cannot both succeed.
+    """
+    path = Path(path)
+    temp = _written_temp(path, dumps_pump(memory, str(path)).encode("utf-8"))
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise PumpFileError(
+            f"{path} already exists: choose another file (an existing pump is never overwritten)"
+        ) from None
+    except OSError as error:
+        raise PumpFileError(f"{path}: cannot be created ({error.strerror})") from error
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+    _fsync_directory(path.parent)
+
+
+def _written_temp(path: Path, data: bytes) -> Path:
+    """`data` in a new temporary file beside `path`, flushed to the disk."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
@@ -252,7 +286,6 @@ def save_pump(path: Path, memory: PumpMemory) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
-        os.replace(temp, path)
     except OSError as error:
         with contextlib.suppress(OSError):
             temp.unlink()
@@ -261,8 +294,7 @@ def save_pump(path: Path, memory: PumpMemory) -> None:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    _fsync_directory(path.parent)
-    _remove_stale_temp_files(path)
+    return temp
 
 
 def temp_files(path: Path) -> list[Path]:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.prescription import Bolus
 from programmer.therapy.schedule import WEEKDAYS, FlexSchedule, format_minute
 from programmer.therapy.units import format_number
+from programmer.wording import duration_text
 
 from . import firmware
 from .firmware import Program, ProgramRejected
@@ -63,10 +64,14 @@ class Telemetry:
         self.faults = faults if faults is not None else LinkFaults()
         self._sleep = sleep
 
-    def interrogate(self) -> PumpMemory:
-        """Read the pump: an immutable snapshot of its memory."""
+    def interrogate(self, at: datetime | None = None) -> PumpMemory:
+        """Read the pump: an immutable snapshot of its memory, as it is at `at` (default: its clock).
+
+        A pump keeps delivering after its memory was last written: read later, it has moved on. Nothing is written.
+        """
         self._wait_for_answer()
-        return load_pump(self.path)
+        memory = load_pump(self.path)
+        return memory if at is None else firmware.advance(memory, at)[0]
 
     def program(self, program: Program, now: datetime) -> ProgramResult:
         """Send a complete program. ProgramRejected (pump unchanged) lists every reason the firmware refused."""
@@ -181,20 +186,12 @@ def _schedule_changes(old: FlexSchedule | None, new: FlexSchedule | None) -> lis
     return changes
 
 
-def _duration_text(duration: timedelta) -> str:
-    minutes = round(duration.total_seconds() / 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours and minutes:
-        return f"{hours} h {minutes} min"
-    return f"{hours} h" if hours else f"{minutes} min"
-
-
 def _bolus_text(bolus: Bolus | None) -> str:
     if bolus is None:
         return "none"
     return (
         f"{bolus.kind.value} bolus {format_number(bolus.volume_ml)} mL ({bolus.dose}) "
-        f"over {_duration_text(bolus.duration)}"
+        f"over {duration_text(bolus.duration)}"
     )
 
 
@@ -202,8 +199,8 @@ def _ptm_text(ptm: PtmSettings | None) -> str:
     if ptm is None:
         return "off"
     return (
-        f"{ptm.dose_per_bolus} over {_duration_text(ptm.duration)}, up to {ptm.max_per_24h} per 24 h, "
-        f"lockout {_duration_text(ptm.lockout)}"
+        f"{ptm.dose_per_bolus} over {duration_text(ptm.duration)}, up to {ptm.max_per_24h} per 24 h, "
+        f"lockout {duration_text(ptm.lockout)}"
     )
 
 

@@ -12,18 +12,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
+from programmer.pump.firmware import Program
 from programmer.pump.memory import EventKind, PumpMemory
 from programmer.pump.telemetry import ProgramResult
-from programmer.session.programming import BlockingFindings, ProgrammingSession, SessionError, dose_history
-from programmer.therapy.bolus import BolusError, catheter_volume_ml, clinician_bolus, priming_bolus
+from programmer.session.gate import BlockingFindings, check_program
+from programmer.session.programming import ProgrammingSession, SessionError
+from programmer.therapy.bolus import (
+    BolusError,
+    catheter_volume_ml,
+    clinician_bolus,
+    fluid_path_volume_ml,
+    priming_bolus,
+)
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription, PrescriptionError
 from programmer.therapy.projection import Projection
-from programmer.therapy.safety import Finding, FindingSeverity, blocking, needing_reason, safety_findings
+from programmer.therapy.safety import Finding, FindingSeverity, blocking, needing_reason
 from programmer.therapy.units import Dose, UnitError, format_number
+from programmer.wording import duration_text, moment_text
 
 # An unchanged base dose says "Daily dose 1.5 → 1.5 mg/day (unchanged)": noise beside a bolus.
 _NOISE_RULES = ("dose_change",)
+
+
+class PrimingOccasion(StrEnum):
+    """Why the catheter needs priming: only an empty fluid path may be primed."""
+
+    IMPLANT = "implant"
+    CATHETER_REVISION = "catheter_revision"
+
+    @property
+    def title(self) -> str:
+        return {
+            PrimingOccasion.IMPLANT: "The pump was just implanted",
+            PrimingOccasion.CATHETER_REVISION: "The catheter was revised (replaced or shortened)",
+        }[self]
+
+
+# A pump implanted longer ago than this is no longer "just implanted": its catheter has filled.
+JUST_IMPLANTED = timedelta(hours=24)
 
 
 class BolusWorkflowError(SessionError):
@@ -39,16 +67,6 @@ class NoBolusRunning(BolusWorkflowError):
 
 
 # --- words ------------------------------------------------------------------------------------------------
-
-
-def duration_text(duration: timedelta) -> str:
-    """'1 h 30 min', '31 min', '2 d 4 h': to the minute, rounding up a part-minute so 'left' never reads 0 early."""
-    seconds = duration.total_seconds()
-    minutes = int(seconds // 60) + (1 if seconds % 60 > 1e-6 else 0)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
-    return " ".join(part for part in parts if part) or "0 min"
 
 
 def ml_text(volume_ml: float) -> str:
@@ -90,7 +108,7 @@ class BolusPlan:
 
     def _ending_lines(self) -> list[tuple[str, str]]:
         return [
-            ("Duration", f"{duration_text(self.bolus.duration)}, until {self.bolus.end:%Y-%m-%d %H:%M}"),
+            ("Duration", f"{duration_text(self.bolus.duration)}, until {moment_text(self.bolus.end)}"),
             ("Afterwards", self.then),
         ]
 
@@ -103,6 +121,7 @@ class PrimingPlan(BolusPlan):
     trimmed_cm: float
     tubing_ml: float
     catheter_ml: float
+    holds_now: str  # what the pump's tubing and catheter hold before priming, in words
 
     @property
     def implanted_cm(self) -> float:
@@ -123,6 +142,7 @@ class PrimingPlan(BolusPlan):
     def lines(self) -> list[tuple[str, str]]:
         """(label, value) rows for the panel and the report."""
         return [
+            ("Holds now", self.holds_now),
             (
                 "Catheter",
                 f"{format_number(self.catheter_length_cm)} cm − {format_number(self.trimmed_cm)} cm trimmed = "
@@ -201,8 +221,8 @@ class BolusProgress:
 
     def remaining_text(self) -> str:
         if not self.started:
-            return f"starts {self.started_at:%Y-%m-%d %H:%M}, runs {duration_text(self.ends_at - self.started_at)}"
-        return f"{duration_text(self.remaining)} left, ends {self.ends_at:%Y-%m-%d %H:%M}"
+            return f"starts {moment_text(self.started_at)}, runs {duration_text(self.ends_at - self.started_at)}"
+        return f"{duration_text(self.remaining)} left, ends {moment_text(self.ends_at)}"
 
 
 def bolus_progress(memory: PumpMemory) -> BolusProgress | None:
@@ -236,7 +256,7 @@ class CancelledBolus:
 
     def text(self) -> str:
         return (
-            f"{self.kind.title} cancelled at {self.at:%Y-%m-%d %H:%M} after "
+            f"{self.kind.title} cancelled at {moment_text(self.at)} after "
             f"{ml_text(self.delivered_ml)} ({self.delivered_dose}) of {ml_text(self.volume_ml)} ({self.dose}); "
             f"{self.then.removeprefix('then ')}"
         )
@@ -282,14 +302,14 @@ def bolus_history(memory: PumpMemory, since: datetime | None = None) -> list[Bol
                 delivered = float(details.get("delivered_ml", 0.0))
                 dose = details.get("delivered_dose")
                 carried = f" ({format_number(float(dose))} {details.get('unit', '')})" if dose is not None else ""
-                close(f"cancelled {event.at:%Y-%m-%d %H:%M} after {ml_text(delivered)}{carried}", delivered, True)
+                close(f"cancelled {moment_text(event.at)} after {ml_text(delivered)}{carried}", delivered, True)
         elif "volume_ml" in details:  # programmed
             if open_ is not None:
-                close(f"replaced by a new program {event.at:%Y-%m-%d %H:%M}", None)
+                close(f"replaced by a new program {moment_text(event.at)}", None)
             given = event.text.split(": ", 1)[1] if ": " in event.text else event.text
             open_ = {"at": event.at, "kind": kind, "given": given, "volume_ml": float(details["volume_ml"])}
         elif open_ is not None:  # finished
-            close(f"completed {event.at:%Y-%m-%d %H:%M}: {ml_text(open_['volume_ml'])} delivered", open_["volume_ml"])
+            close(f"completed {moment_text(event.at)}: {ml_text(open_['volume_ml'])} delivered", open_["volume_ml"])
     if open_ is not None:
         running = bolus_progress(memory)
         if running is not None and running.kind is open_["kind"]:
@@ -297,6 +317,73 @@ def bolus_history(memory: PumpMemory, since: datetime | None = None) -> list[Bol
         else:
             close("ended when the pump was reprogrammed", None)
     return entries
+
+
+# --- priming: only an empty fluid path -----------------------------------------------------------------------------
+
+
+def last_priming(memory: PumpMemory) -> datetime | None:
+    """When a priming bolus was last programmed since the implant (from the log's structured details)."""
+    primed = [
+        event.at
+        for event in memory.events
+        if event.kind is EventKind.BOLUS
+        and event.details.get("bolus") == BolusKind.PRIMING.value
+        and "volume_ml" in event.details
+    ]
+    return primed[-1] if primed else None
+
+
+def _fluid_path_full(memory: PumpMemory) -> str:
+    """Why the pump's own fluid path is already full of drug, in words; '' when it may still be empty."""
+    primed = last_priming(memory)
+    if primed is not None:
+        return f"it was primed {primed:%Y-%m-%d %H:%M}"
+    implanted = memory.events[0].at if memory.events else datetime.combine(memory.implant_date, datetime.min.time())
+    if memory.clock - implanted > JUST_IMPLANTED:
+        return f"the pump has been delivering since the implant on {memory.implant_date:%Y-%m-%d}"
+    return ""
+
+
+def _holds_now(memory: PumpMemory) -> str:
+    """What the pump's tubing and catheter hold now: the dose a priming bolus would push into the patient."""
+    catheter = memory.catheter
+    try:
+        path_ml = fluid_path_volume_ml(memory.model, catheter.length_cm, catheter.trimmed_cm)
+    except BolusError:
+        return "unknown (the pump's catheter lengths do not add up)"
+    full = _fluid_path_full(memory)
+    if not full:
+        return f"not yet primed: the pump was implanted {memory.implant_date:%Y-%m-%d}"
+    concentration = memory.prescription.concentration
+    holds = f"{ml_text(path_ml)} of {memory.prescription.drug} {concentration} ({concentration.dose_in(path_ml)})"
+    return f"{holds}: {full}"
+
+
+def _priming_findings(memory: PumpMemory, occasion: PrimingOccasion | None, bolus: Bolus) -> tuple[Finding, ...]:
+    """Priming is for an empty fluid path only: say why, and never into a path already full of drug."""
+    pushed = f"{ml_text(bolus.volume_ml)} ({bolus.dose}) in {duration_text(bolus.duration)}"
+    if occasion is None:
+        return (
+            Finding(
+                FindingSeverity.BLOCK,
+                "priming_occasion",
+                "say why the catheter needs priming: the pump was just implanted, or the catheter was revised. "
+                f"Priming a catheter already full of drug pushes {pushed} into the patient",
+            ),
+        )
+    full = _fluid_path_full(memory)
+    if occasion is PrimingOccasion.IMPLANT and full:
+        return (
+            Finding(
+                FindingSeverity.BLOCK,
+                "already_primed",
+                f"the catheter is already full of drug ({full}): priming it again would push {pushed} into the "
+                "patient — an overdose. Prime only a new pump before its first priming, or after a catheter "
+                "revision",
+            ),
+        )
+    return ()
 
 
 # --- the workflow -------------------------------------------------------------------------------------------------
@@ -323,8 +410,15 @@ class BolusWorkflow:
         return self.session.pending_projection()
 
     # --- plans ----------------------------------------------------------------------------------------------------
-    def priming_plan(self, catheter_length_cm: float, trimmed_cm: float) -> PrimingPlan:
-        """Volume and duration to fill the pump tubing and the implanted catheter. BolusError on impossible lengths."""
+    def priming_plan(
+        self, catheter_length_cm: float, trimmed_cm: float, occasion: PrimingOccasion | None = None
+    ) -> PrimingPlan:
+        """Volume and duration to fill the pump tubing and the implanted catheter. BolusError on impossible lengths.
+
+        Priming pushes what the fluid path holds into the patient at the pump's maximum flow: into a path
+        already full of drug that is an overdose. So the plan asks why (`occasion`) and is blocked unless
+        the path is empty: just after the implant, before it was primed, or after a catheter revision.
+        """
         memory = self._ready()
         model = memory.model
         catheter_ml = catheter_volume_ml(catheter_length_cm, trimmed_cm, model.catheter_ml_per_cm)
@@ -335,9 +429,10 @@ class BolusWorkflow:
             trimmed_cm=trimmed_cm,
             tubing_ml=model.pump_tubing_volume_ml,
             catheter_ml=catheter_ml,
+            holds_now=_holds_now(memory),
             bolus=bolus,
             then=then_text(prescription),
-            findings=self._findings(prescription),
+            findings=_priming_findings(memory, occasion, bolus) + self._findings(prescription),
         )
 
     def clinician_plan(self, dose: Dose, duration: timedelta) -> ClinicianBolusPlan:
@@ -354,17 +449,27 @@ class BolusWorkflow:
         return ClinicianBolusPlan(bolus=bolus, then=then_text(prescription), findings=self._findings(prescription))
 
     # --- giving ---------------------------------------------------------------------------------------------------
-    def review_priming(self, catheter_length_cm: float, trimmed_cm: float) -> PrimingPlan:
+    def review_priming(
+        self, catheter_length_cm: float, trimmed_cm: float, occasion: PrimingOccasion | None = None
+    ) -> PrimingPlan:
         """Put the priming bolus in the session's pending program, so the review and the plot show it."""
-        plan = self.priming_plan(catheter_length_cm, trimmed_cm)
+        plan = self.priming_plan(catheter_length_cm, trimmed_cm, occasion)
+        if plan.blocking:
+            raise BlockingFindings(plan.blocking)
         self.session.edit(prescription=self._with(plan.bolus))
         return plan
 
     def give_priming(
-        self, catheter_length_cm: float, trimmed_cm: float, *, reason: str = "", clinician: str = ""
+        self,
+        catheter_length_cm: float,
+        trimmed_cm: float,
+        occasion: PrimingOccasion | None = None,
+        *,
+        reason: str = "",
+        clinician: str = "",
     ) -> ProgramResult:
         """Program the priming bolus in front of the pump's prescription; the continuous rate follows it."""
-        self.review_priming(catheter_length_cm, trimmed_cm)
+        self.review_priming(catheter_length_cm, trimmed_cm, occasion)
         return self._program(reason, clinician)
 
     def review_clinician(self, dose: Dose, duration: timedelta) -> ClinicianBolusPlan:
@@ -426,18 +531,12 @@ class BolusWorkflow:
             raise BolusWorkflowError(str(error)) from None
 
     def _findings(self, prescription: Prescription) -> tuple[Finding, ...]:
+        """The safety gate's findings for the bolus in front of the pump's own program."""
         memory = self.memory
-        findings = safety_findings(
-            memory.prescription,
-            prescription,
-            self.session.library,
-            now=memory.clock,
-            implant_date=memory.implant_date,
-            history=dose_history(memory),
-        )
+        check = check_program(memory, Program(prescription, memory.low_alarm_ml, memory.ptm), self.session.library)
         return tuple(
             finding
-            for finding in findings
+            for finding in check.findings
             if not (finding.rule in _NOISE_RULES and finding.severity is FindingSeverity.INFO)
         )
 
@@ -460,6 +559,7 @@ __all__ = [
     "CancelledBolus",
     "ClinicianBolusPlan",
     "NoBolusRunning",
+    "PrimingOccasion",
     "PrimingPlan",
     "bolus_history",
     "bolus_progress",

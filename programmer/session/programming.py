@@ -14,17 +14,32 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from programmer.errors import ProgrammerError
 from programmer.pump.firmware import Program
 from programmer.pump.memory import Alarm, PumpMemory
 from programmer.pump.pumpfile import PumpLock
 from programmer.pump.telemetry import LinkFaults, ProgramResult, Telemetry
-from programmer.session.status import reservoir_projection
+from programmer.session.gate import (
+    BlockingFindings,
+    GateCheck,
+    ReasonRequired,
+    check_program,
+    dose_history,
+    refill_only_problem,
+    stored_program_findings,
+)
+from programmer.session.schedule_edit import calendar_day_text, weekday_names
+from programmer.session.status import ReservoirDates, format_datetime, reservoir_dates, reservoir_projection
 from programmer.therapy.drugs import DrugLibrary, drug_library
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.projection import Projection
 from programmer.therapy.pump_models import PumpModel
-from programmer.therapy.safety import DoseChange, Finding, blocking, needing_reason, safety_findings
-from programmer.therapy.units import DoseRate, DrugUnit, format_number
+from programmer.therapy.safety import Finding, blocking, needing_reason
+from programmer.therapy.schedule import DaySchedule
+from programmer.therapy.units import Concentration, format_number
+
+# Re-exported: the gate's refusals, and the date format the screens share.
+__all__ = ["BlockingFindings", "ReasonRequired", "dose_history", "format_datetime"]
 
 # Review rows a clinician edits directly (the others follow from them).
 _EDITABLE = ("Drug", "Concentration", "Mode", "Daily dose", "Schedule", "Low-reservoir alarm")
@@ -37,27 +52,13 @@ class LinkState(StrEnum):
     PROGRAMMING = "programming"
 
 
-class SessionError(Exception):
+class SessionError(ProgrammerError):
     """Something the clinician must act on before the session can go on."""
 
 
 class NotConnected(SessionError):
     def __init__(self) -> None:
         super().__init__("no pump is connected: interrogate a pump first")
-
-
-class BlockingFindings(SessionError):
-    def __init__(self, findings: list[Finding]) -> None:
-        self.findings = findings
-        super().__init__("cannot program: " + "; ".join(finding.message for finding in findings))
-
-
-class ReasonRequired(SessionError):
-    def __init__(self, findings: list[Finding]) -> None:
-        self.findings = findings
-        super().__init__(
-            "a reason is required to program beyond a soft limit: " + "; ".join(f.message for f in findings)
-        )
 
 
 class UnfinishedSession(SessionError):
@@ -130,20 +131,11 @@ class Review:
         return self.has_changes and not self.blocking
 
 
-def format_datetime(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else "never (no delivery)"
-
-
-def alarm_rows(old: Projection, new: Projection, now: datetime) -> list[Difference]:
-    """The alarm date and days until it, before and after."""
-
-    def days_text(projection: Projection) -> str:
-        days = projection.days_until_alarm(now)
-        return "—" if days is None else f"{days:.1f} days"
-
+def alarm_rows(old: ReservoirDates, new: ReservoirDates) -> list[Difference]:
+    """The alarm date and days until it, before and after (an alarm that fired: when, and how long ago)."""
     return [
-        Difference("Alarm date", format_datetime(old.alarm_date), format_datetime(new.alarm_date)),
-        Difference("Days until alarm", days_text(old), days_text(new)),
+        Difference("Alarm date", old.alarm.text(), new.alarm.text()),
+        Difference("Days until alarm", old.alarm.days_text(), new.alarm.days_text()),
     ]
 
 
@@ -155,26 +147,21 @@ def daily_dose_text(prescription: Prescription) -> str:
 
 
 def schedule_text(prescription: Prescription) -> str:
+    """The steps as the pump runs them.
+
+    One schedule for every day: its steps round the clock ('06:00–22:00 2 mg/day, 22:00–06:00 1 mg/day').
+    A schedule per weekday: every weekday from 00:00 to 24:00, days alike grouped, so what each calendar
+    day gets is read exactly as it is delivered ('Friday: 00:00–06:00 1 mg/day, …, 22:00–24:00 1 mg/day').
+    """
     if prescription.mode is not InfusionMode.FLEX:
         return "—"
     schedule = prescription.schedule
-    day = schedule.day(0)
-    steps = ", ".join(f"{interval.label()} {interval.rate}" for interval in day.intervals())
-    return f"Monday: {steps}" if schedule.per_weekday else steps
-
-
-def dose_history(memory: PumpMemory) -> list[DoseChange]:
-    """Daily doses as programmed over time, from the pump's log and its current program."""
-    history = []
-    for event in memory.events:
-        details = event.details
-        if "daily_dose_per_day" in details and "unit" in details:  # implant and programming events
-            dose = DoseRate(float(details["daily_dose_per_day"]), DrugUnit(details["unit"]))
-            history.append(DoseChange(event.at, dose))
-    current = memory.prescription.nominal_daily_dose
-    if not history or history[-1].daily_dose != current:
-        history.append(DoseChange(memory.prescription_entered_at, current))
-    return history
+    if not schedule.per_weekday:
+        return ", ".join(f"{interval.label()} {interval.rate}" for interval in schedule.day(0).intervals())
+    weekdays: dict[DaySchedule, list[int]] = {}
+    for weekday in range(7):
+        weekdays.setdefault(schedule.day(weekday), []).append(weekday)
+    return "; ".join(f"{weekday_names(days)}: {calendar_day_text(day)}" for day, days in weekdays.items())
 
 
 class ProgrammingSession:
@@ -237,22 +224,22 @@ class ProgrammingSession:
         return reservoir_projection(memory, self.pending.prescription)
 
     # --- the link -----------------------------------------------------------------------
-    def connect(self) -> PumpMemory:
-        """Take the pump's lock (one session at a time) and interrogate it."""
+    def connect(self, at: datetime | None = None) -> PumpMemory:
+        """Take the pump's lock (one session at a time) and interrogate it (as it is at `at`, default its clock)."""
         if self._lock is None:
             lock = PumpLock(self.path)
             lock.acquire()
             self._lock = lock
         try:
-            return self.interrogate()
+            return self.interrogate(at)
         except Exception:
             self._release()
             raise
 
-    def interrogate(self) -> PumpMemory:
+    def interrogate(self, at: datetime | None = None) -> PumpMemory:
         self._set_state(LinkState.INTERROGATING)
         try:
-            self.current = self._telemetry.interrogate()
+            self.current = self._telemetry.interrogate(at)
         finally:
             self.state = LinkState.CONNECTED if self.current is not None else LinkState.NOT_CONNECTED
         self._changed()
@@ -262,9 +249,9 @@ class ProgrammingSession:
     def edit(self, *, prescription: Prescription | None = None, low_alarm_ml: float | None = None) -> None:
         """Change the pending program; editing back to the pump's own settings clears it."""
         current = self._require_current()
-        base = self.pending or Program(
-            prescription=current.prescription, low_alarm_ml=current.low_alarm_ml, ptm=current.ptm
-        )
+        base = self.pending or Program.from_memory(current)
+        if prescription is not None:
+            self.check_substance(prescription.drug, prescription.concentration)
         edited = replace(
             base,
             prescription=prescription if prescription is not None else base.prescription,
@@ -278,21 +265,30 @@ class ProgrammingSession:
         self.pending = None if unchanged else edited
         self._changed()
 
+    def check_substance(self, drug: str, concentration: Concentration | None = None) -> None:
+        """Refuse (SessionError) a drug or concentration other than the reservoir's: that takes a refill."""
+        problem = refill_only_problem(self._require_current().prescription, drug, concentration)
+        if problem:
+            raise SessionError(problem)
+
     def discard_changes(self) -> None:
         self.pending = None
         self._changed()
 
     # --- review and program ---------------------------------------------------------------
-    def findings(self) -> list[Finding]:
+    def gate(self) -> GateCheck:
+        """The safety gate's findings for the pending program (none when nothing is pending)."""
         current = self._require_current()
-        return safety_findings(
-            current.prescription,
-            self.pending_prescription,
-            self.library,
-            now=current.clock,
-            implant_date=current.implant_date,
-            history=dose_history(current),
-        )
+        if self.pending is None:
+            return GateCheck(())
+        return check_program(current, self.pending, self.library)
+
+    def stored_findings(self) -> list[Finding]:
+        """What the program the pump holds breaks in the drug library (a hand-made or older file)."""
+        return stored_program_findings(self._require_current(), self.library)
+
+    def findings(self) -> list[Finding]:
+        return list(self.gate().findings)
 
     def review(self) -> Review:
         current = self._require_current()
@@ -300,7 +296,7 @@ class ProgrammingSession:
         old_projection = self.current_projection()
         new_projection = self.pending_projection() or old_projection
         new_low_alarm = self.pending.low_alarm_ml if self.pending else current.low_alarm_ml
-        findings = self.findings() if self.pending else []
+        findings = self.findings()
         rows = [
             Difference("Drug", old.drug, new.drug),
             Difference("Concentration", str(old.concentration), str(new.concentration)),
@@ -315,7 +311,10 @@ class ProgrammingSession:
             Difference(
                 "Low-reservoir alarm", f"{format_number(current.low_alarm_ml)} mL", f"{format_number(new_low_alarm)} mL"
             ),
-            *alarm_rows(old_projection, new_projection, current.clock),
+            # A program does not clear a low-reservoir alarm: both sides keep the pump's alarms.
+            *alarm_rows(
+                reservoir_dates(old_projection, current.alarms), reservoir_dates(new_projection, current.alarms)
+            ),
         ]
         return Review.comparing(
             old, new, rows, old_projection, new_projection, findings, has_changes=self.pending is not None
@@ -323,19 +322,9 @@ class ProgrammingSession:
 
     def program(self, *, reason: str = "", clinician: str = "") -> ProgramResult:
         """Send the pending program; refused while a blocking finding stands or a needed reason is missing."""
-        review = self.review()
-        if not review.has_changes:
+        if self.pending is None:
             raise SessionError("nothing to program: no changes are pending")
-        if review.blocking:
-            raise BlockingFindings(review.blocking)
-        if review.needs_reason and not reason.strip():
-            raise ReasonRequired(review.needs_reason)
-        program = replace(
-            self.pending,
-            reason=reason.strip(),
-            clinician=clinician.strip(),
-            note="; ".join(finding.message for finding in review.needs_reason),
-        )
+        program = self.gate().admit(replace(self.pending, clinician=clinician.strip()), reason)
         self._set_state(LinkState.PROGRAMMING)
         try:
             result = self._telemetry.program(program, now=self.now)
@@ -365,9 +354,8 @@ class ProgrammingSession:
         if program is None and (reason.strip() or clinician.strip()):
             program = Program.from_memory(current)
         if program is not None:
-            program = replace(
-                program, reason=reason.strip() or program.reason, clinician=clinician.strip() or program.clinician
-            )
+            program = replace(program, clinician=clinician.strip() or program.clinician)
+            program = check_program(current, program, self.library, refill=True).admit(program, reason)
         self._set_state(LinkState.PROGRAMMING)
         try:
             result = self._telemetry.refill(removed_ml, added_ml, self.now, program)

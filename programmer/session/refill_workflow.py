@@ -10,35 +10,34 @@ the session report.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import IntEnum, StrEnum
 
-from programmer.pump.firmware import Program
+from programmer.pump.firmware import Acknowledged, Program
 from programmer.pump.memory import PumpMemory
 from programmer.pump.telemetry import ProgramResult, VerificationFailed
+from programmer.session.gate import GateCheck, check_program
 from programmer.session.plot_data import PlotInputs, plot_data
 from programmer.session.programming import (
-    BlockingFindings,
     Difference,
     ProgrammingSession,
-    ReasonRequired,
     Review,
     SessionError,
     alarm_rows,
     daily_dose_text,
-    dose_history,
     format_datetime,
     schedule_text,
 )
-from programmer.session.status import reservoir_projection
+from programmer.session.status import reservoir_dates, reservoir_projection
 from programmer.therapy.bolus import BolusError, PtmSettings, bridge_bolus, fluid_path_volume_ml
 from programmer.therapy.drugs import Drug
 from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
 from programmer.therapy.projection import Projection
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.refill import Discrepancy, FillResult, discrepancy, fill
-from programmer.therapy.safety import Finding, safety_findings
+from programmer.therapy.safety import Finding
 from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
+from programmer.wording import duration_text, moment_text
 
 _EPSILON_ML = 1e-9
 
@@ -98,7 +97,8 @@ class Step(IntEnum):
     def instruction(self) -> str:
         """What finishing this step takes, for a refusal that names the missing step."""
         return {
-            Step.LABEL: "confirm the syringe label against the pump's drug and concentration",
+            Step.LABEL: "enter the syringe the pharmacy sent and compare its label with the pump's drug and "
+            "concentration",
             Step.PORT: "locate the reservoir fill port",
             Step.EMPTY: "record the volume removed (and acknowledge a flagged discrepancy)",
             Step.FILL: "record the fill (and acknowledge a possible pocket fill)",
@@ -138,9 +138,13 @@ class DoseChoice(StrEnum):
 # --- values the steps produce -------------------------------------------------------------------------------
 
 
+# The largest refill syringe a clinic would prepare.
+SYRINGE_MAX_ML = 60.0
+
+
 @dataclass(frozen=True)
 class SyringeLabel:
-    """What the (simulated) pharmacy label on the refill syringe says."""
+    """What the pharmacy sent for this refill, as its label says: the nurse (or a scenario) supplies it."""
 
     drug: str
     concentration: Concentration
@@ -224,7 +228,7 @@ class BridgeProposal:
                 "Volume",
                 f"{_ml(bolus.volume_ml)} of {self.old_drug} {self.old_concentration} ({bolus.dose}): {self.fluid_path}",
             ),
-            ("Duration", f"{duration_text(bolus.duration)}, until {bolus.end:%Y-%m-%d %H:%M}"),
+            ("Duration", f"{duration_text(bolus.duration)}, until {moment_text(bolus.end)}"),
             ("Rate", f"{format_number(bolus.ml_per_day)} mL/day = {self.dose} of the old {self.old_concentration}"),
             ("Then", self.then),
         ]
@@ -289,7 +293,7 @@ class RefillRecord:
     new_alarm_date: datetime | None
     appointment: datetime | None
     appointment_warning: str | None
-    findings: tuple[str, ...]  # the safety findings shown at review, severity in words
+    findings: tuple[Finding, ...]  # the safety findings shown at review
     reason: str  # typed for a soft-limit override
     second_checker: str
     changes: tuple[str, ...]  # what the pump read back as changed
@@ -332,7 +336,7 @@ class RefillRecord:
         ]
         if self.appointment_warning:
             lines.append(("Appointment warning", self.appointment_warning))
-        lines += [("Finding", finding) for finding in self.findings]
+        lines += [("Finding", str(finding)) for finding in self.findings]
         if self.reason:
             lines.append(("Reason", self.reason))
         lines.append(("Second check", self.second_checker or "not required"))
@@ -347,19 +351,10 @@ def _ml(value: float) -> str:
     return f"{format_number(value)} mL"
 
 
-def duration_text(duration: timedelta) -> str:
-    """'3 d 15 h 22 min', to the minute."""
-    minutes = round(duration.total_seconds() / 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
-    return " ".join(part for part in parts if part) or "0 min"
-
-
 def bolus_text(bolus: Bolus) -> str:
     return (
         f"{_ml(bolus.volume_ml)} ({bolus.dose}) over {duration_text(bolus.duration)} "
-        f"at {format_number(bolus.ml_per_day)} mL/day from {bolus.start:%Y-%m-%d %H:%M}"
+        f"at {format_number(bolus.ml_per_day)} mL/day from {moment_text(bolus.start)}"
     )
 
 
@@ -388,6 +383,10 @@ class RefillWorkflow:
     """One refill of the pump the session is connected to, from interrogation to the Finish summary."""
 
     def __init__(self, session: ProgrammingSession, *, syringe_label: SyringeLabel | None = None) -> None:
+        """A refill of the pump `session` holds; `syringe_label` is what the pharmacy sent, when a scenario says.
+
+        Without it the nurse enters the syringe at step 1 (`set_syringe`), from its label.
+        """
         if session.current is None:
             raise RefillWorkflowError("no pump is connected: interrogate the pump before the refill")
         if session.has_pending_changes:
@@ -398,10 +397,7 @@ class RefillWorkflow:
         self.session = session
         self.memory: PumpMemory = session.current
         self.library = session.library
-        old = self.memory.prescription
-        self.syringe_label = syringe_label or SyringeLabel(
-            old.drug, old.concentration, self.model.reservoir_capacity_ml, self.memory.patient_id
-        )
+        self.syringe_label: SyringeLabel | None = None
         self.outcome = RefillOutcome.IN_PROGRESS
         self._label_matches: bool | None = None
         self._port: Port | None = None
@@ -421,6 +417,8 @@ class RefillWorkflow:
         self._result: ProgramResult | None = None
         self._written_unverified = False
         self._statement = ""
+        if syringe_label is not None:
+            self.set_syringe(syringe_label)
 
     # --- what the pump said at interrogation -------------------------------------------------------------------
     @property
@@ -506,15 +504,16 @@ class RefillWorkflow:
         """True when the syringe label names the drug and concentration the pump runs."""
         old = self.old_prescription
         label = self.syringe_label
-        return label.drug.strip().lower() == old.drug.strip().lower() and label.concentration == old.concentration
+        return (
+            label is not None
+            and label.drug.strip().lower() == old.drug.strip().lower()
+            and label.concentration == old.concentration
+        )
 
     @property
     def concentration_changes(self) -> bool:
         """The fill changes the drug or its concentration (known once the fill is recorded)."""
-        if self._fill_drug is None:
-            return False
-        old = self.old_prescription
-        return self._fill_drug.name.lower() != old.drug.strip().lower() or self._fill_concentration != old.concentration
+        return self._fill_drug is not None and not self.label_matches_pump
 
     @property
     def drug_changes(self) -> bool:
@@ -527,7 +526,7 @@ class RefillWorkflow:
         return self._fill is not None and (not self._fill.pocket_fill_suspected or bool(self._fill_note))
 
     def _first_incomplete(self) -> Step:
-        if self._label_matches is None:
+        if self.syringe_label is None or self._label_matches is None:
             return Step.LABEL
         if self._port is not Port.RESERVOIR_FILL:
             return Step.PORT
@@ -573,9 +572,51 @@ class RefillWorkflow:
             raise StepOutOfOrder(f"{missing.instruction} first (step {missing.value}: {missing.title})")
 
     # --- step 1: the syringe label ---------------------------------------------------------------------------------
+    def set_syringe(self, label: SyringeLabel) -> SyringeLabel:
+        """What the pharmacy sent, as its label reads: a library drug, a concentration it may have, this patient.
+
+        A custom (unlabelled) concentration is confirmed where it is typed (`confirmed_concentration`, twice).
+        """
+        self._require(Step.LABEL)
+        if self._port is not None:
+            raise RefillWorkflowError("the needle is already placed: the syringe cannot change now")
+        try:
+            drug = self.library[label.drug]
+        except KeyError:
+            raise RefillWorkflowError(
+                f"{label.drug!r} is not in the drug library ({', '.join(self.library.names)}): "
+                "a syringe of it cannot go into the pump"
+            ) from None
+        if label.concentration.unit is not drug.unit:
+            raise UnitError(
+                f"{drug.name} is dosed in {drug.unit.value}: the label's concentration must be in "
+                f"{drug.unit.value}/mL, not {label.concentration}"
+            )
+        maximum = drug.concentration(drug.max_concentration_per_ml)
+        if label.concentration.per_ml > maximum.per_ml * (1 + 1e-12):
+            raise RefillWorkflowError(f"{label.concentration} is above the {drug.name} maximum of {maximum}")
+        if not 0 < label.volume_ml <= SYRINGE_MAX_ML:
+            raise RefillWorkflowError(
+                f"a refill syringe holds more than 0 and at most {_ml(SYRINGE_MAX_ML)}, not {_ml(label.volume_ml)}"
+            )
+        patient = self.memory.patient_id.strip()
+        if label.patient_id.strip() and patient and label.patient_id.strip() != patient:
+            raise LabelMismatch(
+                f"the syringe is labelled for patient {label.patient_id.strip()}, but this pump is patient "
+                f"{patient}'s: do not use it; call the pharmacy"
+            )
+        label = replace(label, drug=drug.name, patient_id=label.patient_id.strip() or patient)
+        if label != self.syringe_label:
+            self._label_matches = None
+            self._clear_fill()
+        self.syringe_label = label
+        return label
+
     def confirm_label(self, matches: bool) -> None:
         """The nurse reads the label: does it name the drug and concentration the pump runs?"""
         self._require(Step.LABEL)
+        if self.syringe_label is None:
+            raise StepOutOfOrder("enter the syringe the pharmacy sent first, as its label reads")
         old = self.old_prescription
         label = self.syringe_label
         truth = self.label_matches_pump
@@ -665,54 +706,15 @@ class RefillWorkflow:
         self._discrepancy_note = note.strip()
 
     # --- step 4: fill ---------------------------------------------------------------------------------------------
-    def set_fill(
-        self,
-        drug: str,
-        concentration: Concentration,
-        added_ml: float,
-        syringe_prepared_ml: float,
-        *,
-        concentration_again: Concentration | None = None,
-    ) -> FillResult:
-        """The drug put in, its concentration as read from the label, and the volumes prepared and added.
-
-        A concentration that is not a labelled strength must be typed twice (`concentration_again`).
-        """
+    def set_fill(self, added_ml: float, syringe_prepared_ml: float | None = None) -> FillResult:
+        """The syringe's drug put in: the volume prepared (default: the syringe's) and the volume added."""
         self._require(Step.FILL)
-        try:
-            chosen = self.library[drug]
-        except KeyError:
-            raise RefillWorkflowError(
-                f"{drug!r} is not in the drug library ({', '.join(self.library.names)}): choose it from the list"
-            ) from None
-        if concentration.unit is not chosen.unit:
-            raise UnitError(
-                f"{chosen.name} is dosed in {chosen.unit.value}: enter the concentration in {chosen.unit.value}/mL, "
-                f"not {concentration}"
-            )
-        maximum = chosen.concentration(chosen.max_concentration_per_ml)
-        if concentration.per_ml > maximum.per_ml * (1 + 1e-12):
-            raise RefillWorkflowError(f"{concentration} is above the {chosen.name} maximum of {maximum}")
-        if not chosen.is_labelled(concentration):
-            if concentration_again is None:
-                raise RefillWorkflowError(
-                    f"{concentration} is not a labelled {chosen.name} strength: type it twice, from the label"
-                )
-            if concentration_again != concentration:
-                raise RefillWorkflowError(
-                    f"the two entries differ ({concentration} and {concentration_again}): read the label again "
-                    "and re-enter both"
-                )
         label = self.syringe_label
-        if chosen.name.lower() != label.drug.strip().lower() or concentration != label.concentration:
-            raise LabelMismatch(
-                f"the syringe label reads {label.drug} {label.concentration}, but {chosen.name} {concentration} "
-                "was entered: read the label again"
-            )
-        result = fill(self.model.reservoir_capacity_ml, added_ml, syringe_prepared_ml)
+        prepared = label.volume_ml if syringe_prepared_ml is None else syringe_prepared_ml
+        result = fill(self.model.reservoir_capacity_ml, added_ml, prepared)
         self._fill = result
-        self._fill_drug = chosen
-        self._fill_concentration = concentration
+        self._fill_drug = self.library[label.drug]
+        self._fill_concentration = label.concentration
         self._fill_note = ""
         self._dose_choice = None
         self._bridge_accepted = True
@@ -955,16 +957,7 @@ class RefillWorkflow:
         old, new = self.old_prescription, self._new_prescription()
         inputs = self._plot_inputs(new)
         old_projection, new_projection = inputs.current, inputs.pending
-        findings: list[Finding] = []
-        if new != old:
-            findings = safety_findings(
-                old,
-                new,
-                self.library,
-                now=self.now,
-                implant_date=memory.implant_date,
-                history=dose_history(memory),
-            )
+        findings = list(check_program(memory, self._program(), self.library, refill=True).findings)
         added = self._fill.new_reservoir_ml
         rows = [
             Difference("Drug", old.drug, new.drug),
@@ -995,7 +988,8 @@ class RefillWorkflow:
             rows.append(Difference("Patient bolus (PTM)", "on", "on" if self._new_ptm() else "off (new drug)"))
         rows += [
             Difference("Low-reservoir alarm", _ml(memory.low_alarm_ml), _ml(memory.low_alarm_ml)),
-            *alarm_rows(old_projection, new_projection, self.now),
+            # Before: the pump's alarms as they stand; after: none, as the refill clears them.
+            *alarm_rows(reservoir_dates(old_projection, memory.alarms), reservoir_dates(new_projection)),
         ]
         # The refill itself is a change: the pump learns its new volume.
         review = Review.comparing(old, new, rows, old_projection, new_projection, findings, has_changes=True)
@@ -1012,26 +1006,33 @@ class RefillWorkflow:
             appointment_warning=self.appointment_warning(),
         )
 
-    def _log_note(self, review: RefillReview, second_checker: str) -> str:
-        """What the pump's log keeps with the refill: findings acknowledged, overrides, the second check."""
-        notes = [finding.message for finding in review.review.needs_reason]
+    def _acknowledged(self) -> tuple[Acknowledged, ...]:
+        """What the pump's log keeps with the refill: each flagged finding with what the nurse typed for it."""
+        items = []
         if self._discrepancy.flagged:
-            notes.append(f"refill discrepancy: {self._discrepancy.message}; acknowledged: {self._discrepancy_note}")
+            items.append(Acknowledged("refill_discrepancy", self._discrepancy.message, self._discrepancy_note))
         if self._fill.pocket_fill_suspected:
-            notes.append(f"{self._fill.message}; acknowledged: {self._fill_note}")
+            items.append(Acknowledged("pocket_fill", self._fill.message, self._fill_note))
         if self._bridge_declined():
-            notes.append("bridge bolus declined")
-        if second_checker:
-            notes.append(f"second check: {second_checker}")
-        return "; ".join(notes)
+            items.append(Acknowledged("bridge_declined", self._bridge().without or "bridge bolus declined"))
+        return tuple(items)
+
+    def _program(self, second_checker: str = "") -> Program:
+        """The refill as the pump receives it: the new program (or the pump's own), the new volume, the log."""
+        return Program(
+            self._new_prescription(),
+            self.memory.low_alarm_ml,
+            self._new_ptm(),
+            reservoir_ml=self._fill.new_reservoir_ml,
+            acknowledged=self._acknowledged(),
+            second_checker=second_checker,
+        )
 
     def program(self, *, second_checker: str = "", reason: str = "", clinician: str = "") -> ProgramResult:
         """Write the refill (and the new program with it) through telemetry; read back and verified."""
         review = self.review()
-        if review.review.blocking:
-            raise BlockingFindings(review.review.blocking)
-        if review.review.needs_reason and not reason.strip():
-            raise ReasonRequired(review.review.needs_reason)
+        check = GateCheck(tuple(review.review.findings))
+        check.admit(self._program(), reason)  # refused here with the gate's reasons, before the second check
         second_checker = second_checker.strip()
         if review.second_check_required and not second_checker:
             raise SecondCheckRequired(
@@ -1044,14 +1045,13 @@ class RefillWorkflow:
                 "the pump changed since this refill began (its clock or program is not what was interrogated): "
                 "abandon this refill and start again from a fresh interrogation"
             )
-        old, new = self.old_prescription, review.new_prescription
-        note = self._log_note(review, second_checker)
-        program = None
-        if new != old or note:
-            program = Program(new, self.memory.low_alarm_ml, self._new_ptm(), note=note)
         try:
             result = self.session.refill(
-                self._discrepancy.removed_ml, review.added_ml, program=program, reason=reason, clinician=clinician
+                self._discrepancy.removed_ml,
+                review.added_ml,
+                program=self._program(second_checker),
+                reason=reason,
+                clinician=clinician,
             )
         except VerificationFailed:
             self._written_unverified = True
@@ -1153,7 +1153,7 @@ class RefillWorkflow:
             new_alarm_date=review.new_alarm_date if review is not None else None,
             appointment=self._appointment,
             appointment_warning=review.appointment_warning if review is not None else None,
-            findings=tuple(str(finding) for finding in review.review.findings) if review is not None else (),
+            findings=tuple(review.review.findings) if review is not None else (),
             reason=self._reason,
             second_checker=self._second_checker,
             changes=tuple(result.changes) if result else (),

@@ -13,7 +13,6 @@ first of them and runs to the pump's clock.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -31,11 +30,9 @@ from programmer.therapy.units import (
     Concentration,
     DoseRate,
     DrugUnit,
-    UnitError,
     format_number,
-    parse_concentration,
-    parse_dose_rate,
 )
+from programmer.wording import moment_text
 
 SESSION_GAP = timedelta(hours=12)  # actions further apart than this belong to different visits
 NOT_LOGGED = "not in the pump's log"
@@ -91,8 +88,9 @@ class SessionReport:
     implant_date: date
     catheter: str
     replace_by: date
-    started_at: datetime | None  # the session's first action; None when the pump's log shows none
-    ended_at: datetime | None  # its last action
+    started_at: datetime | None  # the first interrogation (live) or first action (log); None when neither
+    ended_at: datetime | None  # the pump's clock (live) or the last action (log)
+    actions: int  # programmings, refills and boluses in the session
     printed_at: datetime  # the pump's clock
     clinicians: tuple[str, ...]
     second_checker: str
@@ -126,10 +124,12 @@ class SessionReport:
             return f"interrogation only (no programming logged); pump clock {self.printed_at:%Y-%m-%d %H:%M}"
         start, end = self.started_at, self.ended_at or self.started_at
         if start == end:
-            return f"{start:%Y-%m-%d %H:%M}"
-        if start.date() == end.date():
-            return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
-        return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+            text = f"{start:%Y-%m-%d %H:%M}"
+        elif start.date() == end.date():
+            text = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+        else:
+            text = f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+        return text if self.actions else f"{text}, interrogation only (no programming logged)"
 
     @property
     def identity(self) -> list[tuple[str, str]]:
@@ -261,6 +261,7 @@ class _Side:
     reservoir: str
     low_alarm: str
     alarm_date: str
+    dose: DoseRate | None = None  # the daily dose itself, for the % change; None when the log does not say
 
 
 def _ml(value: float) -> str:
@@ -278,33 +279,20 @@ def _side_of(memory: PumpMemory) -> _Side:
         reservoir=f"{_ml(reservoir)} at {memory.clock:%Y-%m-%d %H:%M}",
         low_alarm=_ml(memory.low_alarm_ml),
         alarm_date=format_datetime(projection.alarm_date),
+        dose=prescription.nominal_daily_dose,
     )
 
 
-def _concentration_in(description: str, unit: DrugUnit) -> Concentration | None:
-    """The concentration in a firmware description: 'morphine 10 mg/mL, simple continuous, 1.5 mg/day'."""
-    head = description.split(", ", 1)[0].split(" ")
-    if len(head) < 3:
-        return None
-    try:
-        return parse_concentration(" ".join(head[-2:]), unit)
-    except UnitError:
-        return None
-
-
-def _logged_dose(event: Event) -> DoseRate | None:
-    """The daily dose an implant or programming event set, in either way the log writes it."""
+def _logged_program(event: Event) -> tuple[DoseRate, Concentration | None] | None:
+    """The daily dose (and concentration, when logged) an implant or programming event set."""
     details = event.details
-    if event.kind not in (EventKind.IMPLANT, EventKind.PROGRAMMING):
+    if event.kind not in (EventKind.IMPLANT, EventKind.PROGRAMMING) or "daily_dose_per_day" not in details:
         return None
-    if "daily_dose_per_day" in details and "unit" in details:
-        return DoseRate(float(details["daily_dose_per_day"]), DrugUnit(details["unit"]))
-    if isinstance(details.get("daily_dose"), str):  # older logs: '1.5 mg/day'
-        try:
-            return parse_dose_rate(details["daily_dose"])
-        except UnitError:
-            return None
-    return None
+    unit = DrugUnit(details["unit"])
+    concentration = None
+    if "concentration_per_ml" in details:
+        concentration = Concentration(float(details["concentration_per_ml"]), unit)
+    return DoseRate(float(details["daily_dose_per_day"]), unit), concentration
 
 
 def _side_from_log(memory: PumpMemory, events: tuple[Event, ...], since: datetime, after: _Side) -> _Side:
@@ -313,14 +301,16 @@ def _side_from_log(memory: PumpMemory, events: tuple[Event, ...], since: datetim
     earlier = [event for event in memory.events if event.at < since]
     program = programmings[0].details.get("old", NOT_LOGGED) if programmings else after.program
 
-    dose = next((dose for dose in map(_logged_dose, reversed(earlier)) if dose is not None), None)
+    logged = next((found for found in map(_logged_program, reversed(earlier)) if found is not None), None)
+    dose = after.dose
     if not programmings:
         daily_dose, daily_volume = after.daily_dose, after.daily_volume
-    elif dose is None:
+    elif logged is None:
         daily_dose = daily_volume = NOT_LOGGED
+        dose = None
     else:
+        dose, concentration = logged
         daily_dose = f"{dose} ({dose.per_hour_text()})"
-        concentration = _concentration_in(program, dose.unit)
         daily_volume = NOT_LOGGED
         if concentration is not None:
             daily_volume = f"{format_number(concentration.ml_per_day(dose))} mL/day"
@@ -341,24 +331,19 @@ def _side_from_log(memory: PumpMemory, events: tuple[Event, ...], since: datetim
             low_alarm = _ml(float(event.details["low_alarm_ml"]))
             break
     alarm_date = after.alarm_date if not events else NOT_LOGGED
-    return _Side(program, daily_dose, daily_volume, reservoir, low_alarm, alarm_date)
+    return _Side(program, daily_dose, daily_volume, reservoir, low_alarm, alarm_date, dose)
 
 
-def _dose_change(before: str, after: str) -> str:
-    """'+33.3 %' between two daily-dose texts in the same unit; '' when it cannot be said."""
-    try:
-        old_amount, old_unit = before.split(" ")[:2]
-        new_amount, new_unit = after.split(" ")[:2]
-        if old_unit != new_unit or float(old_amount) == 0:
-            return ""
-        change = (float(new_amount) - float(old_amount)) / float(old_amount) * 100
-    except ValueError:
+def _dose_change(before: DoseRate | None, after: DoseRate | None) -> str:
+    """' (+33.3 %)' between two daily doses in the same unit; '' when there is no % to say."""
+    if before is None or after is None or before.unit is not after.unit:
         return ""
-    return "" if abs(change) < 0.05 else f" ({change:+.1f} %)"
+    change = after.percent_change_from(before)
+    return "" if change is None or abs(change) < 0.05 else f" ({change:+.1f} %)"
 
 
 def _settings(before: _Side, after: _Side) -> tuple[SettingRow, ...]:
-    change = _dose_change(before.daily_dose, after.daily_dose)
+    change = _dose_change(before.dose, after.dose)
     return (
         SettingRow("Program", before.program, after.program),
         SettingRow("Daily dose", before.daily_dose, after.daily_dose + change),
@@ -412,7 +397,7 @@ def _refill_from_record(record: RefillRecord, logged: RefillSection | None) -> R
     if record.bridge_bolus is not None:
         bolus = record.bridge_bolus
         notes.append(("Bridge bolus", f"{_ml(bolus.volume_ml)} ({bolus.dose}) at {format_number(bolus.ml_per_day)} "
-                                      f"mL/day, ends {bolus.end:%Y-%m-%d %H:%M}"))
+                                      f"mL/day, ends {moment_text(bolus.end)}"))
     elif record.bridge_bolus_declined:
         notes.append(("Bridge bolus", "declined"))
     if record.outcome is RefillOutcome.PROGRAMMED and logged is not None:
@@ -437,53 +422,37 @@ def _refill_from_record(record: RefillRecord, logged: RefillSection | None) -> R
     )
 
 
-# What the refill workflow writes in a program's note: a flagged finding with its acknowledgement.
-_ACKNOWLEDGED = re.compile(r"((?:refill discrepancy|possible pocket fill): .*?); acknowledged: (.*?)(?=; |$)")
-
-
-def _note_items(note: str) -> list[tuple[str, str]]:
-    """(finding, acknowledgement) from a logged note, in order; the rest of the note splits at '; '."""
-
-    def plain(text: str) -> list[tuple[str, str]]:
-        return [(part, "") for part in text.split("; ") if part.strip() and not part.startswith("second check: ")]
-
-    items: list[tuple[str, str]] = []
-    position = 0
-    for match in _ACKNOWLEDGED.finditer(note):
-        items += plain(note[position : match.start()])
-        items.append((match.group(1), match.group(2)))
-        position = match.end()
-    return items + plain(note[position:])
-
-
 def _findings(events: tuple[Event, ...], record: RefillRecord | None) -> tuple[FindingLine, ...]:
+    """Each finding the clinician went past, with the reason or acknowledgement typed for it, from the log.
+
+    A live refill adds the findings it showed at review that needed no reason (warnings, notes).
+    """
     lines: list[FindingLine] = []
-    if record is not None:
-        lines += [
-            FindingLine(text, record.reason if text.startswith("Reason required") else "", record.programmed_at)
-            for text in record.findings
-        ]
-    shown = " ".join(line.text for line in lines)
     for event in events:
-        if event.kind is not EventKind.PROGRAMMING:
-            continue
         details = event.details
-        reason, clinician = str(details.get("reason", "")), str(details.get("clinician", ""))
-        items = [(text, ack) for text, ack in _note_items(str(details.get("note", ""))) if text not in shown]
-        lines += [FindingLine(text, ack or reason, event.at, clinician) for text, ack in items]
-        if reason and not items and not any(line.reason == reason for line in lines):
+        clinician = str(details.get("clinician", ""))
+        for item in details.get("acknowledged", ()):
+            lines.append(FindingLine(item["message"], item["note"], event.at, clinician))
+        if details.get("note"):  # logs written before findings were kept one by one: shown as they were written
+            lines.append(FindingLine(f"Logged note: {details['note']}", "", event.at, clinician))
+        reason = str(details.get("reason", ""))
+        if reason and not any(line.reason == reason and line.at == event.at for line in lines):
             lines.append(FindingLine("Reason given", reason, event.at, clinician))
+    if record is not None:
+        logged = {line.text for line in lines}
+        lines += [
+            FindingLine(str(finding), "", record.programmed_at)
+            for finding in record.findings
+            if finding.message not in logged
+        ]
     return tuple(lines)
 
 
 def _second_checker(events: tuple[Event, ...], record: RefillRecord | None) -> str:
     if record is not None and record.second_checker:
         return record.second_checker
-    for event in events:
-        for note in str(event.details.get("note", "")).split("; "):
-            if note.startswith("second check: "):
-                return note.removeprefix("second check: ")
-    return ""
+    names = [str(event.details.get("second_checker", "")) for event in events]
+    return next((name for name in reversed(names) if name), "")
 
 
 def _pump_state(memory: PumpMemory) -> str:
@@ -529,10 +498,10 @@ def build_report(
     from the log, and says so where the log is silent.
     """
     library = library or drug_library()
+    # One session for the header, the before column and the log: a live one from its first interrogation
+    # to now, one read from the log from its first action to its last.
     if since is None:
-        since = last_session_start(memory)
-        if before is not None and (since is None or since < before.clock):
-            since = before.clock
+        since = before.clock if before is not None else last_session_start(memory)
     events = session_events(memory, since)
     after = _side_of(memory)
     if before is not None:
@@ -546,6 +515,7 @@ def build_report(
             reservoir=f"{_ml(refill.expected_ml)} at {refill.started_at:%Y-%m-%d %H:%M}",
             low_alarm=after.low_alarm,  # a refill does not change the alarm volume
             alarm_date=format_datetime(refill.old_alarm_date),
+            dose=old.nominal_daily_dose,
         )
     elif since is not None:
         before_side = _side_from_log(memory, events, since, after)
@@ -570,7 +540,8 @@ def build_report(
         name = str(event.details.get("clinician", "")).strip()
         if name and name not in clinicians:
             clinicians.append(name)
-    actions = [event.at for event in events if _is_action(event) or event.kind is EventKind.BOLUS]
+    actions = [event.at for event in events if _is_action(event)]
+    ended_at = memory.clock if before is not None else max(actions, default=since)
 
     prescription = memory.prescription
     try:
@@ -591,8 +562,9 @@ def build_report(
         implant_date=memory.implant_date,
         catheter=_catheter(memory),
         replace_by=memory.replace_by,
-        started_at=since if events else None,
-        ended_at=max(actions) if actions else None,
+        started_at=since,
+        ended_at=ended_at,
+        actions=len(actions),
         printed_at=memory.clock,
         clinicians=tuple(clinicians),
         second_checker=_second_checker(events, refill),
@@ -613,7 +585,7 @@ def build_report(
             f"{alarm.kind.title} ({alarm.severity.value}), since {alarm.raised_at:%Y-%m-%d %H:%M}"
             for alarm in memory.alarms
         ),
-        log=tuple(event for event in memory.events if since is not None and event.at >= since),
+        log=tuple(event for event in memory.events if since is not None and since <= event.at <= ended_at),
         pump_state=_pump_state(memory),
         plot_inputs=inputs,
         source=source,

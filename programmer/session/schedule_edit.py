@@ -17,10 +17,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
+from programmer import wording
 from programmer.therapy.drugs import Drug
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.pump_models import PumpModel
+from programmer.therapy.safety import PER_DAY_AS_PER_HOUR, entry_slip
 from programmer.therapy.schedule import (
     WEEKDAYS,
     DaySchedule,
@@ -34,11 +37,7 @@ from programmer.therapy.schedule import (
 from programmer.therapy.units import MINUTES_PER_DAY, Concentration, Dose, DoseRate, DrugUnit, format_number
 
 SNAP_MINUTES = 15  # boundaries dragged on the timeline land on the quarter hour
-_FLOW_TOLERANCE = 1e-9
 _EPSILON = 1e-9
-# A typed rate this many times the step's current one (±10 %) looks like an entry slip.
-_SLIPS = ((24, "was a dose per hour typed as per day?"), (10, "a tenfold/decimal slip?"))
-_SLIPS_DOWN = ((24, "was a dose per day typed as per hour?"), (10, "a tenfold/decimal slip?"))
 
 
 def snap_minute(minute: float, step: int = SNAP_MINUTES) -> int:
@@ -47,9 +46,8 @@ def snap_minute(minute: float, step: int = SNAP_MINUTES) -> int:
 
 
 def duration_text(minutes: int) -> str:
-    """90 -> '1 h 30 min'; a whole day -> '24 h 00 min'."""
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest:02d} min"
+    """90 -> '1 h 30 min'; a whole day -> '24 h': a step's length, worded as every duration is."""
+    return wording.duration_text(timedelta(minutes=minutes), days=False)
 
 
 def end_text(end_minute: int) -> str:
@@ -59,6 +57,33 @@ def end_text(end_minute: int) -> str:
     if end_minute > MINUTES_PER_DAY:
         return f"{format_minute(end_minute - MINUTES_PER_DAY)} (next day)"
     return format_minute(end_minute)
+
+
+def step_times_text(interval: StepInterval, weekday_name: str | None = None) -> str:
+    """When a step runs, read the way its schedule means it.
+
+    One schedule for every day: '22:00–06:00 (next day)' (every night is alike). A schedule per weekday
+    (`weekday_name` given): each weekday runs from 00:00 to 24:00 on its own steps, so a step past
+    midnight is two pieces of that same calendar day: '00:00–06:00 (Friday early morning) and 22:00–24:00'.
+    """
+    if weekday_name is None or not interval.runs_past_midnight:
+        return f"{format_minute(interval.start_minute)}–{end_text(interval.end_minute)}"
+    (_, early_end), (late_start, _) = interval.clock_pieces()
+    return f"00:00–{format_minute(early_end)} ({weekday_name} early morning) and {format_minute(late_start)}–24:00"
+
+
+def calendar_day_text(day: DaySchedule) -> str:
+    """One calendar day from 00:00 to 24:00, piece by piece: '00:00–06:00 1 mg/day, 06:00–22:00 2 mg/day, …'."""
+    return ", ".join(f"{format_minute(start)}–{format_minute(end)} {rate}" for start, end, rate in day.clock_segments())
+
+
+def week_note(weekday: int) -> str:
+    """What a schedule per weekday means at midnight, said where the week is shown."""
+    day, before = WEEKDAYS[weekday], WEEKDAYS[(weekday - 1) % 7]
+    return (
+        f"Each weekday runs from 00:00 to 24:00: {day}'s early morning follows {day}'s schedule, "
+        f"not {before} night's."
+    )
 
 
 def percent_text(percent: float | None) -> str:
@@ -89,14 +114,24 @@ class StepRow:
     volume_ml: float
     flow_ml_per_day: float
     problems: tuple[StepProblem, ...]
+    weekday_name: str | None = None  # with a schedule per weekday: the day whose 00:00–24:00 the step lies in
 
     @property
     def duration_minutes(self) -> int:
         return self.end_minute - self.start_minute
 
     @property
+    def _interval(self) -> StepInterval:
+        return StepInterval(self.index, self.start_minute, self.end_minute, self.rate)
+
+    @property
+    def times_text(self) -> str:
+        """'22:00–06:00 (next day)', or for a weekday '00:00–06:00 (Friday early morning) and 22:00–24:00'."""
+        return step_times_text(self._interval, self.weekday_name)
+
+    @property
     def label(self) -> str:
-        return f"step {self.index + 1}, {format_minute(self.start_minute)}–{end_text(self.end_minute)}"
+        return f"step {self.index + 1}, {self.times_text}"
 
     @property
     def start_text(self) -> str:
@@ -104,7 +139,16 @@ class StepRow:
 
     @property
     def end_text(self) -> str:
-        return end_text(self.end_minute)
+        """The end column: '06:00 (next day)'; for a weekday, '24:00, and 00:00–06:00 (Friday early morning)'."""
+        if self.weekday_name is None or self.end_minute <= MINUTES_PER_DAY:
+            return end_text(self.end_minute)
+        early = format_minute(self.end_minute - MINUTES_PER_DAY)
+        return f"24:00, and 00:00–{early} ({self.weekday_name} early morning)"
+
+    @property
+    def end_edit_text(self) -> str:
+        """The boundary an end edit moves: where the next step starts ('24:00' at midnight)."""
+        return "24:00" if self.end_minute == MINUTES_PER_DAY else format_minute(self.end_minute % MINUTES_PER_DAY)
 
     @property
     def duration_text(self) -> str:
@@ -325,7 +369,7 @@ class ScheduleEdit:
             for message in step_problems(day, interval.index, model, self.concentration, day_name):
                 if "beyond" in message:
                     short = f"step {interval.index + 1} beyond the {model.name} maximum of {model.max_flex_steps}"
-                elif "is above" in message:
+                elif "maximum flow" in message:  # the wording of PumpModel.flow_problem
                     short = f"above {model.name} max flow {format_number(model.flow_max_ml_per_day)} mL/day"
                 else:
                     short = f"below {model.name} min flow {format_number(model.flow_min_ml_per_day)} mL/day"
@@ -340,10 +384,11 @@ class ScheduleEdit:
         hard = self.hard_limit
         if hard is None or interval.rate.per_day <= hard.per_day + _EPSILON:
             return None
+        where = f"{day_name} {interval.day_label(day_name in WEEKDAYS)}"
         return StepProblem(
             f"above hard limit {hard}",
-            f"{day_name} {interval.label()}: {interval.rate} ({interval.rate.per_hour_text()}) is above the "
-            f"{self.drug.name} hard limit of {hard} — was a dose per hour entered per day?",
+            f"{where}: {interval.rate} ({interval.rate.per_hour_text()}) is above the {self.drug.name} hard limit "
+            f"of {hard} — {PER_DAY_AS_PER_HOUR}",
         )
 
     def rows(self, day: DaySchedule | None = None) -> list[StepRow]:
@@ -351,6 +396,16 @@ class ScheduleEdit:
         day = day or self.day
         problems = self.day_problems(day)
         return [self._row(interval, problems[interval.index]) for interval in day.intervals()]
+
+    @property
+    def weekday_name(self) -> str | None:
+        """The weekday shown when the schedule is per weekday (its steps read as pieces of that day), else None."""
+        return WEEKDAYS[self.weekday] if self.per_weekday else None
+
+    @property
+    def week_note(self) -> str:
+        """'Each weekday runs from 00:00 to 24:00: …' for a schedule per weekday; '' with one for every day."""
+        return week_note(self.weekday) if self.per_weekday else ""
 
     def _row(self, interval: StepInterval, problems: tuple[StepProblem, ...]) -> StepRow:
         concentration = self.concentration
@@ -363,6 +418,7 @@ class ScheduleEdit:
             volume_ml=interval.volume_ml(concentration),
             flow_ml_per_day=concentration.ml_per_day(interval.rate),
             problems=problems,
+            weekday_name=self.weekday_name,
         )
 
     def totals(self, day: DaySchedule | None = None, weekday: int | None = None) -> DayTotals:
@@ -433,29 +489,25 @@ class ScheduleEdit:
             return RateEntry(None, "", "", f"{typed} {period}: a rate is a number from 0 up")
         rate = DoseRate.from_per_hour(value, self.unit) if per_hour else DoseRate(value, self.unit)
         equivalent = f"= {rate}" if per_hour else f"= {rate.per_hour_text()}"
-        return RateEntry(rate, equivalent, self._entry_warning(rate, index), "")
+        # The typed figure with its unit, and per day when it was typed per hour: '1.8 mg/h = 43.2 mg/day'.
+        shown = f"{format_number(value)} {period} {equivalent}" if per_hour else str(rate)
+        return RateEntry(rate, equivalent, self._entry_warning(rate, shown, index), "")
 
-    def _entry_warning(self, rate: DoseRate, index: int | None) -> str:
-        """A slip the ratio to the step's rate suggests, then any limit the rate breaks."""
+    def _entry_warning(self, rate: DoseRate, typed: str, index: int | None) -> str:
+        """A slip the ratio to the step's rate suggests (the same rule as the review's finding), then any limit."""
         warnings = []
         if index is not None and self.is_flex and 0 <= index < len(self.day.steps):
             before = self.day.steps[index].rate
-            if before.per_day > 0 and rate.per_day > 0:
-                ratio = rate.per_day / before.per_day
-                slips = [(factor, question) for factor, question in _SLIPS if abs(ratio / factor - 1) <= 0.10]
-                drops = [(factor, question) for factor, question in _SLIPS_DOWN if abs(ratio * factor - 1) <= 0.10]
-                if slips:
-                    warnings.append(f"{format_number(ratio)}× this step's rate now ({before}) — {slips[0][1]}")
-                elif drops:
-                    warnings.append(f"1/{format_number(1 / ratio)} of this step's rate now ({before}) — {drops[0][1]}")
+            slip = entry_slip(before, rate)
+            if slip is not None:
+                warnings.append(slip.describe(typed, before, "this step's rate now"))
         hard = self.hard_limit
-        low, high = self.flow_range
         if hard is not None and rate.per_day > hard.per_day + _EPSILON:
             warnings.append(f"above the {self.drug.name} hard limit of {hard}: it cannot be programmed")
-        elif rate.per_day > high.per_day * (1 + _FLOW_TOLERANCE):
-            warnings.append(f"above the {self.model.name} maximum flow ({high} at {self.concentration})")
-        elif rate.per_day < low.per_day * (1 - _FLOW_TOLERANCE):
-            warnings.append(f"below the {self.model.name} minimum flow ({low} at {self.concentration})")
+        else:
+            flow = self.model.flow_problem(self.concentration.ml_per_day(rate), self.concentration)
+            if flow:
+                warnings.append(flow)
         return "; ".join(warnings)
 
     # --- operations: each returns the new pending prescription -------------------------------------------

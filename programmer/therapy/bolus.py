@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from programmer.therapy.prescription import Bolus, BolusKind
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.units import Concentration, Dose, DoseRate, format_number
+from programmer.wording import duration_text
 
 SECONDS_PER_DAY = 86400.0
 DAY = timedelta(days=1)
@@ -93,17 +94,11 @@ def _duration(volume_ml: float, ml_per_day: float) -> timedelta:
     return timedelta(seconds=volume_ml / ml_per_day * SECONDS_PER_DAY)
 
 
-def _check_flow(model: PumpModel, ml_per_day: float, what: str) -> None:
-    if ml_per_day > model.flow_max_ml_per_day:
-        raise BolusError(
-            f"{what} needs {format_number(ml_per_day)} mL/day, above the {model.name}'s maximum flow "
-            f"{format_number(model.flow_max_ml_per_day)} mL/day"
-        )
-    if ml_per_day < model.flow_min_ml_per_day:
-        raise BolusError(
-            f"{what} needs {format_number(ml_per_day)} mL/day, below the {model.name}'s minimum flow "
-            f"{format_number(model.flow_min_ml_per_day)} mL/day"
-        )
+def _check_flow(model: PumpModel, ml_per_day: float, what: str, concentration: Concentration) -> None:
+    """Refuse a flow the model cannot run, with the model's own words for its limit."""
+    problem = model.flow_problem(ml_per_day, concentration)
+    if problem:
+        raise BolusError(f"{what}: {problem}")
 
 
 def priming_bolus(
@@ -121,7 +116,7 @@ def priming_bolus(
     """
     volume_ml = fluid_path_volume_ml(model, length_cm, trimmed_cm)
     flow = model.flow_max_ml_per_day if ml_per_day is None else ml_per_day
-    _check_flow(model, flow, f"a priming bolus of {format_number(volume_ml)} mL")
+    _check_flow(model, flow, f"a priming bolus of {format_number(volume_ml)} mL", concentration)
     return Bolus(BolusKind.PRIMING, start, _duration(volume_ml, flow), volume_ml, concentration.dose_in(volume_ml))
 
 
@@ -145,11 +140,8 @@ def bridge_bolus(
     dose = new_daily_dose.to(old_concentration.unit)
     volume_ml = fluid_path_volume_ml(model, length_cm, trimmed_cm)
     flow = old_concentration.ml_per_day(dose)
-    _check_flow(
-        model,
-        flow,
-        f"a bridge bolus of {format_number(volume_ml)} mL at {dose} in the old {old_concentration}",
-    )
+    what = f"a bridge bolus of {format_number(volume_ml)} mL at {dose} in the old {old_concentration}"
+    _check_flow(model, flow, what, old_concentration)
     return Bolus(BolusKind.BRIDGE, start, _duration(volume_ml, flow), volume_ml, old_concentration.dose_in(volume_ml))
 
 
@@ -163,5 +155,6 @@ def clinician_bolus(
         raise BolusError("a bolus needs a duration above zero")
     volume_ml = concentration.volume_ml(dose)
     flow = volume_ml / (duration.total_seconds() / SECONDS_PER_DAY)
-    _check_flow(model, flow, f"a bolus of {dose} ({format_number(volume_ml)} mL of {concentration})")
+    what = f"a bolus of {dose} over {duration_text(duration)} ({format_number(volume_ml)} mL of {concentration})"
+    _check_flow(model, flow, what, concentration)
     return Bolus(BolusKind.CLINICIAN, start, duration, volume_ml, dose)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from programmer.resources import Number, ResourceError, YesNo, load_model_file, resource_path
-from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
+from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit, UnitError, parse_concentration
 
 
 class _Strict(BaseModel):
@@ -93,6 +93,23 @@ class Drug(_Strict):
 
     def dose(self, amount: float) -> Dose:
         return Dose(amount, self.unit)
+
+    def confirmed_concentration(self, typed: str, typed_again: str) -> Concentration:
+        """A concentration typed twice from a label: both entries must read, agree and be within the maximum.
+
+        Typing it twice catches a misread label before it reaches the pump (concentration mis-entry
+        overdoses: a programmed concentration lower than the real one).
+        """
+        unit = self.unit.value
+        if not typed.strip() or not typed_again.strip():
+            raise UnitError(f"type the concentration in {unit}/mL twice, from the label")
+        first, second = parse_concentration(typed, self.unit), parse_concentration(typed_again, self.unit)
+        if first != second:
+            raise UnitError(f"the two entries differ ({first} and {second}): read the label again and re-enter both")
+        maximum = self.concentration(self.max_concentration_per_ml)
+        if first.per_ml > maximum.per_ml * (1 + 1e-12):
+            raise UnitError(f"{first} is above the maximum for {self.name}: {maximum}")
+        return first
 
     def is_labelled(self, concentration: Concentration) -> bool:
         value = concentration.to(self.unit).per_ml

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from programmer.therapy.schedule import FlexSchedule
-from programmer.therapy.units import MINUTES_PER_DAY, Concentration, Dose, DoseRate, DrugUnit, UnitError
+from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit, UnitError
+from programmer.wording import duration_text
 
 
 class PrescriptionError(ValueError):
@@ -237,7 +238,7 @@ class Prescription:
         if self.mode is InfusionMode.STOPPED:
             dosing = "no delivery"
         elif self.mode is InfusionMode.SINGLE_BOLUS:
-            dosing = f"{self.bolus.dose} over {_duration_text(self.bolus.duration)}"
+            dosing = f"{self.bolus.dose} over {duration_text(self.bolus.duration)}"
         elif self.mode is InfusionMode.FLEX:
             steps = self.schedule.max_steps_per_day
             days = "per weekday" if self.schedule.per_weekday else "every day"
@@ -245,10 +246,3 @@ class Prescription:
         else:
             dosing = str(self.daily_dose)
         return f"{self.drug} {self.concentration}, {self.mode.title.lower()}, {dosing}"
-
-
-def _duration_text(duration: timedelta) -> str:
-    minutes = round(duration.total_seconds() / 60)
-    if minutes % MINUTES_PER_DAY == 0:
-        return f"{minutes // MINUTES_PER_DAY} day(s)"
-    return f"{minutes // 60} h {minutes % 60:02d} min"

@@ -9,6 +9,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from programmer.resources import Number, WholeNumber, YesNo, load_model_file, resource_path
+from programmer.therapy.units import Concentration, format_number
+
+# A flow computed as dose / concentration may miss a limit by rounding only: 240 mg/day at 10 mg/mL is 24 mL/day.
+_FLOW_TOLERANCE = 1e-9
 
 
 class PumpModel(BaseModel):
@@ -74,6 +78,27 @@ class PumpModel(BaseModel):
 
     def flow_limits_text(self) -> str:
         return f"{self.flow_min_ml_per_day:g}–{self.flow_max_ml_per_day:g} mL/day"
+
+    def flow_problem(self, ml_per_day: float, concentration: Concentration | None = None) -> str | None:
+        """Why this model cannot run `ml_per_day`, or None when it can: the one flow-limit check.
+
+        '0.01 mL/day is below the PX-20 minimum flow of 0.048 mL/day (0.48 mg/day at 10 mg/mL)': the limit
+        is named in mL/day and, given the concentration, as the dose it is at that concentration, so the
+        figure in brackets is never mistaken for the dose that was asked for.
+        """
+        if ml_per_day > self.flow_max_ml_per_day * (1 + _FLOW_TOLERANCE):
+            side, which, limit_ml = "above", "maximum", self.flow_max_ml_per_day
+        elif ml_per_day < self.flow_min_ml_per_day * (1 - _FLOW_TOLERANCE):
+            side, which, limit_ml = "below", "minimum", self.flow_min_ml_per_day
+        else:
+            return None
+        text = (
+            f"{format_number(ml_per_day)} mL/day is {side} the {self.name} {which} flow of "
+            f"{format_number(limit_ml)} mL/day"
+        )
+        if concentration is not None:
+            text += f" ({concentration.rate_for(limit_ml)} at {concentration})"
+        return text
 
 
 class PumpModelCatalog(BaseModel):

@@ -20,6 +20,7 @@ from programmer.therapy.drugs import Drug, DrugLibrary
 from programmer.therapy.prescription import BolusKind, InfusionMode, Prescription
 from programmer.therapy.schedule import WEEKDAYS, format_minute
 from programmer.therapy.units import DoseRate, DrugUnit, format_number
+from programmer.wording import duration_text
 
 DAY = timedelta(days=1)
 # Ratios within ±10 % of a suspicious factor (24×, 10×) look like an entry error.
@@ -113,12 +114,6 @@ def _moment(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def _duration(duration: timedelta) -> str:
-    minutes = round(duration / timedelta(minutes=1))
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-
-
 # --- the rules ----------------------------------------------------------------------------
 def safety_findings(
     old: Prescription | None,
@@ -135,18 +130,7 @@ def safety_findings(
     safe side) or a datetime. `history` lists programmed daily doses in any order; entries
     after `now` are ignored.
     """
-    findings: list[Finding] = []
-    try:
-        drug: Drug | None = library[new.drug]
-    except KeyError:
-        drug = None
-        findings.append(
-            Finding(
-                FindingSeverity.BLOCK,
-                "unknown_drug",
-                f"{new.drug} is not in the drug library ({', '.join(library.names)}): choose a drug from the library",
-            )
-        )
+    drug, findings = _library_drug(new, library)
     unit = drug.unit if drug is not None else new.unit
     same_drug = old is not None and old.drug.strip().lower() == new.drug.strip().lower()
     # The history belongs to the drug in the pump: after a drug change it says nothing about the new one.
@@ -163,6 +147,28 @@ def safety_findings(
         if same_drug:
             findings += _entry_error_rules(old, new, unit)
     findings += _mode_rules(new)
+    return sorted(findings, key=lambda finding: _ORDER.index(finding.severity))
+
+
+def _library_drug(prescription: Prescription, library: DrugLibrary) -> tuple[Drug | None, list[Finding]]:
+    try:
+        return library[prescription.drug], []
+    except KeyError:
+        message = (
+            f"{prescription.drug} is not in the drug library ({', '.join(library.names)}): "
+            "choose a drug from the library"
+        )
+        return None, [Finding(FindingSeverity.BLOCK, "unknown_drug", message)]
+
+
+def limit_findings(prescription: Prescription, library: DrugLibrary) -> list[Finding]:
+    """The drug library's limits on one prescription by itself: drug, concentration, daily and step doses.
+
+    No comparison with an earlier program: this is what a program breaks wherever it came from.
+    """
+    drug, findings = _library_drug(prescription, library)
+    if drug is not None:
+        findings += _drug_rules(drug, prescription) + _limit_rules(drug, prescription)
     return sorted(findings, key=lambda finding: _ORDER.index(finding.severity))
 
 
@@ -262,7 +268,7 @@ def _step_rate_rule(drug: Drug, new: Prescription, hard: DoseRate) -> list[Findi
             rate = interval.rate.to(drug.unit)
             if rate.per_day > hard.per_day + _EPSILON:
                 where = f"{WEEKDAYS[weekday]} " if per_weekday else ""
-                offending.append(f"{where}{interval.label()} runs at {rate} ({rate.per_hour_text()})")
+                offending.append(f"{where}{interval.day_label(per_weekday)} runs at {rate} ({rate.per_hour_text()})")
     if not offending:
         return []
     steps = "; ".join(offending)
@@ -270,7 +276,7 @@ def _step_rate_rule(drug: Drug, new: Prescription, hard: DoseRate) -> list[Findi
         Finding(
             FindingSeverity.BLOCK,
             "hard_limit_step",
-            f"step {steps}: above the {drug.name} hard limit of {hard} — was a dose per hour entered per day?",
+            f"step {steps}: above the {drug.name} hard limit of {hard} — {PER_DAY_AS_PER_HOUR}",
         )
     ]
 
@@ -464,12 +470,58 @@ def _change_rules(old: Prescription, new: Prescription, unit: DrugUnit, same_dru
     return findings
 
 
+# --- entry slips: one rule for the review's finding and the schedule editor's hint -------------------
+# 24x the current rate: a figure per day was taken as per hour (typed in the per-hour field, or multiplied
+# by 24 again); 1/24: a figure per hour was taken as per day. Either way the number shown per hour next to
+# the new rate per day is the figure that was meant per day, or the other way round.
+PER_DAY_AS_PER_HOUR = "was a dose per day typed as per hour?"
+PER_HOUR_AS_PER_DAY = "was a dose per hour typed as per day?"
+_SLIPS = (
+    ("per_hour_per_day", 24, PER_DAY_AS_PER_HOUR, PER_HOUR_AS_PER_DAY),
+    ("tenfold", 10, "a tenfold (decimal point) slip?", "a tenfold (decimal point) slip?"),
+)
+
+
+@dataclass(frozen=True)
+class EntrySlip:
+    """A new rate about 24x or 10x the one it replaces (or 1/24, 1/10): the slip those numbers suggest."""
+
+    rule: str  # "per_hour_per_day" or "tenfold", the finding's rule id
+    ratio: float  # new / current, both per day
+    question: str
+
+    @property
+    def ratio_text(self) -> str:
+        """'24×' or '1/24 of'."""
+        return f"{format_number(self.ratio)}×" if self.ratio >= 1 else f"1/{format_number(1 / self.ratio)} of"
+
+    def describe(self, new_text: str, current: DoseRate, current_name: str) -> str:
+        """'0.075 mg/day is 1/24 of this step's rate now (1.8 mg/day = 0.075 mg/h) — was a dose per hour …?'"""
+        return (
+            f"{new_text} is {self.ratio_text} {current_name} ({current} = {current.per_hour_text()}) — "
+            f"{self.question}"
+        )
+
+
 def _near(ratio: float, factor: float) -> bool:
     return abs(ratio / factor - 1) <= _RATIO_TOLERANCE
 
 
+def entry_slip(current: DoseRate, new: DoseRate) -> EntrySlip | None:
+    """The slip `new` suggests beside `current` (within ±10 % of 24x, 10x, 1/24 or 1/10); None when none."""
+    if current.per_day <= 0 or new.per_day <= 0:
+        return None
+    ratio = new.to(current.unit).per_day / current.per_day
+    for rule, factor, up, down in _SLIPS:
+        if _near(ratio, factor):
+            return EntrySlip(rule, ratio, up)
+        if _near(ratio, 1 / factor):
+            return EntrySlip(rule, ratio, down)
+    return None
+
+
 def _entry_error_rules(old: Prescription, new: Prescription, unit: DrugUnit) -> list[Finding]:
-    """A new dose 24× or 10× the current one (or 1/24, 1/10) looks like a per-hour/per-day or decimal slip."""
+    """A new dose 24x or 10x the current one (or 1/24, 1/10) looks like a per-hour/per-day or decimal slip."""
     comparisons: list[tuple[str, DoseRate, DoseRate]] = [
         ("daily dose", peak_daily_dose(old, unit), peak_daily_dose(new, unit))
     ]
@@ -481,30 +533,18 @@ def _entry_error_rules(old: Prescription, new: Prescription, unit: DrugUnit) -> 
                 where = f"{WEEKDAYS[weekday]} " if per_weekday else ""
                 comparisons.append(
                     (
-                        f"step {where}{interval.label()} (from {format_minute(minute)})",
+                        f"step {where}{interval.day_label(per_weekday)} (from {format_minute(minute)})",
                         _base_rate_at(old, weekday, minute).to(unit),
                         interval.rate.to(unit),
                     )
                 )
-    findings = []
-    checks = (
-        ("per_hour_per_day", 24, "per hour entered instead of per day?", "per day entered instead of per hour?"),
-        ("tenfold", 10, "tenfold/decimal error?", "tenfold/decimal error?"),
-    )
-    for rule, factor, up_question, down_question in checks:
-        for what, before, after in comparisons:
-            if before.per_day <= 0 or after.per_day <= 0:
-                continue
-            ratio = after.per_day / before.per_day
-            if _near(ratio, factor):
-                text = f"{what} {before} → {after} is {format_number(ratio)}× the current one — {up_question}"
-            elif _near(ratio, 1 / factor):
-                text = f"{what} {before} → {after} is 1/{format_number(1 / ratio)} of the current one — {down_question}"
-            else:
-                continue
-            findings.append(Finding(FindingSeverity.NEEDS_REASON, rule, text))
-            break  # one finding per rule: the first comparison that shows it
-    return findings
+    found: dict[str, Finding] = {}  # one finding per rule: the first comparison that shows it
+    for what, before, after in comparisons:
+        slip = entry_slip(before, after)
+        if slip is not None and slip.rule not in found:
+            text = slip.describe(f"{what} {after.day_and_hour_text()}", before, "the current one")
+            found[slip.rule] = Finding(FindingSeverity.NEEDS_REASON, slip.rule, text)
+    return [found[rule] for rule, *_ in _SLIPS if rule in found]
 
 
 def _mode_rules(new: Prescription) -> list[Finding]:
@@ -522,7 +562,7 @@ def _mode_rules(new: Prescription) -> list[Finding]:
             Finding(
                 FindingSeverity.WARNING,
                 "stops_after_bolus",
-                f"single bolus: after {new.bolus.dose} over {_duration(new.bolus.duration)} "
+                f"single bolus: after {new.bolus.dose} over {duration_text(new.bolus.duration)} "
                 "the pump will deliver no drug until it is reprogrammed",
             )
         ]

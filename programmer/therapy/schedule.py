@@ -12,6 +12,10 @@ With a separate schedule per weekday, each weekday's ring governs that calendar
 day from 00:00 to 24:00: its last step covers the end of the day *and* the time
 before its first step. So a weekday's daily dose is exactly what the pump
 delivers on that calendar day, and at midnight the next weekday's ring takes over.
+Every screen therefore shows a weekday's step past midnight as its pieces of that same
+day (`StepInterval.calendar_label`: Friday's 22:00–06:00 is "00:00–06:00 and 22:00–24:00"),
+so what is shown is exactly what is delivered; with one schedule for every day the ring
+label ("22:00–06:00") is right, as every night is the same.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from programmer.therapy.units import MINUTES_PER_DAY, Concentration, Dose, DoseRate, DrugUnit, UnitError, format_number
+from programmer.therapy.units import MINUTES_PER_DAY, Concentration, Dose, DoseRate, DrugUnit, UnitError
 
 if TYPE_CHECKING:
     from programmer.therapy.pump_models import PumpModel
@@ -86,7 +90,26 @@ class StepInterval:
         return self.end_minute > MINUTES_PER_DAY
 
     def label(self) -> str:
+        """'22:00–06:00': the step on the ring of a day, as a schedule for every day reads (every night alike)."""
         return f"{format_minute(self.start_minute)}–{format_minute(self.end_minute % MINUTES_PER_DAY)}"
+
+    def clock_pieces(self) -> list[tuple[int, int]]:
+        """The step on the 00:00–24:00 clock of its own calendar day, early piece first.
+
+        A step past midnight is two pieces of the *same* day: with a schedule per weekday, Friday's
+        22:00–06:00 step covers Friday 00:00–06:00 and Friday 22:00–24:00 (see the module docstring).
+        """
+        if not self.runs_past_midnight:
+            return [(self.start_minute, self.end_minute)]
+        return [(0, self.end_minute - MINUTES_PER_DAY), (self.start_minute, MINUTES_PER_DAY)]
+
+    def calendar_label(self) -> str:
+        """'00:00–06:00 and 22:00–24:00': the pieces of `clock_pieces`, as a per-weekday schedule reads."""
+        return " and ".join(f"{format_minute(start)}–{format_minute(end)}" for start, end in self.clock_pieces())
+
+    def day_label(self, per_weekday: bool) -> str:
+        """The label a finding names the step by: its calendar pieces for a schedule per weekday, else its ring."""
+        return self.calendar_label() if per_weekday else self.label()
 
     def rate_text(self) -> str:
         """'2 mg/day (0.08333 mg/h)': per day as programmed, per hour to check a per-hour order against."""
@@ -401,8 +424,6 @@ class FlexSchedule:
 
 
 # --- what a pump model can run ----------------------------------------------------------
-# Flows are compared with a hair of tolerance: 240 mg/day at 10 mg/mL is 24 mL/day, not 24.000000000000004.
-_FLOW_TOLERANCE = 1e-9
 
 
 def step_problems(
@@ -411,25 +432,17 @@ def step_problems(
     """Why step `index` of `day` cannot run on `model` at `concentration`; empty when it can."""
     day._check_index(index)
     interval = day.intervals()[index]
-    where = f"{day_name} {interval.label()}"
+    # A weekday's step past midnight is two pieces of that day; with one schedule every night is alike.
+    where = f"{day_name} {interval.day_label(day_name in WEEKDAYS)}"
     problems = []
     if index >= model.max_flex_steps:
         problems.append(
             f"{where}: step {index + 1} of {len(day.steps)} is beyond the {model.name} maximum of "
             f"{model.max_flex_steps} steps per day"
         )
-    flow = concentration.ml_per_day(interval.rate)
-    context = f"({interval.rate} at {concentration})"
-    if flow > model.flow_max_ml_per_day * (1 + _FLOW_TOLERANCE):
-        problems.append(
-            f"{where}: {format_number(flow)} mL/day is above the {model.name} maximum of "
-            f"{format_number(model.flow_max_ml_per_day)} mL/day {context}"
-        )
-    elif flow < model.flow_min_ml_per_day * (1 - _FLOW_TOLERANCE):
-        problems.append(
-            f"{where}: {format_number(flow)} mL/day is below the {model.name} minimum of "
-            f"{format_number(model.flow_min_ml_per_day)} mL/day {context}"
-        )
+    flow = model.flow_problem(concentration.ml_per_day(interval.rate), concentration)
+    if flow:
+        problems.append(f"{where}, {interval.rate} at {concentration}: {flow}")
     return problems
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -34,6 +36,7 @@ from programmer.session.bolus_workflow import (
     BolusProgress,
     BolusWorkflow,
     ClinicianBolusPlan,
+    PrimingOccasion,
     PrimingPlan,
     bolus_history,
     ml_text,
@@ -45,6 +48,7 @@ from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.units import Dose, UnitError
 from programmer.ui import dialogs
 from programmer.ui.style import ROLE, SEVERITY, name, set_flag, value_label
+from programmer.wording import duration_text
 
 # Refusals a nurse can act on, said in words at the field or under the buttons.
 PLAN_ERRORS = (BolusError, UnitError, PrescriptionError, SessionError)
@@ -231,12 +235,27 @@ class BolusPanel(QWidget):
             spin.setSingleStep(1)
             spin.setSuffix(" cm")
             spin.valueChanged.connect(self._plan_priming)
+        # Why prime: only an empty catheter may be primed, so the nurse says which case this is.
+        self.occasion_buttons: dict[PrimingOccasion, QRadioButton] = {}
+        occasion_group = QButtonGroup(self)
+        for occasion, text, object_name in (
+            (PrimingOccasion.IMPLANT, "The pump was &just implanted", "primingAfterImplant"),
+            (PrimingOccasion.CATHETER_REVISION, "The cat&heter was revised", "primingAfterRevision"),
+        ):
+            button = name(QRadioButton(text), object_name, f"Priming because: {occasion.title}")
+            occasion_group.addButton(button)
+            button.toggled.connect(self._plan_priming)
+            self.occasion_buttons[occasion] = button
         self.priming_view = _PlanView(
-            "priming", ("Catheter", "Pump tubing", "Priming volume", "Flow", "Duration", "Afterwards")
+            "priming", ("Holds now", "Catheter", "Pump tubing", "Priming volume", "Flow", "Duration", "Afterwards")
         )
         self.give_priming = name(QPushButton("Give &priming bolus…"), "givePrimingButton", "Give the priming bolus")
         self.give_priming.clicked.connect(self._give_priming)
         priming_form = QFormLayout()
+        occasions = QVBoxLayout()
+        for button in self.occasion_buttons.values():
+            occasions.addWidget(button)
+        priming_form.addRow("Why prime:", occasions)
         priming_form.addRow("Catheter &length:", self.catheter_length)
         priming_form.addRow("Tri&mmed:", self.trimmed)
         priming_hint = QLabel(
@@ -335,6 +354,13 @@ class BolusPanel(QWidget):
         """Follow `session`: plans, buttons and progress redraw on every change of its pump or clock."""
         self._session = session
         self._workflow = BolusWorkflow(session)
+        # A new visit starts from nothing typed and nothing said: the last trainee's entries and results go.
+        self.result.hide()
+        self.dose.setValue(0)
+        self.hours.setValue(1)
+        self.minutes.setValue(0)
+        self.clinician_name.clear()
+        self._clear_occasion()
         session.subscribe(self._session_changed)
         self._fill_catheter()
         self._refresh()
@@ -384,7 +410,9 @@ class BolusPanel(QWidget):
             self.priming_view.show_problem("no pump is connected: interrogate the pump first", hint=True)
         else:
             try:
-                plan = self._workflow.priming_plan(self.catheter_length.value(), self.trimmed.value())
+                plan = self._workflow.priming_plan(
+                    self.catheter_length.value(), self.trimmed.value(), self._occasion()
+                )
             except PLAN_ERRORS as error:
                 self.priming_view.show_problem(str(error))
             else:
@@ -392,6 +420,16 @@ class BolusPanel(QWidget):
                 self.priming_view.show_lines(plan.lines())
                 self.priming_view.show_findings(plan.findings)
         self._update_buttons()
+
+    def _clear_occasion(self) -> None:
+        group = next(iter(self.occasion_buttons.values())).group()
+        group.setExclusive(False)  # an exclusive group keeps one button checked
+        for button in self.occasion_buttons.values():
+            button.setChecked(False)
+        group.setExclusive(True)
+
+    def _occasion(self) -> PrimingOccasion | None:
+        return next((occasion for occasion, button in self.occasion_buttons.items() if button.isChecked()), None)
 
     def _duration(self) -> timedelta:
         return timedelta(hours=self.hours.value(), minutes=self.minutes.value())
@@ -434,14 +472,14 @@ class BolusPanel(QWidget):
         plan = self._priming_plan
         if plan is None or self._workflow is None:
             return
-        length, trimmed = self.catheter_length.value(), self.trimmed.value()
+        length, trimmed, occasion = self.catheter_length.value(), self.trimmed.value(), self._occasion()
         try:
-            self._workflow.review_priming(length, trimmed)  # the plot shows the drop while the nurse decides
+            self._workflow.review_priming(length, trimmed, occasion)  # the plot shows the drop meanwhile
             question = f"Give the priming bolus of {plan.volume_ml:.4g} mL now?"
             if not self._confirm("Priming bolus", plan.lines(), question, "&Give priming bolus"):
                 self._session.discard_changes()
                 return
-            result = self._workflow.give_priming(length, trimmed, clinician=self.clinician_name.text())
+            result = self._workflow.give_priming(length, trimmed, occasion, clinician=self.clinician_name.text())
         except GIVE_ERRORS as error:
             self._show_result(f"Not given: {error}", "critical")
             return
@@ -456,7 +494,7 @@ class BolusPanel(QWidget):
         dose, duration = Dose(self.dose.value(), memory.prescription.unit), self._duration()
         try:
             self._workflow.review_clinician(dose, duration)
-            question = f"Give {dose} over {self.hours.value()} h {self.minutes.value():02d} min now?"
+            question = f"Give {dose} over {duration_text(duration)} now?"
             if not self._confirm("Clinician bolus", plan.lines(), question, "&Give clinician bolus"):
                 self._session.discard_changes()
                 return

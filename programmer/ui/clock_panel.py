@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone, Signal
 from PySide6.QtWidgets import QDateTimeEdit, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from programmer.pump.firmware import LATEST_CLOCK
+
 PICKER_FORMAT = "yyyy-MM-dd HH:mm"
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # The pump's clock is naive local time: shown in UTC, Qt never shifts it across a daylight-saving gap.
@@ -51,6 +53,7 @@ class ClockPanel(QWidget):
         self.setObjectName("clockPanel")
         self.setAccessibleName("Pump clock")
         self._now: datetime | None = None
+        self._target_chosen = False  # until the nurse picks one, the advance-to time is a day after the clock
 
         caption = QLabel("Pump clock:", self)
         self.now_label = QLabel("not connected", self)
@@ -73,6 +76,8 @@ class ClockPanel(QWidget):
         self.target_edit.setDisplayFormat(PICKER_FORMAT)
         self.target_edit.setCalendarPopup(True)
         self.target_edit.setTimeZone(_PUMP_ZONE)
+        # The firmware refuses a time past LATEST_CLOCK, so the picker never offers one.
+        self.target_edit.setMaximumDateTime(to_qdatetime(LATEST_CLOCK))
         target_label = QLabel("Advance to:", self)
         target_label.setBuddy(self.target_edit)
 
@@ -80,7 +85,7 @@ class ClockPanel(QWidget):
         self.advance_to_button.setObjectName("clockAdvanceToButton")
         self.advance_to_button.setAccessibleName("Advance the pump clock to the chosen date and time")
         self.advance_to_button.clicked.connect(self._advance_to_target)
-        self.target_edit.dateTimeChanged.connect(self._update_advance_to_button)
+        self.target_edit.dateTimeChanged.connect(self._target_edited)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -107,19 +112,36 @@ class ClockPanel(QWidget):
     def set_now(self, now: datetime | None) -> None:
         """Show the pump's clock; None while no pump is connected (nothing to advance)."""
         self._now = now
-        for widget in (*self.step_buttons, self.target_edit):
-            widget.setEnabled(now is not None)
+        self.target_edit.setEnabled(now is not None)
+        for button, (*_texts, step) in zip(self.step_buttons, STEPS, strict=True):
+            # Near the end of the clock's range a step that would pass it is greyed out, and says why.
+            fits = now is not None and now + step <= LATEST_CLOCK
+            button.setEnabled(fits)
+            beyond = now is not None and not fits
+            button.setToolTip(f"The pump's clock runs to {LATEST_CLOCK:%Y-%m-%d %H:%M} at the latest" if beyond else "")
         if now is None:
             self.now_label.setText("not connected")
             self._update_advance_to_button()
             return
         self.now_label.setText(clock_text(now))
-        previous_target = self.target if self.target_edit.dateTime().isValid() else None
+        chosen = self._target_chosen and self.target > now
+        blocked = self.target_edit.blockSignals(True)  # these are the clock's changes, not the nurse's
         # The picker refuses any time before the pump's clock: time only moves forward.
         self.target_edit.setMinimumDateTime(to_qdatetime(now))
-        if previous_target is None or previous_target <= now:
+        if not chosen:
             self.target_edit.setDateTime(to_qdatetime(now + timedelta(days=1)))
+        self.target_edit.blockSignals(blocked)
+        self._target_chosen = chosen
         self._update_advance_to_button()
+
+    def _target_edited(self) -> None:
+        self._target_chosen = True
+        self._update_advance_to_button()
+
+    def reset(self) -> None:
+        """A new pump or visit: no clock yet, and no advance-to time left from the last one."""
+        self._target_chosen = False
+        self.set_now(None)
 
     def _advance_by(self, step: timedelta) -> None:
         if self._now is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from programmer.ui.style import name
 
@@ -24,6 +24,26 @@ def confirm(parent: QWidget | None, title: str, problems: list[str], question: s
     box.setEscapeButton(no)
     box.exec()
     return box.clickedButton() is yes
+
+
+def ask_reason(parent: QWidget | None, title: str, findings: list[str]) -> str | None:
+    """The reason to go past soft limits, typed by the clinician (it is logged); None when they step back."""
+    dialog = QInputDialog(parent)
+    dialog.setObjectName("reasonDialog")
+    dialog.setAccessibleName(title)
+    dialog.setWindowTitle(title)
+    dialog.setInputMode(QInputDialog.InputMode.TextInput)
+    listed = "\n".join(f"• {finding[:1].upper()}{finding[1:]}" for finding in findings)
+    dialog.setLabelText(f"{listed}\n\nType the reason to go on (it is logged with the program):")
+    dialog.setOkButtonText("&Go on with this reason")
+    dialog.setCancelButtonText("&Back")
+    entry = dialog.findChild(QLineEdit)
+    if entry is not None:
+        name(entry, "reasonEntry", "Reason, logged with the program")
+    while dialog.exec():
+        if dialog.textValue().strip():
+            return dialog.textValue().strip()
+    return None
 
 
 def show_error(parent: QWidget | None, title: str, message: str) -> None:

@@ -28,17 +28,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from programmer.pump import factory
+from programmer.errors import ProgrammerError
 from programmer.pump.firmware import ClockError, ProgramRejected
 from programmer.pump.memory import PumpMemory
-from programmer.pump.pumpfile import PumpFileError, save_pump
+from programmer.pump.pumpfile import PumpFileError
 from programmer.pump.telemetry import LinkFaults, LinkLost, VerificationFailed
 from programmer.resources import ResourceError
 from programmer.session import workspace
+from programmer.session.gate import ReasonRequired
+from programmer.session.implant import implant
 from programmer.session.programming import ProgrammingSession, SessionError
 from programmer.therapy.drugs import DrugLibrary, drug_library
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.projection import ProjectionError
+from programmer.therapy.units import Concentration
 from programmer.ui import dialogs
 from programmer.ui.bolus_panel import BolusPanel
 from programmer.ui.clock_panel import ClockPanel
@@ -153,6 +156,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
 
         self.editor.prescription_edited.connect(self._edit_prescription)
+        self.editor.substance_edited.connect(self._edit_substance)
         self.editor.low_alarm_edited.connect(self._edit_low_alarm)
         self.editor.discard_requested.connect(self.discard_changes)
         self.editor.review_requested.connect(self.show_review)
@@ -257,6 +261,8 @@ class MainWindow(QMainWindow):
         session.connect()
         self.session = session
         self._shown_memory = None
+        self.clock_panel.reset()  # nothing of the last pump's visit stays on a screen
+        self.review_panel.clear()
         session.subscribe(self._refresh)
         self.reservoir_plot.bind(session)
         self.schedule_editor.bind(session)
@@ -344,12 +350,19 @@ class MainWindow(QMainWindow):
         values = dialog.values()
         # A new pump's clock starts at the wall clock: the one moment the window, not the pump, decides the time.
         now = datetime.now().replace(second=0, microsecond=0)
-        try:
-            memory = factory.new_pump(**values.pump_arguments(), now=now)
-            save_pump(values.path, memory)
-        except (ValueError, ProgramRejected, PumpFileError) as error:
-            dialogs.show_error(self, "Cannot create the pump", str(error))
-            return
+        reason = ""
+        while True:  # the implant passes the safety gate: a soft limit asks for the reason, then tries again
+            try:
+                implant(values.path, **values.pump_arguments(), now=now, reason=reason, library=self.library)
+            except ReasonRequired as error:
+                reason = dialogs.ask_reason(self, "Reason required", [f.message for f in error.findings])
+                if reason is None:
+                    return
+                continue
+            except (ProgrammerError, ValueError, ProgramRejected, PumpFileError) as error:
+                dialogs.show_error(self, "Cannot create the pump", str(error))
+                return
+            break
         self.open_pump(values.path)
 
     # --- the session's steps ------------------------------------------------------------------------
@@ -372,7 +385,32 @@ class MainWindow(QMainWindow):
         try:
             self.session.edit(prescription=prescription)
         except (ValueError, SessionError) as error:
-            self.editor.show_problem(str(error))
+            self._refuse_edit(error)
+
+    def _edit_substance(self, drug: str, concentration: Concentration | None) -> None:
+        """A drug or concentration picked: refused at once outside a refill, before a dose is even typed."""
+        if self.session is None:
+            return
+        try:
+            self.session.check_substance(drug, concentration)
+        except SessionError as error:
+            self._refuse_edit(error)
+
+    def _refuse_edit(self, error: Exception) -> None:
+        # A refused change is not left on screen as if it were taken: the fields go back to what is pending.
+        self._load_editor()
+        self.editor.show_problem(f"Refused: {error}.")
+
+    def _load_editor(self) -> None:
+        session = self.session
+        memory, pending = session.current, session.pending
+        self.editor.load(
+            memory.prescription,
+            memory.low_alarm_ml,
+            memory.model,
+            pending.prescription if pending else None,
+            pending.low_alarm_ml if pending else None,
+        )
 
     def _edit_low_alarm(self, volume_ml: float) -> None:
         if self.session is not None:
@@ -525,17 +563,10 @@ class MainWindow(QMainWindow):
         elif memory is not self._shown_memory:
             # A new snapshot (interrogation, programming, time passed): redraw what it shows.
             self._shown_memory = memory
-            self.status_panel.show_status(memory, session.current_projection())
+            self.status_panel.show_status(memory, session.current_projection(), session.stored_findings())
             self.event_log.set_events(memory.events)
             self.clock_panel.set_now(memory.clock)
-            pending = session.pending
-            self.editor.load(
-                memory.prescription,
-                memory.low_alarm_ml,
-                memory.model,
-                pending.prescription if pending else None,
-                pending.low_alarm_ml if pending else None,
-            )
+            self._load_editor()
         connected = memory is not None
         pending = session is not None and session.has_pending_changes
         self.interrogate_action.setEnabled(session is not None)

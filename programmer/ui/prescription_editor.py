@@ -39,7 +39,12 @@ DOSED_MODES = (InfusionMode.SIMPLE_CONTINUOUS,)
 
 
 class NumberSpinBox(QDoubleSpinBox):
-    """Shows numbers the way the rest of the programmer does (no trailing zeros) and reports refused input."""
+    """Shows numbers the way the rest of the programmer does (no trailing zeros) and reports refused input.
+
+    A value is taken only when it is complete (Enter, Tab, leaving the box, the arrows), never keystroke by
+    keystroke: typing "35" must not leave "3" pending on the way. A number above the maximum stays visible
+    while it is refused, and on Enter the box goes back to the last value it took.
+    """
 
     refused = Signal(str)  # the text that was refused
 
@@ -50,6 +55,16 @@ class NumberSpinBox(QDoubleSpinBox):
         locale.setNumberOptions(QLocale.NumberOption.OmitGroupSeparator)
         self.setLocale(locale)
         self.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        self.setKeyboardTracking(False)
+        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
+
+    def typed_text(self) -> str:
+        """What is in the box now, without its unit."""
+        return self.text().removesuffix(self.suffix()).strip()
+
+    def is_typed_value_taken(self) -> bool:
+        """False while the box shows a number it has not taken yet (typed, Enter not pressed)."""
+        return self.typed_text() == self.textFromValue(self.value())
 
     def textFromValue(self, value: float) -> str:
         return format_number(value)
@@ -59,7 +74,15 @@ class NumberSpinBox(QDoubleSpinBox):
         state = result[0] if isinstance(result, tuple) else result
         if state == QValidator.State.Invalid:
             self.refused.emit(text)
+            if self.above_maximum(text):
+                return QValidator.State.Intermediate, text, pos  # shown, refused, never taken
         return result
+
+    def above_maximum(self, text: str) -> bool:
+        try:
+            return float(text.removesuffix(self.suffix()).strip()) > self.maximum()
+        except ValueError:
+            return False
 
 
 def _label(text: str, buddy: QWidget) -> QLabel:
@@ -79,6 +102,7 @@ def _badge(object_name: str) -> QLabel:
 
 class PrescriptionEditor(QWidget):
     prescription_edited = Signal(object)  # Prescription
+    substance_edited = Signal(str, object)  # another drug picked: its name (and None: no concentration yet)
     low_alarm_edited = Signal(float)  # mL
     discard_requested = Signal()
     review_requested = Signal()
@@ -212,6 +236,7 @@ class PrescriptionEditor(QWidget):
         self.mode.currentIndexChanged.connect(self._edited)
         self.dose.valueChanged.connect(self._edited)
         self.dose.refused.connect(self._dose_refused)
+        self.dose.lineEdit().textEdited.connect(self._dose_typed)
         self.low_alarm.valueChanged.connect(self._low_alarm_changed)
         self.discard.clicked.connect(self.discard_requested)
         self.review.clicked.connect(self.review_requested)
@@ -329,20 +354,39 @@ class PrescriptionEditor(QWidget):
         finally:
             self._loading = False
         self._edited()
+        # Another drug cannot make a prescription before its dose is typed: say at once whether it may change.
+        self.substance_edited.emit(self._selected_drug().name, None)
 
     def _concentration_changed(self) -> None:
         self._show_custom_rows()
         self._edited()
 
     def _dose_refused(self, text: str) -> None:
-        limit = self._selected_drug().daily_dose.hard_max
-        unit = self._selected_drug().unit.value
+        drug = self._selected_drug()
+        unit = drug.unit.value
         typed = text.replace(self.dose.suffix(), "").strip()
         self._say(
             self.dose_problem,
-            f"{typed} {unit}/day refused: the hard limit for {self._selected_drug().name} is "
-            f"{format_number(limit)} {unit}/day",
+            f"{typed} {unit}/day refused: the hard limit for {drug.name} is "
+            f"{format_number(drug.daily_dose.hard_max)} {unit}/day; {self._dose_stays()}.",
         )
+
+    def _dose_typed(self) -> None:
+        """While a typed dose is not yet entered, the field says which dose counts."""
+        if self.dose.is_typed_value_taken():
+            self._say(self.dose_problem, "")
+            return
+        if self.dose.above_maximum(self.dose.text()):
+            return  # refused, and said so
+        unit = self._selected_drug().unit.value
+        self._say(
+            self.dose_problem,
+            f"{self.dose.typed_text()} {unit}/day typed, not yet entered: press Enter or Tab to enter it; "
+            f"until then {self._dose_stays()}.",
+        )
+
+    def _dose_stays(self) -> str:
+        return f"the daily dose stays {self._selected_drug().rate(self.dose.value())}"
 
     @staticmethod
     def _say(label: QLabel, text: str) -> None:

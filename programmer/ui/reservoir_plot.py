@@ -425,6 +425,7 @@ class ReservoirPlot(QWidget):
         """Follow `session`: redraw on every change of its pump, pending program or clock."""
         self._session = session
         self._seen = None
+        self.set_appointment(None)  # an appointment belongs to the visit it was booked in
         session.subscribe(self._session_changed)
         self._session_changed()
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from programmer.session.programming import Review, format_datetime
+from programmer.session.programming import Review
 from programmer.therapy.prescription import InfusionMode
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.units import format_number
@@ -220,9 +220,9 @@ class ReviewPanel(QWidget):
             f"{format_number(review.new_daily_volume_ml)} mL/day "
             f"(now {format_number(review.old_daily_volume_ml)} mL/day)"
         )
-        self.new_alarm.setText(
-            f"{format_datetime(review.new_alarm_date)} (now {format_datetime(review.old_alarm_date)})"
-        )
+        # The review's own alarm row: once the alarm fired it says when, not "now" (session.status).
+        alarm = next(row for row in review.rows if row.label == "Alarm date")
+        self.new_alarm.setText(f"{alarm.new} (now {alarm.old})" if alarm.changed else f"{alarm.new}, unchanged")
 
     def _fit_table(self) -> None:
         """Every row on screen at once: the side-by-side table never hides a row behind its own scroll bar."""

@@ -45,8 +45,10 @@ from programmer.session.schedule_edit import (
     DayTotals,
     RateEntry,
     ScheduleEdit,
+    calendar_day_text,
     day_of,
     end_text,
+    step_times_text,
     weekday_names,
 )
 from programmer.therapy.drugs import DrugLibrary, drug_library
@@ -350,6 +352,9 @@ class ScheduleEditor(QWidget):
         week = QVBoxLayout(self.week_box)
         week.setContentsMargins(6, 6, 6, 6)
         week.addWidget(self.week)
+        # With a schedule per weekday, what midnight means, said where the week is read.
+        self.week_note = hint_label(object_name="weekNote")
+        week.addWidget(self.week_note)
 
         self.findings_box = QGroupBox("Safety checks (as on the review screen)")
         self.findings_box.setObjectName("scheduleFindingsBox")
@@ -448,6 +453,7 @@ class ScheduleEditor(QWidget):
     def bind(self, session: ProgrammingSession) -> None:
         """Edit `session`'s pending prescription; redraw whenever the session changes."""
         self.session = session
+        self._say("", "none")  # what was said to the last visit is not this one's
         self.undo_stack.clear()
         self._state = None
         self._expected = None
@@ -796,6 +802,7 @@ class ScheduleEditor(QWidget):
             reference_label="Pump now",
             ceiling=ceiling,
             caption=caption,
+            weekday_name=state.weekday_name,
         )
 
     def _show_totals(self, totals: DayTotals, dragging: bool = False) -> None:
@@ -828,8 +835,13 @@ class ScheduleEditor(QWidget):
             detail = f"{totals.volume_text}"
             if change is not None:
                 detail += f" · {'no change' if abs(change) < 0.05 else f'{change:+.1f} %'}"
-            rows.append(WeekRow(WEEKDAYS[weekday], day, str(totals.daily_dose), detail, totals.problem_count > 0))
+            pieces = calendar_day_text(day) if state.per_weekday else ""  # each weekday 00:00–24:00, piece by piece
+            rows.append(
+                WeekRow(WEEKDAYS[weekday], day, str(totals.daily_dose), detail, totals.problem_count > 0, pieces)
+            )
         self.week.show_week(rows, state.weekday if state.per_weekday else None)
+        self.week_note.setText(state.week_note)
+        self.week_note.setVisible(bool(state.week_note))
 
     def _show_findings(self, findings: list[Finding], pump_problems: list[str] = ()) -> None:
         rows = [("critical", f"Pump refuses: {problem}") for problem in pump_problems]
@@ -887,8 +899,7 @@ class ScheduleEditor(QWidget):
         interval = state.day.intervals()[index]
         count = len(state.day.steps)
         self.selection_label.setText(
-            f"Step {index + 1}: {format_minute(interval.start_minute)}–{end_text(interval.end_minute)}, "
-            f"{interval.rate.day_and_hour_text()}"
+            f"Step {index + 1}: {step_times_text(interval, state.weekday_name)}, {interval.rate.day_and_hour_text()}"
         )
         split_at = state.default_split_minute(index)
         self.split_time.setTime(QTime(split_at // 60, split_at % 60))
@@ -1061,7 +1072,10 @@ class ScheduleComparison(QWidget):
         label = WEEKDAYS[weekday] if per_weekday else "Every day"
         self.old_summary.setText(self._summary(old, weekday))
         self.new_summary.setText(self._summary(new, weekday))
-        self.old_timeline.show_schedule(old_day, old.concentration, ceiling=ceiling, caption=f"Current — {label}")
+        weekday_name = label if per_weekday else None  # the day's steps read as pieces of that calendar day
+        self.old_timeline.show_schedule(
+            old_day, old.concentration, ceiling=ceiling, caption=f"Current — {label}", weekday_name=weekday_name
+        )
         self.new_timeline.show_schedule(
             new_day,
             new.concentration,
@@ -1069,6 +1083,7 @@ class ScheduleComparison(QWidget):
             caption=f"New — {label}",
             reference=old_day if same_unit else None,
             reference_label="Current",
+            weekday_name=weekday_name,
         )
 
     @staticmethod

@@ -180,7 +180,7 @@ class StepTableModel(QAbstractTableModel):
         if column == START:
             return row.start_text
         if column == END:
-            return row.end_text.split(" ")[0]
+            return row.end_edit_text
         if column == PER_DAY:
             return row.per_day_text.split(" ")[0]
         if column == PER_HOUR:

@@ -31,7 +31,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from programmer.session.schedule_edit import SNAP_MINUTES, end_text
+from programmer.session.schedule_edit import SNAP_MINUTES, step_times_text
 from programmer.therapy.schedule import DaySchedule, ScheduleError, format_minute
 from programmer.therapy.units import MINUTES_PER_DAY, Concentration, format_number
 from programmer.ui.style import name
@@ -124,6 +124,7 @@ class ScheduleTimeline(QWidget):
         self._reference: DaySchedule | None = None
         self._reference_label = ""
         self._caption = ""
+        self._weekday_name: str | None = None
         self._ceiling, self._tick_step = 1.0, 0.25
         self._tick_texts: list[tuple[float, str]] = []
         self._y_label_width = 40.0
@@ -157,10 +158,12 @@ class ScheduleTimeline(QWidget):
         reference_label: str = "Pump now",
         ceiling: float | None = None,
         caption: str = "",
+        weekday_name: str | None = None,
     ) -> None:
         """Show `day`; `problems[i]` are the reasons step i is refused, `reference` a schedule to draw dashed.
 
-        `ceiling` (a rate per day) gives timelines shown together the same scale.
+        `ceiling` (a rate per day) gives timelines shown together the same scale. `weekday_name` is given
+        for a schedule per weekday: the day's steps are then read as pieces of that calendar day.
         """
         if self._drag is not None:
             self._end_drag(cancelled=True, quiet=True)
@@ -171,6 +174,7 @@ class ScheduleTimeline(QWidget):
         self._reference = reference if reference is None or day is None or reference.unit is day.unit else None
         self._reference_label = reference_label
         self._caption = caption
+        self._weekday_name = weekday_name
         top = ceiling if ceiling is not None else self.rate_ceiling(day, self._reference)
         self._ceiling, self._tick_step = nice_ceiling(top)
         unit = f" {day.unit.value}/day" if day is not None else ""
@@ -221,8 +225,7 @@ class ScheduleTimeline(QWidget):
             self.setAccessibleDescription("no schedule")
             return
         steps = "; ".join(
-            f"step {i.index + 1} {format_minute(i.start_minute)}–{end_text(i.end_minute)} {i.rate}"
-            for i in day.intervals()
+            f"step {i.index + 1} {step_times_text(i, self._weekday_name)} {i.rate}" for i in day.intervals()
         )
         self.setAccessibleDescription(steps)
         self.setToolTip(
@@ -728,6 +731,7 @@ class WeekRow:
     dose_text: str  # "187.5 mcg/day"
     detail_text: str  # "0.375 mL/day · +0 %"
     refused: bool  # a step of this day is refused
+    pieces_text: str = ""  # with a schedule per weekday: the day from 00:00 to 24:00, "00:00–06:00 1 mg/day, …"
 
 
 class WeekOverview(QWidget):
@@ -748,7 +752,12 @@ class WeekOverview(QWidget):
         self._rows = list(rows)
         self._selected = selected
         self._ceiling = max((step.rate.per_day for row in rows for step in row.day.steps), default=1.0) or 1.0
-        self.setAccessibleDescription("; ".join(f"{row.name} {row.dose_text} {row.detail_text}" for row in self._rows))
+        self.setAccessibleDescription(
+            "; ".join(
+                f"{row.name} {row.dose_text} {row.detail_text}" + (f" ({row.pieces_text})" if row.pieces_text else "")
+                for row in self._rows
+            )
+        )
         self.updateGeometry()
         self.update()
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from programmer.pump.memory import Alarm, Catheter, PumpMemory, Severity
-from programmer.session.programming import daily_dose_text, format_datetime
+from programmer.session.gate import stored_finding_text
+from programmer.session.programming import daily_dose_text
+from programmer.session.status import format_datetime, reservoir_dates
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.drugs import DrugLibrary
 from programmer.therapy.projection import Projection
+from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.units import format_number
 from programmer.ui.style import ROLE, SEVERITY, set_flag
+from programmer.wording import duration_text
 
 FIELDS = {
     "therapy": (
@@ -29,6 +33,7 @@ FIELDS = {
         ("lowAlarm", "Low-reservoir alarm at"),
         ("alarmDate", "Alarm date"),
         ("daysToAlarm", "Days until alarm"),
+        ("emptyDate", "Reservoir empty"),
         ("replaceBy", "Replace pump by"),
     ),
     "pump": (
@@ -40,14 +45,6 @@ FIELDS = {
     ),
 }
 GROUP_TITLES = {"therapy": "Therapy", "reservoir": "Reservoir and alarm dates", "pump": "Pump and catheter"}
-
-
-def days_text(days: float | None) -> str:
-    if days is None:
-        return "no alarm: the pump delivers no drug"
-    if days < 0:
-        return f"alarm date passed {format_number(-days)} days ago"
-    return f"{days:.1f} days"
 
 
 def catheter_text(catheter: Catheter) -> str:
@@ -67,9 +64,13 @@ def ptm_text(ptm: PtmSettings | None) -> str:
     )
 
 
-def duration_text(duration: timedelta) -> str:
-    hours, minutes = divmod(round(duration.total_seconds() / 60), 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+# A stored program that breaks a hard limit is as urgent as a critical alarm; past a soft limit, a warning.
+_FINDING_LEVEL = {
+    FindingSeverity.BLOCK: Severity.CRITICAL,
+    FindingSeverity.NEEDS_REASON: Severity.NON_CRITICAL,
+    FindingSeverity.WARNING: Severity.NON_CRITICAL,
+    FindingSeverity.INFO: None,
+}
 
 
 def alarm_text(alarm: Alarm) -> str:
@@ -135,8 +136,11 @@ class StatusPanel(QWidget):
             value.setText("—")
         self._show_alarms([])
 
-    def show_status(self, memory: PumpMemory, projection: Projection) -> None:
-        """Everything a nurse checks after interrogating, from the snapshot and its reservoir projection."""
+    def show_status(self, memory: PumpMemory, projection: Projection, findings: Sequence[Finding] = ()) -> None:
+        """Everything a nurse checks after interrogating, from the snapshot and its reservoir projection.
+
+        `findings`: what the stored program breaks in the drug library, shown with the alarms.
+        """
         self.empty.setVisible(False)
         rx = memory.prescription
         try:
@@ -144,6 +148,7 @@ class StatusPanel(QWidget):
         except KeyError:
             off_label = False
         capacity = format_number(memory.model.reservoir_capacity_ml)
+        dates = reservoir_dates(projection, memory.alarms)  # once an alarm fired: when, not "now"
         text = {
             "drug": f"{rx.drug} (off-label)" if off_label else rx.drug,
             "concentration": str(rx.concentration),
@@ -153,8 +158,9 @@ class StatusPanel(QWidget):
             "entered": format_datetime(memory.prescription_entered_at),
             "reservoir": f"{format_number(memory.reservoir_ml)} mL (capacity {capacity} mL)",
             "lowAlarm": f"{format_number(memory.low_alarm_ml)} mL",
-            "alarmDate": format_datetime(projection.alarm_date),
-            "daysToAlarm": days_text(projection.days_until_alarm(memory.clock)),
+            "alarmDate": dates.alarm.text(),
+            "daysToAlarm": dates.alarm.days_text(),
+            "emptyDate": dates.empty.text(),
             "replaceBy": memory.replace_by.isoformat(),
             "model": memory.model.title,
             "implanted": memory.implant_date.isoformat(),
@@ -164,7 +170,8 @@ class StatusPanel(QWidget):
         }
         for field, value in text.items():
             self.values[field].setText(value)
-        self._show_alarms([(alarm.severity, alarm_text(alarm)) for alarm in memory.alarms])
+        checks = [(_FINDING_LEVEL[finding.severity], stored_finding_text(finding)) for finding in findings]
+        self._show_alarms(checks + [(alarm.severity, alarm_text(alarm)) for alarm in memory.alarms])
 
     def _show_alarms(self, alarms: list[tuple[Severity, str]]) -> None:
         for label in self.alarm_labels:

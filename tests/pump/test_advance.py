@@ -8,7 +8,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from programmer.pump.factory import new_pump
-from programmer.pump.firmware import ClockError, Program, advance, apply_program, refill
+from programmer.pump.firmware import (
+    EARLIEST_CLOCK,
+    LATEST_CLOCK,
+    ClockError,
+    Program,
+    advance,
+    apply_program,
+    refill,
+)
 from programmer.pump.memory import AlarmKind, EventKind, Severity
 from programmer.therapy.bolus import bridge_bolus
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription
@@ -132,6 +140,25 @@ def test_advancing_to_the_clock_changes_nothing_and_time_never_runs_back():
     later, _ = advance(pump, NOW + timedelta(days=1))
     with pytest.raises(ClockError, match="cannot go back"):
         advance(later, NOW)
+
+
+def test_the_clock_runs_to_its_latest_moment_and_no_further():
+    """Every path moves the clock through advance: past LATEST_CLOCK dates would overflow, so it refuses."""
+    pump = quarter_ml_pump()
+    at_end, _ = advance(pump, LATEST_CLOCK)
+    assert at_end.clock == datetime(2200, 1, 1, 0, 0)
+    assert at_end.end_of_service_at == datetime(2034, 2, 19, 9, 0)  # long stopped: the dates still compute
+    for later in (LATEST_CLOCK + TICK, datetime(9999, 12, 31)):
+        with pytest.raises(ClockError, match=r"cannot move the pump's clock to .*: .* to 2200-01-01 00:00 at"):
+            advance(pump, later)
+    with pytest.raises(ClockError, match="2200-01-01 00:00 at the latest"):
+        refill(pump, 20, 20, datetime(2300, 1, 1))  # a refill runs the clock to its time first
+
+
+@pytest.mark.parametrize("implanted", [EARLIEST_CLOCK - TICK, LATEST_CLOCK + TICK, datetime(1, 1, 1)])
+def test_a_pump_cannot_be_implanted_outside_the_clocks_range(implanted):
+    with pytest.raises(ClockError, match=r"cannot implant a pump at .*: .* from 2000-01-01 00:00 to 2200-01-01"):
+        new_pump("PX-20", "morphine", 10, DoseRate(2.5, MG), implanted)
 
 
 # --- boluses ------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Firmware rules: what the pump accepts and refuses, how it stores a program and a refill; the new-pump factory."""
 
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -8,6 +9,7 @@ import pytest
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import (
     ANCHOR_KEY,
+    Acknowledged,
     ClockError,
     Program,
     ProgramRejected,
@@ -85,6 +87,13 @@ def test_a_new_pump_takes_given_values_and_other_models_defaults():
     assert pump.serial  # one is made up when none is given
 
 
+def test_pumps_made_in_the_same_minute_get_different_serials():
+    """A serial is an identity: made up from the model and the minute, plus a suffix that tells them apart."""
+    serials = {new_pump("PX-20", "morphine", 10, DoseRate(1.5, MG), NOW).serial for _ in range(10)}
+    assert len(serials) == 10  # a clash among 10 is about 1 in 20,000 runs
+    assert all(re.fullmatch(r"PX-20-20261121-0900-[2-9A-HJ-NP-Z]{4}", serial) for serial in serials), serials
+
+
 def test_a_leap_day_implant_reaches_eri_on_28_february():
     pump = new_pump("PX-20", "morphine", 10, DoseRate(1.5, MG), datetime(2024, 2, 29, 9, 0))
     assert pump.eri_at == datetime(2031, 2, 28, 9, 0)
@@ -132,6 +141,36 @@ def test_a_flow_above_the_maximum_names_the_flow_and_the_limit():
 def test_a_flow_below_the_minimum_names_the_flow_and_the_limit():
     problem = only_problem(morphine_pump(), program_of(simple(0.4)))  # 0.04 mL/day
     assert "0.04 mL/day" in problem and "minimum" in problem and "0.048 mL/day" in problem
+
+
+def test_a_flow_limit_is_named_as_the_dose_it_is_at_this_concentration():
+    # The PX-20 runs 0.048–24 mL/day: at 10 mg/mL that is 0.48–240 mg/day, not the dose asked for.
+    assert only_problem(morphine_pump(), program_of(simple(0.1))) == (
+        "Simple continuous 0.1 mg/day at 10 mg/mL: 0.01 mL/day is below the PX-20 minimum flow of 0.048 mL/day "
+        "(0.48 mg/day at 10 mg/mL)"
+    )
+    assert only_problem(morphine_pump(), program_of(simple(300))) == (
+        "Simple continuous 300 mg/day at 10 mg/mL: 30 mL/day is above the PX-20 maximum flow of 24 mL/day "
+        "(240 mg/day at 10 mg/mL)"
+    )
+
+
+def test_one_flow_limit_check_words_every_path():
+    """The firmware, the schedule and the boluses all say the model's own sentence (the editor: its own tests)."""
+    from programmer.therapy.bolus import BolusError, clinician_bolus
+    from programmer.therapy.pump_models import pump_models
+    from programmer.therapy.schedule import step_problems
+
+    model = pump_models()["PX-20"]
+    limit = "0.01 mL/day is below the PX-20 minimum flow of 0.048 mL/day (0.48 mg/day at 10 mg/mL)"
+    assert model.flow_problem(0.01, MORPHINE_10) == limit
+    assert model.flow_problem(0.048, MORPHINE_10) is None and model.flow_problem(24, MORPHINE_10) is None
+    assert only_problem(morphine_pump(), program_of(simple(0.1))).endswith(limit)
+    day = DaySchedule((FlexStep(0, DoseRate(2, MG)), FlexStep(600, DoseRate(0.1, MG))))
+    assert step_problems(day, 1, model, MORPHINE_10)[0].endswith(limit)
+    with pytest.raises(BolusError) as refused:
+        clinician_bolus(Dose(0.1, MG), timedelta(days=1), MORPHINE_10, NOW, model)
+    assert str(refused.value).endswith(limit)
 
 
 def test_zero_flow_is_only_allowed_in_stopped_mode():
@@ -244,7 +283,10 @@ def test_programming_replaces_the_therapy_and_logs_who_why_and_what():
     pump = morphine_pump()
     later = NOW + timedelta(days=10)
     ptm = PtmSettings(Dose(0.1, MG), timedelta(minutes=10), 4, timedelta(hours=3))
-    program = Program(simple(2.0), 3.0, ptm, reason="pain not controlled", clinician="Dr B", note="soft limit")
+    acknowledged = (Acknowledged("soft_max", "daily dose 2 mg/day is above the soft limit", "pain not controlled"),)
+    program = Program(
+        simple(2.0), 3.0, ptm, reason="pain not controlled", clinician="Dr B", acknowledged=acknowledged
+    )
     after = apply_program(pump, program, later)
     assert after.prescription == simple(2.0)
     assert after.prescription_entered_at == later and after.clock == later
@@ -257,7 +299,10 @@ def test_programming_replaces_the_therapy_and_logs_who_why_and_what():
         "Programmed: morphine 10 mg/mL, simple continuous, 1.5 mg/day → morphine 10 mg/mL, simple continuous, 2 mg/day"
     )
     assert programming.details["reason"] == "pain not controlled"
-    assert programming.details["clinician"] == "Dr B" and programming.details["note"] == "soft limit"
+    assert programming.details["clinician"] == "Dr B"
+    assert programming.details["acknowledged"] == [
+        {"rule": "soft_max", "message": "daily dose 2 mg/day is above the soft limit", "note": "pain not controlled"}
+    ]
     assert not any(event.kind is EventKind.MODE_CHANGE for event in after.events)
 
 
@@ -370,3 +415,10 @@ def test_a_program_from_memory_is_what_the_pump_runs():
     program = Program.from_memory(pump)
     assert program == Program(pump.prescription, 2.0, None)
     assert replace(program, reason="x").reason == "x"
+
+
+def test_the_same_program_sent_again_is_not_logged_as_a_change():
+    pump = morphine_pump()
+    after = apply_program(pump, Program.from_memory(pump), NOW)
+    assert after.events[-1].text == "Program sent again, unchanged: morphine 10 mg/mL, simple continuous, 1.5 mg/day"
+    assert "→" not in after.events[-1].text

@@ -13,6 +13,7 @@ from programmer.session.bolus_workflow import (
     BolusWorkflow,
     BolusWorkflowError,
     NoBolusRunning,
+    PrimingOccasion,
     bolus_history,
     duration_text,
 )
@@ -25,6 +26,7 @@ from tests.helpers import connected, morphine_pump
 NOW = datetime(2026, 11, 21, 9, 0)
 HOUR = timedelta(hours=1)
 MG = DrugUnit.MG
+REVISION = PrimingOccasion.CATHETER_REVISION
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def workflow(session):
 
 def test_priming_after_a_catheter_revision_fills_tubing_and_catheter_at_the_maximum_flow(workflow):
     # Revised catheter: 110 cm trimmed by 40 cm = 70 cm × 0.0026 mL/cm = 0.182 mL, + 0.26 mL of pump tubing.
-    plan = workflow.priming_plan(110, 40)
+    plan = workflow.priming_plan(110, 40, REVISION)
     assert plan.catheter_ml == pytest.approx(0.182)
     assert plan.volume_ml == pytest.approx(0.442)
     assert str(plan.bolus.dose) == "4.42 mg"
@@ -57,12 +59,13 @@ def test_priming_after_a_catheter_revision_fills_tubing_and_catheter_at_the_maxi
     assert plan.duration == timedelta(minutes=26, seconds=31.2)
     assert plan.bolus.start == NOW
     assert plan.then == "then simple continuous 1.5 mg/day resumes"
-    assert dict(plan.lines())["Duration"] == "27 min, until 2026-11-21 09:26"
+    # 26 min 31.2 s from 09:00: both the duration and the end round up, so 09:00 + 27 min reads 09:27.
+    assert dict(plan.lines())["Duration"] == "27 min, until 2026-11-21 09:27"
     assert plan.blocking == []
 
 
 def test_the_priming_projection_drops_before_the_continuous_rate(workflow, session):
-    plan = workflow.review_priming(110, 40)
+    plan = workflow.review_priming(110, 40, REVISION)
     projection = session.pending_projection()
     end = plan.bolus.end
     series = projection.series(NOW + timedelta(days=2))
@@ -76,7 +79,7 @@ def test_the_priming_projection_drops_before_the_continuous_rate(workflow, sessi
 
 
 def test_priming_is_programmed_and_the_continuous_rate_follows(workflow, session, pump_path):
-    result = workflow.give_priming(110, 40, clinician="Dr Ames")
+    result = workflow.give_priming(110, 40, REVISION, clinician="Dr Ames")
     assert result.after.prescription.bolus.kind is BolusKind.PRIMING
     kinds = [event.kind for event in result.after.events[-2:]]
     assert kinds == [EventKind.PROGRAMMING, EventKind.BOLUS]
@@ -91,9 +94,42 @@ def test_priming_is_programmed_and_the_continuous_rate_follows(workflow, session
     assert "Priming bolus finished (0.442 mL): simple continuous resumed" in [e.text for e in memory.events]
 
 
+def test_priming_asks_why_and_shows_what_the_catheter_holds(workflow, session):
+    # Just implanted (the pump's clock is the implant time): the path is empty, priming is what it needs.
+    plan = workflow.priming_plan(110, 40)
+    assert [finding.rule for finding in plan.blocking] == ["priming_occasion"]
+    assert plan.blocking[0].message.startswith("say why the catheter needs priming: the pump was just implanted")
+    just_implanted = workflow.priming_plan(110, 40, PrimingOccasion.IMPLANT)
+    assert just_implanted.blocking == []
+    assert dict(just_implanted.lines())["Holds now"] == "not yet primed: the pump was implanted 2026-11-21"
+
+
+def test_a_second_priming_into_a_full_catheter_is_blocked_with_the_overdose_it_would_give(workflow, session):
+    workflow.give_priming(110, 40, PrimingOccasion.IMPLANT)
+    session.advance(NOW + HOUR)
+    plan = workflow.priming_plan(110, 40, PrimingOccasion.IMPLANT)
+    assert dict(plan.lines())["Holds now"] == "0.546 mL of morphine 10 mg/mL (5.46 mg): it was primed 2026-11-21 09:00"
+    assert [finding.message for finding in plan.blocking] == [
+        "the catheter is already full of drug (it was primed 2026-11-21 09:00): priming it again would push "
+        "0.442 mL (4.42 mg) in 27 min into the patient — an overdose. Prime only a new pump before its first "
+        "priming, or after a catheter revision"
+    ]
+    with pytest.raises(BlockingFindings, match="already full of drug"):
+        workflow.give_priming(110, 40, PrimingOccasion.IMPLANT)
+    assert session.pending is None
+    # After a revision the new catheter is empty: priming is allowed again.
+    assert workflow.priming_plan(110, 40, REVISION).blocking == []
+
+
+def test_a_pump_implanted_days_ago_counts_as_primed_even_without_a_logged_priming(workflow, session):
+    session.advance(NOW + timedelta(days=3))
+    plan = workflow.priming_plan(110, 40, PrimingOccasion.IMPLANT)
+    assert "the pump has been delivering since the implant on 2026-11-21" in plan.blocking[0].message
+
+
 def test_priming_with_impossible_lengths_is_refused_with_both_numbers(workflow):
     with pytest.raises(BolusError, match="trimmed length 120 cm leaves no catheter of a 110 cm catheter"):
-        workflow.priming_plan(110, 120)
+        workflow.priming_plan(110, 120, REVISION)
 
 
 def test_priming_a_stopped_pump_says_what_to_do(workflow, session):
@@ -101,7 +137,7 @@ def test_priming_a_stopped_pump_says_what_to_do(workflow, session):
     session.edit(prescription=stopped)
     session.program(clinician="Dr Ames")
     with pytest.raises(BolusWorkflowError, match="use Single bolus mode"):
-        workflow.priming_plan(110, 40)
+        workflow.priming_plan(110, 40, REVISION)
 
 
 # --- clinician bolus ---------------------------------------------------------------------------------------------
@@ -165,7 +201,8 @@ def test_a_clinician_bolus_above_the_hard_limit_is_refused_and_nothing_is_left_p
 
 
 def test_a_clinician_bolus_faster_than_the_pump_can_run_is_refused(workflow):
-    with pytest.raises(BolusError, match="72 mL/day, above the PX-20's maximum flow 24 mL/day"):
+    message = r"72 mL/day is above the PX-20 maximum flow of 24 mL/day \(240 mg/day at 10 mg/mL\)"
+    with pytest.raises(BolusError, match=message):
         workflow.clinician_plan(Dose(5, MG), timedelta(minutes=10))
 
 
@@ -224,7 +261,7 @@ def test_the_firmware_refuses_a_cancel_without_a_bolus(session):
 
 
 def test_bolus_history_pairs_each_bolus_with_its_ending(workflow, session):
-    workflow.give_priming(110, 40)
+    workflow.give_priming(110, 40, REVISION)
     session.advance(NOW + HOUR)
     workflow.give_clinician(Dose(2, MG), 2 * HOUR)
     session.advance(NOW + 2 * HOUR)
@@ -233,11 +270,11 @@ def test_bolus_history_pairs_each_bolus_with_its_ending(workflow, session):
     session.advance(NOW + 2 * HOUR + timedelta(minutes=15))
     entries = bolus_history(session.current)
     assert [(entry.kind, entry.outcome) for entry in entries] == [
-        (BolusKind.PRIMING, "completed 2026-11-21 09:26: 0.442 mL delivered"),
+        (BolusKind.PRIMING, "completed 2026-11-21 09:27: 0.442 mL delivered"),  # ended 09:26:31.2
         (BolusKind.CLINICIAN, "cancelled 2026-11-21 11:00 after 0.1 mL (1 mg)"),
         (BolusKind.CLINICIAN, "running: 0.025 of 0.1 mL (0.25 of 1 mg) delivered, 45 min left, ends 2026-11-21 12:00"),
     ]
-    assert entries[1].given == "0.2 mL (2 mg) over 2 h 00 min from 2026-11-21 10:00"
+    assert entries[1].given == "0.2 mL (2 mg) over 2 h from 2026-11-21 10:00"
     assert [entry.delivered_ml for entry in entries] == [pytest.approx(0.442), pytest.approx(0.1), None]
     assert bolus_history(session.current, since=NOW + HOUR)[0].kind is BolusKind.CLINICIAN
 

@@ -58,7 +58,7 @@ def session(pump_path):
 
 @pytest.fixture
 def workflow(session):
-    return RefillWorkflow(session)
+    return RefillWorkflow(session, syringe_label=SyringeLabel("morphine", MORPHINE_10, 20, "T-1"))
 
 
 def emptied(workflow, removed_ml: float = 3.1, matches: bool = True):
@@ -71,7 +71,8 @@ def refill_events(path):
     return [event for event in load_pump(path).events if event.kind is EventKind.REFILL]
 
 
-def test_step_one_shows_the_pump_and_the_volume_it_expects(workflow):
+def test_step_one_shows_the_pump_and_the_volume_it_expects(session):
+    workflow = RefillWorkflow(session)
     rows = dict(workflow.interrogation_rows())
     assert rows["Drug"] == "morphine"
     assert rows["Concentration"] == "10 mg/mL"
@@ -82,14 +83,34 @@ def test_step_one_shows_the_pump_and_the_volume_it_expects(workflow):
     )
     assert rows["Alarm date"] == "2026-05-05 09:00 (in 8.0 days)"  # 1.2 mL above the 2 mL alarm at 0.15 mL/day
     assert workflow.step is Step.LABEL
-    assert workflow.syringe_label == SyringeLabel("morphine", MORPHINE_10, 20.0, "T-1")
+    assert workflow.syringe_label is None  # what the pharmacy sent is entered by the nurse
+    with pytest.raises(StepOutOfOrder, match="enter the syringe the pharmacy sent first"):
+        workflow.confirm_label(True)
+    label = workflow.set_syringe(SyringeLabel("Morphine", MORPHINE_25, 20))
+    assert label == SyringeLabel("morphine", MORPHINE_25, 20.0, "T-1")  # the library's name, the pump's patient
+    assert not workflow.label_matches_pump
+
+
+def test_a_syringe_for_another_patient_or_beyond_the_drug_library_is_refused(session):
+    workflow = RefillWorkflow(session)
+    with pytest.raises(LabelMismatch, match="labelled for patient T-2, but this pump is patient T-1's: do not use it"):
+        workflow.set_syringe(SyringeLabel("morphine", MORPHINE_10, 20, "T-2"))
+    with pytest.raises(RefillWorkflowError, match="30 mg/mL is above the morphine maximum of 25 mg/mL"):
+        workflow.set_syringe(SyringeLabel("morphine", Concentration(30, MG), 20))
+    with pytest.raises(RefillWorkflowError, match="'heroin' is not in the drug library"):
+        workflow.set_syringe(SyringeLabel("heroin", MORPHINE_10, 20))
+    with pytest.raises(UnitError, match="baclofen is dosed in mcg: the label's concentration must be in mcg/mL"):
+        workflow.set_syringe(SyringeLabel("baclofen", Concentration(0.5, MG), 20))
+    with pytest.raises(RefillWorkflowError, match="at most 60 mL, not 80 mL"):
+        workflow.set_syringe(SyringeLabel("morphine", MORPHINE_10, 80))
+    assert workflow.syringe_label is None
 
 
 def test_a_normal_refill_writes_the_volume_and_a_new_alarm_date(workflow, session, pump_path):
     verdict = emptied(workflow, 3.1)
     assert not verdict.flagged
     assert verdict.message == "within 0.1 mL of expected (limit 2.436 mL)"
-    fill = workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+    fill = workflow.set_fill(20, 20)
     assert fill.message == "reservoir filled with 20 mL of 20 mL"
     assert workflow.step_status(Step.DOSE) is StepStatus.NOT_NEEDED
     assert workflow.step is Step.REVIEW
@@ -130,7 +151,7 @@ def test_a_normal_refill_writes_the_volume_and_a_new_alarm_date(workflow, sessio
 def test_a_concentration_change_keeps_the_dose_at_a_new_rate_with_a_bridge_bolus(session, pump_path):
     workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", MORPHINE_25, 20, "T-1"))
     emptied(workflow, 3.1, matches=False)
-    workflow.set_fill("morphine", MORPHINE_25, 20, 20)
+    workflow.set_fill(20, 20)
     assert workflow.step is Step.DOSE
     assert workflow.dose_plan().lines() == [
         "Now: 1.5 mg/day = 0.15 mL/day of morphine 10 mg/mL",
@@ -169,7 +190,7 @@ def test_a_concentration_change_keeps_the_dose_at_a_new_rate_with_a_bridge_bolus
     assert pump.prescription.concentration == MORPHINE_25
     assert pump.prescription.bolus == bolus
     programming = [event for event in pump.events if event.kind is EventKind.PROGRAMMING][-1]
-    assert programming.details["note"] == "second check: R. Patel"
+    assert programming.details["second_checker"] == "R. Patel"
     record = workflow.record
     assert record.dose_choice is DoseChoice.KEPT
     assert record.bridge_bolus == bolus
@@ -179,14 +200,14 @@ def test_a_concentration_change_keeps_the_dose_at_a_new_rate_with_a_bridge_bolus
 def test_changing_the_dose_with_the_new_concentration_bridges_at_the_new_dose(session):
     workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", MORPHINE_25, 20))
     emptied(workflow, 3.1, matches=False)
-    workflow.set_fill("morphine", MORPHINE_25, 20, 20)
+    workflow.set_fill(20, 20)
     with pytest.raises(UnitError, match="morphine is dosed in mg"):
         workflow.change_dose(DoseRate(2000, DrugUnit.MCG))
     new = workflow.change_dose(DoseRate(2, MG))
     assert new.nominal_daily_volume_ml == pytest.approx(0.08)
     bolus = workflow.bridge_proposal().bolus
     assert bolus.ml_per_day == pytest.approx(0.2)  # 2 mg/day in the old 10 mg/mL
-    assert duration_text(bolus.duration) == "2 d 17 h 31 min"
+    assert duration_text(bolus.duration) == "2 d 17 h 32 min"  # 0.546 mL at 0.2 mL/day: 2.73 d, rounded up
     assert workflow.second_check_because() == [
         "concentration 10 mg/mL → 25 mg/mL",
         "daily dose 1.5 mg/day → 2 mg/day",
@@ -197,13 +218,15 @@ def test_changing_the_dose_with_the_new_concentration_bridges_at_the_new_dose(se
 def test_a_declined_bridge_bolus_is_logged(session, pump_path):
     workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", MORPHINE_25, 20))
     emptied(workflow, 3.1, matches=False)
-    workflow.set_fill("morphine", MORPHINE_25, 20, 20)
+    workflow.set_fill(20, 20)
     workflow.keep_dose()
     workflow.accept_bridge_bolus(False)
     assert workflow.new_prescription().bolus is None
     workflow.program(second_checker="R. Patel")
-    note = [event for event in load_pump(pump_path).events if event.kind is EventKind.PROGRAMMING][-1].details["note"]
-    assert note == "bridge bolus declined; second check: R. Patel"
+    details = [event for event in load_pump(pump_path).events if event.kind is EventKind.PROGRAMMING][-1].details
+    assert [item["rule"] for item in details["acknowledged"]] == ["bridge_declined"]
+    assert details["acknowledged"][0]["message"].startswith("Without it, the 0.546 mL of morphine 10 mg/mL")
+    assert details["second_checker"] == "R. Patel"
     assert workflow.record.bridge_bolus_declined
 
 
@@ -215,23 +238,27 @@ def test_a_flagged_discrepancy_needs_an_acknowledgement_that_is_logged(workflow,
         "(removed 0.7 mL, expected 3.2 mL, limit 2.436 mL)"
     )
     with pytest.raises(StepOutOfOrder, match=r"acknowledge a flagged discrepancy\) first \(step 3"):
-        workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+        workflow.set_fill(20, 20)
     with pytest.raises(AcknowledgementRequired, match="type what you found"):
         workflow.acknowledge_discrepancy("   ")
     workflow.acknowledge_discrepancy("catheter checked, patient reviewed by the pain team")
-    workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+    workflow.set_fill(20, 20)
     workflow.program()
 
     pump = load_pump(pump_path)
     refill = refill_events(pump_path)[-1]
     assert refill.details["discrepancy_ml"] == pytest.approx(-2.5)
-    programming = [event for event in pump.events if event.kind is EventKind.PROGRAMMING][-1]
-    assert programming.details["note"] == (
-        "refill discrepancy: 2.5 mL less than expected — possible over-infusion; investigate before refilling "
-        "(removed 0.7 mL, expected 3.2 mL, limit 2.436 mL); acknowledged: catheter checked, patient reviewed by "
-        "the pain team"
-    )
-    assert pump.prescription == workflow.old_prescription  # the acknowledgement rode on the same program
+    # Nothing was reprogrammed: the acknowledgement is logged with the refill itself, structured.
+    assert [event for event in pump.events if event.at == refill.at and event.kind is EventKind.PROGRAMMING] == []
+    assert refill.details["acknowledged"] == [
+        {
+            "rule": "refill_discrepancy",
+            "message": "2.5 mL less than expected — possible over-infusion; investigate before refilling "
+            "(removed 0.7 mL, expected 3.2 mL, limit 2.436 mL)",
+            "note": "catheter checked, patient reviewed by the pain team",
+        }
+    ]
+    assert pump.prescription == workflow.old_prescription
     assert workflow.record.discrepancy_acknowledgement == "catheter checked, patient reviewed by the pain team"
 
 
@@ -275,13 +302,13 @@ def test_the_catheter_access_port_stops_the_refill_and_is_recorded(workflow, pum
 def test_an_overfill_is_refused_with_the_capacity(workflow):
     emptied(workflow)
     with pytest.raises(RefillError, match="25 mL would overfill the 20 mL reservoir: add at most 20 mL"):
-        workflow.set_fill("morphine", MORPHINE_10, 25, 25)
+        workflow.set_fill(25, 25)
     assert workflow.step is Step.FILL
 
 
 def test_added_not_what_the_syringe_held_is_a_possible_pocket_fill(workflow, pump_path):
     emptied(workflow)
-    result = workflow.set_fill("morphine", MORPHINE_10, 15, 20)
+    result = workflow.set_fill(15, 20)
     assert result.pocket_fill_suspected
     assert result.message.startswith("possible pocket fill: the volume that went in (15 mL) is not what was prepared")
     with pytest.raises(StepOutOfOrder, match=r"possible pocket fill\) first \(step 4: Fill\)"):
@@ -290,8 +317,10 @@ def test_added_not_what_the_syringe_held_is_a_possible_pocket_fill(workflow, pum
         workflow.acknowledge_fill("")
     workflow.acknowledge_fill("needle re-checked in the septum; 5 mL kept back in the syringe")
     workflow.program()
-    note = [event for event in load_pump(pump_path).events if event.kind is EventKind.PROGRAMMING][-1].details["note"]
-    assert note.endswith("acknowledged: needle re-checked in the septum; 5 mL kept back in the syringe")
+    acknowledged = refill_events(pump_path)[-1].details["acknowledged"]
+    assert [(item["rule"], item["note"]) for item in acknowledged] == [
+        ("pocket_fill", "needle re-checked in the septum; 5 mL kept back in the syringe")  # a '; ' stays in its note
+    ]
     assert load_pump(pump_path).reservoir_ml == 15
 
 
@@ -324,7 +353,7 @@ def test_abandoning_says_what_state_the_pump_is_in_and_writes_nothing(workflow, 
         workflow.choose_port(Port.RESERVOIR_FILL)
         workflow.record_removed(3.1)
     if stage == "filled":
-        workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+        workflow.set_fill(20, 20)
         workflow.review()
     assert workflow.abandon_statement() == statement
     assert workflow.outcome is RefillOutcome.IN_PROGRESS  # asking changes nothing
@@ -345,27 +374,27 @@ def test_abandoning_says_what_state_the_pump_is_in_and_writes_nothing(workflow, 
 def test_abandoning_after_a_concentration_change_fill_says_the_dose_is_wrong(session):
     workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", MORPHINE_25, 20))
     emptied(workflow, 3.1, matches=False)
-    workflow.set_fill("morphine", MORPHINE_25, 20, 20)
+    workflow.set_fill(20, 20)
     assert workflow.abandon().endswith(
         "and it is programmed for morphine 10 mg/mL, so the dose delivered is wrong: program the pump now."
     )
 
 
 def test_steps_taken_out_of_order_are_refused_naming_the_missing_step(workflow):
-    with pytest.raises(StepOutOfOrder, match=r"^confirm the syringe label .* first \(step 1: Interrogate and review\)"):
+    with pytest.raises(StepOutOfOrder, match=r"^enter the syringe .* first \(step 1: Interrogate and review\)"):
         workflow.choose_port(Port.RESERVOIR_FILL)
     workflow.confirm_label(True)
     with pytest.raises(StepOutOfOrder, match=r"locate the reservoir fill port first \(step 2"):
         workflow.record_removed(3.1)
     workflow.choose_port(Port.RESERVOIR_FILL)
     with pytest.raises(StepOutOfOrder, match=r"\(step 3: Empty the reservoir\)"):
-        workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+        workflow.set_fill(20, 20)
     with pytest.raises(StepOutOfOrder, match=r"\(step 3"):
         workflow.program()
     workflow.record_removed(3.1)
     with pytest.raises(RefillWorkflowError, match="already emptied through the reservoir fill port"):
         workflow.choose_port(Port.CATHETER_ACCESS)
-    workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+    workflow.set_fill(20, 20)
     with pytest.raises(RefillWorkflowError, match="do not change: the daily dose stays as it is"):
         workflow.keep_dose()
     assert [workflow.step_status(step) for step in Step] == [
@@ -379,40 +408,36 @@ def test_steps_taken_out_of_order_are_refused_naming_the_missing_step(workflow):
     ]
 
 
-def test_the_label_reading_must_fit_the_label_and_the_fill_must_fit_both(session):
+def test_the_label_reading_must_fit_the_label_and_the_fill_is_the_syringes(session):
     workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", MORPHINE_25, 20))
     with pytest.raises(LabelMismatch, match="reads morphine 25 mg/mL but the pump runs morphine 10 mg/mL"):
         workflow.confirm_label(True)
     workflow.confirm_label(False)
     workflow.choose_port(Port.RESERVOIR_FILL)
     workflow.record_removed(3.1)
-    with pytest.raises(LabelMismatch, match="label reads morphine 25 mg/mL, but morphine 10 mg/mL was entered"):
-        workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+    workflow.set_fill(20)
+    assert (workflow.fill_drug.name, workflow.fill_concentration) == ("morphine", MORPHINE_25)
+    assert workflow.recorded_fill.syringe_prepared_ml == 20  # the syringe's volume unless another is given
+    assert workflow.concentration_changes
 
-    same = RefillWorkflow(session)
+    same = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", MORPHINE_10, 20))
     with pytest.raises(LabelMismatch, match=r"the same as the pump .*: they match"):
         same.confirm_label(False)
 
 
-def test_a_custom_concentration_must_be_entered_twice(session):
-    custom = Concentration(12, MG)
-    workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", custom, 20))
+def test_a_custom_concentration_on_the_syringe_changes_the_concentration(session):
+    workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", Concentration(12, MG), 20))
     emptied(workflow, 3.1, matches=False)
-    with pytest.raises(RefillWorkflowError, match="12 mg/mL is not a labelled morphine strength: type it twice"):
-        workflow.set_fill("morphine", custom, 20, 20)
-    with pytest.raises(RefillWorkflowError, match=r"the two entries differ \(12 mg/mL and 1.2 mg/mL\)"):
-        workflow.set_fill("morphine", custom, 20, 20, concentration_again=Concentration(1.2, MG))
-    with pytest.raises(RefillWorkflowError, match="30 mg/mL is above the morphine maximum of 25 mg/mL"):
-        workflow.set_fill("morphine", Concentration(30, MG), 20, 20, concentration_again=Concentration(30, MG))
-    workflow.set_fill("morphine", custom, 20, 20, concentration_again=Concentration(12, MG))
+    workflow.set_fill(20, 20)
     assert workflow.concentration_changes
+    assert workflow.dose_plan().same_dose_ml_per_day == pytest.approx(0.125)  # 1.5 mg/day ÷ 12 mg/mL
 
 
 def test_a_drug_change_needs_a_new_dose_and_bridges_the_old_drug_at_its_own_dose(session, pump_path):
     hydromorphone = Concentration(2, MG)
     workflow = RefillWorkflow(session, syringe_label=SyringeLabel("hydromorphone", hydromorphone, 20))
     emptied(workflow, 3.1, matches=False)
-    workflow.set_fill("hydromorphone", hydromorphone, 20, 20, concentration_again=Concentration(2, MG))
+    workflow.set_fill(20, 20)
     plan = workflow.dose_plan()
     assert not plan.can_keep
     with pytest.raises(RefillWorkflowError, match="drug changes from morphine to hydromorphone: enter the new daily"):
@@ -435,7 +460,7 @@ def test_a_drug_change_needs_a_new_dose_and_bridges_the_old_drug_at_its_own_dose
 def test_soft_and_hard_limits_hold_as_in_any_programming(session):
     workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", MORPHINE_25, 20))
     emptied(workflow, 3.1, matches=False)
-    workflow.set_fill("morphine", MORPHINE_25, 20, 20)
+    workflow.set_fill(20, 20)
     workflow.change_dose(DoseRate(40, MG))
     with pytest.raises(BlockingFindings, match="above the morphine hard limit of 30 mg/day"):
         workflow.program(second_checker="R. Patel")
@@ -447,7 +472,7 @@ def test_soft_and_hard_limits_hold_as_in_any_programming(session):
 
 def test_the_next_appointment_is_warned_when_it_falls_after_the_new_alarm_date(workflow):
     emptied(workflow)
-    workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+    workflow.set_fill(20, 20)
     assert workflow.suggested_appointment() == datetime(2026, 8, 18, 9, 0)  # a week before 2026-08-25 09:00
     assert workflow.set_appointment(datetime(2026, 8, 18, 9, 0)) is None
     warning = workflow.set_appointment(datetime(2026, 9, 1, 9, 0))
@@ -465,11 +490,11 @@ def test_the_next_appointment_is_warned_when_it_falls_after_the_new_alarm_date(w
 def test_a_refill_cannot_start_over_unprogrammed_changes_or_finish_on_a_changed_pump(session):
     session.edit(low_alarm_ml=3.0)
     with pytest.raises(RefillWorkflowError, match="program or discard them before the refill"):
-        RefillWorkflow(session)
+        RefillWorkflow(session, syringe_label=SyringeLabel("morphine", MORPHINE_10, 20))
     session.discard_changes()
-    workflow = RefillWorkflow(session)
+    workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", MORPHINE_10, 20))
     emptied(workflow)
-    workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+    workflow.set_fill(20, 20)
     session.advance_days(1)
     with pytest.raises(RefillWorkflowError, match="the pump changed since this refill began"):
         workflow.program()
@@ -477,7 +502,7 @@ def test_a_refill_cannot_start_over_unprogrammed_changes_or_finish_on_a_changed_
 
 def test_a_link_lost_while_programming_writes_nothing_and_the_refill_can_be_sent_again(workflow, session, pump_path):
     emptied(workflow)
-    workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+    workflow.set_fill(20, 20)
     before = pump_path.read_bytes()
     session.faults.lose_link_mid_program = True
     with pytest.raises(LinkLost, match="the pump kept its previous program"):
@@ -493,7 +518,7 @@ def test_a_link_lost_while_programming_writes_nothing_and_the_refill_can_be_sent
 def test_the_record_keeps_every_step(workflow):
     emptied(workflow, 0.7)
     workflow.acknowledge_discrepancy("checked")
-    workflow.set_fill("morphine", MORPHINE_10, 20, 20)
+    workflow.set_fill(20, 20)
     workflow.set_appointment(datetime(2026, 8, 18, 9, 0))
     workflow.program()
     summary = dict(workflow.record.summary())
@@ -514,7 +539,7 @@ def test_keeping_the_dose_sets_rate_as_dose_over_concentration(session, per_ml):
     new_concentration = Concentration(per_ml, MG)
     workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", new_concentration, 20))
     emptied(workflow, 3.1, matches=per_ml == 10)
-    workflow.set_fill("morphine", new_concentration, 20, 20, concentration_again=Concentration(per_ml, MG))
+    workflow.set_fill(20, 20)
     if per_ml == 10:
         assert not workflow.concentration_changes
         return

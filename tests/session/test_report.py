@@ -43,7 +43,7 @@ def refill_to_25(session, appointment: datetime | None = None) -> RefillWorkflow
     workflow.confirm_label(False)
     workflow.choose_port(Port.RESERVOIR_FILL)
     workflow.record_removed(3.1)
-    workflow.set_fill("morphine", MORPHINE_25, 20, 20)
+    workflow.set_fill(20, 20)
     workflow.keep_dose()
     if appointment is not None:
         workflow.set_appointment(appointment)
@@ -82,7 +82,7 @@ def test_the_pump_file_alone_gives_the_refill_session(session, pump_path):
     assert not refill.flagged
     assert refill.filled_with == "morphine 25 mg/mL"
     assert [(bolus.kind, bolus.given) for bolus in report.boluses] == [
-        (BolusKind.BRIDGE, "0.546 mL (5.46 mg) over 87 h 22 min from 2026-04-27 09:00")
+        (BolusKind.BRIDGE, "0.546 mL (5.46 mg) over 3 d 15 h 22 min from 2026-04-27 09:00")
     ]
     assert report.boluses[0].outcome.startswith("running: 0 of 0.546 mL (0 of 5.46 mg) delivered")
     assert report.appointment is None
@@ -100,7 +100,8 @@ def test_the_live_refill_adds_what_the_pump_does_not_store(session, pump_path):
     notes = dict(report.refill.notes)
     assert notes["Syringe label"] == "morphine 25 mg/mL, 20 mL"
     assert notes["Label check"] == "did NOT match the pump"
-    assert notes["Bridge bolus"] == "0.546 mL (5.46 mg) at 0.15 mL/day, ends 2026-05-01 00:21"
+    # 0.546 mL at 0.15 mL/day is 3 d 15 h 21.6 min from 09:00: it ends 00:21:36, shown rounded up as 00:22.
+    assert notes["Bridge bolus"] == "0.546 mL (5.46 mg) at 0.15 mL/day, ends 2026-05-01 00:22"
     texts = [finding.text for finding in report.findings]
     assert any(text.startswith("Note: concentration 10 mg/mL → 25 mg/mL") for text in texts)
     assert "Report printed: 2026-04-27 09:00 (pump clock), from the live session" in report.plain_text()
@@ -164,20 +165,54 @@ def test_a_pump_never_programmed_reports_an_interrogation(pump_path):
 
 
 def test_a_flagged_discrepancy_is_reported_with_its_acknowledgement(session, pump_path):
-    workflow = RefillWorkflow(session)
+    workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", Concentration(10, MG), 20))
     workflow.confirm_label(True)
     workflow.choose_port(Port.RESERVOIR_FILL)
     workflow.record_removed(0.5)  # 2.7 mL less than the 3.2 mL expected: beyond the 2.436 mL limit
     workflow.acknowledge_discrepancy("pump checked, catheter study booked")
-    workflow.set_fill("morphine", Concentration(10, MG), 20, 20)
+    workflow.set_fill(20, 20)
     workflow.program(clinician="Nurse Kay")
     report = build_report(load_pump(pump_path))
     assert report.refill.flagged
     assert report.refill.verdict.startswith("2.7 mL less than expected — possible over-infusion")
     assert [(finding.text, finding.reason) for finding in report.findings] == [
         (
-            "refill discrepancy: 2.7 mL less than expected — possible over-infusion; investigate before refilling "
+            "2.7 mL less than expected — possible over-infusion; investigate before refilling "
             "(removed 0.5 mL, expected 3.2 mL, limit 2.436 mL)",
             "pump checked, catheter study booked",
         )
     ]
+
+
+def test_an_acknowledgement_with_a_semicolon_is_one_finding(session, pump_path):
+    workflow = RefillWorkflow(session, syringe_label=SyringeLabel("morphine", Concentration(10, MG), 20))
+    workflow.confirm_label(True)
+    workflow.choose_port(Port.RESERVOIR_FILL)
+    workflow.record_removed(0.5)
+    workflow.acknowledge_discrepancy("pump checked; catheter study booked; patient told")
+    workflow.set_fill(20, 20)
+    workflow.program()
+    report = build_report(load_pump(pump_path))
+    assert [finding.reason for finding in report.findings] == ["pump checked; catheter study booked; patient told"]
+
+
+def test_header_before_column_and_log_describe_the_same_live_session(session, pump_path):
+    first = session.current  # the first interrogation of this visit
+    session.advance_days(30)  # simulated time only: no programming
+    report = build_report(session.current, before=first)
+    assert report.started_at == first.clock and report.ended_at == session.current.clock
+    assert report.session_text == "2026-04-27 09:00 – 2026-05-27 09:00, interrogation only (no programming logged)"
+    assert rows(report)["Reservoir volume"][0] == "3.2 mL at 2026-04-27 09:00"  # the pump at the header's start
+    assert all(first.clock <= event.at <= session.current.clock for event in report.log)
+    assert {event.kind.value for event in report.log} >= {"alarm_raised"}  # what happened in that span, and only that
+
+    # An earlier visit's programming is not this session's: it is neither in the log nor the before column.
+    session.edit(prescription=replace(session.current.prescription, daily_dose=DoseRate(1.8, MG)))
+    session.program()
+    session.advance_days(1)  # the next day's visit
+    again = session.current
+    session.edit(prescription=replace(session.current.prescription, daily_dose=DoseRate(2, MG)))
+    session.program()
+    report = build_report(session.current, before=again)
+    assert rows(report)["Daily dose"][0] == "1.8 mg/day (0.075 mg/h)"
+    assert [event.details["daily_dose_per_day"] for event in report.log if event.kind.value == "programming"] == [2]

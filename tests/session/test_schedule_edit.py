@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from programmer.session.programming import schedule_text
 from programmer.session.schedule_edit import (
     ScheduleEdit,
     duration_text,
@@ -14,10 +18,12 @@ from programmer.session.schedule_edit import (
     snap_minute,
     weekday_names,
 )
+from programmer.therapy.delivery import delivered_ml
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import BolusKind, InfusionMode, Prescription
 from programmer.therapy.pump_models import pump_models
-from programmer.therapy.schedule import DaySchedule, FlexSchedule, ScheduleError
+from programmer.therapy.safety import safety_findings
+from programmer.therapy.schedule import WEEKDAYS, DaySchedule, FlexSchedule, ScheduleError
 from programmer.therapy.units import Concentration, DoseRate, DrugUnit
 
 MCG = DrugUnit.MCG
@@ -55,10 +61,10 @@ def steps(prescription: Prescription, weekday: int = 0) -> list[tuple[str, str]]
 def test_each_step_with_duration_rate_both_ways_dose_and_volume():
     rows = edit().rows()
     assert [(r.start_text, r.end_text, r.duration_text) for r in rows] == [
-        ("00:00", "06:00", "6 h 00 min"),
-        ("06:00", "12:00", "6 h 00 min"),
-        ("12:00", "18:00", "6 h 00 min"),
-        ("18:00", "24:00", "6 h 00 min"),
+        ("00:00", "06:00", "6 h"),
+        ("06:00", "12:00", "6 h"),
+        ("12:00", "18:00", "6 h"),
+        ("18:00", "24:00", "6 h"),
     ]
     assert [(r.per_day_text, r.per_hour_text) for r in rows][1] == ("200 mcg/day", "8.333 mcg/h")
     assert [r.dose_text for r in rows] == ["37.5 mcg", "50 mcg", "45 mcg", "55 mcg"]
@@ -80,7 +86,7 @@ def test_a_step_running_past_midnight_ends_the_next_day():
     day = FOUR.move_start(0, 60)  # the 18:00 step runs on to 01:00
     rows = edit(flex(day)).rows()
     assert rows[-1].end_text == "01:00 (next day)"
-    assert rows[-1].duration_text == "7 h 00 min"
+    assert rows[-1].duration_text == "7 h"
     assert edit(flex(day)).totals().dose_text == "190.4 mcg/day (7.934 mcg/h)"
 
 
@@ -95,13 +101,15 @@ def test_steps_outside_the_flow_range_or_above_the_hard_limit_are_marked_with_th
     day = FOUR.with_rate(0, rate(0)).with_rate(1, rate(4800))
     rows = edit(flex(day)).rows()
     assert rows[0].check_text == "below PX-20 min flow 0.048 mL/day"
+    # The minimum is named as the dose it is at this concentration: 0.048 mL/day × 500 mcg/mL = 24 mcg/day.
     assert rows[0].problems[0].message == (
-        "Every day 00:00–06:00: 0 mL/day is below the PX-20 minimum of 0.048 mL/day (0 mcg/day at 500 mcg/mL)"
+        "Every day 00:00–06:00, 0 mcg/day at 500 mcg/mL: 0 mL/day is below the PX-20 minimum flow of 0.048 mL/day "
+        "(24 mcg/day at 500 mcg/mL)"
     )
     assert rows[1].check_text == "above hard limit 2000 mcg/day"
     assert rows[1].problems[0].message == (
         "Every day 06:00–12:00: 4800 mcg/day (200 mcg/h) is above the baclofen hard limit of 2000 mcg/day — "
-        "was a dose per hour entered per day?"
+        "was a dose per day typed as per hour?"
     )
     assert edit(flex(day)).pump_problems() == [rows[0].problems[0].message]
 
@@ -124,22 +132,63 @@ def test_a_rate_typed_per_hour_is_shown_per_day_before_it_is_accepted():
 
 def test_entries_that_look_like_slips_are_questioned():
     assert edit().rate_entry("4800", per_hour=False, index=1).warning == (
-        "24× this step's rate now (200 mcg/day) — was a dose per hour typed as per day?; "
+        "4800 mcg/day is 24× this step's rate now (200 mcg/day = 8.333 mcg/h) — was a dose per day typed as per hour?; "
         "above the baclofen hard limit of 2000 mcg/day: it cannot be programmed"
     )
     assert edit().rate_entry("1800", per_hour=False, index=2).warning == (
-        "10× this step's rate now (180 mcg/day) — a tenfold/decimal slip?"
+        "1800 mcg/day is 10× this step's rate now (180 mcg/day = 7.5 mcg/h) — a tenfold (decimal point) slip?"
     )
     assert edit().rate_entry("22", per_hour=False, index=3).warning == (
-        "1/10 of this step's rate now (220 mcg/day) — a tenfold/decimal slip?; "
-        "below the PX-20 minimum flow (24 mcg/day at 500 mcg/mL)"
+        "22 mcg/day is 1/10 of this step's rate now (220 mcg/day = 9.167 mcg/h) — a tenfold (decimal point) slip?; "
+        "0.044 mL/day is below the PX-20 minimum flow of 0.048 mL/day (24 mcg/day at 500 mcg/mL)"
     )
     assert edit().rate_entry("200", per_hour=True, index=0).warning == (
         "above the baclofen hard limit of 2000 mcg/day: it cannot be programmed"
     )
     assert edit().rate_entry("10", per_hour=False, index=0).warning == (
-        "below the PX-20 minimum flow (24 mcg/day at 500 mcg/mL)"
+        "0.02 mL/day is below the PX-20 minimum flow of 0.048 mL/day (24 mcg/day at 500 mcg/mL)"
     )
+
+
+MORPHINE_10 = Concentration(10, DrugUnit.MG)
+MORPHINE = drug_library()["morphine"]
+
+
+def morphine_edit() -> ScheduleEdit:
+    """Morphine 10 mg/mL, 06:00–22:00 at 2 mg/day and 22:00–06:00 at 1.8 mg/day (= 0.075 mg/h)."""
+    day = DaySchedule.from_intervals([(360, 1320, DoseRate(2, DrugUnit.MG)), (1320, 360, DoseRate(1.8, DrugUnit.MG))])
+    prescription = Prescription.flex("morphine", MORPHINE_10, FlexSchedule.every_day(day))
+    return ScheduleEdit(prescription, prescription, PX20, MORPHINE)
+
+
+def test_the_per_hour_figure_typed_as_per_day_is_questioned_that_way_round():
+    # 1.8 mg/day is 0.075 mg/h; 0.075 typed per day is 1/24 of the step: the per-hour figure in the per-day place.
+    entry = morphine_edit().rate_entry("0.075", per_hour=False, index=1)
+    assert entry.warning.startswith(
+        "0.075 mg/day is 1/24 of this step's rate now (1.8 mg/day = 0.075 mg/h) — was a dose per hour typed as per day?"
+    )
+
+
+def test_the_per_day_figure_typed_as_per_hour_is_questioned_that_way_round():
+    # 1.8 typed as mg/h is 43.2 mg/day, 24× the step: the per-day dose in the per-hour place.
+    entry = morphine_edit().rate_entry("1.8", per_hour=True, index=1)
+    assert entry.rate == DoseRate(43.2, DrugUnit.MG)
+    assert entry.warning == (
+        "1.8 mg/h = 43.2 mg/day is 24× this step's rate now (1.8 mg/day = 0.075 mg/h) — "
+        "was a dose per day typed as per hour?; above the morphine hard limit of 30 mg/day: it cannot be programmed"
+    )
+
+
+def test_the_rate_entry_and_the_review_share_one_slip_rule():
+    # The same numbers give the same question in the editor's hint and in the review's finding.
+    state = morphine_edit()
+    for typed, per_hour in (("0.075", False), ("1.8", True), ("18", False), ("0.18", False)):
+        entry = state.rate_entry(typed, per_hour, index=1)
+        new = state.set_rate(1, entry.rate)
+        findings = safety_findings(state.current, new, drug_library(), now=datetime(2026, 11, 21, 9))
+        step_findings = [f for f in findings if f.rule in ("per_hour_per_day", "tenfold") and "step" in f.message]
+        question = entry.warning.split(" — ")[1].split(";")[0]
+        assert step_findings and step_findings[0].message.endswith(question), (typed, per_hour)
 
 
 def test_entries_that_are_not_rates_are_refused_in_words():
@@ -253,6 +302,7 @@ def test_helpers():
     assert snap_minute(1439) == 1440
     assert snap_minute(-3) == 0
     assert duration_text(90) == "1 h 30 min"
+    assert duration_text(1440) == "24 h"  # a whole-day step, in hours
     assert end_text(1440) == "24:00"
     assert end_text(1500) == "01:00 (next day)"
     assert percent_text(None) == "no % (no dose on the pump now)"
@@ -306,3 +356,66 @@ def test_whatever_the_edits_steps_tile_the_day_and_add_up_to_the_totals(operatio
     assert sum(row.dose.amount for row in rows) == pytest.approx(totals.daily_dose.per_day)
     assert sum(row.volume_ml for row in rows) == pytest.approx(totals.daily_volume_ml)
     assert totals.min_rate.per_day <= totals.daily_dose.per_day + 1e-9 <= totals.max_rate.per_day + 2e-9
+
+
+# --- a schedule per weekday: each weekday is its own 00:00–24:00 ------------------------------------------------
+def nights(friday_night: float) -> Prescription:
+    """Baclofen: 06:00–22:00 at 200 mcg/day every day; 22:00–06:00 at 100, but on Friday at `friday_night`."""
+    def day(night: float) -> DaySchedule:
+        return DaySchedule.from_intervals([(360, 1320, rate(200)), (1320, 360, rate(night))])
+
+    schedule = FlexSchedule.every_day(day(100)).by_weekday().with_day(4, day(friday_night))
+    return flex(schedule)
+
+
+def test_a_weekday_step_past_midnight_is_shown_as_the_pieces_of_that_day():
+    friday = edit(nights(300), weekday=4)
+    row = friday.rows()[1]
+    assert row.times_text == "00:00–06:00 (Friday early morning) and 22:00–24:00"
+    assert row.label == "step 2, 00:00–06:00 (Friday early morning) and 22:00–24:00"
+    assert (row.start_text, row.end_text) == ("22:00", "24:00, and 00:00–06:00 (Friday early morning)")
+    assert row.end_edit_text == "06:00"  # an end edit still moves the boundary where step 1 starts
+    assert row.duration_text == "8 h"
+    assert friday.week_note == (
+        "Each weekday runs from 00:00 to 24:00: Friday's early morning follows Friday's schedule, not Thursday night's."
+    )
+
+
+def test_one_schedule_for_every_day_keeps_the_step_round_midnight():
+    every_day = edit(flex(DaySchedule.from_intervals([(360, 1320, rate(200)), (1320, 360, rate(100))])))
+    row = every_day.rows()[1]
+    assert (row.times_text, row.end_text) == ("22:00–06:00 (next day)", "06:00 (next day)")
+    assert every_day.week_note == ""
+
+
+def shown_pieces(text: str) -> list[tuple[int, int]]:
+    """'00:00–06:00 (Friday early morning) and 22:00–24:00' -> [(0, 360), (1320, 1440)], read off the screen text."""
+    return [
+        (int(h1) * 60 + int(m1), int(h2) * 60 + int(m2))
+        for h1, m1, h2, m2 in re.findall(r"(\d\d):(\d\d)–(\d\d):(\d\d)", text)
+    ]
+
+
+def test_what_each_weekday_shows_is_what_the_projection_delivers_that_day():
+    prescription = nights(300)
+    monday = datetime(2026, 11, 23)
+    for weekday in range(7):
+        shown_mcg = 0.0
+        for row in edit(prescription, weekday=weekday).rows():
+            for start, end in shown_pieces(row.times_text):
+                assert 0 <= start < end <= 24 * 60, row.times_text  # every piece lies within that calendar day
+                shown_mcg += row.rate.per_day * (end - start) / (24 * 60)
+        day = monday + timedelta(days=weekday)
+        projected_mcg = delivered_ml(prescription, day, day + timedelta(days=1)) * BACLOFEN_500.per_ml
+        assert shown_mcg == pytest.approx(projected_mcg), WEEKDAYS[weekday]
+    # Friday runs its own night at both ends of Friday: 200 × 16/24 + 300 × 8/24 = 233.3 mcg.
+    assert edit(prescription, weekday=4).totals().daily_dose.per_day == pytest.approx(233.333, abs=1e-3)
+
+
+def test_the_review_reads_each_weekday_from_00_00_to_24_00():
+    assert schedule_text(nights(300)) == (
+        "Monday, Tuesday, Wednesday, Thursday, Saturday, Sunday: 00:00–06:00 100 mcg/day, 06:00–22:00 200 mcg/day, "
+        "22:00–24:00 100 mcg/day; Friday: 00:00–06:00 300 mcg/day, 06:00–22:00 200 mcg/day, 22:00–24:00 300 mcg/day"
+    )
+    every_day = flex(DaySchedule.from_intervals([(360, 1320, rate(200)), (1320, 360, rate(100))]))
+    assert schedule_text(every_day) == "06:00–22:00 200 mcg/day, 22:00–06:00 100 mcg/day"

@@ -71,7 +71,8 @@ def test_priming_at_a_chosen_flow():
 
 
 def test_priming_faster_than_the_pump_is_refused():
-    with pytest.raises(BolusError, match=r"above the PX-20's maximum flow 24 mL/day"):
+    message = r"30 mL/day is above the PX-20 maximum flow of 24 mL/day \(240 mg/day at 10 mg/mL\)"
+    with pytest.raises(BolusError, match=message):
         priming_bolus(PX20, 110, 10, MORPHINE_10, START, ml_per_day=30)
 
 
@@ -95,13 +96,16 @@ def test_bridge_bolus_accepts_the_dose_in_the_other_unit():
 
 def test_bridge_bolus_too_slow_for_the_pump_is_refused():
     # Baclofen 2000 mcg/mL at 50 mcg/day: 0.025 mL/day, below the 0.048 mL/day minimum.
-    with pytest.raises(BolusError, match=r"0\.025 mL/day, below the PX-20's minimum flow 0\.048 mL/day"):
+    # The minimum is named as the dose it is in the old fluid: 0.048 mL/day of 2000 mcg/mL = 96 mcg/day.
+    message = r"0\.025 mL/day is below the PX-20 minimum flow of 0\.048 mL/day \(96 mcg/day at 2000 mcg/mL\)"
+    with pytest.raises(BolusError, match=message):
         bridge_bolus(PX20, 110, 10, Concentration(2000, DrugUnit.MCG), DoseRate(50, DrugUnit.MCG), START)
 
 
 def test_bridge_bolus_too_fast_for_the_pump_is_refused():
     # Baclofen 50 mcg/mL (screening strength) at 1500 mcg/day: 30 mL/day, above the 24 mL/day maximum.
-    with pytest.raises(BolusError, match=r"30 mL/day, above the PX-20's maximum flow 24 mL/day"):
+    message = r"30 mL/day is above the PX-20 maximum flow of 24 mL/day \(1200 mcg/day at 50 mcg/mL\)"
+    with pytest.raises(BolusError, match=message):
         bridge_bolus(PX20, 110, 10, Concentration(50, DrugUnit.MCG), DoseRate(1500, DrugUnit.MCG), START)
 
 
@@ -126,7 +130,11 @@ def test_clinician_bolus_at_exactly_the_maximum_flow_is_allowed():
 
 def test_clinician_bolus_above_the_maximum_flow_is_refused():
     # 6 mg = 0.6 mL in 30 min = 28.8 mL/day
-    with pytest.raises(BolusError, match=r"6 mg \(0\.6 mL of 10 mg/mL\) needs 28\.8 mL/day, above .* 24 mL/day"):
+    message = (
+        r"a bolus of 6 mg over 30 min \(0\.6 mL of 10 mg/mL\): 28\.8 mL/day is above the PX-20 maximum flow of "
+        r"24 mL/day \(240 mg/day at 10 mg/mL\)"
+    )
+    with pytest.raises(BolusError, match=message):
         clinician_bolus(mg(6), timedelta(minutes=30), MORPHINE_10, START, PX20)
 
 

@@ -83,7 +83,7 @@ def test_stopped_delivers_nothing():
 
 def test_single_bolus_then_stopped():
     prescription = morphine(InfusionMode.SINGLE_BOLUS, bolus=bolus(BolusKind.SINGLE))
-    assert prescription.describe() == "morphine 10 mg/mL, single bolus, 1 mg over 1 h 00 min"
+    assert prescription.describe() == "morphine 10 mg/mL, single bolus, 1 mg over 1 h"
     assert prescription.base_ml_per_day_at(START) == 0
     after = prescription.after_bolus()
     assert after.mode is InfusionMode.STOPPED

@@ -346,19 +346,25 @@ def test_starting_above_the_usual_starting_dose_needs_a_reason():
 
 
 # --- entry errors -----------------------------------------------------------------------------
-def test_a_dose_24_times_the_current_one_looks_like_per_hour_for_per_day():
+def test_a_dose_24_times_the_current_one_asks_whether_a_dose_per_day_was_typed_as_per_hour():
+    # 0.5 mg/day typed as 0.5 mg/h is 12 mg/day: the per-hour figure of the new dose is the old daily dose.
     finding = the(check(morphine(0.5), morphine(12)), "per_hour_per_day")
     assert finding.severity is R
     assert finding.message == (
-        "daily dose 0.5 mg/day → 12 mg/day is 24× the current one — per hour entered instead of per day?"
+        "daily dose 12 mg/day (0.5 mg/h) is 24× the current one (0.5 mg/day = 0.02083 mg/h) — "
+        "was a dose per day typed as per hour?"
     )
     assert "per_hour_per_day" in rules(check(morphine(0.5), morphine(11)))  # 22×, within ±10 %
     assert "per_hour_per_day" not in rules(check(morphine(0.5), morphine(10)))  # 20×
 
 
-def test_a_dose_a_24th_of_the_current_one_looks_like_per_day_for_per_hour():
+def test_a_dose_a_24th_of_the_current_one_asks_whether_a_dose_per_hour_was_typed_as_per_day():
+    # 12 mg/day is 0.5 mg/h; 0.5 typed as mg/day is the per-hour figure in the per-day place.
     finding = the(check(morphine(12), morphine(0.5)), "per_hour_per_day")
-    assert "is 1/24 of the current one — per day entered instead of per hour?" in finding.message
+    assert finding.message == (
+        "daily dose 0.5 mg/day (0.02083 mg/h) is 1/24 of the current one (12 mg/day = 0.5 mg/h) — "
+        "was a dose per hour typed as per day?"
+    )
 
 
 def test_a_flex_step_entered_per_hour_is_caught_step_by_step():
@@ -367,13 +373,19 @@ def test_a_flex_step_entered_per_hour_is_caught_step_by_step():
     findings = check(hydromorphone(0.5), new)
     assert "hard_limit_step" not in rules(findings)  # 12 mg/day is within the 15 mg/day hard limit
     finding = the(findings, "per_hour_per_day")
-    assert finding.message.startswith("step 06:00–07:00 (from 06:00) 0.5 mg/day → 12 mg/day is 24×")
+    assert finding.message == (
+        "step 06:00–07:00 (from 06:00) 12 mg/day (0.5 mg/h) is 24× the current one (0.5 mg/day = 0.02083 mg/h) — "
+        "was a dose per day typed as per hour?"
+    )
 
 
 def test_a_tenfold_change_looks_like_a_decimal_error():
     finding = the(check(morphine(1), morphine(10)), "tenfold")
     assert finding.severity is R
-    assert finding.message == "daily dose 1 mg/day → 10 mg/day is 10× the current one — tenfold/decimal error?"
+    assert finding.message == (
+        "daily dose 10 mg/day (0.4167 mg/h) is 10× the current one (1 mg/day = 0.04167 mg/h) — "
+        "a tenfold (decimal point) slip?"
+    )
     assert "1/10 of the current one" in the(check(morphine(10), morphine(1)), "tenfold").message
     assert "tenfold" not in rules(check(morphine(1), morphine(2)))
     assert "tenfold" not in rules(check(morphine(1), morphine(12)))  # 12×: outside ±10 %
@@ -408,7 +420,7 @@ def test_a_single_bolus_warns_that_the_pump_stops_afterwards():
     single = Prescription("morphine", Concentration(10, MG), InfusionMode.SINGLE_BOLUS, bolus=bolus)
     finding = the(check(morphine(1), single), "stops_after_bolus")
     assert finding.message == (
-        "single bolus: after 1 mg over 2 h 00 min the pump will deliver no drug until it is reprogrammed"
+        "single bolus: after 1 mg over 2 h the pump will deliver no drug until it is reprogrammed"
     )
 
 

@@ -285,14 +285,17 @@ def test_a_schedule_within_the_pump_limits_has_no_problems(day):
 def test_flow_above_the_maximum_names_the_day_and_step(day):
     schedule = FlexSchedule.every_day(day).by_weekday().with_day(0, day.with_rate(0, mg(300)))
     assert schedule_problems(schedule, PX20, MORPHINE_10) == [
-        "Monday 06:00–22:00: 30 mL/day is above the PX-20 maximum of 24 mL/day (300 mg/day at 10 mg/mL)"
+        "Monday 06:00–22:00, 300 mg/day at 10 mg/mL: 30 mL/day is above the PX-20 maximum flow of 24 mL/day "
+        "(240 mg/day at 10 mg/mL)"
     ]
 
 
-def test_flow_below_the_minimum(day):
+def test_flow_below_the_minimum_names_the_minimum_dose_at_this_concentration(day):
+    # The PX-20's 0.048 mL/day is 0.48 mg/day of 10 mg/mL: that is the minimum, not the 0.1 mg/day asked for.
     schedule = FlexSchedule.every_day(day.with_rate(1, mg(0.1)))
     assert schedule_problems(schedule, PX20, MORPHINE_10) == [
-        "Every day 22:00–06:00: 0.01 mL/day is below the PX-20 minimum of 0.048 mL/day (0.1 mg/day at 10 mg/mL)"
+        "Every day 22:00–06:00, 0.1 mg/day at 10 mg/mL: 0.01 mL/day is below the PX-20 minimum flow of "
+        "0.048 mL/day (0.48 mg/day at 10 mg/mL)"
     ]
 
 
@@ -300,7 +303,8 @@ def test_a_per_hour_slip_shows_as_a_flow_problem(day):
     # 2 mg/h entered where 2 mg/day was meant: 48 mg/day, 4.8 mL/day at 10 mg/mL is runnable, at 1 mg/mL it is not.
     slip = FlexSchedule.every_day(day.with_rate_per_hour(0, 2))
     assert schedule_problems(slip, PX20, Concentration(1, MG)) == [
-        "Every day 06:00–22:00: 48 mL/day is above the PX-20 maximum of 24 mL/day (48 mg/day at 1 mg/mL)"
+        "Every day 06:00–22:00, 48 mg/day at 1 mg/mL: 48 mL/day is above the PX-20 maximum flow of 24 mL/day "
+        "(24 mg/day at 1 mg/mL)"
     ]
 
 
@@ -321,16 +325,19 @@ def test_steps_beyond_the_models_maximum(day):
     # Six weekdays with 16 steps, three steps too many each; Tuesday has two.
     assert len(problems) == 6 * 3
     assert problems[0] == "Monday 13:00–14:00: step 14 of 16 is beyond the PX-20 maximum of 13 steps per day"
-    assert problems[2] == "Monday 15:00–00:00: step 16 of 16 is beyond the PX-20 maximum of 13 steps per day"
+    assert problems[2] == "Monday 15:00–24:00: step 16 of 16 is beyond the PX-20 maximum of 13 steps per day"
     assert not any(problem.startswith("Tuesday") for problem in problems)
 
 
 def test_step_problems_marks_a_single_step(day):
     high = day.with_rate(1, mg(250))
     assert step_problems(high, 0, PX20, MORPHINE_10) == []
+    # Friday's own ring: its 22:00–06:00 step is Friday 00:00–06:00 and Friday 22:00–24:00.
     assert step_problems(high, 1, PX20, MORPHINE_10, "Friday") == [
-        "Friday 22:00–06:00: 25 mL/day is above the PX-20 maximum of 24 mL/day (250 mg/day at 10 mg/mL)"
+        "Friday 00:00–06:00 and 22:00–24:00, 250 mg/day at 10 mg/mL: 25 mL/day is above the PX-20 maximum flow "
+        "of 24 mL/day (240 mg/day at 10 mg/mL)"
     ]
+    assert step_problems(high, 1, PX20, MORPHINE_10)[0].startswith("Every day 22:00–06:00, 250 mg/day")
     with pytest.raises(ScheduleError, match="no step 3"):
         step_problems(high, 2, PX20, MORPHINE_10)
 

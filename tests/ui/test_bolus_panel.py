@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, Q
 
 from programmer.pump.memory import EventKind
 from programmer.pump.pumpfile import load_pump
+from programmer.session.bolus_workflow import PrimingOccasion
 from programmer.therapy.prescription import BolusKind
 from programmer.ui.bolus_panel import BolusPanel
 from programmer.ui.reservoir_plot import ReservoirPlot
@@ -71,10 +72,14 @@ def test_priming_after_a_catheter_revision_shows_volume_duration_and_the_drop(qt
     plot.bind(session)
     assert panel.catheter_length.value() == 110 and panel.trimmed.value() == 0  # the pump's own catheter
     panel.trimmed.setValue(40)
+    assert not panel.give_priming.isEnabled()  # not before the nurse says why the catheter needs priming
+    assert "say why the catheter needs priming" in panel.priming_view.finding_labels[0].text()
+    panel.occasion_buttons[PrimingOccasion.CATHETER_REVISION].click()
+    assert panel.give_priming.isEnabled()
     values = {label: field.text() for label, field in panel.priming_view.values.items()}
     assert values["Catheter"] == "110 cm − 40 cm trimmed = 70 cm implanted: 0.182 mL"
     assert values["Priming volume"] == "0.442 mL (4.42 mg)"
-    assert values["Duration"] == "27 min, until 2026-11-21 09:26"
+    assert values["Duration"] == "27 min, until 2026-11-21 09:27"  # 26 min 31 s from 09:00, both rounded up
     assert values["Afterwards"] == "then simple continuous 1.5 mg/day resumes"
     screenshot(panel, tmp_path, "bolus_panel_priming_plan")
 
@@ -149,7 +154,9 @@ def test_a_clinician_bolus_above_the_hard_limit_cannot_be_given(qtbot, panel, tm
 def test_a_bolus_faster_than_the_pump_is_refused_at_the_field(qtbot, panel):
     set_clinician_bolus(qtbot, panel, 5, 0, 10)
     assert panel.clinician_view.problem.isVisible()
-    assert "72 mL/day, above the PX-20's maximum flow 24 mL/day" in panel.clinician_view.problem.text()
+    assert panel.clinician_view.problem.text().endswith(
+        "72 mL/day is above the PX-20 maximum flow of 24 mL/day (240 mg/day at 10 mg/mL)"
+    )
     assert not panel.give_clinician.isEnabled()
 
 
@@ -158,7 +165,7 @@ def test_going_back_from_the_confirmation_leaves_the_pump_as_it_was(qtbot, panel
     set_clinician_bolus(qtbot, panel, 1, 1)
     dialogs.answer("confirmReject")
     panel.give_clinician.click()
-    assert dialogs.seen and "Give 1 mg over 1 h 00 min now?" in dialogs.seen[0]
+    assert dialogs.seen and "Give 1 mg over 1 h now?" in dialogs.seen[0]
     assert not session.has_pending_changes
     assert pump_path.read_bytes() == before
 

@@ -102,3 +102,23 @@ def test_every_control_is_named_for_screen_readers(panel):
     for widget in (*panel.step_buttons, panel.target_edit, panel.advance_to_button):
         assert widget.objectName()
         assert widget.accessibleName()
+
+
+def test_the_picker_never_offers_a_time_past_the_clocks_end(panel):
+    """The firmware refuses a time past 2200-01-01 00:00, so the picker stops there."""
+    assert from_qdatetime(panel.target_edit.maximumDateTime()) == datetime(2200, 1, 1, 0, 0)
+    panel.target_edit.setDateTime(to_qdatetime(datetime(9999, 12, 31, 0, 0)))
+    assert panel.target == datetime(2200, 1, 1, 0, 0)  # clamped to the clock's end
+
+
+def test_near_the_clocks_end_a_step_that_would_pass_it_is_greyed_out(qtbot, panel):
+    panel.set_now(datetime(2199, 12, 27, 0, 0))  # 5 days before the end
+    assert panel.plus_day_button.isEnabled()
+    assert not panel.plus_week_button.isEnabled() and not panel.plus_30_days_button.isEnabled()
+    assert panel.plus_week_button.toolTip() == "The pump's clock runs to 2200-01-01 00:00 at the latest"
+    assert panel.plus_day_button.toolTip() == ""
+    with qtbot.assertNotEmitted(panel.advance_requested):
+        click(qtbot, panel.plus_30_days_button)
+    panel.set_now(datetime(2200, 1, 1, 0, 0))
+    assert not any(button.isEnabled() for button in panel.step_buttons)
+    assert panel.target == datetime(2200, 1, 1, 0, 0) and not panel.advance_to_button.isEnabled()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import TRAINING_BANNER
+from programmer.pump.factory import new_pump
 from programmer.pump.memory import EventKind
-from programmer.pump.pumpfile import load_pump
+from programmer.pump.pumpfile import load_pump, save_pump
 from programmer.session.programming import ProgrammingSession
 from programmer.therapy.prescription import InfusionMode
-from programmer.therapy.units import DoseRate, DrugUnit
+from programmer.therapy.units import Concentration, DoseRate, DrugUnit
 from programmer.ui import app
-from programmer.ui.main_window import EDITOR_TAB, LOG_TAB, REVIEW_TAB, STATUS_TAB, MainWindow
+from programmer.ui.main_window import BOLUS_TAB, EDITOR_TAB, LOG_TAB, REVIEW_TAB, STATUS_TAB, MainWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -68,6 +69,7 @@ def type_dose(qtbot, window, text: str) -> None:
     qtbot.mouseClick(dose.lineEdit(), Qt.MouseButton.LeftButton)
     qtbot.keyClick(dose, Qt.Key.Key_A, CTRL)
     qtbot.keyClicks(dose, text)
+    qtbot.keyClick(dose, Qt.Key.Key_Return)
 
 
 def status(window, field: str) -> str:
@@ -123,12 +125,15 @@ def test_change_the_dose_review_program_and_interrogate_again(qtbot, window, pum
 def test_a_dose_above_the_hard_limit_is_refused_and_never_programmed(qtbot, window, pump_path):
     type_dose(qtbot, window, "45")
     editor = window.editor
-    assert editor.dose.text() == "4 mg/day"
-    assert editor.dose_problem.text() == "45 mg/day refused: the hard limit for morphine is 30 mg/day"
+    assert editor.dose.text() == "1.5 mg/day"  # back to the last dose taken: no partial "4" left pending
+    assert editor.dose_problem.text() == (
+        "45 mg/day refused: the hard limit for morphine is 30 mg/day; the daily dose stays 1.5 mg/day."
+    )
     assert "max 30 mg/day (hard limit)" in editor.dose_limits.text()
+    assert not window.session.has_pending_changes
     press(qtbot, window, Qt.Key.Key_R)
     rows = {window.review_panel.table.item(row, 0).text(): row for row in range(window.review_panel.table.rowCount())}
-    assert window.review_panel.table.item(rows["Daily dose"], 2).text() == "4 mg/day (0.1667 mg/h)"
+    assert window.review_panel.table.item(rows["Daily dose"], 2).text() == "1.5 mg/day (0.0625 mg/h)"
     assert load_pump(pump_path).prescription.daily_dose == DoseRate(1.5, DrugUnit.MG)
 
 
@@ -151,7 +156,8 @@ def test_a_soft_limit_dose_needs_a_reason_that_lands_in_the_pumps_log(qtbot, win
     assert pump.prescription.daily_dose == DoseRate(20, DrugUnit.MG)
     programming = [event for event in pump.events if event.kind is EventKind.PROGRAMMING][-1]
     assert programming.details["reason"] == "breakthrough pain, agreed with Dr Lee"
-    assert "soft limit" in programming.details["note"]
+    assert [item["rule"] for item in programming.details["acknowledged"]] == ["soft_max", "titration_rate"]
+    assert programming.details["acknowledged"][0]["note"] == "breakthrough pain, agreed with Dr Lee"
     assert "breakthrough pain, agreed with Dr Lee" in str(window.event_log.model.events[-1].details)
 
 
@@ -167,6 +173,27 @@ def test_double_entry_concentration_mismatch_blocks_programming(qtbot, window):
     assert window.tabs.currentIndex() == REVIEW_TAB
     assert not window.review_panel.program.isEnabled()
     assert window.review_panel.gate.text().startswith("Fix the prescription first")
+
+
+def test_a_concentration_or_drug_change_outside_a_refill_is_refused_with_use_refill(qtbot, window, pump_path):
+    click_tab(qtbot, window, EDITOR_TAB)
+    editor = window.editor
+    editor.concentration.setFocus()
+    qtbot.keyClick(editor.concentration, Qt.Key.Key_Down)  # 10 → 25 mg/mL (labelled)
+    assert editor.problem.text() == (
+        "Refused: this changes the concentration from 10 mg/mL to 25 mg/mL, but the reservoir still holds morphine "
+        "10 mg/mL: the pump would deliver the wrong dose. A drug or concentration changes only with a refill: use "
+        "Refill."
+    )
+    assert editor.concentration.currentText() == "10 mg/mL (labelled)"  # the field is back to what the pump holds
+    assert not window.session.has_pending_changes
+    editor.drug.setFocus()
+    qtbot.keyClicks(editor.drug, "baclofen")
+    assert "changes the drug from morphine to baclofen" in editor.problem.text()
+    assert editor.drug.currentText() == "morphine"
+    assert not window.session.has_pending_changes
+    assert window.refill_action.isEnabled()  # the way to change it is one shortcut away
+    assert load_pump(pump_path).prescription.concentration == Concentration(10, DrugUnit.MG)
 
 
 def test_leaving_a_stopped_pump_asks_first_and_names_the_consequence(qtbot, window, dialogs, pump_path):
@@ -330,7 +357,7 @@ def test_opening_a_new_session_remembers_the_pump(window, pump_path):
 
 def test_file_new_pump_creates_saves_and_opens_it(qtbot, window, data_dir):
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QDialogButtonBox
+    from PySide6.QtWidgets import QDialogButtonBox, QInputDialog
 
     from programmer.ui.new_pump_dialog import NewPumpDialog
 
@@ -339,19 +366,39 @@ def test_file_new_pump_creates_saves_and_opens_it(qtbot, window, data_dir):
         if not isinstance(dialog, NewPumpDialog):
             QTimer.singleShot(10, fill_in)
             return
-        qtbot.keyClicks(dialog.serial, "NP-0001")
+        qtbot.keyClicks(dialog.serial, serial)
         qtbot.keyClicks(dialog.patient_id, "TRAINING-01")
         dialog.dose.setFocus()
         qtbot.keyClick(dialog.dose, Qt.Key.Key_A, CTRL)
-        qtbot.keyClicks(dialog.dose, "0.5")
+        qtbot.keyClicks(dialog.dose, dose)
+        qtbot.keyClick(dialog.dose, Qt.Key.Key_Return)  # a typed dose counts once it is entered
         dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
 
+    def give_reason() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QInputDialog):
+            QTimer.singleShot(10, give_reason)
+            return
+        seen.append(dialog.labelText())
+        qtbot.keyClicks(dialog.findChild(QLineEdit, "reasonEntry"), "converted from 450 mg/day oral morphine")
+        dialog.accept()
+
+    serial, dose, seen = "NP-0001", "0.5", []
     QTimer.singleShot(0, fill_in)
     window.new_action.trigger()
     assert window.header.pump.text() == "Pump PX-20 · serial NP-0001"
     assert window.header.patient.text() == "Patient ID TRAINING-01"
     assert status(window, "dailyDose") == "0.5 mg/day (0.02083 mg/h)"
     assert load_pump(data_dir / "NP-0001.json").serial == "NP-0001"
+
+    # Above the usual starting dose, the implant asks for the reason, which is logged with it.
+    serial, dose = "NP-0002", "1.5"
+    QTimer.singleShot(0, fill_in)
+    QTimer.singleShot(0, give_reason)
+    window.new_action.trigger()
+    assert "Morphine starts at 1.5 mg/day from no delivery of it" in seen[0]
+    implanted = load_pump(data_dir / "NP-0002.json").events[0]
+    assert implanted.details["reason"] == "converted from 450 mg/day oral morphine"
 
 
 def test_every_mnemonic_on_screen_is_unique(window):
@@ -395,6 +442,32 @@ def test_recent_pumps_and_reset_demo_pump(qtbot, window, dialogs, pump_path):
     assert window.header.link.text() == "connected"
 
 
+def test_after_reset_demo_pump_every_screen_shows_the_fresh_pump(qtbot, window, dialogs, pump_path):
+    fresh = load_pump(pump_path)
+    # The last trainee: 98 days on, a clinician bolus given, a flex-schedule message, an appointment booked.
+    window.advance(timedelta(days=98))
+    window.tabs.setCurrentIndex(BOLUS_TAB)
+    bolus = window.bolus_panel
+    bolus.dose.setValue(0.5)
+    bolus.clinician_name.setText("Trainee A")
+    dialogs.answer("confirmAccept")
+    qtbot.mouseClick(bolus.give_clinician, Qt.MouseButton.LeftButton)
+    assert bolus.result.isVisible()
+    window.schedule_editor._say("a message for the last trainee", "warning")
+    window.reservoir_plot.set_appointment(fresh.clock + timedelta(days=120))
+
+    dialogs.answer("confirmAccept")
+    window.reset_action.trigger()
+    assert window.session.current.clock == fresh.clock
+    assert window.clock_panel.target == fresh.clock + timedelta(days=1)  # not the last trainee's +98 days
+    assert f"{fresh.clock:%Y-%m-%d %H:%M}" in window.header.clock.text()
+    assert not bolus.result.isVisible() and bolus.dose.value() == 0 and bolus.clinician_name.text() == ""
+    assert not window.schedule_editor.message.isVisible()
+    assert window.reservoir_plot.appointment is None
+    assert window.event_log.model.rowCount() == len(fresh.events)
+    assert status(window, "reservoir") == "16.994 mL (capacity 20 mL)"  # the shipped demo pump's volume
+
+
 def test_session_report_pdf_after_a_dose_change_names_both_doses(qtbot, window, tmp_path, monkeypatch):
     from pypdf import PdfReader
     from PySide6.QtWidgets import QFileDialog
@@ -413,3 +486,40 @@ def test_session_report_pdf_after_a_dose_change_names_both_doses(qtbot, window, 
 def test_boluses_tab_is_one_shortcut_away(qtbot, window):
     window.bolus_action.trigger()
     assert window.tabs.currentIndex() == window.tabs.indexOf(window.bolus_panel.parentWidget().parentWidget())
+
+
+def test_near_the_clocks_end_the_window_advances_to_it_and_no_further(qtbot, tmp_path):
+    """A pump five days before 2200-01-01 00:00: the picker stops at that moment, the plot still draws a year."""
+    from programmer.pump.factory import new_pump
+    from programmer.pump.pumpfile import save_pump
+
+    path = tmp_path / "late.json"
+    save_pump(path, new_pump("PX-20", "morphine", 10, DoseRate(1.5, DrugUnit.MG), datetime(2199, 12, 27, 0, 0)))
+    window = open_window(qtbot, path)
+    panel = window.clock_panel
+    assert not panel.plus_week_button.isEnabled()
+    assert panel.plus_week_button.toolTip() == "The pump's clock runs to 2200-01-01 00:00 at the latest"
+    window.reservoir_plot.set_horizon_days(365)
+    panel.target_edit.setFocus()
+    panel.target_edit.selectAll()
+    qtbot.keyClicks(panel.target_edit, "2300-06-01 08:00")
+    assert panel.target <= datetime(2200, 1, 1, 0, 0)
+    panel.target_edit.setDateTime(panel.target_edit.maximumDateTime())
+    qtbot.mouseClick(panel.advance_to_button, Qt.MouseButton.LeftButton)
+    assert window.header.clock.text() == "Pump clock (simulated): Wed 2200-01-01 00:00"
+    assert status(window, "alarmDate") == "2200-04-26 00:00"  # 120 days after implant, as ever
+    assert not panel.advance_to_button.isEnabled() and not any(b.isEnabled() for b in panel.step_buttons)
+
+
+def test_a_stored_program_beyond_a_hard_limit_opens_with_the_finding_on_the_status_screen(qtbot, tmp_path):
+    # A file made outside the programmer (by hand, or by an older version): the pump itself could run it.
+    path = tmp_path / "hand-made.json"
+    save_pump(path, new_pump("PX-20", "morphine", 10, DoseRate(35, DrugUnit.MG), datetime(2026, 11, 1, 9, 0)))
+    window = open_window(qtbot, path)
+    texts = [label.text() for label in window.status_panel.alarm_labels]
+    assert texts == [
+        "PROGRAM BREAKS A LIMIT (Not allowed): daily dose 35 mg/day is above the morphine hard limit of 30 mg/day: "
+        "it cannot be programmed"
+    ]
+    assert window.status_panel.alarm_labels[0].property("severity") == "critical"
+    assert "No active alarms" not in texts

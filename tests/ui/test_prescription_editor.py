@@ -34,11 +34,13 @@ def edits(editor):
     return seen
 
 
-def retype(qtbot, spin_box, text: str) -> None:
-    """Click into the box, select what is there and type over it."""
+def retype(qtbot, spin_box, text: str, enter: bool = True) -> None:
+    """Click into the box, select what is there, type over it and press Enter."""
     spin_box.setFocus()
     qtbot.keyClick(spin_box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(spin_box, text)
+    if enter:
+        qtbot.keyClick(spin_box, Qt.Key.Key_Return)
 
 
 def test_shows_the_pumps_program_with_units_beside_every_number(editor):
@@ -69,12 +71,28 @@ def test_typing_the_dose_back_clears_the_pending_mark(qtbot, editor, edits):
     assert editor.badges["dose"].text() == ""
 
 
-def test_a_dose_above_the_hard_limit_is_refused_where_it_is_typed(qtbot, editor, edits):
-    retype(qtbot, editor.dose, "45")
-    assert editor.dose.maximum() == 30
-    assert editor.dose.value() == 4  # the "5" that would make 45 mg/day was refused
-    assert editor.dose_problem.text() == "45 mg/day refused: the hard limit for morphine is 30 mg/day"
-    assert all(edit.daily_dose.per_day <= 30 for edit in edits)
+def test_a_dose_above_the_hard_limit_is_refused_and_leaves_no_partial_value_pending(qtbot, editor, edits):
+    retype(qtbot, editor.dose, "35", enter=False)
+    assert editor.dose.text() == "35 mg/day"  # what was typed stays in sight while it is refused
+    assert editor.dose_problem.text() == (
+        "35 mg/day refused: the hard limit for morphine is 30 mg/day; the daily dose stays 1.5 mg/day."
+    )
+    qtbot.keyClick(editor.dose, Qt.Key.Key_Return)
+    assert editor.dose.value() == 1.5 and editor.dose.text() == "1.5 mg/day"
+    assert edits == []  # neither 3 nor 35 mg/day was ever pending
+    assert editor.badges["dose"].text() == ""
+    assert "stays 1.5 mg/day" in editor.dose_problem.text()
+
+
+def test_a_dose_typed_but_not_entered_is_not_pending_and_the_field_says_so(qtbot, editor, edits):
+    retype(qtbot, editor.dose, "3", enter=False)
+    assert edits == []
+    assert editor.dose_problem.text() == (
+        "3 mg/day typed, not yet entered: press Enter or Tab to enter it; until then the daily dose stays 1.5 mg/day."
+    )
+    qtbot.keyClick(editor.dose, Qt.Key.Key_Return)
+    assert edits[-1].daily_dose == DoseRate(3, DrugUnit.MG)
+    assert editor.dose_problem.isHidden()
 
 
 def test_a_custom_concentration_must_be_typed_twice_and_match(qtbot, editor, edits):

@@ -316,26 +316,29 @@ def test_rate_entry_names_its_unit_and_shows_the_per_day_figure_first(qtbot, edi
     assert editor.rate_equivalent.text() == "= 7.5 mcg/h"
 
 
-def test_a_per_day_rate_24_times_the_current_one_asks_per_hour_instead_of_per_day(qtbot, editor, session):
+def test_a_per_day_rate_24_times_the_current_one_asks_whether_a_dose_per_day_was_typed_as_per_hour(
+    qtbot, editor, session
+):
     click_step(qtbot, editor, 1)
     editor.rate_entry.clear()
-    qtbot.keyClicks(editor.rate_entry, "4800")  # 200 mcg/h was ordered; typed as per day
+    qtbot.keyClicks(editor.rate_entry, "4800")  # 200 mcg/day × 24: the step's dose per day taken as per hour
     assert editor.rate_warning.text() == (
-        "⚠ 24× this step's rate now (200 mcg/day) — was a dose per hour typed as per day?; "
+        "⚠ 4800 mcg/day is 24× this step's rate now (200 mcg/day = 8.333 mcg/h) — "
+        "was a dose per day typed as per hour?; "
         "above the baclofen hard limit of 2000 mcg/day: it cannot be programmed"
     )
     qtbot.keyClick(editor.rate_entry, Qt.Key.Key_Return)
     findings = [label.text() for label in editor.finding_labels]
     assert (
-        "Reason required: step 06:00–12:00 (from 06:00) 200 mcg/day → 4800 mcg/day is 24× the current one — "
-        "per hour entered instead of per day?"
+        "Reason required: step 06:00–12:00 (from 06:00) 4800 mcg/day (200 mcg/h) is 24× the current one "
+        "(200 mcg/day = 8.333 mcg/h) — was a dose per day typed as per hour?"
     ) in findings
     assert any(text.startswith("Not allowed: step 06:00–12:00 runs at 4800 mcg/day (200 mcg/h)") for text in findings)
     # The step itself is marked, in the table (text, icon, tooltip) and on the timeline.
     check = editor.model.index(1, CHECK)
     assert check.data() == "above hard limit 2000 mcg/day"
     assert not check.data(Qt.ItemDataRole.DecorationRole).isNull()
-    assert "was a dose per hour entered per day?" in check.data(Qt.ItemDataRole.ToolTipRole)
+    assert "was a dose per day typed as per hour?" in check.data(Qt.ItemDataRole.ToolTipRole)
     assert editor.timeline.reasons(1) == ("above hard limit 2000 mcg/day",)
     assert editor.total_dose.text() == "1337.5 mcg/day (55.729 mcg/h)"
 
@@ -343,12 +346,14 @@ def test_a_per_day_rate_24_times_the_current_one_asks_per_hour_instead_of_per_da
 def test_a_step_below_the_pump_flow_is_marked_with_the_reason(qtbot, editor, session):
     click_step(qtbot, editor, 0)
     editor.rate_entry.setText("0")
-    assert editor.rate_warning.text() == "⚠ below the PX-20 minimum flow (24 mcg/day at 500 mcg/mL)"
+    assert editor.rate_warning.text() == (
+        "⚠ 0 mL/day is below the PX-20 minimum flow of 0.048 mL/day (24 mcg/day at 500 mcg/mL)"
+    )
     editor.set_rate_from_entry()
     assert table_texts(editor, CHECK)[0] == "below PX-20 min flow 0.048 mL/day"
     assert editor.finding_labels[0].text() == (
-        "Pump refuses: Every day 00:00–06:00: 0 mL/day is below the PX-20 minimum of 0.048 mL/day "
-        "(0 mcg/day at 500 mcg/mL)"
+        "Pump refuses: Every day 00:00–06:00, 0 mcg/day at 500 mcg/mL: 0 mL/day is below the PX-20 minimum flow "
+        "of 0.048 mL/day (24 mcg/day at 500 mcg/mL)"
     )
 
 
@@ -533,3 +538,40 @@ def test_a_read_only_timeline_ignores_the_pointer(qtbot):
         qtbot.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=QPoint(round(timeline.x_for_minute(8 * 60)), 100))
     assert not timeline.dragging
     assert timeline.day.steps[1].start_minute == 360
+
+
+def test_a_weekday_night_step_is_shown_as_the_pieces_of_that_calendar_day(qtbot, tmp_path):
+    # 06:00–22:00 at 200 and 22:00–06:00 at 100 mcg/day; then Friday's night step at 300.
+    nights = DaySchedule.from_intervals([(360, 1320, rate(200)), (1320, 360, rate(100))])
+    session = open_session(tmp_path / "pump.json", schedule=nights)
+    try:
+        editor = make_editor(qtbot, session)
+        assert table_texts(editor, END) == ["22:00", "06:00 (next day)"]  # every night alike: the ring reads right
+        assert editor.week_note.isHidden()
+        editor.per_weekday.click()
+        qtbot.mouseClick(editor.day_buttons.button(4), Qt.MouseButton.LeftButton)
+        click_step(qtbot, editor, 1)
+        editor.rate_entry.setText("300")
+        qtbot.keyClick(editor.rate_entry, Qt.Key.Key_Return)
+        assert pending_steps(session, 4) == [("06:00–22:00", "200 mcg/day"), ("22:00–06:00", "300 mcg/day")]
+        assert table_texts(editor, START) == ["06:00", "22:00"]
+        assert table_texts(editor, END) == ["22:00", "24:00, and 00:00–06:00 (Friday early morning)"]
+        assert editor.selection_label.text() == (
+            "Step 2: 00:00–06:00 (Friday early morning) and 22:00–24:00, 300 mcg/day (12.5 mcg/h)"
+        )
+        assert "step 2 00:00–06:00 (Friday early morning) and 22:00–24:00 300 mcg/day" in (
+            editor.timeline.accessibleDescription()
+        )
+        assert editor.week_note.isVisible()
+        assert editor.week_note.text() == (
+            "Each weekday runs from 00:00 to 24:00: Friday's early morning follows Friday's schedule, "
+            "not Thursday night's."
+        )
+        week = editor.week.accessibleDescription()
+        assert "Friday 233.3 mcg/day" in week
+        assert "(00:00–06:00 300 mcg/day, 06:00–22:00 200 mcg/day, 22:00–24:00 300 mcg/day)" in week
+        assert "Saturday 166.7 mcg/day" in week  # Friday night's 300 does not run into Saturday morning
+        # An end edit still moves the boundary where the next step starts.
+        assert editor.model.index(1, END).data(Qt.ItemDataRole.EditRole) == "06:00"
+    finally:
+        session.close(confirm=True)

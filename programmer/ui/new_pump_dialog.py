@@ -14,12 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -34,11 +34,11 @@ from programmer.pump.firmware import ProgramRejected
 from programmer.session import workspace
 from programmer.therapy.drugs import Drug, DrugLibrary, drug_library
 from programmer.therapy.pump_models import PumpModel, PumpModelCatalog, pump_models
-from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number, parse_concentration
+from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
+from programmer.ui.concentration_entry import ConcentrationEntry
 from programmer.ui.prescription_editor import NumberSpinBox
 from programmer.ui.style import ROLE, hint_label, name
 
-CUSTOM = "custom"
 # Only for asking the factory whether the pump would accept the values: the dates it makes do not matter.
 _CHECK_TIME = datetime(2000, 1, 1)
 
@@ -135,25 +135,7 @@ class NewPumpDialog(QDialog):
             self.drug_combo.addItem(drug_title(drug), drug.name)
         self.off_label_warning = _problem("newPumpOffLabel")
 
-        self.concentration_combo = name(QComboBox(), "newPumpConcentration", "Concentration")
-        self.concentration_hint = hint_label(object_name="newPumpConcentrationHint")
-        self.custom_entry = name(QLineEdit(), "newPumpCustomConcentration", "Concentration, typed from the label")
-        self.custom_confirm = name(
-            QLineEdit(), "newPumpCustomConcentrationConfirm", "Concentration, typed again to confirm"
-        )
-        self.custom_box = QWidget()
-        self.custom_box.setObjectName("newPumpCustomConcentrationBox")
-        custom = QGridLayout(self.custom_box)
-        custom.setContentsMargins(0, 0, 0, 0)
-        self.custom_entry_label = QLabel()
-        self.custom_entry_label.setBuddy(self.custom_entry)
-        self.custom_confirm_label = QLabel()
-        self.custom_confirm_label.setBuddy(self.custom_confirm)
-        custom.addWidget(self.custom_entry_label, 0, 0)
-        custom.addWidget(self.custom_entry, 0, 1)
-        custom.addWidget(self.custom_confirm_label, 1, 0)
-        custom.addWidget(self.custom_confirm, 1, 1)
-        custom.addWidget(hint_label("Entered twice, so a misread label is caught.", "newPumpCustomHint"), 2, 0, 1, 2)
+        self.concentration = ConcentrationEntry("newPump")
 
         self.dose = name(NumberSpinBox(), "newPumpDailyDose", "Daily dose")
         self.dose.setDecimals(3)
@@ -180,20 +162,33 @@ class NewPumpDialog(QDialog):
         name(self.ok_button, "newPumpCreate", "Create the pump")
         name(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "newPumpCancel", "Cancel")
 
-        form = QFormLayout()
-        form.addRow(self._label("Pump &model:", self.model_combo), self.model_combo)
-        form.addRow("", self.model_hint)
-        form.addRow(self._label("&Drug:", self.drug_combo), self.drug_combo)
-        form.addRow("", self.off_label_warning)
-        form.addRow(self._label("&Concentration:", self.concentration_combo), self.concentration_combo)
-        form.addRow("", self.concentration_hint)
-        form.addRow("", self.custom_box)
-        form.addRow(self._label("Daily d&ose:", self.dose), self.dose)
-        form.addRow("", self.dose_hint)
-        form.addRow("", self.dose_problem)
-        form.addRow(self._label("&Serial number:", self.serial), self.serial)
-        form.addRow(self._label("&Patient ID:", self.patient_id), self.patient_id)
-        form.addRow(self._label("Pump &file:", self.path_edit), path_row)
+        # A grid rather than a form layout: a form mis-sizes rows once a field wraps (height for width).
+        form = QGridLayout()
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(4)
+        rows = (
+            ("Pump &model:", self.model_combo, self.model_combo),
+            (None, self.model_hint, None),
+            ("&Drug:", self.drug_combo, self.drug_combo),
+            (None, self.off_label_warning, None),
+            ("&Concentration:", self.concentration, self.concentration.combo),
+            ("Daily d&ose:", self.dose, self.dose),
+            (None, self.dose_hint, None),
+            (None, self.dose_problem, None),
+            ("&Serial number:", self.serial, self.serial),
+            ("&Patient ID:", self.patient_id, self.patient_id),
+            ("Pump &file:", path_row, self.path_edit),
+        )
+        for row, (text, field, buddy) in enumerate(rows):
+            if text is not None:
+                label = self._label(text, buddy)
+                label.setMinimumHeight(self.serial.sizeHint().height())  # beside its field's first line
+                form.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+            if isinstance(field, QHBoxLayout):
+                form.addLayout(field, row, 1)
+            else:
+                form.addWidget(field, row, 1)
+        form.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.reason_label)
@@ -201,11 +196,10 @@ class NewPumpDialog(QDialog):
 
         self.model_combo.currentIndexChanged.connect(self._model_changed)
         self.drug_combo.currentIndexChanged.connect(self._drug_changed)
-        self.concentration_combo.currentIndexChanged.connect(self._concentration_changed)
-        self.custom_entry.textChanged.connect(self._validate)
-        self.custom_confirm.textChanged.connect(self._validate)
+        self.concentration.edited.connect(self._validate)
         self.dose.valueChanged.connect(self._dose_changed)
         self.dose.refused.connect(self._dose_refused)
+        self.dose.lineEdit().textEdited.connect(self._validate)  # a dose typed but not entered is said so
         self.serial.textChanged.connect(self._serial_changed)
         self.patient_id.textChanged.connect(self._validate)
         self.path_edit.textEdited.connect(self._path_typed_by_nurse)
@@ -273,20 +267,7 @@ class NewPumpDialog(QDialog):
             else ""
         )
         self.off_label_warning.setVisible(drug.off_label)
-        blocked = self.concentration_combo.blockSignals(True)
-        self.concentration_combo.clear()
-        for concentration in drug.labelled_concentrations:
-            self.concentration_combo.addItem(str(concentration), concentration.per_ml)
-        self.concentration_combo.addItem("Custom…", CUSTOM)
-        self.concentration_combo.blockSignals(blocked)
-        self.concentration_hint.setText(
-            f"Maximum {format_number(drug.max_concentration_per_ml)} {unit}/mL"
-            + ("; compounded: type it from the label" if not drug.labelled_concentrations else "")
-        )
-        self.custom_entry_label.setText(f"Type it from the label ({unit}/mL):")
-        self.custom_confirm_label.setText(f"Type it again ({unit}/mL):")
-        self.custom_entry.clear()
-        self.custom_confirm.clear()
+        self.concentration.set_drug(drug)
         # A new drug may be dosed in other units: the old number must never carry over (mg/mcg slips).
         blocked = self.dose.blockSignals(True)
         self.dose.setSuffix(f" {unit}/day")
@@ -295,10 +276,6 @@ class NewPumpDialog(QDialog):
         self.dose.blockSignals(blocked)
         self.dose_hint.setText(limits_text(drug))
         self._say(self.dose_problem, "")
-        self._concentration_changed()
-
-    def _concentration_changed(self) -> None:
-        self.custom_box.setVisible(self.concentration_combo.currentData() == CUSTOM)
         self._validate()
 
     def _dose_changed(self) -> None:
@@ -331,26 +308,11 @@ class NewPumpDialog(QDialog):
         label.setVisible(bool(text))
 
     # --- validation ------------------------------------------------------------------------------
-    def _concentration(self, drug: Drug) -> tuple[float | None, str]:
-        data = self.concentration_combo.currentData()
-        if data is None:
-            return None, "Choose the concentration."
-        if data != CUSTOM:
-            return float(data), ""
-        unit = drug.unit.value
-        first, second = self.custom_entry.text().strip(), self.custom_confirm.text().strip()
-        if not first or not second:
-            return None, f"Type the concentration in {unit}/mL twice, from the label."
+    def _concentration(self) -> tuple[float | None, str]:
         try:
-            typed, again = parse_concentration(first, drug.unit), parse_concentration(second, drug.unit)
-        except UnitError as error:
-            return None, f"{str(error)[0].upper()}{str(error)[1:]}."
-        if typed != again:
-            return None, f"The two concentrations differ ({typed} and {again}): read the label again and re-enter both."
-        if typed.per_ml > drug.max_concentration_per_ml:
-            maximum = format_number(drug.max_concentration_per_ml)
-            return None, f"{typed} is above the maximum for {drug.name}: {maximum} {unit}/mL."
-        return typed.per_ml, ""
+            return self.concentration.concentration().per_ml, ""
+        except ValueError as error:  # UnitError too: the typed-twice rule's own words
+            return None, f"{str(error)[:1].upper()}{str(error)[1:]}."
 
     def _path(self) -> tuple[Path | None, str]:
         text = self.path_edit.text().strip()
@@ -367,11 +329,14 @@ class NewPumpDialog(QDialog):
 
     def _collect(self) -> tuple[NewPumpValues | None, str]:
         drug = self.selected_drug
-        concentration_per_ml, reason = self._concentration(drug)
+        concentration_per_ml, reason = self._concentration()
         if concentration_per_ml is None:
             return None, reason
         if self.dose_problem.text():
             return None, f"{self.dose_problem.text()}; re-enter the daily dose."
+        if not self.dose.is_typed_value_taken():
+            unit = f"{drug.unit.value}/day"
+            return None, f"{self.dose.typed_text()} {unit} typed, not yet entered: press Enter or Tab to enter it."
         if self.dose.value() <= 0:
             unit, limit = f"{drug.unit.value}/day", format_number(drug.daily_dose.hard_max)
             return None, f"Enter the daily dose in {unit} (hard limit {limit} {unit})."
@@ -403,4 +368,19 @@ class NewPumpDialog(QDialog):
         self._say(self.reason_label, self._reason)
         self.ok_button.setEnabled(values is not None)
         self.ok_button.setToolTip(self._reason)
+        self._fit()
         return values is not None
+
+    def _fit(self) -> None:
+        """Grow to show every wrapped line and the typed-twice fields when they appear.
+
+        A window follows its layout's minimum size, not its height for the width it has: without
+        this, a reason or warning that wraps squeezes the rows above it until they overlap.
+        """
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)

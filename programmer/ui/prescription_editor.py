@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from programmer.therapy.drugs import Drug, DrugLibrary
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.pump_models import PumpModel
-from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number, parse_concentration
+from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
 from programmer.ui.style import PENDING, ROLE, SEVERITY, hint_label, name, set_flag
 
 CUSTOM = "custom"
@@ -417,30 +417,11 @@ class PrescriptionEditor(QWidget):
         data = self.concentration.currentData()
         if data != CUSTOM:
             return drug.concentration(data)
-        first, second = self.custom_entry.text().strip(), self.custom_confirm.text().strip()
-        unit = drug.unit.value
-        if not first or not second:
-            self._say(self.custom_problem, f"Type the concentration in {unit}/mL twice, from the label.")
-            return None
         try:
-            typed, again = parse_concentration(first, drug.unit), parse_concentration(second, drug.unit)
-        except UnitError as error:
-            self._say(self.custom_problem, str(error))
+            return drug.confirmed_concentration(self.custom_entry.text(), self.custom_confirm.text())
+        except UnitError as error:  # the typed-twice rule's own words
+            self._say(self.custom_problem, f"{str(error)[:1].upper()}{str(error)[1:]}.")
             return None
-        if typed != again:
-            self._say(
-                self.custom_problem,
-                f"The two entries differ ({typed} and {again}): read the label again and re-enter both."
-            )
-            return None
-        if typed.per_ml > drug.max_concentration_per_ml:
-            self._say(
-                self.custom_problem,
-                f"{typed} is above the maximum for {drug.name}: "
-                f"{format_number(drug.max_concentration_per_ml)} {unit}/mL."
-            )
-            return None
-        return typed
 
     def _dose_value(self, drug: Drug) -> DoseRate:
         current = self._current

@@ -8,6 +8,7 @@ made. Nothing reaches the pump before "Program pump" on the review step; abandon
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -38,6 +39,7 @@ from programmer.pump.telemetry import LinkLost, VerificationFailed
 from programmer.session.plot_data import HORIZON_PRESETS_DAYS
 from programmer.session.programming import ProgrammingSession, SessionError, format_datetime
 from programmer.session.refill_workflow import (
+    SYRINGE_MAX_ML,
     BridgeProposal,
     Port,
     RefillOutcome,
@@ -47,20 +49,18 @@ from programmer.session.refill_workflow import (
     StepStatus,
     SyringeLabel,
 )
-from programmer.therapy.drugs import Drug
-from programmer.therapy.units import Concentration, format_number, parse_concentration
+from programmer.therapy.units import format_number
 from programmer.ui import dialogs
+from programmer.ui.concentration_entry import ConcentrationEntry
 from programmer.ui.port_drawing import PLACE_NAMES, PortDrawing
 from programmer.ui.prescription_editor import NumberSpinBox
 from programmer.ui.reservoir_plot import ReservoirPlot
 from programmer.ui.review_panel import ReviewPanel
-from programmer.ui.style import ROLE, SEVERITY, STYLESHEET, hint_label, name, set_flag
+from programmer.ui.style import ROLE, SEVERITY, STYLESHEET, hint_label, name, see_through, set_flag
 
-CUSTOM = "custom"
 # Refusals a nurse can act on, shown at the page that caused them.
 STEP_ERRORS = (SessionError, ValueError)
 PROGRAM_ERRORS = (SessionError, ValueError, LinkLost, ProgramRejected, VerificationFailed, PumpFileError)
-SYRINGE_MAX_ML = 60.0  # the largest refill syringe a clinic would prepare
 
 WIZARD_STYLE = """
 QFrame#syringeLabel { background: #ffffff; border: 2px solid #2b2b2b; border-radius: 6px; }
@@ -161,29 +161,90 @@ def _volume_box(object_name: str, accessible_name: str, maximum: float) -> Numbe
     return box
 
 
-class SyringeLabelCard(QFrame):
-    """The simulated pharmacy label on the refill syringe."""
+def _clear_choice(*buttons: QRadioButton) -> None:
+    """No answer chosen: an exclusive group never lets its checked button go, so it is not exclusive meanwhile."""
+    group = buttons[0].group()
+    group.setExclusive(False)
+    for button in buttons:
+        button.setChecked(False)
+    group.setExclusive(True)
 
-    def __init__(self, label: SyringeLabel, parent: QWidget | None = None) -> None:
+
+class _NumberField:
+    """A number box on a page: a refused entry is said at the field, and never taken or recorded.
+
+    The box takes a value on Enter, Tab or leaving it (not keystroke by keystroke): `pending` is True
+    while it shows a number it has not taken, and `take()` takes it, as Record buttons do first.
+    """
+
+    def __init__(self, box: NumberSpinBox, problem: QLabel, refusal: Callable[[str], str], changed: Callable) -> None:
+        self.box = box
+        self.problem = problem
+        self._refusal = refusal
+        self._changed = changed
+        self.refused = False
+        box.refused.connect(self._refused)
+        box.lineEdit().textEdited.connect(self._typing)
+        box.valueChanged.connect(self._taken)
+
+    @property
+    def pending(self) -> bool:
+        return not self.box.is_typed_value_taken()
+
+    def _refused(self, text: str) -> None:
+        self.refused = True
+        _say(self.problem, self._refusal(text.replace(self.box.suffix(), "").strip()))
+
+    def _typing(self) -> None:
+        if not self.box.above_maximum(self.box.text()):
+            self._clear()
+        self._changed()
+
+    def _taken(self) -> None:
+        self._clear()
+        self._changed()
+
+    def _clear(self) -> None:
+        self.refused = False
+        _say(self.problem, "")
+
+    def take(self) -> bool:
+        """Take what is typed, as Enter would; False while the box shows a refused entry (said at the field)."""
+        if self.refused:
+            return False
+        self.box.interpretText()
+        return True
+
+
+class SyringeLabelCard(QFrame):
+    """The simulated pharmacy label on the refill syringe: what the pharmacy sent, as `set_label` says."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("syringeLabel")
-        self.setAccessibleName(f"Syringe label: {label}")
         band = QLabel("PHARMACY · FOR INTRATHECAL USE ONLY")
         band.setObjectName("syringeBand")
-        self.drug = QLabel(label.drug.upper())
+        self.drug = QLabel()
         self.drug.setObjectName("syringeDrug")
-        self.concentration = QLabel(str(label.concentration))
+        self.concentration = QLabel()
         self.concentration.setObjectName("syringeConcentration")
-        volume = QLabel(f"{format_number(label.volume_ml)} mL syringe, preservative-free")
-        patient = QLabel(f"Patient: {label.patient_id or '—'}")
+        self.volume = QLabel()
+        self.patient = QLabel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 10)
         layout.setSpacing(4)
         layout.addWidget(band)
-        for widget in (self.drug, self.concentration, volume, patient):
+        for widget in (self.drug, self.concentration, self.volume, self.patient):
             widget.setContentsMargins(12, 0, 12, 0)
             layout.addWidget(widget)
         self.setMinimumWidth(300)
+
+    def set_label(self, label: SyringeLabel) -> None:
+        self.setAccessibleName(f"Syringe label: {label}")
+        self.drug.setText(label.drug.upper())
+        self.concentration.setText(str(label.concentration))
+        self.volume.setText(f"{format_number(label.volume_ml)} mL syringe, preservative-free")
+        self.patient.setText(f"Patient: {label.patient_id or '—'}")
 
 
 # --- the pages --------------------------------------------------------------------------------------------
@@ -223,15 +284,74 @@ class _Page(QWidget):
 
 
 class LabelPage(_Page):
+    """What the pump runs, what the pharmacy sent (entered by the nurse, or given by a scenario), and the check."""
+
     step = Step.LABEL
 
     def __init__(self, wizard: RefillWizard) -> None:
         super().__init__(wizard)
-        grid, self.values = _value_grid(self.workflow.interrogation_rows(), "pumpValue")
+        workflow = self.workflow
+        # A scenario hands the syringe over: its label is shown and only the check is left to the nurse.
+        self.scenario = workflow.syringe_label is not None
+        grid, self.values = _value_grid(workflow.interrogation_rows(), "pumpValue")
         pump = QGroupBox("The pump, as interrogated")
-        pump.setLayout(grid)
+        pump_layout = QVBoxLayout(pump)
+        pump_layout.addLayout(grid)
+        pump_layout.addStretch(1)
 
-        self.card = SyringeLabelCard(self.workflow.syringe_label)
+        self.drug = name(QComboBox(), "pharmacyDrug", "Drug on the syringe label")
+        for drug in workflow.library.drugs:
+            self.drug.addItem(f"{drug.name} (off-label)" if drug.off_label else drug.name, drug.name)
+        self.concentration = ConcentrationEntry("pharmacy", "Concentration on the syringe label")
+        self.volume = _volume_box("pharmacyVolume", "Syringe volume on the label", SYRINGE_MAX_ML)
+        self.volume.setValue(workflow.model.reservoir_capacity_ml)
+        self.volume_field = _NumberField(
+            self.volume,
+            _message("pharmacyVolumeProblem", "Syringe volume problem"),
+            lambda typed: f"{typed} mL refused: a refill syringe holds at most {format_number(SYRINGE_MAX_ML)} mL.",
+            self._edited,
+        )
+        self.patient = name(QLineEdit(workflow.memory.patient_id), "pharmacyPatient", "Patient ID on the syringe label")
+        self.show_button = name(QPushButton("&Show the label"), "showLabel", "Show the syringe label")
+        self.entry_problem = _message("syringeProblem", "Syringe problem")
+        form = QGridLayout()
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(6)
+        rows = (
+            ("D&rug:", self.drug, self.drug),
+            ("C&oncentration:", self.concentration, self.concentration.combo),
+            ("Syringe &volume:", self.volume, self.volume),
+            (None, self.volume_field.problem, None),
+            ("&Patient ID:", self.patient, self.patient),
+        )
+        for row, (text, widget, buddy) in enumerate(rows):
+            if text is not None:
+                label = QLabel(text)
+                label.setBuddy(buddy)
+                # Beside the first line of its field: the concentration's field grows when typed twice.
+                label.setMinimumHeight(self.drug.sizeHint().height())
+                form.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+            # The concentration and a refusal take the hint column too: two typed entries need the room.
+            wide = widget is self.concentration or text is None
+            form.addWidget(widget, row, 1, 1, 2 if wide else 1, Qt.AlignmentFlag.AlignTop)
+        form.addWidget(hint_label(f"at most {format_number(SYRINGE_MAX_ML)} mL"), 2, 2, Qt.AlignmentFlag.AlignTop)
+        form.addWidget(hint_label("as printed on the label"), 4, 2, Qt.AlignmentFlag.AlignTop)
+        form.setColumnStretch(1, 1)
+        self.entry_box = QGroupBox("What the pharmacy sent")
+        self.entry_box.setObjectName("pharmacyBox")
+        entry_layout = QVBoxLayout(self.entry_box)
+        entry_layout.addWidget(hint_label("Enter the refill syringe as its pharmacy label reads."))
+        entry_layout.addLayout(form)
+        show_row = QHBoxLayout()
+        show_row.addWidget(self.show_button)
+        show_row.addStretch(1)
+        entry_layout.addLayout(show_row)
+        entry_layout.addWidget(self.entry_problem)
+        entry_layout.addStretch(1)
+
+        self.card = SyringeLabelCard()
+        self.card_placeholder = hint_label("The syringe label appears here when you press Show the label.")
+        self.card_placeholder.setObjectName("labelPlaceholder")
         question = QLabel("Compare the syringe label with the drug and concentration the pump runs:")
         question.setWordWrap(True)
         self.matches = name(
@@ -246,29 +366,118 @@ class LabelPage(_Page):
         group.addButton(self.matches)
         group.addButton(self.differs)
         self.problem = _message("labelProblem", "Label check problem")
-        label_box = QGroupBox("Syringe label")
-        label_layout = QVBoxLayout(label_box)
-        label_layout.addWidget(self.card, 0, Qt.AlignmentFlag.AlignLeft)
-        label_layout.addWidget(question)
-        label_layout.addWidget(self.matches)
-        label_layout.addWidget(self.differs)
-        label_layout.addWidget(self.problem)
-        label_layout.addStretch(1)
+        answer = QVBoxLayout()
+        answer.addWidget(question)
+        answer.addWidget(self.matches)
+        answer.addWidget(self.differs)
+        answer.addWidget(self.problem)
+        answer.addStretch(1)
+        card_column = QVBoxLayout()
+        card_column.addWidget(self.card)
+        card_column.addWidget(self.card_placeholder)
+        card_column.addStretch(1)
+        compare = QGroupBox("Syringe label")
+        compare_layout = QHBoxLayout(compare)
+        compare_layout.addLayout(card_column)
+        compare_layout.addLayout(answer, 1)
 
-        columns = QHBoxLayout()
-        columns.addWidget(pump, 3)
-        columns.addWidget(label_box, 2)
-        self.body.addWidget(hint_label("Nothing is written to the pump until you press Program pump at step 6."))
-        self.body.addLayout(columns)
-        self.body.addStretch(1)
+        columns = QGridLayout()
+        columns.setHorizontalSpacing(12)
+        columns.setVerticalSpacing(10)
+        columns.addWidget(pump, 0, 0)
+        if self.scenario:
+            self.entry_box.hide()
+            columns.addWidget(compare, 0, 1)
+        else:
+            columns.addWidget(self.entry_box, 0, 1)
+            columns.addWidget(compare, 1, 0, 1, 2)
+        columns.setColumnStretch(0, 1)
+        columns.setColumnStretch(1, 1)
+        # Scrolled rather than squeezed when it does not fit (a large font, a small screen).
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addWidget(hint_label("Nothing is written to the pump until you press Program pump at step 6."))
+        content_layout.addLayout(columns)
+        content_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        self.body.addWidget(see_through(scroll), 1)
+
+        old = workflow.old_prescription
+        pump_drug = workflow.library[old.drug]
+        self.drug.setCurrentIndex(max(0, self.drug.findData(pump_drug.name)))
+        # Offered as the pump runs it when that is a labelled strength; a custom one is always typed twice.
+        self.concentration.set_drug(pump_drug, old.concentration if pump_drug.is_labelled(old.concentration) else None)
+        self._shown: tuple | None = None  # the entries the label on show was made from
+        self.drug.currentIndexChanged.connect(self._drug_changed)
+        self.concentration.edited.connect(self._edited)
+        self.patient.textChanged.connect(self._edited)
+        self.show_button.clicked.connect(self.show_label)
         for button in (self.matches, self.differs):
             button.toggled.connect(self._answered)
+        self._show_card()
+
+    def _fields(self) -> tuple:
+        return (self.drug.currentData(), *self.concentration.fields(), self.volume.cleanText(), self.patient.text())
+
+    def _drug_changed(self) -> None:
+        self.concentration.set_drug(self.workflow.library[self.drug.currentData()])
+        self._edited()
+
+    def _edited(self) -> None:
+        _say(self.entry_problem, "")
+        self.changed()
+
+    def show_label(self) -> None:
+        """Give the workflow the syringe as entered; its label is shown, or the refusal at the box."""
+        if not self.volume_field.take():
+            return
+        try:
+            concentration = self.concentration.concentration()
+        except ValueError as error:  # UnitError too: the typed-twice rule's own words
+            self.concentration.show_problem(_sentence(str(error)) + ".")
+            return
+        entered = SyringeLabel(self.drug.currentData(), concentration, self.volume.value(), self.patient.text())
+        before = self.workflow.syringe_label
+        try:
+            label = self.workflow.set_syringe(entered)
+        except STEP_ERRORS as error:
+            _say(self.entry_problem, _sentence(str(error)) + ".")
+            self.changed()
+            return
+        self._shown = self._fields()
+        if label != before:  # a new label is read afresh
+            _clear_choice(self.matches, self.differs)
+        self._show_card()
+        self.changed()
+
+    def _show_card(self) -> None:
+        label = self.workflow.syringe_label
+        if label is not None:
+            self.card.set_label(label)
+        self.card.setVisible(label is not None)
+        self.card_placeholder.setVisible(label is None)
+        for button in (self.matches, self.differs):
+            button.setEnabled(label is not None)
+
+    def enter(self) -> None:
+        # Once the needle is in, the syringe is the one in the reservoir: it cannot change any more.
+        placed = self.workflow.chosen_port is not None
+        self.entry_box.setEnabled(not placed)
+        if placed:
+            _say(self.entry_problem, "The needle is in place: the syringe cannot change now.", "info")
 
     def _answered(self) -> None:
         _say(self.problem, "")
         self.changed()
 
     def gate(self) -> str:
+        if self.workflow.syringe_label is None:
+            return "Enter what the pharmacy sent and press Show the label."
+        if not self.scenario and self.entry_box.isEnabled() and self._shown != self._fields():
+            return "The syringe entries changed: press Show the label to see the label as entered."
         if not (self.matches.isChecked() or self.differs.isChecked()):
             return "Compare the syringe label with the pump and say whether it matches."
         return ""
@@ -355,11 +564,17 @@ class EmptyPage(_Page):
         name(self.expected, "expectedVolume", "Expected reservoir volume")
         self.expected.setProperty(ROLE, "value")
         self.removed = _volume_box("removedVolume", "Volume removed from the reservoir", capacity)
-        self.removed.refused.connect(self._refused)
-        self.removed.valueChanged.connect(self._edited)
+        model = workflow.model
+        self.removed_field = _NumberField(
+            self.removed,
+            _message("removedProblem", "Volume removed problem"),
+            lambda typed: f"{typed} mL refused: the {model.name} reservoir holds at most "
+            f"{format_number(capacity)} mL.",
+            self.changed,
+        )
+        self.field_problem = self.removed_field.problem
         self.record = name(QPushButton("&Record volume removed"), "recordRemoved", "Record volume removed")
         self.record.clicked.connect(self._record)
-        self.field_problem = _message("removedProblem", "Volume removed problem")
         self.verdict = _message("discrepancyVerdict", "Discrepancy verdict")
         self.acknowledgement = name(QLineEdit(), "discrepancyAcknowledgement", "Discrepancy acknowledgement")
         self.acknowledgement.setPlaceholderText(
@@ -376,7 +591,7 @@ class EmptyPage(_Page):
         ack_layout.addWidget(ack_label)
         ack_layout.addWidget(self.acknowledgement)
         self.ack_box.hide()
-        self._recorded: float | None = None
+        self._recorded: str | None = None  # the volume recorded, as the box showed it
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
@@ -403,23 +618,15 @@ class EmptyPage(_Page):
         self.body.addWidget(self.ack_box)
         self.body.addStretch(1)
 
-    def _refused(self, text: str) -> None:
-        typed = text.replace(self.removed.suffix(), "").strip()
-        capacity = format_number(self.workflow.model.reservoir_capacity_ml)
-        _say(self.field_problem, f"{typed} mL refused: the {self.workflow.model.name} reservoir holds at most "
-             f"{capacity} mL.")
-
-    def _edited(self) -> None:
-        _say(self.field_problem, "")
-        self.changed()
-
     def _record(self) -> None:
+        if not self.removed_field.take():
+            return
         try:
             verdict = self.workflow.record_removed(self.removed.value())
         except STEP_ERRORS as error:
             _say(self.field_problem, _sentence(str(error)) + ".")
             return
-        self._recorded = self.removed.value()
+        self._recorded = self.removed.cleanText()
         if verdict.flagged:
             _say(self.verdict, "Discrepancy: " + verdict.message + ".", "critical")
         else:
@@ -431,7 +638,7 @@ class EmptyPage(_Page):
 
     def gate(self) -> str:
         recorded = self.workflow.recorded_discrepancy
-        if recorded is None or self._recorded is None or self._recorded != self.removed.value():
+        if recorded is None or self._recorded is None or self._recorded != self.removed.cleanText():
             return "Enter the volume removed and press Record volume removed."
         if self.ack_box.isVisible() and not self.acknowledgement.text().strip():
             return "The discrepancy must be acknowledged: type what you found and did (it is logged)."
@@ -449,43 +656,37 @@ class EmptyPage(_Page):
 
 
 class FillPage(_Page):
+    """The syringe from step 1 goes in: the volume prepared from it and the volume added, and the verdict."""
+
     step = Step.FILL
 
     def __init__(self, wizard: RefillWizard) -> None:
         super().__init__(wizard)
-        workflow = self.workflow
-        model = workflow.model
-        self.drug = name(QComboBox(), "fillDrug", "Drug filled")
-        for drug in workflow.library.drugs:
-            self.drug.addItem(f"{drug.name} (off-label)" if drug.off_label else drug.name, drug.name)
-        self.concentration = name(QComboBox(), "fillConcentration", "Concentration filled")
-        self.custom_entry = name(QLineEdit(), "fillCustomConcentration", "Concentration, typed from the label")
-        self.custom_confirm = name(
-            QLineEdit(), "fillCustomConcentrationConfirm", "Concentration, typed again to confirm"
-        )
-        self.custom_box = QWidget()
-        self.custom_box.setObjectName("fillCustomBox")
-        custom = QGridLayout(self.custom_box)
-        custom.setContentsMargins(0, 0, 0, 0)
-        first, again = QLabel("T&ype it from the label:"), QLabel("Type it a&gain:")
-        first.setBuddy(self.custom_entry)
-        again.setBuddy(self.custom_confirm)
-        custom.addWidget(first, 0, 0)
-        custom.addWidget(self.custom_entry, 0, 1)
-        custom.addWidget(again, 1, 0)
-        custom.addWidget(self.custom_confirm, 1, 1)
-        twice = hint_label("Entered twice, so a misread label is caught before it reaches the pump.")
-        custom.addWidget(twice, 0, 2, 2, 1)
-        custom.setColumnStretch(2, 1)
+        model = self.workflow.model
+        self.filling = QLabel()
+        name(self.filling, "fillingWith", "Filling with")
+        self.filling.setProperty(ROLE, "value")
+        self.filling.setWordWrap(True)
         self.prepared = _volume_box("syringePrepared", "Syringe volume prepared", SYRINGE_MAX_ML)
-        self.prepared.setValue(workflow.syringe_label.volume_ml)
+        self.prepared_field = _NumberField(
+            self.prepared,
+            _message("preparedProblem", "Syringe volume prepared problem"),
+            lambda typed: f"{typed} mL refused: a refill syringe holds at most {format_number(SYRINGE_MAX_ML)} mL.",
+            self._edited,
+        )
         self.added = _volume_box("volumeAdded", "Volume added to the reservoir", model.reservoir_capacity_ml)
-        self.added.refused.connect(self._refused)
+        self.added_field = _NumberField(
+            self.added,
+            _message("addedProblem", "Volume added problem"),
+            lambda typed: f"{typed} mL refused: that would overfill the {model.name}, whose reservoir holds at most "
+            f"{format_number(model.reservoir_capacity_ml)} mL.",
+            self._edited,
+        )
+        self.added_problem = self.added_field.problem
         self.added_limit = hint_label(
             f"at most {format_number(model.reservoir_capacity_ml)} mL: the {model.name} reservoir's capacity",
             "addedLimit",
         )
-        self.added_problem = _message("addedProblem", "Volume added problem")
         self.record = name(QPushButton("&Record fill"), "recordFill", "Record fill")
         self.record.clicked.connect(self._record)
         self.problem = _message("fillProblem", "Fill problem")
@@ -503,19 +704,21 @@ class FillPage(_Page):
         ack_layout.addWidget(ack_label)
         ack_layout.addWidget(self.acknowledgement)
         self.ack_box.hide()
+        self._syringe: SyringeLabel | None = None  # the syringe the volumes below were entered for
         self._recorded: tuple | None = None
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(8)
+        grid.addWidget(QLabel("Filling with:"), 0, 0)
+        grid.addWidget(self.filling, 0, 1, 1, 2)
         rows = (
-            ("D&rug:", self.drug, None),
-            ("C&oncentration:", self.concentration, None),
-            (None, self.custom_box, None),
             ("Syringe volume &prepared:", self.prepared, hint_label("as drawn up from the pharmacy syringe")),
+            (None, self.prepared_field.problem, None),
             ("Volume a&dded to the reservoir:", self.added, self.added_limit),
+            (None, self.added_problem, None),
         )
-        for row, (text, widget, side) in enumerate(rows):
+        for row, (text, widget, side) in enumerate(rows, start=1):
             if text is None:
                 grid.addWidget(widget, row, 1, 1, 2)
                 continue
@@ -523,12 +726,10 @@ class FillPage(_Page):
             label.setBuddy(widget)
             grid.addWidget(label, row, 0)
             grid.addWidget(widget, row, 1)
-            if side is not None:
-                grid.addWidget(side, row, 2)
-        grid.addWidget(self.added_problem, len(rows), 1, 1, 2)
+            grid.addWidget(side, row, 2)
         grid.addWidget(self.record, len(rows) + 1, 1, Qt.AlignmentFlag.AlignLeft)
         grid.setColumnStretch(2, 1)
-        box = QGroupBox("Fill the reservoir: the drug and concentration as read from the syringe label")
+        box = QGroupBox("Fill the reservoir from the syringe checked at step 1")
         box.setLayout(grid)
         self.body.addWidget(box)
         self.body.addWidget(self.problem)
@@ -536,88 +737,25 @@ class FillPage(_Page):
         self.body.addWidget(self.ack_box)
         self.body.addStretch(1)
 
-        old = workflow.old_prescription
-        self.drug.setCurrentIndex(max(0, self.drug.findData(workflow.library[old.drug].name)))
-        self._fill_concentrations(old.concentration)
-        self.drug.currentIndexChanged.connect(self._drug_changed)
-        self.concentration.currentIndexChanged.connect(self._concentration_changed)
-        for widget in (self.custom_entry, self.custom_confirm):
-            widget.textChanged.connect(self._edited)
-        for box_ in (self.prepared, self.added):
-            box_.valueChanged.connect(self._edited)
-
-    def _selected_drug(self) -> Drug:
-        return self.workflow.library[self.drug.currentData()]
-
-    def _fill_concentrations(self, shown: Concentration | None) -> None:
-        drug = self._selected_drug()
-        self.concentration.clear()
-        for value in drug.labelled_concentrations:
-            self.concentration.addItem(f"{value} (labelled)", value.per_ml)
-        self.concentration.addItem("Custom concentration…", CUSTOM)
-        index = 0 if drug.labelled_concentrations else self.concentration.count() - 1
-        typed = ""
-        if shown is not None and shown.unit is drug.unit:
-            found = self.concentration.findData(shown.per_ml)
-            index = found if found >= 0 else self.concentration.count() - 1
-            typed = "" if found >= 0 else format_number(shown.per_ml)
-        self.concentration.setCurrentIndex(index)
-        self.custom_entry.setText(typed)
-        self.custom_confirm.setText(typed)
-        unit = drug.unit.value
-        self.custom_entry.setPlaceholderText(f"e.g. 2 ({unit}/mL)")
-        self.custom_confirm.setPlaceholderText(f"same value again ({unit}/mL)")
-        self.custom_box.setVisible(self.concentration.currentData() == CUSTOM)
-
-    def _drug_changed(self) -> None:
-        self._fill_concentrations(None)
-        self._edited()
-
-    def _concentration_changed(self) -> None:
-        self.custom_box.setVisible(self.concentration.currentData() == CUSTOM)
-        self._edited()
-
-    def _refused(self, text: str) -> None:
-        typed = text.replace(self.added.suffix(), "").strip()
-        model = self.workflow.model
-        _say(
-            self.added_problem,
-            f"{typed} mL refused: that would overfill the {model.name}, whose reservoir holds at most "
-            f"{format_number(model.reservoir_capacity_ml)} mL.",
-        )
+    def enter(self) -> None:
+        label = self.workflow.syringe_label
+        self.filling.setText(f"{label} (patient {label.patient_id or '—'})")
+        if label != self._syringe:  # a new syringe: its volume is what is prepared, until the nurse says otherwise
+            self._syringe = label
+            self.prepared.setValue(label.volume_ml)
 
     def _edited(self) -> None:
-        if self.sender() is self.added:
-            _say(self.added_problem, "")
         _say(self.problem, "")
         self.changed()
 
     def _fields(self) -> tuple:
-        return (
-            self.drug.currentData(),
-            self.concentration.currentData(),
-            self.custom_entry.text().strip(),
-            self.custom_confirm.text().strip(),
-            self.prepared.value(),
-            self.added.value(),
-        )
-
-    def _concentrations(self, drug: Drug) -> tuple[Concentration, Concentration | None]:
-        data = self.concentration.currentData()
-        if data != CUSTOM:
-            return drug.concentration(data), None
-        first, second = self.custom_entry.text().strip(), self.custom_confirm.text().strip()
-        if not first or not second:
-            raise ValueError(f"type the concentration in {drug.unit.value}/mL twice, from the label")
-        return parse_concentration(first, drug.unit), parse_concentration(second, drug.unit)
+        return (self.workflow.syringe_label, self.prepared.cleanText(), self.added.cleanText())
 
     def _record(self) -> None:
-        drug = self._selected_drug()
+        if not (self.prepared_field.take() and self.added_field.take()):
+            return
         try:
-            concentration, again = self._concentrations(drug)
-            result = self.workflow.set_fill(
-                drug.name, concentration, self.added.value(), self.prepared.value(), concentration_again=again
-            )
+            result = self.workflow.set_fill(self.added.value(), self.prepared.value())
         except STEP_ERRORS as error:
             self._recorded = None
             _say(self.problem, _sentence(str(error)) + ".")
@@ -632,8 +770,8 @@ class FillPage(_Page):
         else:
             _say(
                 self.verdict,
-                f"Reservoir filled with {format_number(result.added_ml)} mL of {drug.name} {concentration} "
-                f"(capacity {format_number(result.capacity_ml)} mL).",
+                f"Reservoir filled with {format_number(result.added_ml)} mL of {self.workflow.fill_drug.name} "
+                f"{self.workflow.fill_concentration} (capacity {format_number(result.capacity_ml)} mL).",
                 "ok",
             )
         self.ack_box.setVisible(result.pocket_fill_suspected)
@@ -642,7 +780,7 @@ class FillPage(_Page):
 
     def gate(self) -> str:
         if self.workflow.recorded_fill is None or self._recorded is None or self._recorded != self._fields():
-            return "Enter the drug, concentration and volumes, then press Record fill."
+            return "Enter the volumes prepared and added, then press Record fill."
         if self.ack_box.isVisible() and not self.acknowledgement.text().strip():
             return "A possible pocket fill must be acknowledged: type how you checked the needle position."
         return ""
@@ -677,9 +815,11 @@ class DosePage(_Page):
         group.addButton(self.change)
         self.dose = name(NumberSpinBox(), "newDailyDose", "New daily dose")
         self.dose.setMinimumWidth(170)
-        self.dose.refused.connect(self._refused)
+        self.dose_field = _NumberField(
+            self.dose, _message("newDoseProblem", "New daily dose problem"), self._refusal, self.changed
+        )
         self.dose_limits = hint_label("", "newDoseLimits")
-        self.dose_problem = _message("newDoseProblem", "New daily dose problem")
+        self.dose_problem = self.dose_field.problem
         self.bridge_text = QLabel()
         name(self.bridge_text, "bridgeProposal", "Proposed bridge bolus")
         self.bridge_text.setWordWrap(True)
@@ -760,23 +900,17 @@ class DosePage(_Page):
             self.keep.setText("&Keep the daily dose (not possible: " + plan.keep_refused + ")")
         self.keep.setEnabled(plan.can_keep)
         if workflow.dose_choice is None:
-            for button in (self.keep, self.change):
-                button.setAutoExclusive(False)
-                button.setChecked(False)
-                button.setAutoExclusive(True)
+            _clear_choice(self.keep, self.change)
         self._show_bridge()
 
-    def _refused(self, text: str) -> None:
+    def _refusal(self, typed: str) -> str:
         drug = self.workflow.fill_drug
-        typed = text.replace(self.dose.suffix(), "").strip()
-        _say(
-            self.dose_problem,
+        return (
             f"{typed} {drug.unit.value}/day refused: the hard limit for {drug.name} is "
-            f"{format_number(drug.daily_dose.hard_max)} {drug.unit.value}/day.",
+            f"{format_number(drug.daily_dose.hard_max)} {drug.unit.value}/day."
         )
 
     def _dose_typed(self) -> None:
-        _say(self.dose_problem, "")
         if not self.change.isChecked():
             self.change.setChecked(True)  # typing a dose means changing it
             return
@@ -832,6 +966,8 @@ class DosePage(_Page):
         self.give_bridge.blockSignals(False)
 
     def gate(self) -> str:
+        if self.dose_field.pending:
+            return "Press Enter or Tab to enter the daily dose typed."
         if not (self.keep.isChecked() or self.change.isChecked()):
             return "Choose to keep the daily dose or change it."
         if self.change.isChecked() and self.dose.value() <= 0:
@@ -1103,8 +1239,6 @@ class RefillWizard(QDialog):
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
         self.next_button.setMinimumWidth(170)
-        for button in (self.abandon_button, self.back_button, self.next_button):
-            button.setAutoDefault(False)  # Enter in a field must never press Next or Program pump
 
         middle = QHBoxLayout()
         middle.addWidget(self.progress)
@@ -1120,6 +1254,9 @@ class RefillWizard(QDialog):
         layout.addLayout(middle, 1)
         layout.addLayout(buttons)
 
+        # Enter in a field takes what is typed there; it never presses a button (Next, Program pump, Record…).
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
         self.abandon_button.clicked.connect(self.abandon)
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)

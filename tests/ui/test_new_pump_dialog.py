@@ -30,18 +30,22 @@ def choose(qtbot, combo, text):
     combo.setCurrentIndex(index)
 
 
-def type_into(qtbot, widget, text):
+def type_into(qtbot, widget, text, *, enter=True):
+    """Select what is in the field and type over it; a number box takes its value on Enter."""
     widget.setFocus()
     if isinstance(widget, QLineEdit):
         widget.selectAll()
-    else:
-        widget.lineEdit().selectAll()
-    qtbot.keyClicks(widget if isinstance(widget, QLineEdit) else widget.lineEdit(), text)
+        qtbot.keyClicks(widget, text)
+        return
+    widget.lineEdit().selectAll()
+    qtbot.keyClicks(widget.lineEdit(), text)
+    if enter:
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
 
 
 def fill_morphine(qtbot, dialog):
     choose(qtbot, dialog.drug_combo, "morphine")
-    choose(qtbot, dialog.concentration_combo, "10 mg/mL")
+    choose(qtbot, dialog.concentration.combo, "10 mg/mL (labelled)")
     type_into(qtbot, dialog.dose, "1.5")
     type_into(qtbot, dialog.serial, "NP-0042")
     type_into(qtbot, dialog.patient_id, "TRAINING-07")
@@ -71,8 +75,10 @@ def test_ok_is_disabled_with_a_reason_until_valid(qtbot, dialog):
     assert not dialog.ok_button.isEnabled()
     assert dialog.reason_label.text() == "Enter the daily dose in mg/day (hard limit 30 mg/day)."
     assert dialog.reason_label.isVisible()
-    choose(qtbot, dialog.concentration_combo, "10 mg/mL")
-    type_into(qtbot, dialog.dose, "1.5")
+    choose(qtbot, dialog.concentration.combo, "10 mg/mL (labelled)")
+    type_into(qtbot, dialog.dose, "1.5", enter=False)
+    assert dialog.reason == "1.5 mg/day typed, not yet entered: press Enter or Tab to enter it."
+    qtbot.keyClick(dialog.dose, Qt.Key.Key_Return)
     assert dialog.reason == "Enter the pump's serial number."
     type_into(qtbot, dialog.serial, "NP-0042")
     assert dialog.reason == "Enter the patient ID."
@@ -116,9 +122,8 @@ def test_dose_box_carries_the_drug_unit_and_stops_at_the_hard_limit(qtbot, dialo
     assert dialog.dose.maximum() == 2000
     assert dialog.dose_hint.text() == "Hard limit 2000 mcg/day (cannot be programmed); usual 90–800 mcg/day"
     type_into(qtbot, dialog.dose, "2500")
-    assert dialog.dose.value() == 250  # the last digit was refused
+    assert dialog.dose.value() == 0  # nothing below the limit is taken in its place
     assert dialog.dose_problem.text() == "2500 mcg/day refused: the hard limit for baclofen is 2000 mcg/day"
-    # 250 is a valid dose, but not the one typed: OK waits until the nurse re-enters it.
     assert dialog.reason == (
         "2500 mcg/day refused: the hard limit for baclofen is 2000 mcg/day; re-enter the daily dose."
     )
@@ -145,19 +150,26 @@ def test_off_label_drug_is_warned_and_needs_a_typed_concentration(qtbot, dialog)
     assert dialog.off_label_warning.text() == (
         "hydromorphone is off-label for intrathecal use: check the prescription and local policy."
     )
-    assert [dialog.concentration_combo.itemText(i) for i in range(dialog.concentration_combo.count())] == ["Custom…"]
-    assert dialog.custom_box.isVisible()
-    assert dialog.concentration_hint.text() == "Maximum 15 mg/mL; compounded: type it from the label"
+    combo = dialog.concentration.combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["Custom concentration…"]
+    assert dialog.concentration.custom_box.isVisible()
+    assert dialog.concentration.hint.text() == "Maximum 15 mg/mL; compounded: type it from the label"
 
 
 def test_labelled_concentrations_then_custom_reveals_two_fields(qtbot, dialog):
     choose(qtbot, dialog.drug_combo, "baclofen")
-    offered = [dialog.concentration_combo.itemText(i) for i in range(dialog.concentration_combo.count())]
-    assert offered == ["50 mcg/mL", "500 mcg/mL", "1000 mcg/mL", "2000 mcg/mL", "Custom…"]
-    assert not dialog.custom_box.isVisible()
-    choose(qtbot, dialog.concentration_combo, "Custom…")
-    assert dialog.custom_box.isVisible()
-    assert dialog.custom_entry_label.text() == "Type it from the label (mcg/mL):"
+    offered = [dialog.concentration.combo.itemText(i) for i in range(dialog.concentration.combo.count())]
+    assert offered == [
+        "50 mcg/mL (labelled)",
+        "500 mcg/mL (labelled)",
+        "1000 mcg/mL (labelled)",
+        "2000 mcg/mL (labelled)",
+        "Custom concentration…",
+    ]
+    assert not dialog.concentration.custom_box.isVisible()
+    choose(qtbot, dialog.concentration.combo, "Custom concentration…")
+    assert dialog.concentration.custom_box.isVisible()
+    assert dialog.concentration.custom_entry_label.text() == "T&ype it from the label (mcg/mL):"
 
 
 def test_custom_concentration_must_be_typed_twice_the_same(qtbot, dialog):
@@ -166,38 +178,38 @@ def test_custom_concentration_must_be_typed_twice_the_same(qtbot, dialog):
     type_into(qtbot, dialog.serial, "NP-7")
     type_into(qtbot, dialog.patient_id, "T-7")
     assert dialog.reason == "Type the concentration in mg/mL twice, from the label."
-    type_into(qtbot, dialog.custom_entry, "10")
-    type_into(qtbot, dialog.custom_confirm, "1.0")
+    type_into(qtbot, dialog.concentration.custom_entry, "10")
+    type_into(qtbot, dialog.concentration.custom_confirm, "1.0")
     assert dialog.reason == (
-        "The two concentrations differ (10 mg/mL and 1 mg/mL): read the label again and re-enter both."
+        "The two entries differ (10 mg/mL and 1 mg/mL): read the label again and re-enter both."
     )
     assert not dialog.ok_button.isEnabled()
-    type_into(qtbot, dialog.custom_confirm, "10 mg/mL")
+    type_into(qtbot, dialog.concentration.custom_confirm, "10 mg/mL")
     assert dialog.reason == ""
     assert dialog.values().concentration_per_ml == 10.0
 
 
 def test_custom_concentration_above_the_drug_maximum_is_refused(qtbot, dialog):
     choose(qtbot, dialog.drug_combo, "hydromorphone (off-label)")
-    type_into(qtbot, dialog.custom_entry, "20")
-    type_into(qtbot, dialog.custom_confirm, "20")
+    type_into(qtbot, dialog.concentration.custom_entry, "20")
+    type_into(qtbot, dialog.concentration.custom_confirm, "20")
     assert dialog.reason == "20 mg/mL is above the maximum for hydromorphone: 15 mg/mL."
 
 
 def test_custom_concentration_in_the_wrong_unit_is_refused(qtbot, dialog):
     choose(qtbot, dialog.drug_combo, "hydromorphone (off-label)")
-    type_into(qtbot, dialog.custom_entry, "10 mcg/mL")
-    type_into(qtbot, dialog.custom_confirm, "10 mcg/mL")
+    type_into(qtbot, dialog.concentration.custom_entry, "10 mcg/mL")
+    type_into(qtbot, dialog.concentration.custom_confirm, "10 mcg/mL")
     assert dialog.reason == "Concentration '10 mcg/mL' is not in mg/mL, the unit of this drug."
 
 
 def test_what_the_pump_would_refuse_keeps_ok_disabled(qtbot, dialog):
     # 0.5 mg/day of 25 mg/mL is 0.02 mL/day: below what the pump can deliver.
     fill_morphine(qtbot, dialog)
-    choose(qtbot, dialog.concentration_combo, "25 mg/mL")
+    choose(qtbot, dialog.concentration.combo, "25 mg/mL (labelled)")
     type_into(qtbot, dialog.dose, "0.5")
     assert dialog.reason.startswith("The pump would refuse this: ")
-    assert "0.02 mL/day is below the PX-20's minimum flow 0.048 mL/day" in dialog.reason
+    assert "0.02 mL/day is below the PX-20 minimum flow of 0.048 mL/day (1.2 mg/day at 25 mg/mL)" in dialog.reason
     assert not dialog.ok_button.isEnabled()
     with pytest.raises(ValueError, match="minimum flow"):
         dialog.values()
@@ -270,9 +282,9 @@ def test_every_control_is_named_for_screen_readers(dialog):
     interactive = (
         dialog.model_combo,
         dialog.drug_combo,
-        dialog.concentration_combo,
-        dialog.custom_entry,
-        dialog.custom_confirm,
+        dialog.concentration.combo,
+        dialog.concentration.custom_entry,
+        dialog.concentration.custom_confirm,
         dialog.dose,
         dialog.serial,
         dialog.patient_id,

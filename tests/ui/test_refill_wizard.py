@@ -2,6 +2,7 @@
 
 The pump: PX-20 (20 mL), morphine 10 mg/mL at 1.5 mg/day, filled with 20 mL on 2026-01-05 and run
 112 days: 3.2 mL are expected in the reservoir on 2026-04-27 09:00 (limit for a discrepancy 2.436 mL).
+Step 1 starts from what the pharmacy sent: entered by the nurse, or handed over by a scenario.
 """
 
 from __future__ import annotations
@@ -9,14 +10,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QCheckBox, QComboBox, QLineEdit, QRadioButton, QWidget
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QLineEdit,
+    QRadioButton,
+    QWidget,
+)
 
 from programmer.pump.memory import EventKind
 from programmer.pump.pumpfile import load_pump
 from programmer.session.refill_workflow import Port, RefillOutcome, Step, SyringeLabel
 from programmer.therapy.prescription import BolusKind
 from programmer.therapy.units import Concentration, DrugUnit
+from programmer.ui.main_window import MainWindow
 from programmer.ui.port_drawing import PortDrawing
 from programmer.ui.refill_wizard import RefillWizard
 from tests.helpers import connected, morphine_pump
@@ -62,10 +74,45 @@ def click(qtbot, widget) -> None:
         qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
-def retype(qtbot, box, text: str) -> None:
+def retype(qtbot, box, text: str, *, enter: bool = False) -> None:
+    """Select what is in the box and type over it; Enter takes a number box's value (as Tab or Record do)."""
     box.setFocus()
     qtbot.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(box, text)
+    if enter:
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+
+def choose(qtbot, combo: QComboBox, text: str) -> None:
+    """Pick an entry with the keyboard: Home, then Down until it shows."""
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(combo.count()):
+        if combo.currentText() == text:
+            return
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.currentText() == text, [combo.itemText(i) for i in range(combo.count())]
+
+
+def enter_syringe(qtbot, wizard, *, drug: str | None = None, concentration: str | None = None,
+                  typed: tuple[str, str] | None = None, volume: str | None = None, patient: str | None = None) -> None:
+    """Step 1: what the pharmacy sent, as its label reads (the fields start as the pump runs), then Show the label."""
+    page = wizard.page
+    assert page.step is Step.LABEL
+    if drug is not None:
+        choose(qtbot, page.drug, drug)
+    entry = page.concentration
+    if concentration is not None:
+        choose(qtbot, entry.combo, concentration)
+    if typed is not None:
+        choose(qtbot, entry.combo, "Custom concentration…")
+        retype(qtbot, entry.custom_entry, typed[0])
+        retype(qtbot, entry.custom_confirm, typed[1])
+    if volume is not None:
+        retype(qtbot, page.volume, volume)
+    if patient is not None:
+        retype(qtbot, page.patient, patient)
+    click(qtbot, page.show_button)
 
 
 def click_port(qtbot, drawing: PortDrawing, port: Port) -> None:
@@ -73,8 +120,11 @@ def click_port(qtbot, drawing: PortDrawing, port: Port) -> None:
 
 
 def label_and_port(qtbot, wizard, *, matches: bool = True) -> None:
+    """Step 1 (the syringe as the pump runs it, unless a scenario or the test entered another) and step 2."""
     page = wizard.page
     assert page.step is Step.LABEL
+    if wizard.workflow.syringe_label is None:
+        enter_syringe(qtbot, wizard)
     click(qtbot, page.matches if matches else page.differs)
     click(qtbot, wizard.next_button)
     assert wizard.page.step is Step.PORT
@@ -90,12 +140,9 @@ def empty(qtbot, wizard, removed: str) -> None:
     click(qtbot, page.record)
 
 
-def fill(qtbot, wizard, added: str, *, concentration_down: int = 0) -> None:
+def fill(qtbot, wizard, added: str) -> None:
     page = wizard.page
     assert page.step is Step.FILL
-    for _ in range(concentration_down):
-        page.concentration.setFocus()
-        qtbot.keyClick(page.concentration, Qt.Key.Key_Down)
     retype(qtbot, page.added, added)
     click(qtbot, page.record)
 
@@ -112,10 +159,24 @@ def test_a_normal_refill_from_interrogation_to_summary(qtbot, open_wizard, pump_
     assert page.values["Expected reservoir volume now"].text() == (
         "3.2 mL (filled with 20 mL on 2026-01-05; 16.8 mL delivered since)"
     )
+    # What the pharmacy sent starts as the pump runs it; nothing is on show until the nurse says so.
+    assert page.drug.currentText() == "morphine"
+    assert page.concentration.combo.currentText() == "10 mg/mL (labelled)"
+    assert page.volume.text() == "20 mL"
+    assert page.patient.text() == "T-1"
+    assert page.card.isHidden() and page.card_placeholder.isVisible()
+    assert not page.matches.isEnabled() and not page.differs.isEnabled()
+    assert not wizard.next_button.isEnabled()
+    assert wizard.gate.text() == "Enter what the pharmacy sent and press Show the label."
+    assert wizard.progress_labels[Step.LABEL].text() == "1. Interrogate and review\nin progress"
+    enter_syringe(qtbot, wizard)
+    assert page.card.isVisible()
+    assert page.card.drug.text() == "MORPHINE"
     assert page.card.concentration.text() == "10 mg/mL"
+    assert page.card.volume.text() == "20 mL syringe, preservative-free"
+    assert page.card.patient.text() == "Patient: T-1"
     assert not wizard.next_button.isEnabled()
     assert wizard.gate.text() == "Compare the syringe label with the pump and say whether it matches."
-    assert wizard.progress_labels[Step.LABEL].text() == "1. Interrogate and review\nin progress"
     label_and_port(qtbot, wizard)
     assert wizard.progress_labels[Step.PORT].text() == "2. Locate the port\n✓ done"
 
@@ -129,8 +190,7 @@ def test_a_normal_refill_from_interrogation_to_summary(qtbot, open_wizard, pump_
     click(qtbot, wizard.next_button)
 
     page = wizard.page
-    assert page.drug.currentText() == "morphine"
-    assert page.concentration.currentText() == "10 mg/mL (labelled)"
+    assert page.filling.text() == "morphine 10 mg/mL, 20 mL (patient T-1)"  # the syringe from step 1
     fill(qtbot, wizard, "20")
     assert page.verdict.text() == "Reservoir filled with 20 mL of morphine 10 mg/mL (capacity 20 mL)."
     click(qtbot, wizard.next_button)
@@ -157,6 +217,7 @@ def test_a_normal_refill_from_interrogation_to_summary(qtbot, open_wizard, pump_
     assert finish.step is Step.FINISH
     assert finish.headline.text() == "Refill programmed and verified."
     assert finish.changes.text() == "Verified: the pump read back matches what was sent.\n• Reservoir: 3.2 mL → 20 mL"
+    assert finish.values["Syringe label"] == "morphine 10 mg/mL, 20 mL"
     assert finish.values["Expected in reservoir"] == "3.2 mL"
     assert finish.values["Removed"] == "3.1 mL"
     assert finish.values["New reservoir volume"] == "20 mL"
@@ -167,65 +228,198 @@ def test_a_normal_refill_from_interrogation_to_summary(qtbot, open_wizard, pump_
     assert not wizard.isVisible()
 
 
-def test_a_concentration_change_keeps_the_dose_with_a_bridge_bolus_and_a_second_check(qtbot, open_wizard, pump_path):
+def test_a_scenario_hands_over_the_syringe_and_the_nurse_still_reads_its_label(qtbot, open_wizard, pump_path):
     wizard = open_wizard(MORPHINE_25)
-    assert wizard.page.card.concentration.text() == "25 mg/mL"
-    click(qtbot, wizard.page.matches)
+    page = wizard.page
+    assert page.entry_box.isHidden()  # nothing to enter: the scenario says what the pharmacy sent
+    assert page.card.concentration.text() == "25 mg/mL"
+    assert wizard.gate.text() == "Compare the syringe label with the pump and say whether it matches."
+    click(qtbot, page.matches)
     click(qtbot, wizard.next_button)
     assert wizard.page.step is Step.LABEL  # the label says 25 mg/mL, the pump runs 10 mg/mL
-    assert wizard.page.problem.text().startswith(
+    assert page.problem.text().startswith(
         "The syringe label reads morphine 25 mg/mL but the pump runs morphine 10 mg/mL: they do not match."
     )
-    wizard.page.matches.setChecked(False)
     label_and_port(qtbot, wizard, matches=False)
     empty(qtbot, wizard, "3.1")
     click(qtbot, wizard.next_button)
-    fill(qtbot, wizard, "20", concentration_down=1)
-    assert wizard.page.concentration.currentText() == "25 mg/mL (labelled)"
+    assert wizard.page.filling.text() == "morphine 25 mg/mL, 20 mL (patient T-1)"
+    fill(qtbot, wizard, "20")
+    assert wizard.page.verdict.text() == "Reservoir filled with 20 mL of morphine 25 mg/mL (capacity 20 mL)."
     click(qtbot, wizard.next_button)
+    assert wizard.page.step is Step.DOSE
 
-    page = wizard.page
-    assert page.step is Step.DOSE
-    assert page.plan.text() == (
-        "Now: 1.5 mg/day = 0.15 mL/day of morphine 10 mg/mL\n"
-        "Same dose with morphine 25 mg/mL: 1.5 mg/day = 0.06 mL/day"
-    )
-    assert not wizard.next_button.isEnabled()
-    click(qtbot, page.keep)
-    assert page.keep.text() == "&Keep the daily dose 1.5 mg/day: new rate 0.06 mL/day"
-    assert page.bridge_rows["Volume"].text() == (
-        "0.546 mL of morphine 10 mg/mL (5.46 mg): pump tubing 0.26 mL + catheter 110 cm × 0.0026 mL/cm"
-    )
-    assert page.bridge_rows["Duration"].text() == "3 d 15 h 22 min, until 2026-05-01 00:21"
-    assert page.bridge_rows["Rate"].text() == "0.15 mL/day = 1.5 mg/day of the old 10 mg/mL"
-    assert page.bridge_rows["Then"].text() == "1.5 mg/day at 0.06 mL/day of morphine 25 mg/mL"
-    assert "0.6 mg/day for 9.1 days instead of 1.5 mg/day" in page.without_text.text()
-    assert page.give_bridge.isChecked()
-    click(qtbot, wizard.next_button)
 
-    page = wizard.page
-    rows = review_rows(wizard)
-    assert rows["Concentration"] == ("10 mg/mL", "25 mg/mL")
-    assert rows["Daily volume"] == ("0.15 mL/day", "0.06 mL/day")
-    assert rows["Days until alarm"] == ("8.0 days", "294.5 days")
-    assert page.plot.horizon_days == 365  # the new alarm date is on the plot
-    assert page.second_box.isVisible()
-    assert page.second_because.text() == "Required before programming, because concentration 10 mg/mL → 25 mg/mL."
-    assert not wizard.next_button.isEnabled()
-    assert wizard.gate.text() == "Enter the name of the second person who checked the drug, concentration and dose."
-    qtbot.keyClicks(page.second_checker, "R. Patel")
-    assert wizard.next_button.isEnabled()
-    click(qtbot, wizard.next_button)
+def test_a_whole_refill_with_a_concentration_change_from_the_main_window(qtbot, pump_path):
+    """Ctrl+Shift+F on a morphine 10 mg/mL pump; the pharmacy sent 25 mg/mL: the dose is re-checked in the new
+    units, the 0.546 mL of old fluid gets a bridge bolus, and a second person must check before programming."""
+    with connected(pump_path, days_later=112):
+        pass  # the pump's clock 112 days on: 3.2 mL expected in the reservoir
+    window = MainWindow()
+    qtbot.addWidget(window, before_close_func=lambda w: w.session and w.session.close(confirm=True))
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # a window's shortcuts work while it is active
+    window.load_pump(pump_path)
+    seen: dict[str, object] = {}
+    failures: list[BaseException] = []
+    attempts = [200]
 
-    assert wizard.page.step is Step.FINISH
+    def refill() -> None:
+        """Runs inside the modal wizard's event loop, as the nurse's clicks would."""
+        wizard = QApplication.activeModalWidget()
+        if not isinstance(wizard, RefillWizard):
+            attempts[0] -= 1
+            if attempts[0] > 0:
+                QTimer.singleShot(10, refill)
+            return
+        try:
+            walk(wizard)
+        except BaseException as failure:  # reported once the modal wizard is closed
+            failures.append(failure)
+            wizard.workflow.abandon()
+            QDialog.done(wizard, QDialog.DialogCode.Rejected)
+
+    def walk(wizard: RefillWizard) -> None:
+        enter_syringe(qtbot, wizard, concentration="25 mg/mL (labelled)")
+        assert wizard.page.card.concentration.text() == "25 mg/mL"
+        label_and_port(qtbot, wizard, matches=False)
+        empty(qtbot, wizard, "3.1")
+        click(qtbot, wizard.next_button)
+        fill(qtbot, wizard, "20")
+        click(qtbot, wizard.next_button)
+
+        page = wizard.page
+        assert page.step is Step.DOSE
+        assert page.change_text.text() == (
+            "The refill changes morphine 10 mg/mL → morphine 25 mg/mL: re-check the daily dose in the new terms."
+        )
+        assert page.plan.text() == (
+            "Now: 1.5 mg/day = 0.15 mL/day of morphine 10 mg/mL\n"
+            "Same dose with morphine 25 mg/mL: 1.5 mg/day = 0.06 mL/day"
+        )
+        assert not wizard.next_button.isEnabled()
+        click(qtbot, page.keep)
+        assert page.keep.text() == "&Keep the daily dose 1.5 mg/day: new rate 0.06 mL/day"
+        assert page.bridge_rows["Volume"].text() == (
+            "0.546 mL of morphine 10 mg/mL (5.46 mg): pump tubing 0.26 mL + catheter 110 cm × 0.0026 mL/cm"
+        )
+        assert page.bridge_rows["Duration"].text() == "3 d 15 h 22 min, until 2026-05-01 00:22"
+        assert page.bridge_rows["Rate"].text() == "0.15 mL/day = 1.5 mg/day of the old 10 mg/mL"
+        assert page.bridge_rows["Then"].text() == "1.5 mg/day at 0.06 mL/day of morphine 25 mg/mL"
+        assert "0.6 mg/day for 9.1 days instead of 1.5 mg/day" in page.without_text.text()
+        assert page.give_bridge.isChecked()
+        click(qtbot, wizard.next_button)
+
+        page = wizard.page
+        assert page.step is Step.REVIEW
+        rows = review_rows(wizard)
+        assert rows["Concentration"] == ("10 mg/mL", "25 mg/mL")
+        assert rows["Daily volume"] == ("0.15 mL/day", "0.06 mL/day")
+        assert rows["Days until alarm"] == ("8.0 days", "294.5 days")
+        assert page.second_because.text() == "Required before programming, because concentration 10 mg/mL → 25 mg/mL."
+        # Without the second person's name the pump is not programmed: Program pump stays off and says why.
+        assert not wizard.next_button.isEnabled()
+        assert wizard.gate.text() == (
+            "Enter the name of the second person who checked the drug, concentration and dose."
+        )
+        click(qtbot, wizard.next_button)
+        assert wizard.page.step is Step.REVIEW
+        seen["before"] = load_pump(pump_path).prescription.concentration
+        qtbot.keyClicks(page.second_checker, "R. Patel")
+        assert wizard.next_button.isEnabled()
+        click(qtbot, wizard.next_button)  # Program pump
+        assert wizard.page.step is Step.FINISH
+        assert wizard.page.values["Second check"] == "R. Patel"
+        assert wizard.page.values["Bridge bolus"].startswith("0.546 mL (5.46 mg) over 3 d 15 h 22 min")
+        click(qtbot, wizard.next_button)  # Close
+
+    QTimer.singleShot(0, refill)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    if failures:
+        raise failures[0]
+    assert "before" in seen, "the refill wizard did not open on Ctrl+Shift+F"
+    assert seen["before"] == Concentration(10, DrugUnit.MG)  # refused without a second checker: nothing written
     pump = load_pump(pump_path)
     assert pump.prescription.concentration == Concentration(25, DrugUnit.MG)
-    assert pump.prescription.bolus.kind is BolusKind.BRIDGE
-    assert pump.prescription.bolus.volume_ml == pytest.approx(0.546)
-    note = [event for event in pump.events if event.kind is EventKind.PROGRAMMING][-1].details["note"]
-    assert note == "second check: R. Patel"
-    assert wizard.page.values["Second check"] == "R. Patel"
-    assert wizard.page.values["Bridge bolus"].startswith("0.546 mL (5.46 mg) over 3 d 15 h 22 min")
+    assert pump.prescription.nominal_daily_dose.per_day == pytest.approx(1.5)
+    assert pump.reservoir_ml == 20
+    bridge = pump.prescription.bolus
+    assert bridge.kind is BolusKind.BRIDGE
+    assert bridge.volume_ml == pytest.approx(0.546)
+    assert bridge.ml_per_day == pytest.approx(0.15)  # 1.5 mg/day of the old 10 mg/mL
+    programming = [event for event in pump.events if event.kind is EventKind.PROGRAMMING][-1]
+    assert programming.details["second_checker"] == "R. Patel"
+    assert window.status_panel.values["concentration"].text() == "25 mg/mL"
+
+
+def test_a_custom_concentration_typed_twice_differently_is_refused_at_step_1(qtbot, open_wizard):
+    wizard = open_wizard()
+    page = wizard.page
+    choose(qtbot, page.drug, "hydromorphone (off-label)")
+    entry = page.concentration
+    assert [entry.combo.itemText(i) for i in range(entry.combo.count())] == ["Custom concentration…"]
+    assert entry.custom_box.isVisible()  # compounded: no labelled strengths, so typed twice
+    assert entry.twice_hint.text() == "Entered twice, so a misread label is caught before it reaches the pump."
+    assert entry.hint.text() == "Maximum 15 mg/mL; compounded: type it from the label"
+    click(qtbot, page.show_button)
+    assert entry.problem.text() == "Type the concentration in mg/mL twice, from the label."
+    enter_syringe(qtbot, wizard, typed=("2", "0.2"))
+    assert entry.problem.text() == (
+        "The two entries differ (2 mg/mL and 0.2 mg/mL): read the label again and re-enter both."
+    )
+    assert entry.problem.isVisible()
+    assert wizard.workflow.syringe_label is None and page.card.isHidden()
+    assert not wizard.next_button.isEnabled()
+    retype(qtbot, entry.custom_confirm, "2")
+    assert entry.problem.isHidden()  # typing again clears the refusal
+    click(qtbot, page.show_button)
+    assert page.card.drug.text() == "HYDROMORPHONE"
+    assert page.card.concentration.text() == "2 mg/mL"
+    label_and_port(qtbot, wizard, matches=False)
+    empty(qtbot, wizard, "3.1")
+    click(qtbot, wizard.next_button)
+    fill(qtbot, wizard, "20")
+    click(qtbot, wizard.next_button)
+    assert wizard.page.step is Step.DOSE
+    assert not wizard.page.keep.isEnabled()  # a new drug needs a new dose
+
+
+def test_a_syringe_the_workflow_refuses_is_said_at_the_box(qtbot, open_wizard):
+    wizard = open_wizard()
+    page = wizard.page
+    enter_syringe(qtbot, wizard, patient="T-2")
+    assert page.entry_problem.text() == (
+        "The syringe is labelled for patient T-2, but this pump is patient T-1's: do not use it; call the pharmacy."
+    )
+    assert page.card.isHidden()
+    retype(qtbot, page.volume, "75")
+    assert page.volume_field.problem.text() == "75 mL refused: a refill syringe holds at most 60 mL."
+    click(qtbot, page.show_button)
+    assert wizard.workflow.syringe_label is None  # a refused volume is never taken
+    retype(qtbot, page.volume, "50")
+    assert page.volume_field.problem.isHidden()
+    enter_syringe(qtbot, wizard, patient="T-1")
+    assert page.entry_problem.isHidden()
+    assert page.card.volume.text() == "50 mL syringe, preservative-free"
+    assert wizard.workflow.syringe_label == SyringeLabel("morphine", Concentration(10, DrugUnit.MG), 50, "T-1")
+
+
+def test_changing_the_syringe_after_showing_it_asks_to_show_it_again(qtbot, open_wizard):
+    wizard = open_wizard()
+    page = wizard.page
+    enter_syringe(qtbot, wizard)
+    click(qtbot, page.matches)
+    assert wizard.next_button.isEnabled()
+    choose(qtbot, page.concentration.combo, "25 mg/mL (labelled)")
+    assert not wizard.next_button.isEnabled()
+    assert wizard.gate.text() == "The syringe entries changed: press Show the label to see the label as entered."
+    click(qtbot, page.show_button)
+    assert page.card.concentration.text() == "25 mg/mL"
+    assert not page.matches.isChecked()  # a new label is read afresh
+    assert wizard.gate.text() == "Compare the syringe label with the pump and say whether it matches."
 
 
 def test_a_flagged_discrepancy_waits_for_an_acknowledgement_that_is_logged(qtbot, open_wizard, pump_path):
@@ -242,6 +436,9 @@ def test_a_flagged_discrepancy_waits_for_an_acknowledgement_that_is_logged(qtbot
     assert not wizard.next_button.isEnabled()
     assert wizard.gate.text() == "The discrepancy must be acknowledged: type what you found and did (it is logged)."
     qtbot.keyClicks(page.acknowledgement, "pump and catheter checked; patient assessed for overdose")
+    qtbot.keyClick(page.acknowledgement, Qt.Key.Key_Return)  # Enter in a field presses no button
+    assert page.acknowledgement.text() == "pump and catheter checked; patient assessed for overdose"
+    assert wizard.page is page
     assert wizard.next_button.isEnabled()
     click(qtbot, wizard.next_button)
     fill(qtbot, wizard, "20")
@@ -249,11 +446,11 @@ def test_a_flagged_discrepancy_waits_for_an_acknowledgement_that_is_logged(qtbot
     click(qtbot, wizard.next_button)  # Program pump
 
     assert wizard.page.step is Step.FINISH
-    events = load_pump(pump_path).events
-    refill = [event for event in events if event.kind is EventKind.REFILL][-1]
+    refill = [event for event in load_pump(pump_path).events if event.kind is EventKind.REFILL][-1]
     assert refill.details["discrepancy_ml"] == pytest.approx(-2.5)
-    note = [event for event in events if event.kind is EventKind.PROGRAMMING][-1].details["note"]
-    assert note.endswith("acknowledged: pump and catheter checked; patient assessed for overdose")
+    assert [(item["rule"], item["note"]) for item in refill.details["acknowledged"]] == [
+        ("refill_discrepancy", "pump and catheter checked; patient assessed for overdose")
+    ]
     assert wizard.page.values["Discrepancy acknowledged"] == "pump and catheter checked; patient assessed for overdose"
 
 
@@ -265,11 +462,15 @@ def test_changing_the_volume_after_recording_it_asks_to_record_again(qtbot, open
     retype(qtbot, wizard.page.removed, "0.7")
     assert not wizard.next_button.isEnabled()
     assert wizard.gate.text() == "Enter the volume removed and press Record volume removed."
+    qtbot.keyClick(wizard.page.removed, Qt.Key.Key_Return)  # taken, not recorded
+    assert wizard.workflow.recorded_discrepancy.removed_ml == pytest.approx(3.1)
+    assert not wizard.next_button.isEnabled()
 
 
 def test_the_catheter_access_port_stops_the_refill_and_explains_why(qtbot, open_wizard, pump_path):
     before = pump_path.read_bytes()
     wizard = open_wizard()
+    enter_syringe(qtbot, wizard)
     click(qtbot, wizard.page.matches)
     click(qtbot, wizard.next_button)
     page = wizard.page
@@ -280,7 +481,7 @@ def test_the_catheter_access_port_stops_the_refill_and_explains_why(qtbot, open_
     assert page.verdict.property("severity") == "critical"
     text = page.verdict.text()
     assert text.startswith("Refill stopped: that is the catheter access port. It leads straight into the catheter")
-    assert "overdose bolus of 200 mg, 133.3 times the daily dose of 1.5 mg/day" in text
+    assert "overdose bolus of 200 mg, 133.3 times the daily dose of 1.5 mg/day" in text  # 20 mL × 10 mg/mL
     assert text.endswith(
         "Nothing was written to the pump: it still runs morphine 10 mg/mL at 1.5 mg/day with 3.2 mL expected in "
         "the reservoir."
@@ -299,6 +500,7 @@ def test_the_catheter_access_port_stops_the_refill_and_explains_why(qtbot, open_
 
 def test_the_port_can_be_chosen_with_the_keyboard(qtbot, open_wizard):
     wizard = open_wizard()
+    enter_syringe(qtbot, wizard)
     click(qtbot, wizard.page.matches)
     click(qtbot, wizard.next_button)
     drawing = wizard.page.drawing
@@ -321,10 +523,13 @@ def test_an_overfill_is_refused_at_the_field_with_the_limit(qtbot, open_wizard):
     page = wizard.page
     assert page.added_limit.text() == "at most 20 mL: the PX-20 reservoir's capacity"
     retype(qtbot, page.added, "25")
-    assert page.added.value() == 2  # the "5" that would make 25 mL was refused
     assert page.added_problem.text() == (
         "25 mL refused: that would overfill the PX-20, whose reservoir holds at most 20 mL."
     )
+    assert page.added_problem.isVisible()
+    click(qtbot, page.record)
+    assert wizard.workflow.recorded_fill is None  # a refused volume is never recorded
+    assert page.verdict.isHidden()
     assert page.added_problem.isVisible()
     retype(qtbot, page.added, "20")
     assert page.added_problem.isHidden()
@@ -402,22 +607,33 @@ def test_back_and_forward_keep_what_was_entered(qtbot, open_wizard):
     click(qtbot, wizard.back_button)
     assert wizard.page.step is Step.PORT
     assert not wizard.page.drawing.isEnabled()  # the needle is in the reservoir fill port
-    click(qtbot, wizard.next_button)
-    click(qtbot, wizard.next_button)
+    click(qtbot, wizard.back_button)
+    page = wizard.page
+    assert page.step is Step.LABEL
+    assert not page.entry_box.isEnabled()  # the syringe is the one the needle is in
+    assert page.entry_problem.text() == "The needle is in place: the syringe cannot change now."
+    assert page.matches.isChecked()
+    for _ in range(3):
+        click(qtbot, wizard.next_button)
     assert wizard.page.step is Step.FILL
 
 
-def test_a_soft_limit_dose_needs_a_reason_on_the_review_page(qtbot, open_wizard, pump_path):
+def test_a_changed_dose_is_refused_above_the_hard_limit_and_taken_on_enter(qtbot, open_wizard):
     wizard = open_wizard(MORPHINE_25)
     label_and_port(qtbot, wizard, matches=False)
     empty(qtbot, wizard, "3.1")
     click(qtbot, wizard.next_button)
-    fill(qtbot, wizard, "20", concentration_down=1)
+    fill(qtbot, wizard, "20")
     click(qtbot, wizard.next_button)
     page = wizard.page
     retype(qtbot, page.dose, "45")
     assert page.dose_problem.text() == "45 mg/day refused: the hard limit for morphine is 30 mg/day."
     retype(qtbot, page.dose, "2")
+    assert page.dose_problem.isHidden()
+    assert not wizard.next_button.isEnabled()
+    assert wizard.gate.text() == "Press Enter or Tab to enter the daily dose typed."
+    qtbot.keyClick(page.dose, Qt.Key.Key_Return)
+    assert wizard.page is page  # Enter took the dose and pressed nothing
     assert page.change.isChecked()
     assert page.bridge_rows["Rate"].text() == "0.2 mL/day = 2 mg/day of the old 10 mg/mL"
     click(qtbot, wizard.next_button)
@@ -444,11 +660,12 @@ def test_a_booked_appointment_after_the_alarm_date_is_warned(qtbot, open_wizard)
 
 
 def test_every_interactive_widget_is_named_for_tests_and_screen_readers(qtbot, open_wizard):
-    wizard = open_wizard(MORPHINE_25)
+    wizard = open_wizard()
+    enter_syringe(qtbot, wizard, concentration="25 mg/mL (labelled)")
     label_and_port(qtbot, wizard, matches=False)
     empty(qtbot, wizard, "3.1")
     click(qtbot, wizard.next_button)
-    fill(qtbot, wizard, "20", concentration_down=1)
+    fill(qtbot, wizard, "20")
     click(qtbot, wizard.next_button)
     click(qtbot, wizard.page.keep)
     click(qtbot, wizard.next_button)
@@ -464,35 +681,7 @@ def test_every_interactive_widget_is_named_for_tests_and_screen_readers(qtbot, o
         if not widget.objectName() or not widget.accessibleName():
             unnamed.append(f"{type(widget).__name__} {widget.objectName()!r} {widget.accessibleName()!r}")
     assert unnamed == []
-    assert checked >= 25  # every page's buttons, fields and choices, the review panel's and the plot's
-
-
-def test_a_fill_that_does_not_match_the_label_or_its_own_second_entry_is_refused(qtbot, open_wizard):
-    wizard = open_wizard(SyringeLabel("hydromorphone", Concentration(2, DrugUnit.MG), 20, "T-1"))
-    label_and_port(qtbot, wizard, matches=False)
-    empty(qtbot, wizard, "3.1")
-    click(qtbot, wizard.next_button)
-    page = wizard.page
-    fill(qtbot, wizard, "20")  # still morphine 10 mg/mL, as the pump runs
-    assert page.problem.text() == (
-        "The syringe label reads hydromorphone 2 mg/mL, but morphine 10 mg/mL was entered: read the label again."
-    )
-    assert not wizard.next_button.isEnabled()
-    page.drug.setCurrentIndex(page.drug.findData("hydromorphone"))
-    assert page.drug.currentText() == "hydromorphone (off-label)"
-    assert page.custom_box.isVisible()  # compounded: no labelled strengths, so typed twice
-    qtbot.keyClicks(page.custom_entry, "2")
-    qtbot.keyClicks(page.custom_confirm, "0.2")
-    click(qtbot, page.record)
-    assert page.problem.text() == (
-        "The two entries differ (2 mg/mL and 0.2 mg/mL): read the label again and re-enter both."
-    )
-    retype(qtbot, page.custom_confirm, "2")
-    click(qtbot, page.record)
-    assert page.problem.isHidden()
-    click(qtbot, wizard.next_button)
-    assert wizard.page.step is Step.DOSE
-    assert not wizard.page.keep.isEnabled()  # a new drug needs a new dose
+    assert checked >= 32  # every page's buttons, fields and choices (step 1's syringe entry too), the plot's
 
 
 def test_a_lost_link_is_said_on_the_review_page_and_nothing_is_written(qtbot, open_wizard, session, pump_path):

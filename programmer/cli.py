@@ -16,12 +16,10 @@ from typing import NoReturn
 from programmer import TRAINING_BANNER
 from programmer.errors import ProgrammerError
 from programmer.pump.firmware import ProgramRejected
-from programmer.pump.pumpfile import PumpFileError
 from programmer.pump_commands import add_pump_commands
-from programmer.resources import ResourceError
 
 
-class UsageError(ValueError):
+class UsageError(ProgrammerError, ValueError):
     """The command line itself is wrong: an unknown option, a missing one, a value its type refuses."""
 
 
@@ -64,18 +62,23 @@ def main(argv: list[str] | None = None) -> int:
         return run(args.pump, args.screenshot, screenshot_tab=args.screenshot_tab)
     try:
         _print(args.run(args))
-    except ProgramRejected as error:
-        print(f"programmer: refused: {'; '.join(error.reasons)}", file=sys.stderr)
-        return 1
-    except ProgrammerError as error:
-        print(f"programmer: refused: {error}{_option_hint(error)}", file=sys.stderr)
-        return 1
-    except (PumpFileError, ResourceError, ValueError, KeyError, OSError) as error:
-        # One line a user can act on; UnitError, ScheduleError and RefillError are ValueErrors.
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"programmer: error: {message}", file=sys.stderr)
+    except (ProgrammerError, ValueError, KeyError, OSError) as error:
+        print(f"programmer: {_one_line(error)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _one_line(error: Exception) -> str:
+    """'refused: …' when the pump or the safety checks said no, 'error: …' when the input or a file is wrong."""
+    from programmer.session.gate import GateError
+    from programmer.session.programming import SessionError
+
+    if isinstance(error, ProgramRejected):
+        return f"refused: {'; '.join(error.reasons)}"
+    if isinstance(error, GateError | SessionError):
+        return f"refused: {error}{_option_hint(error)}"
+    message = error.args[0] if isinstance(error, KeyError) and error.args else error  # KeyError quotes its text
+    return f"error: {message}"
 
 
 def _option_hint(error: ProgrammerError) -> str:

@@ -13,6 +13,8 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, Strict, ValidationError
 
+from programmer.errors import ProgrammerError
+
 _PACKAGE = Path(__file__).resolve().parent
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -23,7 +25,7 @@ WholeNumber = Annotated[int, Strict()]
 YesNo = Annotated[bool, Strict()]
 
 
-class ResourceError(Exception):
+class ResourceError(ProgrammerError):
     """A resource file is missing or does not validate."""
 
 

@@ -53,8 +53,8 @@ def test_an_implant_above_the_starting_dose_needs_a_reason_which_is_logged(tmp_p
     code, _, err = new(capsys, path, "morphine", "10", "1.5mg/day", "--reason", "converted from oral morphine")
     assert code == 0, err
     implant = load_pump(path).events[0]
-    assert implant.details["reason"] == "converted from oral morphine"
-    assert [item["rule"] for item in implant.details["acknowledged"]] == ["starting_dose"]
+    assert implant.details.record.reason == "converted from oral morphine"
+    assert [item.rule for item in implant.details.record.acknowledged] == ["starting_dose"]
 
 
 @pytest.mark.parametrize("reason", [(), ("--reason", "pain crisis")])
@@ -74,9 +74,9 @@ def test_a_schedule_above_the_soft_limit_needs_a_reason_which_is_logged(morphine
                        "--reason", "palliative, agreed with Dr Lee", "--clinician", "Dr Lee")
     assert code == 0, err
     programming = [e for e in load_pump(morphine).events if e.kind is EventKind.PROGRAMMING][-1]
-    assert programming.details["reason"] == "palliative, agreed with Dr Lee"
-    assert programming.details["clinician"] == "Dr Lee"
-    assert {item["rule"] for item in programming.details["acknowledged"]} >= {"soft_max", "titration_rate"}
+    assert programming.details.record.reason == "palliative, agreed with Dr Lee"
+    assert programming.details.record.clinician == "Dr Lee"
+    assert {item.rule for item in programming.details.record.acknowledged} >= {"soft_max", "titration_rate"}
 
 
 def test_a_baclofen_step_typed_per_hour_and_an_increase_after_implant_are_refused(tmp_path, capsys):
@@ -120,7 +120,7 @@ def test_a_concentration_change_gets_the_wizards_bridge_bolus_and_needs_a_second
     assert bolus.ml_per_day == pytest.approx(0.06)
     assert "bridge bolus 0.546 mL (13.65 mg)" in out
     programming = [e for e in pump.events if e.kind is EventKind.PROGRAMMING][-1]
-    assert programming.details["second_checker"] == "R. Patel"
+    assert programming.details.record.second_checker == "R. Patel"
 
 
 def test_a_drug_change_clears_the_patient_bolus_settings(capsys, tmp_path, monkeypatch):
@@ -163,7 +163,7 @@ def test_a_flagged_discrepancy_needs_an_acknowledgement_and_a_removed_volume_bey
                        "--acknowledge", "catheter study booked")
     assert code == 0, err
     refill = [e for e in load_pump(morphine).events if e.kind is EventKind.REFILL][-1]
-    assert refill.details["acknowledged"][0]["note"] == "catheter study booked"
+    assert refill.details.record.acknowledged[0].note == "catheter study booked"
 
 
 def test_a_refused_refill_at_a_later_time_leaves_the_file_byte_identical(morphine, capsys):

@@ -11,17 +11,26 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from programmer.pump.log import (
+    EMPTY_RECORD,
+    BolusDetails,
+    BolusPhase,
+    ImplantDetails,
+    ProgrammingDetails,
+    RefillDetails,
+)
 from programmer.pump.memory import Catheter, Event, EventKind, PumpMemory
 from programmer.pump.pumpfile import save_pump
 from programmer.resources import resource_path
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.delivery import delivered_ml
-from programmer.therapy.prescription import Prescription
+from programmer.therapy.prescription import Bolus, BolusKind, Prescription
 from programmer.therapy.pump_models import pump_models
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
 
 DEMO_CLOCK = datetime(2026, 11, 21, 9, 0)
 MODEL = "PX-20"
+SERIAL = "PX20-DEMO-0001"
 IMPLANT_AT = datetime(2025, 5, 12, 10, 30)
 CATHETER = Catheter(length_cm=110.0, trimmed_cm=12.0, tip_location="T10")
 MORPHINE = Concentration(10.0, DrugUnit.MG)
@@ -44,6 +53,7 @@ DOSE_HISTORY = (
 )
 # Volumes a nurse drew back at each refill: a little under expected, the patient's PTM boluses and pump accuracy.
 REMOVED_ML = {FIRST_REFILL_AT: 2.4, LAST_REFILL_AT: 6.2}
+PRIMING_DURATION = timedelta(minutes=30)
 
 
 def _prescription(mg_per_day: float) -> Prescription:
@@ -67,6 +77,24 @@ def priming_volume_ml() -> float:
     return round(model.pump_tubing_volume_ml + CATHETER.implanted_length_cm * model.catheter_ml_per_cm, 3)
 
 
+def priming() -> Bolus:
+    """The priming bolus given with the first program after the implant."""
+    start = DOSE_HISTORY[0][0]
+    volume_ml = priming_volume_ml()
+    return Bolus(BolusKind.PRIMING, start, PRIMING_DURATION, volume_ml, MORPHINE.dose_in(volume_ml))
+
+
+def _reservoir_at(at: datetime) -> float:
+    """What the history leaves in the reservoir at `at`: the last fill less what went out since (the priming
+    volume once that bolus has run), as the firmware logs it at each event that sets the delivery."""
+    fills = ((IMPLANT_AT, FILL_ML), (FIRST_REFILL_AT, FILL_ML), (LAST_REFILL_AT, FILL_ML))
+    fill_at, fill_ml = max(fill for fill in fills if fill[0] <= at)
+    volume_ml = fill_ml - _delivered_between(fill_at, at)
+    if fill_at == IMPLANT_AT and at >= priming().end:
+        volume_ml -= priming_volume_ml()
+    return volume_ml
+
+
 def low_alarm_reached_at() -> datetime:
     """When the demo's reservoir, filled at the last refill, reaches the low-reservoir alarm volume."""
     days = (FILL_ML - LOW_ALARM_ML) / _prescription(1.5).nominal_daily_volume_ml
@@ -74,64 +102,78 @@ def low_alarm_reached_at() -> datetime:
 
 
 def _refill_event(at: datetime, filled_at: datetime, filled_ml: float) -> Event:
-    expected = filled_ml - _delivered_between(filled_at, at)
+    expected = round(filled_ml - _delivered_between(filled_at, at), 2)
+    removed = REMOVED_ML[at]
     return Event(
         at,
         EventKind.REFILL,
-        f"Refill: removed {REMOVED_ML[at]:g} mL (expected {expected:.2f} mL), filled {FILL_ML:g} mL morphine 10 mg/mL",
-        {
-            "expected_ml": round(expected, 2),
-            "removed_ml": REMOVED_ML[at],
-            "added_ml": FILL_ML,
-            "reservoir_ml": FILL_ML,
-            "drug": "morphine",
-            "concentration": str(MORPHINE),
-        },
+        f"Refill: removed {removed:g} mL (expected {expected:.2f} mL), filled {FILL_ML:g} mL morphine 10 mg/mL",
+        RefillDetails(
+            expected_ml=expected,
+            removed_ml=removed,
+            added_ml=FILL_ML,
+            discrepancy_ml=round(removed - expected, 2),  # the demo's volumes are in hundredths of a mL
+            record=None,
+            reservoir_ml=FILL_ML,
+        ),
     )
 
 
 def _programming_event(at: datetime, old_mg: float | None, new_mg: float, extra: str = "") -> Event:
     new = DoseRate(new_mg, DrugUnit.MG)
     if old_mg is None:
-        text, details = f"Programmed simple continuous {new}", {"mode": "simple_continuous", "daily_dose": str(new)}
+        text = f"Programmed simple continuous {new}"
     else:
         old = DoseRate(old_mg, DrugUnit.MG)
-        change = new.percent_change_from(old)
-        text = f"Programmed simple continuous {old} → {new} ({change:+.0f} %)"
-        details = {"mode": "simple_continuous", "old_daily_dose": str(old), "daily_dose": str(new)}
-        details["change_percent"] = round(change, 1)
-    # As the firmware records it: the dose history the titration rules read back.
-    details |= {"daily_dose_per_day": new.per_day, "unit": new.unit.value}
+        text = f"Programmed simple continuous {old} → {new} ({new.percent_change_from(old):+.0f} %)"
+    # As the firmware records it: the dose history the titration rules read back, and the anchor.
+    details = ProgrammingDetails(
+        old=None if old_mg is None else _prescription(old_mg).describe(),  # what the implant set is not logged
+        new=_prescription(new_mg).describe(),
+        daily_dose_per_day=new.per_day,
+        unit=new.unit,
+        concentration_per_ml=MORPHINE.per_ml,
+        low_alarm_ml=LOW_ALARM_ML,
+        record=EMPTY_RECORD,
+        reservoir_ml=_reservoir_at(at),
+    )
     return Event(at, EventKind.PROGRAMMING, text + extra, details)
 
 
 def demo_events() -> tuple[Event, ...]:
     priming_ml = priming_volume_ml()
+    bolus = priming()
     (start_at, start_mg), *changes = DOSE_HISTORY
     events = [
         Event(
             IMPLANT_AT,
             EventKind.IMPLANT,
             f"Implanted {MODEL}; catheter 110 cm trimmed 12 cm, tip T10; filled {FILL_ML:g} mL morphine 10 mg/mL",
-            {
-                "catheter_length_cm": CATHETER.length_cm,
-                "trimmed_cm": CATHETER.trimmed_cm,
-                "tip_location": CATHETER.tip_location,
-                "filled_ml": FILL_ML,
-            },
+            ImplantDetails(
+                model=MODEL,
+                serial=SERIAL,
+                reservoir_ml=FILL_ML,
+                daily_dose_per_day=None,  # the story starts with the first program, ten minutes later
+                unit=MORPHINE.unit,
+                concentration_per_ml=MORPHINE.per_ml,
+                catheter_length_cm=CATHETER.length_cm,
+                trimmed_cm=CATHETER.trimmed_cm,
+                tip_location=CATHETER.tip_location,
+                record=EMPTY_RECORD,
+            ),
         ),
         Event(
             start_at,
             EventKind.BOLUS,
             f"Priming bolus programmed: {priming_ml:g} mL over 30 min (pump tubing and catheter)",
-            {"bolus": "priming", "volume_ml": priming_ml, "duration_minutes": 30},
+            BolusDetails.of(bolus, BolusPhase.PROGRAMMED),
         ),
         _programming_event(start_at, None, start_mg),
         Event(
-            start_at + timedelta(minutes=30),
+            bolus.end,
             EventKind.BOLUS,
             f"Priming bolus finished ({priming_ml:g} mL): simple continuous resumed",
-            {"bolus": "priming"},
+            BolusDetails.of(bolus, BolusPhase.FINISHED, reservoir_ml=_reservoir_at(bolus.end)),
         ),
         # The priming bolus took its volume out of the first fill.
         _refill_event(FIRST_REFILL_AT, IMPLANT_AT, FILL_ML - priming_ml),
@@ -156,7 +198,7 @@ def demo_pump(now: datetime) -> PumpMemory:
     prescription = _prescription(1.5)
     return PumpMemory(
         model_name=MODEL,
-        serial="PX20-DEMO-0001",
+        serial=SERIAL,
         implant_date=date(2025, 5, 12),
         patient_id="DEMO-0001",
         catheter=CATHETER,

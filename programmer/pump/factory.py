@@ -7,7 +7,6 @@ factory pump is never something the pump itself would have refused.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from programmer.therapy.drugs import drug_library
@@ -15,7 +14,8 @@ from programmer.therapy.prescription import Prescription
 from programmer.therapy.pump_models import pump_models
 from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
 
-from .firmware import ANCHOR_KEY, Program, ProgramRejected, check_clock, program_problems
+from .firmware import Program, ProgramRejected, check_clock, program_problems
+from .log import EMPTY_RECORD, ImplantDetails, ProgramRecord
 from .memory import Catheter, Event, EventKind, PumpMemory
 
 DEFAULT_TIP_LOCATION = "T10"
@@ -58,7 +58,7 @@ def new_pump(
     reservoir_ml: float | None = None,
     low_alarm_ml: float | None = None,
     catheter: Catheter | None = None,
-    record: Mapping[str, object] | None = None,
+    record: ProgramRecord | None = None,
     check: bool = True,
 ) -> PumpMemory:
     """A pump implanted at `now`, running `daily_dose` continuously, reservoir full unless given.
@@ -96,15 +96,18 @@ def new_pump(
         now,
         EventKind.IMPLANT,
         f"Implanted {model.name} #{serial}: {prescription.describe()}; reservoir {format_number(reservoir)} mL",
-        {
-            "model": model.name,
-            "serial": serial,
-            ANCHOR_KEY: reservoir,
-            "daily_dose_per_day": daily_dose.per_day,
-            "unit": daily_dose.unit.value,
-            "concentration_per_ml": prescription.concentration.per_ml,
-            **(record or {}),
-        },
+        ImplantDetails(
+            model=model.name,
+            serial=serial,
+            reservoir_ml=reservoir,
+            daily_dose_per_day=daily_dose.per_day,
+            unit=daily_dose.unit,
+            concentration_per_ml=prescription.concentration.per_ml,
+            catheter_length_cm=catheter.length_cm,
+            trimmed_cm=catheter.trimmed_cm,
+            tip_location=catheter.tip_location,
+            record=record or EMPTY_RECORD,
+        ),
     )
     memory = PumpMemory(
         model_name=model.name,

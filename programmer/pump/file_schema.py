@@ -4,7 +4,8 @@ Each model converts to and from its frozen dataclass. Models whose dataclass
 validates itself (Prescription, DaySchedule, Bolus, ...) build it once while
 validating, so the dataclass's own refusal is reported at the right field.
 Checks that need the shipped catalogues (pump models, drug library) are in
-`catalogue_problems`, also reported by field.
+`catalogue_problems`, also reported by field. Event details are typed per kind by
+the pump's log (programmer.pump.log), which refuses a wrong or missing field by its path.
 """
 
 from __future__ import annotations
@@ -13,9 +14,20 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, NaiveDatetime, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NaiveDatetime,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from programmer.pump.firmware import EARLIEST_CLOCK, LATEST_CLOCK
+from programmer.pump.log import DetailsError, details_data, details_from_file
 from programmer.pump.memory import Alarm, AlarmKind, Catheter, Event, EventKind, PumpMemory
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.drugs import drug_library
@@ -25,6 +37,7 @@ from programmer.therapy.schedule import WEEKDAYS, DaySchedule, FlexSchedule, Fle
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
 
 EVERY_DAY = "every day"
+DETAILS_PATH = "details_path"  # in the context of a refused event's details: the field inside them
 _HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
@@ -173,7 +186,23 @@ class EventField(_Strict):
     at: NaiveDatetime
     kind: EventKind
     text: str
-    details: dict[str, JsonValue] = {}
+    details: Any = None  # the kind's typed details once validated; in the file an object, {} when none were logged
+
+    @field_validator("details", mode="before")
+    @classmethod
+    def _typed_details(cls, data: Any, info: ValidationInfo) -> Any:
+        kind = info.data.get("kind")
+        if kind is None:  # the kind was refused itself: its details cannot be read
+            return None
+        try:
+            return details_from_file(kind, data)
+        except DetailsError as error:
+            context = {"problem": error.problem, DETAILS_PATH: error.path}
+            raise PydanticCustomError("event_details", "{problem}", context) from None
+
+    @field_serializer("details")
+    def _details_data(self, details: Any) -> dict[str, Any]:
+        return details_data(details)
 
 
 class MemoryField(_Strict):
@@ -200,7 +229,7 @@ class MemoryField(_Strict):
 
     @classmethod
     def from_domain(cls, memory: PumpMemory) -> MemoryField:
-        """Validated as a whole, so a refusal names the full path (memory.events.3.details.note)."""
+        """Validated as a whole, so a refusal names the full path (memory.events.3.details.removed_ml)."""
         return cls.model_validate(memory_data(memory))
 
     def to_domain(self) -> PumpMemory:
@@ -221,7 +250,7 @@ class MemoryField(_Strict):
             ptm=None if self.ptm is None else self.ptm.to_domain(),
             stopped_since=self.stopped_since,
             alarms=tuple(Alarm(alarm.kind, alarm.raised_at) for alarm in self.alarms),
-            events=tuple(Event(event.at, event.kind, event.text, dict(event.details)) for event in self.events),
+            events=tuple(Event(event.at, event.kind, event.text, event.details) for event in self.events),
         )
 
 
@@ -252,9 +281,9 @@ def memory_data(memory: PumpMemory) -> dict[str, Any]:
         "ptm": None if memory.ptm is None else asdict(memory.ptm),
         "stopped_since": memory.stopped_since,
         "alarms": [{"kind": alarm.kind, "raised_at": alarm.raised_at} for alarm in memory.alarms],
-        # Details stay the caller's own objects: a tuple or a datetime in them is refused, not silently converted.
+        # Details as the file holds them, so a memory is checked on save exactly as a file is on load.
         "events": [
-            {"at": event.at, "kind": event.kind, "text": event.text, "details": event.details}
+            {"at": event.at, "kind": event.kind, "text": event.text, "details": details_data(event.details)}
             for event in memory.events
         ],
     }

@@ -6,7 +6,7 @@ the refusal lists every problem with its number and the limit.
 
 Delivery is counted from an *anchor*: the last event that set what the pump
 delivers (implant, programming, refill, end of a bolus, end of service) records
-the reservoir volume at that instant in its details ("reservoir_ml"). The volume
+the reservoir volume at that instant in its details (`anchor_ml`). The volume
 at any later moment, and the instants of the low-reservoir and empty alarms, come
 from one reservoir projection started at that anchor. So advancing in one jump or
 in a thousand small steps asks the same projection the same questions and gets
@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from programmer.errors import ProgrammerError
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
@@ -26,25 +27,22 @@ from programmer.therapy.projection import Projection, project
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.schedule import schedule_problems
 from programmer.therapy.units import Concentration, format_number
-from programmer.wording import duration_text, moment_text
 
+from .log import (
+    Acknowledged,
+    AlarmClearedDetails,
+    AlarmRaisedDetails,
+    BolusDetails,
+    BolusPhase,
+    ModeChangeDetails,
+    ModeChangeReason,
+    ProgrammingDetails,
+    ProgramRecord,
+    RefillDetails,
+)
 from .memory import Alarm, AlarmKind, Event, EventKind, PumpMemory
 
-ANCHOR_KEY = "reservoir_ml"  # in an event's details: the volume delivery is counted from, at that event
-_ANCHOR_KINDS = (EventKind.IMPLANT, EventKind.PROGRAMMING, EventKind.REFILL, EventKind.BOLUS, EventKind.MODE_CHANGE)
 _VOLUME_TOLERANCE_ML = 1e-9
-
-
-@dataclass(frozen=True)
-class Acknowledged:
-    """A finding the clinician saw and went past, with what they typed: logged with the program, structured."""
-
-    rule: str  # the finding's stable id, e.g. "soft_max", "refill_discrepancy"
-    message: str  # the finding as it was shown, with its numbers
-    note: str = ""  # the reason or acknowledgement typed for it
-
-    def as_details(self) -> dict[str, str]:
-        return {"rule": self.rule, "message": self.message, "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -70,17 +68,17 @@ class Program:
         settings = (self.prescription, self.low_alarm_ml, self.ptm)
         return settings != (memory.prescription, memory.low_alarm_ml, memory.ptm)
 
-    def record(self) -> dict[str, object]:
+    def record(self) -> ProgramRecord:
         """Who programmed and what they went past, as the pump's log keeps it."""
-        return {
-            "reason": self.reason,
-            "clinician": self.clinician,
-            "acknowledged": [item.as_details() for item in self.acknowledged],
-            "second_checker": self.second_checker,
-        }
+        return ProgramRecord(
+            reason=self.reason,
+            clinician=self.clinician,
+            acknowledged=self.acknowledged,
+            second_checker=self.second_checker,
+        )
 
 
-class ProgramRejected(Exception):
+class ProgramRejected(ProgrammerError):
     """The pump refused a program (or a refill); `.reasons` lists every problem."""
 
     def __init__(self, reasons: list[str] | str) -> None:
@@ -88,7 +86,7 @@ class ProgramRejected(Exception):
         super().__init__("; ".join(self.reasons))
 
 
-class ClockError(ValueError):
+class ClockError(ProgrammerError, ValueError):
     """Asked to act at a moment before the pump's clock (time only runs forward), or outside the clock's range."""
 
 
@@ -215,16 +213,17 @@ def _delivers(prescription: Prescription) -> bool:
     return prescription.mode is not InfusionMode.STOPPED or prescription.bolus is not None
 
 
-def _event(at: datetime, kind: EventKind, text: str, **details: object) -> Event:
-    return Event(at, kind, text, dict(details))
-
-
 def _clear(memory: PumpMemory, kinds: tuple[AlarmKind, ...], now: datetime, why: str) -> PumpMemory:
     cleared = [alarm for alarm in memory.alarms if alarm.kind in kinds]
     if not cleared:
         return memory
     events = tuple(
-        _event(now, EventKind.ALARM_CLEARED, f"{alarm.kind.title} cleared: {why}", alarm=alarm.kind.value)
+        Event(
+            now,
+            EventKind.ALARM_CLEARED,
+            f"{alarm.kind.title} cleared: {why}",
+            AlarmClearedDetails(alarm=alarm.kind, severity=alarm.severity),
+        )
         for alarm in cleared
     )
     kept = tuple(alarm for alarm in memory.alarms if alarm.kind not in kinds)
@@ -253,38 +252,23 @@ def apply_program(memory: PumpMemory, program: Program, now: datetime) -> PumpMe
     text = f"Programmed: {old.describe()} → {new.describe()}" if program.changes(memory) else (
         f"Program sent again, unchanged: {new.describe()}"
     )
-    events = [
-        _event(
-            now,
-            EventKind.PROGRAMMING,
-            text,
-            old=old.describe(),
-            new=new.describe(),
-            # The dose history the titration rules and the report read back from the log.
-            daily_dose_per_day=new.nominal_daily_dose.per_day,
-            unit=new.unit.value,
-            concentration_per_ml=new.concentration.per_ml,
-            low_alarm_ml=program.low_alarm_ml,
-            **program.record(),
-            **{ANCHOR_KEY: reservoir_ml},
-        )
-    ]
+    details = ProgrammingDetails(
+        old=old.describe(),
+        new=new.describe(),
+        # The dose history the titration rules and the report read back from the log.
+        daily_dose_per_day=new.nominal_daily_dose.per_day,
+        unit=new.unit,
+        concentration_per_ml=new.concentration.per_ml,
+        low_alarm_ml=program.low_alarm_ml,
+        record=program.record(),
+        reservoir_ml=reservoir_ml,
+    )
+    events = [Event(now, EventKind.PROGRAMMING, text, details)]
     if new.mode is not old.mode:
-        events.append(
-            _event(now, EventKind.MODE_CHANGE, f"Mode: {old.mode.title} → {new.mode.title}",
-                   old=old.mode.value, new=new.mode.value)
-        )
+        events.append(_mode_change(now, old.mode, new.mode, ModeChangeReason.PROGRAMMING))
     if new.bolus is not None:
-        bolus = new.bolus
-        events.append(
-            _event(
-                now,
-                EventKind.BOLUS,
-                f"{bolus.kind.title} programmed: {_bolus_text(bolus)}",
-                bolus=bolus.kind.value,
-                volume_ml=bolus.volume_ml,
-            )
-        )
+        bolus = BolusDetails.of(new.bolus, BolusPhase.PROGRAMMED)
+        events.append(Event(now, EventKind.BOLUS, f"{bolus.bolus.title} programmed: {bolus.summary}", bolus))
     delivers = _delivers(new)
     stopped_since = None if delivers else (memory.stopped_since or now)
     memory = replace(
@@ -335,18 +319,19 @@ def refill(
     # A program that sets nothing new is not a programming: what it carries (acknowledgements, the second
     # check) is logged with the refill itself.
     reprograms = program is not None and program.changes(memory)
-    record = program.record() if program is not None and not reprograms else {}
-    event = _event(
+    event = Event(
         now,
         EventKind.REFILL,
         f"Refill: expected {format_number(expected_ml)} mL, removed {format_number(removed_ml)} mL, "
         f"added {format_number(added_ml)} mL",
-        expected_ml=expected_ml,
-        removed_ml=removed_ml,
-        added_ml=added_ml,
-        discrepancy_ml=removed_ml - expected_ml,
-        **record,
-        **{ANCHOR_KEY: added_ml},
+        RefillDetails(
+            expected_ml=expected_ml,
+            removed_ml=removed_ml,
+            added_ml=added_ml,
+            discrepancy_ml=removed_ml - expected_ml,
+            record=program.record() if program is not None and not reprograms else None,
+            reservoir_ml=added_ml,
+        ),
     )
     refilled = replace(
         memory,
@@ -361,12 +346,12 @@ def refill(
     return apply_program(refilled, replace(program, reservoir_ml=added_ml), now)
 
 
-def _bolus_text(bolus: Bolus) -> str:
-    """'0.5 mL (5 mg) over 1 h 30 min from 2026-11-21 09:00', worded as every bolus is."""
-    return (
-        f"{format_number(bolus.volume_ml)} mL ({bolus.dose}) over {duration_text(bolus.duration)} "
-        f"from {moment_text(bolus.start)}"
-    )
+def _mode_change(
+    at: datetime, old: InfusionMode, new: InfusionMode, why: ModeChangeReason, reservoir_ml: float | None = None
+) -> Event:
+    text = f"Mode: {old.title} → {new.title}" + ("" if why is ModeChangeReason.PROGRAMMING else f" ({why.title})")
+    details = ModeChangeDetails(old=old, new=new, why=why, reservoir_ml=reservoir_ml)
+    return Event(at, EventKind.MODE_CHANGE, text, details)
 
 
 # --- simulated time -------------------------------------------------------------------------------
@@ -397,9 +382,10 @@ def _anchor(memory: PumpMemory) -> _Anchor:
     """Where delivery is counted from: the last anchoring event, if it still explains the memory's volume."""
     since = max(memory.prescription_entered_at, memory.last_refill_at)
     for event in reversed(memory.events):
-        if event.kind in _ANCHOR_KINDS and ANCHOR_KEY in event.details:
+        anchor_ml = None if event.details is None else event.details.anchor_ml
+        if anchor_ml is not None:
             if since <= event.at <= memory.clock:
-                anchor = _anchor_at(memory, event.at, float(event.details[ANCHOR_KEY]))
+                anchor = _anchor_at(memory, event.at, anchor_ml)
                 if abs(anchor.volume_at(memory.clock) - memory.reservoir_ml) <= _VOLUME_TOLERANCE_ML:
                     return anchor
             break
@@ -470,12 +456,11 @@ def _raise(memory: PumpMemory, kind: AlarmKind, at: datetime) -> tuple[PumpMemor
     reservoir_ml = memory.reservoir_ml
     if kind is AlarmKind.EMPTY_RESERVOIR:
         reservoir_ml = 0.0  # the instant is rounded to the clock's microsecond: empty means empty
-    event = _event(
+    event = Event(
         at,
         EventKind.ALARM_RAISED,
         f"{kind.title} ({kind.severity.value})",
-        alarm=kind.value,
-        severity=kind.severity.value,
+        AlarmRaisedDetails(alarm=kind, severity=kind.severity),
     )
     memory = replace(memory, reservoir_ml=reservoir_ml, alarms=(*memory.alarms, alarm), events=(*memory.events, event))
     return memory, alarm
@@ -486,20 +471,16 @@ def _finish_bolus(memory: PumpMemory, at: datetime) -> PumpMemory:
     bolus = old.bolus
     new = old.after_bolus()
     events = [
-        _event(
+        Event(
             at,
             EventKind.BOLUS,
             f"{bolus.kind.title} finished ({format_number(bolus.volume_ml)} mL): "
             f"{new.mode.title.lower()} {'resumed' if new.mode is old.mode else 'follows'}",
-            bolus=bolus.kind.value,
-            **{ANCHOR_KEY: memory.reservoir_ml},
+            BolusDetails.of(bolus, BolusPhase.FINISHED, reservoir_ml=memory.reservoir_ml),
         )
     ]
     if new.mode is not old.mode:
-        events.append(
-            _event(at, EventKind.MODE_CHANGE, f"Mode: {old.mode.title} → {new.mode.title} (bolus finished)",
-                   old=old.mode.value, new=new.mode.value)
-        )
+        events.append(_mode_change(at, old.mode, new.mode, ModeChangeReason.BOLUS_FINISHED))
     stopped_since = memory.stopped_since if _delivers(new) else (memory.stopped_since or at)
     return replace(memory, prescription=new, stopped_since=stopped_since, events=memory.events + tuple(events))
 
@@ -507,14 +488,7 @@ def _finish_bolus(memory: PumpMemory, at: datetime) -> PumpMemory:
 def _stop_at_end_of_service(memory: PumpMemory, at: datetime) -> PumpMemory:
     old = memory.prescription
     new = Prescription.stopped(old.drug, old.concentration)
-    event = _event(
-        at,
-        EventKind.MODE_CHANGE,
-        f"Mode: {old.mode.title} → {new.mode.title} (end of service)",
-        old=old.mode.value,
-        new=new.mode.value,
-        **{ANCHOR_KEY: memory.reservoir_ml},
-    )
+    event = _mode_change(at, old.mode, new.mode, ModeChangeReason.END_OF_SERVICE, memory.reservoir_ml)
     return replace(
         memory, prescription=new, stopped_since=memory.stopped_since or at, events=(*memory.events, event)
     )
@@ -540,26 +514,23 @@ def cancel_bolus(memory: PumpMemory, now: datetime) -> PumpMemory:
     delivered_ml = bolus.volume_ml * (elapsed / bolus.duration)
     delivered_dose = bolus.dose * (elapsed / bolus.duration)
     new = old.after_bolus()
+    details = BolusDetails.of(
+        bolus,
+        BolusPhase.CANCELLED,
+        reservoir_ml=memory.reservoir_ml,
+        delivered_ml=delivered_ml,
+        delivered_dose=delivered_dose,
+    )
     events = [
-        _event(
+        Event(
             now,
             EventKind.BOLUS,
-            f"{bolus.kind.title} cancelled after {format_number(delivered_ml)} mL "
-            f"({delivered_dose}) of {format_number(bolus.volume_ml)} mL ({bolus.dose}): "
-            f"{new.mode.title.lower()} {'resumed' if new.mode is old.mode else 'follows'}",
-            bolus=bolus.kind.value,
-            cancelled=True,
-            volume_ml=bolus.volume_ml,
-            delivered_ml=delivered_ml,
-            delivered_dose=delivered_dose.amount,
-            unit=delivered_dose.unit.value,
-            **{ANCHOR_KEY: memory.reservoir_ml},
+            f"{bolus.kind.title} cancelled after {details.delivered_text} of {format_number(bolus.volume_ml)} mL "
+            f"({bolus.dose}): {new.mode.title.lower()} {'resumed' if new.mode is old.mode else 'follows'}",
+            details,
         )
     ]
     if new.mode is not old.mode:
-        events.append(
-            _event(now, EventKind.MODE_CHANGE, f"Mode: {old.mode.title} → {new.mode.title} (bolus cancelled)",
-                   old=old.mode.value, new=new.mode.value)
-        )
+        events.append(_mode_change(now, old.mode, new.mode, ModeChangeReason.BOLUS_CANCELLED))
     stopped_since = memory.stopped_since if _delivers(new) else (memory.stopped_since or now)
     return replace(memory, prescription=new, stopped_since=stopped_since, events=memory.events + tuple(events))

@@ -6,85 +6,18 @@ interrogation snapshot can never be edited behind the pump's back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.pump_models import PumpModel, pump_models
 
+# Alarms and the log have modules of their own; importers keep finding them here.
+from .alarms import Alarm, AlarmKind, Severity
+from .log import Event, EventKind
 
-class Severity(StrEnum):
-    NON_CRITICAL = "non-critical"  # single tone about once an hour
-    CRITICAL = "critical"  # two-tone: call the clinic now
-
-
-class AlarmKind(StrEnum):
-    LOW_RESERVOIR = "low_reservoir"
-    EMPTY_RESERVOIR = "empty_reservoir"
-    ELECTIVE_REPLACEMENT = "elective_replacement"
-    END_OF_SERVICE = "end_of_service"
-    PUMP_STOPPED = "pump_stopped"  # stopped for longer than the model's stopped_alarm_hours
-
-    @property
-    def severity(self) -> Severity:
-        if self in (AlarmKind.LOW_RESERVOIR, AlarmKind.ELECTIVE_REPLACEMENT):
-            return Severity.NON_CRITICAL
-        return Severity.CRITICAL
-
-    @property
-    def title(self) -> str:
-        return {
-            AlarmKind.LOW_RESERVOIR: "Low reservoir",
-            AlarmKind.EMPTY_RESERVOIR: "Reservoir empty",
-            AlarmKind.ELECTIVE_REPLACEMENT: "Elective replacement indicator (replace within 90 days)",
-            AlarmKind.END_OF_SERVICE: "End of service: pump stopped",
-            AlarmKind.PUMP_STOPPED: "Pump stopped for more than 48 h",
-        }[self]
-
-
-@dataclass(frozen=True)
-class Alarm:
-    kind: AlarmKind
-    raised_at: datetime
-
-    @property
-    def severity(self) -> Severity:
-        return self.kind.severity
-
-
-class EventKind(StrEnum):
-    PROGRAMMING = "programming"
-    REFILL = "refill"
-    BOLUS = "bolus"
-    ALARM_RAISED = "alarm_raised"
-    ALARM_CLEARED = "alarm_cleared"
-    MODE_CHANGE = "mode_change"
-    IMPLANT = "implant"
-
-    @property
-    def title(self) -> str:
-        return {
-            EventKind.PROGRAMMING: "Programming",
-            EventKind.REFILL: "Refill",
-            EventKind.BOLUS: "Bolus",
-            EventKind.ALARM_RAISED: "Alarm raised",
-            EventKind.ALARM_CLEARED: "Alarm cleared",
-            EventKind.MODE_CHANGE: "Mode change",
-            EventKind.IMPLANT: "Implant",
-        }[self]
-
-
-@dataclass(frozen=True)
-class Event:
-    """One line of the pump's append-only log, stamped with the pump's clock."""
-
-    at: datetime
-    kind: EventKind
-    text: str
-    details: dict[str, Any] = field(default_factory=dict, compare=True, hash=False)
+__all__ = ["Alarm", "AlarmKind", "Catheter", "Event", "EventKind", "PumpMemory", "Severity"]
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from programmer.pump.file_schema import MemoryField, catalogue_problems
+from programmer.errors import ProgrammerError
+from programmer.pump.file_schema import DETAILS_PATH, MemoryField, catalogue_problems
 from programmer.pump.memory import PumpMemory
 
 FORMAT_NAME = "intrathecal-pump-memory"
@@ -43,7 +44,7 @@ except ImportError:  # Windows
     import msvcrt
 
 
-class PumpFileError(Exception):
+class PumpFileError(ProgrammerError):
     """A pump file cannot be read, written or locked; the message names the file and what is wrong."""
 
 
@@ -86,7 +87,7 @@ def dumps_pump(memory: PumpMemory, source: str = "pump memory") -> str:
         differing = [f.name for f in fields(PumpMemory) if getattr(readback, f.name) != getattr(memory, f.name)]
         raise PumpFileError(
             f"{source}: cannot be saved: {', '.join(differing)} would not read back identically "
-            "(event details must be plain JSON values: text, numbers, true/false, null, lists, objects)"
+            "(event details must hold the types their fields declare)"
         )
     return text
 
@@ -117,7 +118,6 @@ def loads_pump(text: str, source: str = "pump memory") -> PumpMemory:
             f"(checksum: expected {expected[:19]}…, found {found[:19]}…)"
         )
     try:
-        # The file's own key order, not the canonical one: free-form event details keep their order.
         memory = MemoryField.model_validate_json(json.dumps(memory_data, ensure_ascii=False))
     except ValidationError as error:
         raise PumpFileError(f"{source}: {_describe(error, 'memory', memory_data)}") from error
@@ -191,9 +191,10 @@ def _describe(error: ValidationError, prefix: str, raw: Any = None) -> str:
     """'memory.reservoir_ml: Input should be ..., found -1.0' for each problem, showing the value as written."""
     problems = []
     for problem in error.errors():
-        where = ".".join([prefix, *(str(part) for part in problem["loc"])])
+        loc = (*problem["loc"], *problem.get("ctx", {}).get(DETAILS_PATH, ()))  # event details name their field
+        where = ".".join([prefix, *(str(part) for part in loc)])
         message = problem["msg"]
-        found = _as_written(raw, problem["loc"], problem.get("input"))
+        found = _as_written(raw, loc, problem.get("input"))
         if problem["type"] != "missing" and not isinstance(found, dict):
             message += f", found {_shown(found)}"
         problems.append(f"{where}: {message}")

@@ -11,12 +11,13 @@ open); the link itself does not lock, so a session's calls never lock themselves
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 
+from programmer.errors import ProgrammerError
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.prescription import Bolus
 from programmer.therapy.schedule import WEEKDAYS, FlexSchedule, format_minute
@@ -30,6 +31,7 @@ from .pumpfile import load_pump, save_pump
 
 LINK_LOST_MESSAGE = "link lost during programming: the pump kept its previous program"
 REFUSED_MESSAGE = "pump refused the program (simulated fault)"
+CANCELLED_MESSAGE = "cancelled while waiting for the pump: nothing was sent, the pump kept its previous program"
 
 
 @dataclass
@@ -41,11 +43,15 @@ class LinkFaults:
     delay_s: float = 0.0  # the pump answers each call this much later
 
 
-class LinkLost(Exception):
+class LinkLost(ProgrammerError):
     """The link dropped before the pump committed: the pump kept what it had."""
 
 
-class VerificationFailed(Exception):
+class LinkCancelled(LinkLost):
+    """The clinician stopped waiting for a slow link: nothing was sent, the pump kept what it had."""
+
+
+class VerificationFailed(ProgrammerError):
     """What the pump holds after programming is not what was sent."""
 
 
@@ -58,11 +64,16 @@ class ProgramResult:
 
 class Telemetry:
     def __init__(
-        self, path: Path, faults: LinkFaults | None = None, sleep: Callable[[float], None] = time.sleep
+        self, path: Path, faults: LinkFaults | None = None, sleep: Callable[[float], None] | None = None
     ) -> None:
         self.path = Path(path)
         self.faults = faults if faults is not None else LinkFaults()
         self._sleep = sleep
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """Stop waiting for a slow answer (from any thread): the exchange ends with LinkCancelled, nothing sent."""
+        self._cancel.set()
 
     def interrogate(self, at: datetime | None = None) -> PumpMemory:
         """Read the pump: an immutable snapshot of its memory, as it is at `at` (default: its clock).
@@ -103,19 +114,23 @@ class Telemetry:
         after = firmware.cancel_bolus(before, now)
         return ProgramResult(before, self._commit(after), describe_changes(before, after))
 
-    def advance(self, to: datetime) -> list[Alarm]:
-        """Let simulated time run on the pump to `to`; the alarms it raised meanwhile, in order.
+    def advance(self, to: datetime) -> tuple[PumpMemory, list[Alarm]]:
+        """Let simulated time run on the pump to `to`: the pump then (read back), and the alarms it raised, in order.
 
         The pump's own clock, not a link exchange: no link faults or delay apply.
         """
         memory, alarms = firmware.advance(load_pump(self.path), to)
-        self._write_and_verify(memory)
-        return alarms
+        return self._write_and_verify(memory), alarms
 
     # --- the checked write ------------------------------------------------------------------
     def _wait_for_answer(self) -> None:
-        if self.faults.delay_s > 0:
+        self._cancel.clear()
+        if self.faults.delay_s <= 0:
+            return
+        if self._sleep is not None:
             self._sleep(self.faults.delay_s)
+        elif self._cancel.wait(self.faults.delay_s):
+            raise LinkCancelled(CANCELLED_MESSAGE)
 
     def _pump_at(self, now: datetime) -> PumpMemory:
         """The pump as it is at `now`: it kept delivering since its memory was last written."""
@@ -205,6 +220,7 @@ def _ptm_text(ptm: PtmSettings | None) -> str:
 
 
 __all__ = [
+    "LinkCancelled",
     "LinkFaults",
     "LinkLost",
     "ProgramRejected",

@@ -10,13 +10,18 @@ too and the pump logs the volume it had delivered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
+from programmer.errors import ProgrammerError
 from programmer.pump.firmware import Program
-from programmer.pump.memory import EventKind, PumpMemory
+from programmer.pump.log import BolusDetails, BolusPhase
+from programmer.pump.memory import PumpMemory
 from programmer.pump.telemetry import ProgramResult
+from programmer.session.events import BolusNotice
 from programmer.session.gate import BlockingFindings, check_program
 from programmer.session.programming import ProgrammingSession, SessionError
 from programmer.therapy.bolus import (
@@ -285,34 +290,33 @@ def bolus_history(memory: PumpMemory, since: datetime | None = None) -> list[Bol
     or, without one, when a later program replaced it.
     """
     entries: list[BolusEntry] = []
-    open_: dict | None = None
+    programmed: tuple[datetime, BolusDetails] | None = None  # the bolus the pump holds, as it was logged
 
     def close(outcome: str, delivered_ml: float | None, cancelled: bool = False) -> None:
-        nonlocal open_
-        entries.append(BolusEntry(open_["at"], open_["kind"], open_["given"], outcome, delivered_ml, cancelled))
-        open_ = None
+        nonlocal programmed
+        at, bolus = programmed
+        entries.append(BolusEntry(at, bolus.bolus, bolus.summary, outcome, delivered_ml, cancelled))
+        programmed = None
 
     for event in memory.events:
-        if event.kind is not EventKind.BOLUS or (since is not None and event.at < since):
-            continue
         details = event.details
-        kind = BolusKind(details.get("bolus", BolusKind.CLINICIAN.value))
-        if details.get("cancelled"):
-            if open_ is not None:
-                delivered = float(details.get("delivered_ml", 0.0))
-                dose = details.get("delivered_dose")
-                carried = f" ({format_number(float(dose))} {details.get('unit', '')})" if dose is not None else ""
-                close(f"cancelled {moment_text(event.at)} after {ml_text(delivered)}{carried}", delivered, True)
-        elif "volume_ml" in details:  # programmed
-            if open_ is not None:
+        if not isinstance(details, BolusDetails) or (since is not None and event.at < since):
+            continue
+        if details.phase is BolusPhase.PROGRAMMED:
+            if programmed is not None:
                 close(f"replaced by a new program {moment_text(event.at)}", None)
-            given = event.text.split(": ", 1)[1] if ": " in event.text else event.text
-            open_ = {"at": event.at, "kind": kind, "given": given, "volume_ml": float(details["volume_ml"])}
-        elif open_ is not None:  # finished
-            close(f"completed {moment_text(event.at)}: {ml_text(open_['volume_ml'])} delivered", open_["volume_ml"])
-    if open_ is not None:
+            programmed = (event.at, details)
+        elif programmed is None:
+            continue  # it ended a bolus programmed before `since`
+        elif details.phase is BolusPhase.CANCELLED:
+            close(f"cancelled {moment_text(event.at)} after {details.delivered_text}", details.delivered_ml, True)
+        else:
+            volume_ml = programmed[1].volume_ml
+            delivered = "" if volume_ml is None else f": {ml_text(volume_ml)} delivered"
+            close(f"completed {moment_text(event.at)}{delivered}", volume_ml)
+    if programmed is not None:
         running = bolus_progress(memory)
-        if running is not None and running.kind is open_["kind"]:
+        if running is not None and running.kind is programmed[1].bolus:
             close(f"running: {running.delivered_text()} delivered, {running.remaining_text()}", None)
         else:
             close("ended when the pump was reprogrammed", None)
@@ -327,9 +331,9 @@ def last_priming(memory: PumpMemory) -> datetime | None:
     primed = [
         event.at
         for event in memory.events
-        if event.kind is EventKind.BOLUS
-        and event.details.get("bolus") == BolusKind.PRIMING.value
-        and "volume_ml" in event.details
+        if isinstance(event.details, BolusDetails)
+        and event.details.bolus is BolusKind.PRIMING
+        and event.details.phase is BolusPhase.PROGRAMMED
     ]
     return primed[-1] if primed else None
 
@@ -467,10 +471,15 @@ class BolusWorkflow:
         *,
         reason: str = "",
         clinician: str = "",
-    ) -> ProgramResult:
-        """Program the priming bolus in front of the pump's prescription; the continuous rate follows it."""
+        then: Callable[[ProgramResult], Any] | None = None,
+        otherwise: Callable[[Exception], None] | None = None,
+    ) -> Any:
+        """Program the priming bolus in front of the pump's prescription; the continuous rate follows it.
+
+        The pump's answer comes through the session's runner: `then(result)` once verified, or `otherwise(error)`.
+        """
         self.review_priming(catheter_length_cm, trimmed_cm, occasion)
-        return self._program(reason, clinician)
+        return self._program(reason, clinician, then, otherwise)
 
     def review_clinician(self, dose: Dose, duration: timedelta) -> ClinicianBolusPlan:
         plan = self.clinician_plan(dose, duration)
@@ -480,28 +489,52 @@ class BolusWorkflow:
         return plan
 
     def give_clinician(
-        self, dose: Dose, duration: timedelta, *, reason: str = "", clinician: str = ""
-    ) -> ProgramResult:
+        self,
+        dose: Dose,
+        duration: timedelta,
+        *,
+        reason: str = "",
+        clinician: str = "",
+        then: Callable[[ProgramResult], Any] | None = None,
+        otherwise: Callable[[Exception], None] | None = None,
+    ) -> Any:
         """Give `dose` over `duration`; refused (BlockingFindings, nothing pending) above the drug's limits."""
         self.review_clinician(dose, duration)
-        return self._program(reason, clinician)
+        return self._program(reason, clinician, then, otherwise)
 
-    def cancel(self) -> CancelledBolus:
+    def cancel(
+        self,
+        then: Callable[[CancelledBolus], Any] | None = None,
+        otherwise: Callable[[Exception], None] | None = None,
+    ) -> Any:
         """Stop the running bolus now; the pump logs the partial volume and resumes its mode."""
         progress = self.progress()
         if progress is None:
             raise NoBolusRunning("no bolus is running: there is nothing to cancel")
-        result = self.session.cancel_bolus()
-        event = next(event for event in reversed(result.after.events) if event.details.get("cancelled"))
-        details = event.details
-        dose = progress.dose
+
+        def cancelled(result: ProgramResult) -> Any:
+            stopped = self._cancelled(progress, result)
+            self.session.events.bolus.emit(
+                BolusNotice(BolusPhase.CANCELLED, progress.kind.value, stopped.at, stopped.text())
+            )
+            return then(stopped) if then is not None else stopped
+
+        return self.session.cancel_bolus(cancelled, otherwise)
+
+    @staticmethod
+    def _cancelled(progress: BolusProgress, result: ProgramResult) -> CancelledBolus:
+        at, details = next(
+            (event.at, event.details)
+            for event in reversed(result.after.events)
+            if isinstance(event.details, BolusDetails) and event.details.phase is BolusPhase.CANCELLED
+        )
         return CancelledBolus(
             kind=progress.kind,
-            at=event.at,
+            at=at,
             volume_ml=progress.volume_ml,
-            delivered_ml=float(details["delivered_ml"]),
-            delivered_dose=Dose(float(details["delivered_dose"]), dose.unit),
-            dose=dose,
+            delivered_ml=details.delivered_ml,
+            delivered_dose=details.delivered_dose,
+            dose=progress.dose,
             reservoir_ml=result.after.reservoir_ml,
             then=progress.then,
         )
@@ -540,11 +573,29 @@ class BolusWorkflow:
             if not (finding.rule in _NOISE_RULES and finding.severity is FindingSeverity.INFO)
         )
 
-    def _program(self, reason: str, clinician: str) -> ProgramResult:
+    def _program(
+        self,
+        reason: str,
+        clinician: str,
+        then: Callable[[ProgramResult], Any] | None,
+        otherwise: Callable[[Exception], None] | None,
+    ) -> Any:
         """Program the pending bolus; on any refusal it is dropped, so no half-given bolus waits in the session."""
+        bolus = self.session.pending_prescription.bolus
+
+        def given(result: ProgramResult) -> Any:
+            text = f"{bolus.kind.title} programmed: {bolus.dose} over {duration_text(bolus.duration)}"
+            self.session.events.bolus.emit(BolusNotice(BolusPhase.PROGRAMMED, bolus.kind.value, bolus.start, text))
+            return then(result) if then is not None else result
+
+        def refused(error: Exception) -> None:
+            self.session.discard_changes()
+            if otherwise is not None:
+                otherwise(error)
+
         try:
-            return self.session.program(reason=reason, clinician=clinician)
-        except Exception:
+            return self.session.program(reason=reason, clinician=clinician, then=given, otherwise=refused)
+        except ProgrammerError:  # the gate refused before anything was sent
             self.session.discard_changes()
             raise
 

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from programmer.errors import ProgrammerError
 from programmer.pump.firmware import Acknowledged, Program, program_problems
+from programmer.pump.log import DosingDetails
 from programmer.pump.memory import PumpMemory
 from programmer.therapy.drugs import DrugLibrary
 from programmer.therapy.prescription import Prescription
@@ -29,7 +30,7 @@ from programmer.therapy.safety import (
     needing_reason,
     safety_findings,
 )
-from programmer.therapy.units import Concentration, DoseRate, DrugUnit
+from programmer.therapy.units import Concentration
 
 
 class GateError(ProgrammerError):
@@ -84,9 +85,8 @@ def dose_history(memory: PumpMemory) -> list[DoseChange]:
     history = []
     for event in memory.events:
         details = event.details
-        if "daily_dose_per_day" in details and "unit" in details:  # implant and programming events
-            dose = DoseRate(float(details["daily_dose_per_day"]), DrugUnit(details["unit"]))
-            history.append(DoseChange(event.at, dose))
+        if isinstance(details, DosingDetails) and details.daily_dose is not None:  # implant and programming events
+            history.append(DoseChange(event.at, details.daily_dose))
     current = memory.prescription.nominal_daily_dose
     if not history or history[-1].daily_dose != current:
         history.append(DoseChange(memory.prescription_entered_at, current))

@@ -2,54 +2,41 @@
 
 The session holds the pump's lock for as long as it is open, edits only a pending
 copy of the program, and changes the pump only through telemetry, which the
-firmware validates and which is read back and compared. Closing a session with
-unprogrammed changes or a stopped pump needs an explicit confirmation.
+firmware validates and which is read back and compared. Every exchange with the
+pump goes through a runner (programmer.session.link): at once for scripts, off the
+window's thread for the window. What changes is said on `events` (ProgrammerEvents),
+one notice per field for each action. Closing a session with unprogrammed changes or
+a stopped pump needs an explicit confirmation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from programmer.errors import ProgrammerError
 from programmer.pump.firmware import Program
+from programmer.pump.log import BolusPhase
 from programmer.pump.memory import Alarm, PumpMemory
 from programmer.pump.pumpfile import PumpLock
 from programmer.pump.telemetry import LinkFaults, ProgramResult, Telemetry
-from programmer.session.gate import (
-    BlockingFindings,
-    GateCheck,
-    ReasonRequired,
-    check_program,
-    dose_history,
-    refill_only_problem,
-    stored_program_findings,
-)
-from programmer.session.schedule_edit import calendar_day_text, weekday_names
-from programmer.session.status import ReservoirDates, format_datetime, reservoir_dates, reservoir_projection
+from programmer.session.events import BolusNotice, LinkState, ProgrammerEvents
+from programmer.session.gate import GateCheck, check_program, refill_only_problem, stored_program_findings
+from programmer.session.link import Runner, RunNow
+from programmer.session.review import Difference, Review, alarm_rows, daily_dose_text, schedule_text
+from programmer.session.status import reservoir_dates, reservoir_projection
 from programmer.therapy.drugs import DrugLibrary, drug_library
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.projection import Projection
 from programmer.therapy.pump_models import PumpModel
-from programmer.therapy.safety import Finding, blocking, needing_reason
-from programmer.therapy.schedule import DaySchedule
+from programmer.therapy.safety import Finding
 from programmer.therapy.units import Concentration, format_number
-
-# Re-exported: the gate's refusals, and the date format the screens share.
-__all__ = ["BlockingFindings", "ReasonRequired", "dose_history", "format_datetime"]
 
 # Review rows a clinician edits directly (the others follow from them).
 _EDITABLE = ("Drug", "Concentration", "Mode", "Daily dose", "Schedule", "Low-reservoir alarm")
-
-
-class LinkState(StrEnum):
-    NOT_CONNECTED = "not connected"
-    INTERROGATING = "interrogating"
-    CONNECTED = "connected"
-    PROGRAMMING = "programming"
 
 
 class SessionError(ProgrammerError):
@@ -61,133 +48,83 @@ class NotConnected(SessionError):
         super().__init__("no pump is connected: interrogate a pump first")
 
 
+class LinkBusy(SessionError):
+    def __init__(self, state: LinkState) -> None:
+        super().__init__(f"the link is busy ({state.value}): wait for the pump's answer, or cancel it")
+
+
 class UnfinishedSession(SessionError):
     """Closing now would leave the pump in a state the clinician must confirm."""
 
 
-@dataclass(frozen=True)
-class Difference:
-    label: str
-    old: str
-    new: str
-
-    @property
-    def changed(self) -> bool:
-        return self.old != self.new
-
-
-@dataclass(frozen=True)
-class Review:
-    """The Finish screen: old and new side by side, what follows, and what stands in the way."""
-
-    rows: list[Difference]
-    dose_change_percent: float | None
-    old_daily_volume_ml: float
-    new_daily_volume_ml: float
-    old_projection: Projection
-    new_projection: Projection
-    findings: list[Finding]
-    blocking: list[Finding]
-    needs_reason: list[Finding]
-    has_changes: bool
-
-    @classmethod
-    def comparing(
-        cls,
-        old: Prescription,
-        new: Prescription,
-        rows: list[Difference],
-        old_projection: Projection,
-        new_projection: Projection,
-        findings: list[Finding],
-        has_changes: bool,
-    ) -> Review:
-        """The review of `old` → `new`: the % dose change (same drug only), volumes and findings by severity."""
-        same_drug = old.drug.strip().lower() == new.drug.strip().lower()
-        percent = new.nominal_daily_dose.percent_change_from(old.nominal_daily_dose) if same_drug else None
-        return cls(
-            rows=rows,
-            dose_change_percent=percent,
-            old_daily_volume_ml=old.nominal_daily_volume_ml,
-            new_daily_volume_ml=new.nominal_daily_volume_ml,
-            old_projection=old_projection,
-            new_projection=new_projection,
-            findings=findings,
-            blocking=blocking(findings),
-            needs_reason=needing_reason(findings),
-            has_changes=has_changes,
-        )
-
-    @property
-    def old_alarm_date(self) -> datetime | None:
-        return self.old_projection.alarm_date
-
-    @property
-    def new_alarm_date(self) -> datetime | None:
-        return self.new_projection.alarm_date
-
-    @property
-    def can_program(self) -> bool:
-        return self.has_changes and not self.blocking
-
-
-def alarm_rows(old: ReservoirDates, new: ReservoirDates) -> list[Difference]:
-    """The alarm date and days until it, before and after (an alarm that fired: when, and how long ago)."""
-    return [
-        Difference("Alarm date", old.alarm.text(), new.alarm.text()),
-        Difference("Days until alarm", old.alarm.days_text(), new.alarm.days_text()),
-    ]
-
-
-def daily_dose_text(prescription: Prescription) -> str:
-    dose = prescription.nominal_daily_dose
-    if prescription.mode is InfusionMode.FLEX and prescription.schedule.per_weekday:
-        return f"{dose} (weekly mean)"
-    return f"{dose} ({dose.per_hour_text()})"
-
-
-def schedule_text(prescription: Prescription) -> str:
-    """The steps as the pump runs them.
-
-    One schedule for every day: its steps round the clock ('06:00–22:00 2 mg/day, 22:00–06:00 1 mg/day').
-    A schedule per weekday: every weekday from 00:00 to 24:00, days alike grouped, so what each calendar
-    day gets is read exactly as it is delivered ('Friday: 00:00–06:00 1 mg/day, …, 22:00–24:00 1 mg/day').
-    """
-    if prescription.mode is not InfusionMode.FLEX:
-        return "—"
-    schedule = prescription.schedule
-    if not schedule.per_weekday:
-        return ", ".join(f"{interval.label()} {interval.rate}" for interval in schedule.day(0).intervals())
-    weekdays: dict[DaySchedule, list[int]] = {}
-    for weekday in range(7):
-        weekdays.setdefault(schedule.day(weekday), []).append(weekday)
-    return "; ".join(f"{weekday_names(days)}: {calendar_day_text(day)}" for day, days in weekdays.items())
-
-
 class ProgrammingSession:
-    def __init__(self, path: Path, *, faults: LinkFaults | None = None, library: DrugLibrary | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        faults: LinkFaults | None = None,
+        library: DrugLibrary | None = None,
+        events: ProgrammerEvents | None = None,
+        runner: Runner | None = None,
+    ) -> None:
         self.path = Path(path)
         self.faults = faults or LinkFaults()
         self.library = library or drug_library()
+        self.events = events or ProgrammerEvents()
+        self.runner = runner or RunNow()
         self.state = LinkState.NOT_CONNECTED
         self.current: PumpMemory | None = None
         self.pending: Program | None = None
-        self.last_result: ProgramResult | None = None
         self._telemetry = Telemetry(self.path, self.faults)
         self._lock: PumpLock | None = None
-        self._subscribers: list[Callable[[], None]] = []
-
-    # --- observers ------------------------------------------------------------------
-    def subscribe(self, callback: Callable[[], None]) -> None:
-        self._subscribers.append(callback)
-
-    def _changed(self) -> None:
-        for callback in list(self._subscribers):
-            callback()
 
     def _set_state(self, state: LinkState) -> None:
         self.state = state
-        self._changed()
+        self.events.link.emit(state)
+
+    def _set_pending(self, program: Program | None) -> None:
+        self.pending = program
+        self.events.pending.emit(program)
+
+    def _set_current(self, memory: PumpMemory | None) -> None:
+        self.current = memory
+        self.events.snapshot.emit(memory)
+
+    def _exchange(
+        self,
+        state: LinkState,
+        exchange: Callable[[], Any],
+        done: Callable[[Any], Any],
+        undo: Callable[[Exception], None] | None = None,
+    ) -> Any:
+        """One exchange with the pump, run by the runner; `done` applies the pump's answer, on this thread.
+
+        While it runs the link shows `state` and nothing else may be sent. A failure (lost link, refusal,
+        cancel) leaves the session as it was and is said as `link_failed`; `undo(error)` runs first.
+        """
+        if self.state.busy:
+            raise LinkBusy(self.state)
+        self._set_state(state)
+
+        def answered(answer: Any) -> Any:
+            with self.events.batch():
+                self._set_state(LinkState.CONNECTED)
+                return done(answer)
+
+        def failed(error: Exception) -> None:
+            if undo is not None:
+                undo(error)
+            with self.events.batch():
+                self._set_state(LinkState.CONNECTED if self.current is not None else LinkState.NOT_CONNECTED)
+                if isinstance(error, ProgrammerError):
+                    self.events.link_failed.emit(error)
+
+        return self.runner.run(exchange, answered, failed)
+
+    def cancel_exchange(self) -> None:
+        """Stop waiting for a slow answer: the exchange fails with LinkCancelled and nothing is sent."""
+        if self.state.busy:
+            self._telemetry.cancel()
 
     # --- reading ----------------------------------------------------------------------
     def _require_current(self) -> PumpMemory:
@@ -224,26 +161,43 @@ class ProgrammingSession:
         return reservoir_projection(memory, self.pending.prescription)
 
     # --- the link -----------------------------------------------------------------------
-    def connect(self, at: datetime | None = None) -> PumpMemory:
-        """Take the pump's lock (one session at a time) and interrogate it (as it is at `at`, default its clock)."""
-        if self._lock is None:
-            lock = PumpLock(self.path)
-            lock.acquire()
-            self._lock = lock
-        try:
-            return self.interrogate(at)
-        except Exception:
-            self._release()
-            raise
+    def connect(
+        self,
+        at: datetime | None = None,
+        *,
+        then: Callable[[PumpMemory], Any] | None = None,
+        otherwise: Callable[[Exception], None] | None = None,
+    ) -> Any:
+        """Take the pump's lock (one session at a time) and interrogate it (as it is at `at`, default its clock).
 
-    def interrogate(self, at: datetime | None = None) -> PumpMemory:
-        self._set_state(LinkState.INTERROGATING)
-        try:
-            self.current = self._telemetry.interrogate(at)
-        finally:
-            self.state = LinkState.CONNECTED if self.current is not None else LinkState.NOT_CONNECTED
-        self._changed()
-        return self.current
+        All or nothing: if the interrogation fails, the lock is released again (and `otherwise` runs).
+        `then` runs with the pump's answer, in the same batch of events.
+        """
+        if self._lock is None:
+            self._lock = PumpLock(self.path).acquire()
+
+        def failed(error: Exception) -> None:
+            self._release()
+            if otherwise is not None:
+                otherwise(error)
+
+        return self._interrogate(at, then, undo=failed)
+
+    def interrogate(self, at: datetime | None = None) -> PumpMemory | None:
+        """Read the pump again (as it is at `at`, default its clock): a new snapshot."""
+        return self._interrogate(at, None, None)
+
+    def _interrogate(
+        self,
+        at: datetime | None,
+        then: Callable[[PumpMemory], Any] | None,
+        undo: Callable[[Exception], None] | None,
+    ) -> Any:
+        def read(memory: PumpMemory) -> Any:
+            self._set_current(memory)
+            return then(memory) if then is not None else memory
+
+        return self._exchange(LinkState.INTERROGATING, lambda: self._telemetry.interrogate(at), read, undo)
 
     # --- editing ------------------------------------------------------------------------
     def edit(self, *, prescription: Prescription | None = None, low_alarm_ml: float | None = None) -> None:
@@ -257,13 +211,7 @@ class ProgrammingSession:
             prescription=prescription if prescription is not None else base.prescription,
             low_alarm_ml=low_alarm_ml if low_alarm_ml is not None else base.low_alarm_ml,
         )
-        unchanged = (
-            edited.prescription == current.prescription
-            and edited.low_alarm_ml == current.low_alarm_ml
-            and edited.ptm == current.ptm
-        )
-        self.pending = None if unchanged else edited
-        self._changed()
+        self._set_pending(edited if edited.changes(current) else None)
 
     def check_substance(self, drug: str, concentration: Concentration | None = None) -> None:
         """Refuse (SessionError) a drug or concentration other than the reservoir's: that takes a refill."""
@@ -272,8 +220,7 @@ class ProgrammingSession:
             raise SessionError(problem)
 
     def discard_changes(self) -> None:
-        self.pending = None
-        self._changed()
+        self._set_pending(None)
 
     # --- review and program ---------------------------------------------------------------
     def gate(self) -> GateCheck:
@@ -320,22 +267,32 @@ class ProgrammingSession:
             old, new, rows, old_projection, new_projection, findings, has_changes=self.pending is not None
         )
 
-    def program(self, *, reason: str = "", clinician: str = "") -> ProgramResult:
-        """Send the pending program; refused while a blocking finding stands or a needed reason is missing."""
+    def program(
+        self,
+        *,
+        reason: str = "",
+        clinician: str = "",
+        then: Callable[[ProgramResult], Any] | None = None,
+        otherwise: Callable[[Exception], None] | None = None,
+    ) -> Any:
+        """Send the pending program; refused while a blocking finding stands or a needed reason is missing.
+
+        `then` runs with the verified result, in the same batch of events; `otherwise` with the error when
+        the exchange fails (the pending program is kept, to be sent again).
+        """
         if self.pending is None:
             raise SessionError("nothing to program: no changes are pending")
         program = self.gate().admit(replace(self.pending, clinician=clinician.strip()), reason)
-        self._set_state(LinkState.PROGRAMMING)
-        try:
-            result = self._telemetry.program(program, now=self.now)
-        finally:
-            self.state = LinkState.CONNECTED
-            self._changed()
-        self.current = result.after
-        self.pending = None
-        self.last_result = result
-        self._changed()
-        return result
+        now = self.now
+
+        def programmed(result: ProgramResult) -> Any:
+            self._set_pending(None)
+            self._verified(result)
+            return then(result) if then is not None else result
+
+        return self._exchange(
+            LinkState.PROGRAMMING, lambda: self._telemetry.program(program, now), programmed, otherwise
+        )
 
     def refill(
         self,
@@ -345,10 +302,14 @@ class ProgrammingSession:
         program: Program | None = None,
         reason: str = "",
         clinician: str = "",
-    ) -> ProgramResult:
+        then: Callable[[ProgramResult], Any] | None = None,
+        otherwise: Callable[[Exception], None] | None = None,
+    ) -> Any:
         """Record a refill through telemetry, optionally with a new program (checked write, read back).
 
         A reason or name given without a program is sent with the pump's own program, so it is logged too.
+        `then` runs with the verified result, in the same batch of events (the refill workflow's record);
+        `otherwise` with the error when the exchange fails.
         """
         current = self._require_current()
         if program is None and (reason.strip() or clinician.strip()):
@@ -356,37 +317,53 @@ class ProgrammingSession:
         if program is not None:
             program = replace(program, clinician=clinician.strip() or program.clinician)
             program = check_program(current, program, self.library, refill=True).admit(program, reason)
-        self._set_state(LinkState.PROGRAMMING)
-        try:
-            result = self._telemetry.refill(removed_ml, added_ml, self.now, program)
-        finally:
-            self.state = LinkState.CONNECTED
-            self._changed()
-        self.current = result.after
-        self.last_result = result
-        self._changed()
-        return result
+        now = self.now
 
-    def cancel_bolus(self) -> ProgramResult:
+        def refilled(result: ProgramResult) -> Any:
+            self._verified(result)
+            return then(result) if then is not None else result
+
+        return self._exchange(
+            LinkState.PROGRAMMING,
+            lambda: self._telemetry.refill(removed_ml, added_ml, now, program),
+            refilled,
+            otherwise,
+        )
+
+    def cancel_bolus(
+        self,
+        then: Callable[[ProgramResult], Any] | None = None,
+        otherwise: Callable[[Exception], None] | None = None,
+    ) -> Any:
         """Stop the running bolus now; the pump logs the partial volume delivered and resumes its mode."""
-        self._require_current()
-        self._set_state(LinkState.PROGRAMMING)
-        try:
-            result = self._telemetry.cancel_bolus(self.now)
-        finally:
-            self.state = LinkState.CONNECTED
-            self._changed()
-        self.current = result.after
-        self.last_result = result
-        self._changed()
+        now = self.now
+
+        def cancelled(result: ProgramResult) -> Any:
+            self._verified(result)
+            return then(result) if then is not None else result
+
+        return self._exchange(LinkState.PROGRAMMING, lambda: self._telemetry.cancel_bolus(now), cancelled, otherwise)
+
+    def _verified(self, result: ProgramResult) -> ProgramResult:
+        self._set_current(result.after)
+        self.events.programmed.emit(result)
         return result
 
     # --- simulated time -----------------------------------------------------------------------
     def advance(self, to: datetime) -> list[Alarm]:
+        """Let the pump's clock run to `to` (its own clock, not the link): what it delivered and the alarms raised."""
         self._require_current()
-        alarms = self._telemetry.advance(to)
-        self.current = self._telemetry.interrogate()
-        self._changed()
+        if self.state.busy:
+            raise LinkBusy(self.state)
+        bolus = self.current.prescription.bolus
+        memory, alarms = self._telemetry.advance(to)
+        with self.events.batch():
+            self._set_current(memory)
+            if alarms:
+                self.events.alarms_raised.emit(tuple(alarms))
+            if bolus is not None and bolus.end <= to:
+                text = f"{bolus.kind.title} finished ({format_number(bolus.volume_ml)} mL, {bolus.dose})"
+                self.events.bolus.emit(BolusNotice(BolusPhase.FINISHED, bolus.kind.value, bolus.end, text))
         return alarms
 
     def advance_days(self, days: float) -> list[Alarm]:
@@ -408,8 +385,10 @@ class ProgrammingSession:
         if problems and not confirm:
             raise UnfinishedSession("; ".join(problems) + ". Confirm to end the session anyway.")
         self._release()
-        self.pending = None
-        self._set_state(LinkState.NOT_CONNECTED)
+        with self.events.batch():
+            self._set_pending(None)
+            self._set_current(None)
+            self._set_state(LinkState.NOT_CONNECTED)
 
     def _release(self) -> None:
         if self._lock is not None:

@@ -9,6 +9,7 @@ the session report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -16,19 +17,12 @@ from enum import IntEnum, StrEnum
 from programmer.pump.firmware import Acknowledged, Program
 from programmer.pump.memory import PumpMemory
 from programmer.pump.telemetry import ProgramResult, VerificationFailed
+from programmer.session.events import RefillStepDone
 from programmer.session.gate import GateCheck, check_program
 from programmer.session.plot_data import PlotInputs, plot_data
-from programmer.session.programming import (
-    Difference,
-    ProgrammingSession,
-    Review,
-    SessionError,
-    alarm_rows,
-    daily_dose_text,
-    format_datetime,
-    schedule_text,
-)
-from programmer.session.status import reservoir_dates, reservoir_projection
+from programmer.session.programming import ProgrammingSession, SessionError
+from programmer.session.review import Difference, Review, alarm_rows, daily_dose_text, schedule_text
+from programmer.session.status import format_datetime, reservoir_dates, reservoir_projection
 from programmer.therapy.bolus import BolusError, PtmSettings, bridge_bolus, fluid_path_volume_ml
 from programmer.therapy.drugs import Drug
 from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
@@ -382,10 +376,18 @@ def _runs_text(prescription: Prescription) -> str:
 class RefillWorkflow:
     """One refill of the pump the session is connected to, from interrogation to the Finish summary."""
 
-    def __init__(self, session: ProgrammingSession, *, syringe_label: SyringeLabel | None = None) -> None:
+    def __init__(
+        self,
+        session: ProgrammingSession,
+        *,
+        syringe_label: SyringeLabel | None = None,
+        on_record: Callable[[RefillRecord], None] | None = None,
+    ) -> None:
         """A refill of the pump `session` holds; `syringe_label` is what the pharmacy sent, when a scenario says.
 
-        Without it the nurse enters the syringe at step 1 (`set_syringe`), from its label.
+        Without it the nurse enters the syringe at step 1 (`set_syringe`), from its label. `on_record`
+        receives the record when the refill ends (programmed, abandoned or stopped), as the
+        `refill_ended` event does.
         """
         if session.current is None:
             raise RefillWorkflowError("no pump is connected: interrogate the pump before the refill")
@@ -398,6 +400,8 @@ class RefillWorkflow:
         self.memory: PumpMemory = session.current
         self.library = session.library
         self.syringe_label: SyringeLabel | None = None
+        self.events = session.events
+        self._on_record = on_record
         self.outcome = RefillOutcome.IN_PROGRESS
         self._label_matches: bool | None = None
         self._port: Port | None = None
@@ -610,6 +614,7 @@ class RefillWorkflow:
             self._label_matches = None
             self._clear_fill()
         self.syringe_label = label
+        self._done(Step.LABEL, "syringe_entered", label, f"syringe: {label}")
         return label
 
     def confirm_label(self, matches: bool) -> None:
@@ -634,6 +639,8 @@ class RefillWorkflow:
         if matches != self._label_matches:
             self._clear_fill()
         self._label_matches = matches
+        said = "label matches the pump" if matches else "label differs from the pump"
+        self._done(Step.LABEL, "label_confirmed", matches, said)
 
     # --- step 2: the port -------------------------------------------------------------------------------------------
     def choose_port(self, port: Port) -> PortCheck:
@@ -668,10 +675,15 @@ class RefillWorkflow:
                 "with the template.",
             )
             self.outcome = RefillOutcome.STOPPED
+            self._done(Step.PORT, "port_chosen", port, check.message)
             self._statement = (
                 "Refill stopped at step 2: the needle was placed in the catheter access port (choice recorded). "
                 + self._nothing_written()
             )
+        if check.safe:
+            self._done(Step.PORT, "port_chosen", port, check.message)
+        else:
+            self._ended()
         return check
 
     # --- step 3: empty the reservoir -----------------------------------------------------------------------------
@@ -689,6 +701,7 @@ class RefillWorkflow:
         )
         self._discrepancy = verdict
         self._discrepancy_note = ""
+        self._done(Step.EMPTY, "removed_recorded", removed_ml, verdict.message)
         return verdict
 
     def acknowledge_discrepancy(self, note: str) -> None:
@@ -704,6 +717,7 @@ class RefillWorkflow:
                 f"({self._discrepancy.message})"
             )
         self._discrepancy_note = note.strip()
+        self._done(Step.EMPTY, "discrepancy_acknowledged", self._discrepancy_note, self._discrepancy.message)
 
     # --- step 4: fill ---------------------------------------------------------------------------------------------
     def set_fill(self, added_ml: float, syringe_prepared_ml: float | None = None) -> FillResult:
@@ -719,6 +733,7 @@ class RefillWorkflow:
         self._dose_choice = None
         self._bridge_accepted = True
         self._dosed = None if self.concentration_changes else self.old_prescription
+        self._done(Step.FILL, "fill_recorded", added_ml, result.message)
         return result
 
     def acknowledge_fill(self, note: str) -> None:
@@ -733,6 +748,7 @@ class RefillWorkflow:
                 f"type how you checked the needle position: it is logged in the pump ({self._fill.message})"
             )
         self._fill_note = note.strip()
+        self._done(Step.FILL, "pocket_fill_acknowledged", self._fill_note, self._fill.message)
 
     def _clear_fill(self) -> None:
         self._fill = None
@@ -785,6 +801,7 @@ class RefillWorkflow:
         self._dosed = new
         self._dose_choice = DoseChoice.KEPT
         self._bridge_accepted = True
+        self._done(Step.DOSE, "dose_kept", new.nominal_daily_dose, f"daily dose kept: {new.nominal_daily_dose}")
         return new
 
     def change_dose(self, daily_dose: DoseRate) -> Prescription:
@@ -800,6 +817,7 @@ class RefillWorkflow:
         self._dosed = new
         self._dose_choice = DoseChoice.CHANGED
         self._bridge_accepted = True
+        self._done(Step.DOSE, "dose_changed", daily_dose, f"daily dose changed to {daily_dose}")
         return new
 
     def bridge_proposal(self) -> BridgeProposal | None:
@@ -861,6 +879,7 @@ class RefillWorkflow:
         if proposal is None or proposal.bolus is None:
             raise RefillWorkflowError("there is no bridge bolus to give or decline")
         self._bridge_accepted = accept
+        self._done(Step.REVIEW, "bridge_accepted" if accept else "bridge_declined", accept, proposal.message)
 
     @property
     def bridge_bolus_accepted(self) -> bool:
@@ -1028,8 +1047,12 @@ class RefillWorkflow:
             second_checker=second_checker,
         )
 
-    def program(self, *, second_checker: str = "", reason: str = "", clinician: str = "") -> ProgramResult:
-        """Write the refill (and the new program with it) through telemetry; read back and verified."""
+    def program(self, *, second_checker: str = "", reason: str = "", clinician: str = "") -> ProgramResult | None:
+        """Write the refill (and the new program with it) through telemetry; read back and verified.
+
+        The pump's answer comes through the session's runner: at once for scripts, later for the window
+        (then `refill_ended` says it was programmed, or `link_failed` why not).
+        """
         review = self.review()
         check = GateCheck(tuple(review.review.findings))
         check.admit(self._program(), reason)  # refused here with the gate's reasons, before the second check
@@ -1045,27 +1068,33 @@ class RefillWorkflow:
                 "the pump changed since this refill began (its clock or program is not what was interrogated): "
                 "abandon this refill and start again from a fresh interrogation"
             )
-        try:
-            result = self.session.refill(
-                self._discrepancy.removed_ml,
-                review.added_ml,
-                program=self._program(second_checker),
-                reason=reason,
-                clinician=clinician,
+
+        def programmed(result: ProgramResult) -> ProgramResult:
+            self._result = result
+            self._programmed_review = review
+            self._reason = reason.strip()
+            self._second_checker = second_checker
+            self.outcome = RefillOutcome.PROGRAMMED
+            self._statement = (
+                f"Refill programmed and verified: the pump runs {_runs_text(result.after.prescription)}; "
+                f"{_ml(result.after.reservoir_ml)} in the reservoir; alarm date "
+                f"{format_datetime(review.new_alarm_date)}."
             )
-        except VerificationFailed:
-            self._written_unverified = True
-            raise
-        self._result = result
-        self._programmed_review = review
-        self._reason = reason.strip()
-        self._second_checker = second_checker
-        self.outcome = RefillOutcome.PROGRAMMED
-        self._statement = (
-            f"Refill programmed and verified: the pump runs {_runs_text(result.after.prescription)}; "
-            f"{_ml(result.after.reservoir_ml)} in the reservoir; alarm date {format_datetime(review.new_alarm_date)}."
+            self._ended()
+            return result
+
+        def failed(error: Exception) -> None:
+            self._written_unverified = isinstance(error, VerificationFailed)
+
+        return self.session.refill(
+            self._discrepancy.removed_ml,
+            review.added_ml,
+            program=self._program(second_checker),
+            reason=reason,
+            clinician=clinician,
+            then=programmed,
+            otherwise=failed,
         )
-        return result
 
     @property
     def result(self) -> ProgramResult | None:
@@ -1115,7 +1144,18 @@ class RefillWorkflow:
         if self.outcome is RefillOutcome.IN_PROGRESS:
             self._statement = self.abandon_statement()
             self.outcome = RefillOutcome.ABANDONED
+            self._ended()
         return self._statement
+
+    # --- what the refill says as it goes ---------------------------------------------------------------------------
+    def _done(self, step: Step, action: str, value: object, text: str) -> None:
+        self.events.refill_step.emit(RefillStepDone(step.title, action, value, text))
+
+    def _ended(self) -> None:
+        record = self.record
+        if self._on_record is not None:
+            self._on_record(record)
+        self.events.refill_ended.emit(record)
 
     # --- the record ----------------------------------------------------------------------------------------------
     @property

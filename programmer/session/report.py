@@ -17,19 +17,27 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from programmer import TRAINING_BANNER
+from programmer.pump.log import (
+    BolusDetails,
+    BolusPhase,
+    DosingDetails,
+    ImplantDetails,
+    ProgrammingDetails,
+    RefillDetails,
+    record_of,
+)
 from programmer.pump.memory import Event, EventKind, PumpMemory
 from programmer.session.bolus_workflow import BolusEntry, bolus_history, bolus_progress
 from programmer.session.plot_data import PlotInputs, plot_data
-from programmer.session.programming import daily_dose_text, format_datetime
 from programmer.session.refill_workflow import RefillOutcome, RefillRecord
-from programmer.session.status import reservoir_projection
+from programmer.session.review import daily_dose_text
+from programmer.session.status import format_datetime, reservoir_projection
 from programmer.therapy.bolus import catheter_volume_ml
 from programmer.therapy.drugs import DrugLibrary, drug_library
 from programmer.therapy.refill import discrepancy
 from programmer.therapy.units import (
     Concentration,
     DoseRate,
-    DrugUnit,
     format_number,
 )
 from programmer.wording import moment_text
@@ -209,7 +217,7 @@ def _is_action(event: Event) -> bool:
     """Something a clinician did (a bolus ending by itself is the pump's doing)."""
     if event.kind in (EventKind.PROGRAMMING, EventKind.REFILL):
         return True
-    return event.kind is EventKind.BOLUS and bool(event.details.get("cancelled"))
+    return isinstance(event.details, BolusDetails) and event.details.phase is BolusPhase.CANCELLED
 
 
 def last_session_start(memory: PumpMemory, gap: timedelta = SESSION_GAP) -> datetime | None:
@@ -286,20 +294,19 @@ def _side_of(memory: PumpMemory) -> _Side:
 def _logged_program(event: Event) -> tuple[DoseRate, Concentration | None] | None:
     """The daily dose (and concentration, when logged) an implant or programming event set."""
     details = event.details
-    if event.kind not in (EventKind.IMPLANT, EventKind.PROGRAMMING) or "daily_dose_per_day" not in details:
+    if not isinstance(details, DosingDetails) or details.daily_dose is None:
         return None
-    unit = DrugUnit(details["unit"])
-    concentration = None
-    if "concentration_per_ml" in details:
-        concentration = Concentration(float(details["concentration_per_ml"]), unit)
-    return DoseRate(float(details["daily_dose_per_day"]), unit), concentration
+    return details.daily_dose, details.concentration
 
 
 def _side_from_log(memory: PumpMemory, events: tuple[Event, ...], since: datetime, after: _Side) -> _Side:
     """The pump before `since`, as far as its log tells: descriptions, the dose history, volumes."""
     programmings = [event for event in events if event.kind is EventKind.PROGRAMMING]
     earlier = [event for event in memory.events if event.at < since]
-    program = programmings[0].details.get("old", NOT_LOGGED) if programmings else after.program
+    program = after.program
+    if programmings:
+        first = programmings[0].details
+        program = first.old if isinstance(first, ProgrammingDetails) and first.old is not None else NOT_LOGGED
 
     logged = next((found for found in map(_logged_program, reversed(earlier)) if found is not None), None)
     dose = after.dose
@@ -318,17 +325,18 @@ def _side_from_log(memory: PumpMemory, events: tuple[Event, ...], since: datetim
     reservoir = NOT_LOGGED
     for event in events:
         details = event.details
-        if event.kind is EventKind.REFILL and "expected_ml" in details:
-            reservoir = f"{_ml(float(details['expected_ml']))} at {event.at:%Y-%m-%d %H:%M}"
+        if isinstance(details, RefillDetails):
+            reservoir = f"{_ml(details.expected_ml)} at {event.at:%Y-%m-%d %H:%M}"
             break
-        if event.kind is EventKind.PROGRAMMING and "reservoir_ml" in details:
-            reservoir = f"{_ml(float(details['reservoir_ml']))} at {event.at:%Y-%m-%d %H:%M}"
+        if isinstance(details, ProgrammingDetails) and details.reservoir_ml is not None:
+            reservoir = f"{_ml(details.reservoir_ml)} at {event.at:%Y-%m-%d %H:%M}"
             break
 
     low_alarm = after.low_alarm if not programmings else NOT_LOGGED
     for event in reversed(earlier):
-        if event.kind is EventKind.PROGRAMMING and "low_alarm_ml" in event.details:
-            low_alarm = _ml(float(event.details["low_alarm_ml"]))
+        details = event.details
+        if isinstance(details, ProgrammingDetails) and details.low_alarm_ml is not None:
+            low_alarm = _ml(details.low_alarm_ml)
             break
     alarm_date = after.alarm_date if not events else NOT_LOGGED
     return _Side(program, daily_dose, daily_volume, reservoir, low_alarm, alarm_date, dose)
@@ -357,17 +365,16 @@ def _settings(before: _Side, after: _Side) -> tuple[SettingRow, ...]:
 # --- refill, findings, people -------------------------------------------------------------------------------------
 
 
-def _refill_from_log(memory: PumpMemory, event: Event) -> RefillSection:
-    details = event.details
-    expected, removed, added = (float(details[key]) for key in ("expected_ml", "removed_ml", "added_ml"))
+def _refill_from_log(memory: PumpMemory, event: Event, details: RefillDetails) -> RefillSection:
+    expected, removed, added = details.expected_ml, details.removed_ml, details.added_ml
     previous_fill = None
     for earlier in memory.events:
         if earlier.at >= event.at or earlier is event:
             break
-        if earlier.kind is EventKind.REFILL and "added_ml" in earlier.details:
-            previous_fill = float(earlier.details["added_ml"])
-        elif earlier.kind is EventKind.IMPLANT and "reservoir_ml" in earlier.details:
-            previous_fill = float(earlier.details["reservoir_ml"])
+        if isinstance(earlier.details, RefillDetails):
+            previous_fill = earlier.details.added_ml
+        elif isinstance(earlier.details, ImplantDetails) and earlier.details.reservoir_ml is not None:
+            previous_fill = earlier.details.reservoir_ml
     delivered = max((previous_fill if previous_fill is not None else expected) - expected, 0.0)
     verdict = discrepancy(expected, removed, delivered, memory.model.accuracy_percent)
     prescription = memory.prescription
@@ -429,13 +436,15 @@ def _findings(events: tuple[Event, ...], record: RefillRecord | None) -> tuple[F
     """
     lines: list[FindingLine] = []
     for event in events:
-        details = event.details
-        clinician = str(details.get("clinician", ""))
-        for item in details.get("acknowledged", ()):
-            lines.append(FindingLine(item["message"], item["note"], event.at, clinician))
-        if details.get("note"):  # logs written before findings were kept one by one: shown as they were written
-            lines.append(FindingLine(f"Logged note: {details['note']}", "", event.at, clinician))
-        reason = str(details.get("reason", ""))
+        kept = record_of(event.details)
+        if kept is None:
+            continue
+        clinician = kept.clinician
+        for item in kept.acknowledged:
+            lines.append(FindingLine(item.message, item.note, event.at, clinician))
+        if kept.legacy_note:  # logs written before findings were kept one by one: shown as they were written
+            lines.append(FindingLine(f"Logged note: {kept.legacy_note}", "", event.at, clinician))
+        reason = kept.reason
         if reason and not any(line.reason == reason and line.at == event.at for line in lines):
             lines.append(FindingLine("Reason given", reason, event.at, clinician))
     if record is not None:
@@ -451,8 +460,8 @@ def _findings(events: tuple[Event, ...], record: RefillRecord | None) -> tuple[F
 def _second_checker(events: tuple[Event, ...], record: RefillRecord | None) -> str:
     if record is not None and record.second_checker:
         return record.second_checker
-    names = [str(event.details.get("second_checker", "")) for event in events]
-    return next((name for name in reversed(names) if name), "")
+    records = [record_of(event.details) for event in events]
+    return next((record.second_checker for record in reversed(records) if record and record.second_checker), "")
 
 
 def _pump_state(memory: PumpMemory) -> str:
@@ -522,8 +531,8 @@ def build_report(
     else:
         before_side = after
 
-    refill_events = [event for event in events if event.kind is EventKind.REFILL]
-    logged_refill = _refill_from_log(memory, refill_events[-1]) if refill_events else None
+    refill_events = [event for event in events if isinstance(event.details, RefillDetails)]
+    logged_refill = _refill_from_log(memory, refill_events[-1], refill_events[-1].details) if refill_events else None
     refill_section = _refill_from_record(refill, logged_refill) if refill is not None else logged_refill
 
     inputs = memory_plot_inputs(memory)
@@ -537,7 +546,8 @@ def build_report(
 
     clinicians: list[str] = [clinician.strip()] if clinician.strip() else []
     for event in events:
-        name = str(event.details.get("clinician", "")).strip()
+        record = record_of(event.details)
+        name = record.clinician.strip() if record is not None else ""
         if name and name not in clinicians:
             clinicians.append(name)
     actions = [event.at for event in events if _is_action(event)]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import platformdirs
 
+from programmer.errors import ProgrammerError
 from programmer.resources import resource_path
 
 APP_NAME = "intrathecal-programmer"
@@ -25,7 +26,7 @@ RECENT_FORMAT = "recent-pumps/1"
 MAX_RECENT = 8
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(ProgrammerError):
     """The data folder or the shipped demo pump cannot be used."""
 
 

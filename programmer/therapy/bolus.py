@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from programmer.errors import ProgrammerError
 from programmer.therapy.prescription import Bolus, BolusKind
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.units import Concentration, Dose, DoseRate, format_number
@@ -20,7 +21,7 @@ SECONDS_PER_DAY = 86400.0
 DAY = timedelta(days=1)
 
 
-class BolusError(ValueError):
+class BolusError(ProgrammerError, ValueError):
     """A bolus that cannot or must not be given; the message says why, with the numbers."""
 
 

@@ -13,12 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from programmer.errors import ProgrammerError
 from programmer.therapy.schedule import FlexSchedule
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit, UnitError
 from programmer.wording import duration_text
 
 
-class PrescriptionError(ValueError):
+class PrescriptionError(ProgrammerError, ValueError):
     """A prescription whose parts do not fit together (mode, dose, schedule, bolus, units)."""
 
 

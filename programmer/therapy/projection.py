@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from programmer.errors import ProgrammerError
 from programmer.therapy.delivery import SECONDS_PER_DAY, Segment, base_segments, segments
 from programmer.therapy.prescription import InfusionMode, Prescription
 
@@ -34,7 +35,7 @@ _EPOCH = datetime(1970, 1, 1)  # naive datetimes are read as UTC for plotting
 _NOISE_ML = 1e-12  # volumes closer than this are equal: float rounding, far below any pump's accuracy
 
 
-class ProjectionError(ValueError):
+class ProjectionError(ProgrammerError, ValueError):
     """A projection asked for something impossible: a negative volume, or a moment before it starts."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from programmer.errors import ProgrammerError
 from programmer.therapy.units import format_number
 
 # A difference above about 2 mL must be investigated, however little was delivered.
@@ -20,7 +21,7 @@ SYRINGE_TOLERANCE_ML = 0.5
 _EPSILON_ML = 1e-9
 
 
-class RefillError(ValueError):
+class RefillError(ProgrammerError, ValueError):
     """A refill volume that cannot be right; the message gives the numbers and the limit."""
 
 

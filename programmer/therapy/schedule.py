@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from programmer.errors import ProgrammerError
 from programmer.therapy.units import MINUTES_PER_DAY, Concentration, Dose, DoseRate, DrugUnit, UnitError
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-class ScheduleError(ValueError):
+class ScheduleError(ProgrammerError, ValueError):
     """An edit or a schedule that cannot be: gap, overlap, empty day, bad time."""
 
 

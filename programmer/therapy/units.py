@@ -15,11 +15,13 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from programmer.errors import ProgrammerError
+
 HOURS_PER_DAY = 24
 MINUTES_PER_DAY = 24 * 60
 
 
-class UnitError(ValueError):
+class UnitError(ProgrammerError, ValueError):
     """Two quantities in different units, or a unit that does not fit."""
 
 

@@ -27,32 +27,29 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
-from programmer.pump.firmware import ProgramRejected
-from programmer.pump.pumpfile import PumpFileError
-from programmer.pump.telemetry import LinkLost, VerificationFailed
+from programmer.errors import ProgrammerError
+from programmer.pump.telemetry import ProgramResult
 from programmer.session.bolus_workflow import (
     BolusProgress,
     BolusWorkflow,
+    CancelledBolus,
     ClinicianBolusPlan,
     PrimingOccasion,
     PrimingPlan,
     bolus_history,
     ml_text,
 )
-from programmer.session.programming import ProgrammingSession, SessionError
-from programmer.therapy.bolus import BolusError
-from programmer.therapy.prescription import PrescriptionError
+from programmer.session.events import ProgrammerEvents
+from programmer.session.programming import ProgrammingSession
 from programmer.therapy.safety import Finding, FindingSeverity
-from programmer.therapy.units import Dose, UnitError
+from programmer.therapy.units import Dose
 from programmer.ui import dialogs
+from programmer.ui.binding import bind
 from programmer.ui.style import ROLE, SEVERITY, name, set_flag, value_label
 from programmer.wording import duration_text
 
 # Refusals a nurse can act on, said in words at the field or under the buttons.
-PLAN_ERRORS = (BolusError, UnitError, PrescriptionError, SessionError)
-GIVE_ERRORS = (SessionError, ProgramRejected, LinkLost, VerificationFailed, PumpFileError, BolusError, UnitError)
 FINDING_LEVELS = {
     FindingSeverity.BLOCK: "critical",
     FindingSeverity.NEEDS_REASON: "warning",
@@ -218,7 +215,7 @@ class BolusPanel(QWidget):
     bolus_given = Signal(object)  # the ProgramResult, read back and verified
     bolus_cancelled = Signal(object)  # the CancelledBolus
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, events: ProgrammerEvents | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         name(self, "bolusPanel", "Boluses")
         self._session: ProgrammingSession | None = None
@@ -348,12 +345,22 @@ class BolusPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addStretch(1)
         self._refresh()
+        if events is not None:
+            self.follow(events)
 
     # --- the session ------------------------------------------------------------------------------
-    def bind(self, session: ProgrammingSession) -> None:
-        """Follow `session`: plans, buttons and progress redraw on every change of its pump or clock."""
+    def follow(self, events: ProgrammerEvents) -> None:
+        """Give boluses on each visit `events` announces; redraw on every new snapshot (program, clock)."""
+        self._events = events
+        bind(self, events.visit, lambda visit: self.bind(visit.session if visit is not None else None))
+        bind(self, events.snapshot, lambda _memory: self._refresh())
+
+    def bind(self, session: ProgrammingSession | None) -> None:
+        """Give boluses on `session`'s pump (None: no pump); its events must reach `follow`."""
+        if session is not None and session.events is not getattr(self, "_events", None):
+            self.follow(session.events)  # a session on its own (not the window's): follow its events too
         self._session = session
-        self._workflow = BolusWorkflow(session)
+        self._workflow = BolusWorkflow(session) if session is not None else None
         # A new visit starts from nothing typed and nothing said: the last trainee's entries and results go.
         self.result.hide()
         self.dose.setValue(0)
@@ -361,17 +368,12 @@ class BolusPanel(QWidget):
         self.minutes.setValue(0)
         self.clinician_name.clear()
         self._clear_occasion()
-        session.subscribe(self._session_changed)
         self._fill_catheter()
         self._refresh()
 
     @property
     def workflow(self) -> BolusWorkflow | None:
         return self._workflow
-
-    def _session_changed(self) -> None:
-        if isValid(self):
-            self._refresh()
 
     def _memory(self):
         return self._session.current if self._session is not None else None
@@ -413,7 +415,7 @@ class BolusPanel(QWidget):
                 plan = self._workflow.priming_plan(
                     self.catheter_length.value(), self.trimmed.value(), self._occasion()
                 )
-            except PLAN_ERRORS as error:
+            except ProgrammerError as error:
                 self.priming_view.show_problem(str(error))
             else:
                 self._priming_plan = plan
@@ -445,7 +447,7 @@ class BolusPanel(QWidget):
             try:
                 dose = Dose(self.dose.value(), memory.prescription.unit)
                 plan = self._workflow.clinician_plan(dose, self._duration())
-            except PLAN_ERRORS as error:
+            except ProgrammerError as error:
                 self.clinician_view.show_problem(str(error))
             else:
                 self._clinician_plan = plan
@@ -479,34 +481,45 @@ class BolusPanel(QWidget):
             if not self._confirm("Priming bolus", plan.lines(), question, "&Give priming bolus"):
                 self._session.discard_changes()
                 return
-            result = self._workflow.give_priming(length, trimmed, occasion, clinician=self.clinician_name.text())
-        except GIVE_ERRORS as error:
-            self._show_result(f"Not given: {error}", "critical")
-            return
-        self._show_result("Priming bolus programmed and verified: " + "; ".join(result.changes), "ok")
-        self.bolus_given.emit(result)
+            self._workflow.give_priming(
+                length, trimmed, occasion, clinician=self.clinician_name.text(),
+                then=lambda result: self._given("Priming bolus", result), otherwise=self._not_given,
+            )
+        except ProgrammerError as error:
+            self._not_given(error)
 
     def _give_clinician(self) -> None:
         plan = self._clinician_plan
         memory = self._memory()
         if plan is None or self._workflow is None or memory is None:
             return
-        dose, duration = Dose(self.dose.value(), memory.prescription.unit), self._duration()
+        prescription = memory.prescription
+        dose, duration = Dose(self.dose.value(), prescription.unit), self._duration()
         try:
             self._workflow.review_clinician(dose, duration)
-            question = f"Give {dose} over {duration_text(duration)} now?"
+            question = (
+                f"Give {dose} of {prescription.drug} {prescription.concentration} ({ml_text(plan.bolus.volume_ml)}) "
+                f"over {duration_text(duration)} now?"
+            )
             if not self._confirm("Clinician bolus", plan.lines(), question, "&Give clinician bolus"):
                 self._session.discard_changes()
                 return
-            result = self._workflow.give_clinician(
-                dose, duration, reason=self.reason.text(), clinician=self.clinician_name.text()
+            self._workflow.give_clinician(
+                dose, duration, reason=self.reason.text(), clinician=self.clinician_name.text(),
+                then=lambda result: self._given("Clinician bolus", result), otherwise=self._not_given,
             )
-        except GIVE_ERRORS as error:
-            self._show_result(f"Not given: {error}", "critical")
-            return
+        except ProgrammerError as error:
+            self._not_given(error)
+
+    def _given(self, title: str, result: ProgramResult) -> None:
+        """The pump read back the bolus as sent: say so, and start the next bolus from a clean slate."""
         self.reason.clear()
-        self._show_result("Clinician bolus programmed and verified: " + "; ".join(result.changes), "ok")
+        self._clear_occasion()  # priming again needs its reason asked again
+        self._show_result(f"{title} programmed and verified: " + "; ".join(result.changes), "ok")
         self.bolus_given.emit(result)
+
+    def _not_given(self, error: Exception) -> None:
+        self._show_result(f"Not given: {error}", "critical")
 
     def _cancel(self) -> None:
         progress = self._workflow.progress() if self._workflow is not None else None
@@ -516,19 +529,23 @@ class BolusPanel(QWidget):
         if not self._confirm("Cancel bolus", lines, f"Cancel the {progress.title.lower()} now?", "&Cancel bolus"):
             return
         try:
-            cancelled = self._workflow.cancel()
-        except GIVE_ERRORS as error:
-            self._show_result(f"Not cancelled: {error}", "critical")
-            return
+            self._workflow.cancel(then=self._cancelled, otherwise=self._not_cancelled)
+        except ProgrammerError as error:
+            self._not_cancelled(error)
+
+    def _cancelled(self, cancelled: CancelledBolus) -> None:
         self._show_result(cancelled.text() + ". The pump logged the volume delivered.", "ok")
         self.bolus_cancelled.emit(cancelled)
+
+    def _not_cancelled(self, error: Exception) -> None:
+        self._show_result(f"Not cancelled: {error}", "critical")
 
     def _advance(self, step: timedelta) -> None:
         if self._session is None or self._session.current is None:
             return
         try:
             self._session.advance(self._session.now + step)
-        except GIVE_ERRORS as error:
+        except ProgrammerError as error:
             self._show_result(f"The clock did not move: {error}", "critical")
 
     def _show_result(self, text: str, severity: str) -> None:

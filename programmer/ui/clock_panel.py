@@ -12,6 +12,8 @@ from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone, Signal
 from PySide6.QtWidgets import QDateTimeEdit, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from programmer.pump.firmware import LATEST_CLOCK
+from programmer.session.events import ProgrammerEvents
+from programmer.ui.binding import bind
 
 PICKER_FORMAT = "yyyy-MM-dd HH:mm"
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -137,6 +139,11 @@ class ClockPanel(QWidget):
     def _target_edited(self) -> None:
         self._target_chosen = True
         self._update_advance_to_button()
+
+    def follow(self, events: ProgrammerEvents) -> None:
+        """The pump's clock from each snapshot; a new visit starts with no advance-to time of the last one."""
+        bind(self, events.visit, lambda _visit: self.reset())
+        bind(self, events.snapshot, lambda memory: self.set_now(memory.clock if memory is not None else None))
 
     def reset(self) -> None:
         """A new pump or visit: no clock yet, and no advance-to time left from the last one."""

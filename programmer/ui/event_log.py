@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from programmer.pump.memory import Event, EventKind
+from programmer.session.events import ProgrammerEvents
+from programmer.ui.binding import bind
 
 DATE_TIME_FORMAT = "%Y-%m-%d %H:%M"  # year first: never ambiguous between countries
 DATE_EDIT_FORMAT = "yyyy-MM-dd"
@@ -45,9 +47,10 @@ HEADERS = ("Date and time", "Type", "Description")
 EVENT_ROLE = Qt.ItemDataRole.UserRole  # the Event itself, for the window (e.g. to open details)
 
 def details_text(event: Event) -> str:
-    """The tooltip: the description, then one 'name: value' line per recorded detail."""
+    """The tooltip: the description, then one 'label: value' line per logged detail, each with its unit."""
     lines = [event.text]
-    lines += [f"{name.replace('_', ' ')}: {value}" for name, value in event.details.items()]
+    if event.details is not None:
+        lines += [f"{label}: {value}" for label, value in event.details.lines()]
     return "\n".join(lines)
 
 
@@ -326,6 +329,10 @@ class EventLogView(QWidget):
         return label
 
     # --- public ----------------------------------------------------------------------
+    def follow(self, events: ProgrammerEvents) -> None:
+        """Show the log of each new snapshot of the pump (none while no pump is connected)."""
+        bind(self, events.snapshot, lambda memory: self.set_events(memory.events if memory is not None else ()))
+
     def set_events(self, events: Iterable[Event]) -> None:
         self.model.set_events(events)  # _events_changed follows
 

@@ -1,19 +1,28 @@
-"""The header, always visible: the training banner, which pump, the link and the pump's clock."""
+"""The header, always visible: the training banner, which pump, the link and the pump's clock.
+
+While the pump is answering (a slow link can take seconds) the header says so, with a way to
+stop waiting: the window stays usable meanwhile.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from programmer import TRAINING_BANNER
 from programmer.pump.memory import PumpMemory
+from programmer.session.events import LinkState, ProgrammerEvents
+from programmer.ui.binding import bind
 from programmer.ui.style import LINK, WrappingLabel, name, set_flag
 
 
 class Header(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    cancel_requested = Signal()  # stop waiting for the pump's answer
+
+    def __init__(self, events: ProgrammerEvents | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("header")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # let the stylesheet paint it
@@ -25,6 +34,13 @@ class Header(QWidget):
         name(self.patient, "headerPatient", "Patient")
         self.link = QLabel()
         name(self.link, "headerLink", "Link")
+        self.waiting = name(QProgressBar(), "linkWaiting", "Waiting for the pump's answer")
+        self.waiting.setRange(0, 0)  # busy: how long the pump takes is not known
+        self.waiting.setMaximumWidth(120)
+        self.waiting.setTextVisible(False)
+        self.cancel = name(QPushButton("Stop waiting (Esc)"), "linkCancel", "Stop waiting: nothing is sent")
+        self.cancel.setShortcut(QKeySequence(Qt.Key.Key_Escape))  # live only while shown: while the pump answers
+        self.cancel.clicked.connect(self.cancel_requested)
         self.clock = WrappingLabel()
         name(self.clock, "headerClock", "Pump date and time (simulated)")
 
@@ -37,6 +53,8 @@ class Header(QWidget):
         link.addStretch(1)
         link.addWidget(QLabel("Link:"))
         link.addWidget(self.link)
+        link.addWidget(self.waiting)
+        link.addWidget(self.cancel)
         layout.addWidget(self.banner, 0, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(link, 0, 2)
         layout.addWidget(self.pump, 1, 0)
@@ -44,10 +62,13 @@ class Header(QWidget):
         layout.addWidget(self.clock, 1, 2, Qt.AlignmentFlag.AlignRight)
         layout.setColumnStretch(1, 1)
         self.show_pump(None)
-        self.show_link("not connected")
-        self.show_clock(None)
+        self.show_link(LinkState.NOT_CONNECTED)
+        if events is not None:
+            bind(self, events.link, self.show_link)
+            bind(self, events.snapshot, self.show_pump)
 
     def show_pump(self, memory: PumpMemory | None) -> None:
+        self._show_clock(memory.clock if memory is not None else None)
         if memory is None:
             self.pump.setText("No pump interrogated")
             self.patient.setText("")
@@ -55,11 +76,12 @@ class Header(QWidget):
         self.pump.setText(f"Pump {memory.model_name} · serial {memory.serial}")
         self.patient.setText(f"Patient ID {memory.patient_id}")
 
-    def show_link(self, state: str) -> None:
-        """`state` is a LinkState value: not connected, interrogating, connected, programming."""
-        self.link.setText(state)
-        set_flag(self.link, LINK, state.replace(" ", "-"))
+    def show_link(self, state: LinkState) -> None:
+        self.link.setText(f"{state.value}…" if state.busy else state.value)
+        set_flag(self.link, LINK, state.value.replace(" ", "-"))
+        self.waiting.setVisible(state.busy)
+        self.cancel.setVisible(state.busy)
 
-    def show_clock(self, now: datetime | None) -> None:
+    def _show_clock(self, now: datetime | None) -> None:
         text = now.strftime("%a %Y-%m-%d %H:%M") if now else "—"
         self.clock.setText(f"Pump clock (simulated): {text}")

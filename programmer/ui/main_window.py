@@ -1,9 +1,10 @@
 """The programmer window: interrogate, edit the prescription, review side by side, program, verify.
 
-The window owns one ProgrammingSession at a time and redraws from it whenever it
-reports a change; every button only forwards the nurse's intent to the session.
-Ending a session (closing, opening another pump) asks first when the session says
-something would be left behind, naming the consequence.
+The window holds a ClinicianProgrammer (Qt-free) and shows what its events say: each screen
+binds to them once, when it is built, and every button only forwards the nurse's intent. An
+exchange with the pump runs off the window's thread, so a slow link never freezes it; the
+header says the pump is answering and offers to stop waiting. Ending a visit (closing,
+opening another pump) asks first when something would be left behind, naming the consequence.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -29,24 +31,23 @@ from PySide6.QtWidgets import (
 )
 
 from programmer.errors import ProgrammerError
-from programmer.pump.firmware import ClockError, ProgramRejected
-from programmer.pump.memory import PumpMemory
-from programmer.pump.pumpfile import PumpFileError
-from programmer.pump.telemetry import LinkFaults, LinkLost, VerificationFailed
-from programmer.resources import ResourceError
+from programmer.pump.memory import Alarm, PumpMemory
+from programmer.pump.telemetry import LinkFaults, LinkLost, ProgramResult, VerificationFailed
 from programmer.session import workspace
 from programmer.session.gate import ReasonRequired
 from programmer.session.implant import implant
-from programmer.session.programming import ProgrammingSession, SessionError
-from programmer.therapy.drugs import DrugLibrary, drug_library
+from programmer.session.programming import ProgrammingSession
+from programmer.session.visit import ClinicianProgrammer, Visit
+from programmer.therapy.drugs import DrugLibrary
 from programmer.therapy.prescription import Prescription
-from programmer.therapy.projection import ProjectionError
 from programmer.therapy.units import Concentration
 from programmer.ui import dialogs
+from programmer.ui.binding import bind
 from programmer.ui.bolus_panel import BolusPanel
 from programmer.ui.clock_panel import ClockPanel
 from programmer.ui.event_log import EventLogView
 from programmer.ui.header import Header
+from programmer.ui.link_runner import QtLinkRunner
 from programmer.ui.prescription_editor import PrescriptionEditor
 from programmer.ui.reservoir_plot import ReservoirPlot
 from programmer.ui.review_panel import ReviewPanel
@@ -55,13 +56,12 @@ from programmer.ui.status_panel import StatusPanel
 from programmer.ui.style import STYLESHEET, see_through
 
 if TYPE_CHECKING:
-    from programmer.session.refill_workflow import RefillRecord
-
-# Errors a nurse can act on: shown in words, never as a traceback.
-OPEN_ERRORS = (PumpFileError, SessionError, ResourceError, workspace.WorkspaceError, LinkLost, OSError)
-PROGRAM_ERRORS = (SessionError, LinkLost, ProgramRejected, VerificationFailed, PumpFileError)
+    from programmer.session.report import SessionReport
 
 STATUS_TAB, EDITOR_TAB, SCHEDULE_TAB, REVIEW_TAB, BOLUS_TAB, LOG_TAB = range(6)
+TITLE = "Intrathecal pump programmer — training emulator"
+# After a lost link or an unverified read-back, what the nurse does next.
+INTERROGATE_AGAIN = " Interrogate (Ctrl+I) to see what the pump runs now, then program again."
 
 
 def scrolling(widget: QWidget) -> QScrollArea:
@@ -72,32 +72,36 @@ def scrolling(widget: QWidget) -> QScrollArea:
     return see_through(area)
 
 
+def sentence(error: Exception) -> str:
+    """A refusal as the window says it: a capital first, a full stop last."""
+    text = str(error)
+    return f"{text[:1].upper()}{text[1:]}" + ("" if text.endswith((".", "?", "!")) else ".")
+
+
 class MainWindow(QMainWindow):
-    def __init__(
-        self, library: DrugLibrary | None = None, faults: LinkFaults | None = None, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, programmer: ClinicianProgrammer | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.setWindowTitle("Intrathecal pump programmer — training emulator")
+        self.setWindowTitle(TITLE)
         self.setStyleSheet(STYLESHEET)
-        self.library = library or drug_library()
-        self.faults = faults or LinkFaults()  # shared with every session this window opens
-        self.session: ProgrammingSession | None = None
-        self._shown_memory: PumpMemory | None = None
-        # For the session report: the pump as first interrogated, and the last refill's record.
-        self._session_start: PumpMemory | None = None
-        self._refill_record: RefillRecord | None = None
+        self.programmer = programmer or ClinicianProgrammer(runner=QtLinkRunner())
+        events = self.programmer.events
+        self._asked = ""  # the exchange this window asked for last: "open", "interrogate" or "program"
+        self.last_refusal: ProgrammerError | None = None  # the last exchange that failed, and why
 
-        self.header = Header()
-        self.status_panel = StatusPanel(self.library)
+        self.header = Header(events)
+        self.status_panel = StatusPanel(self.library, events)
         self.reservoir_plot = ReservoirPlot()
+        self.reservoir_plot.follow(events)
         self.clock_panel = ClockPanel()
+        self.clock_panel.follow(events)
         self.editor = PrescriptionEditor(self.library)
-        self.schedule_editor = ScheduleEditor(self.library)
-        self.bolus_panel = BolusPanel()
+        self.schedule_editor = ScheduleEditor(self.library, events)
+        self.bolus_panel = BolusPanel(events)
         self.review_panel = ReviewPanel()
         self.event_log = EventLogView()
         self.event_log.setObjectName("eventLog")
+        self.event_log.follow(events)
 
         log_page = QWidget()
         log_layout = QVBoxLayout(log_page)
@@ -155,17 +159,43 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
 
+        self.header.cancel_requested.connect(self.stop_waiting)
         self.editor.prescription_edited.connect(self._edit_prescription)
         self.editor.substance_edited.connect(self._edit_substance)
         self.editor.low_alarm_edited.connect(self._edit_low_alarm)
         self.editor.discard_requested.connect(self.discard_changes)
         self.editor.review_requested.connect(self.show_review)
-        self.editor.validity_changed.connect(lambda _valid: self._refresh())
+        self.editor.validity_changed.connect(lambda _valid: self._update())
         self.review_panel.program_requested.connect(self.program)
         self.review_panel.back_requested.connect(lambda: self.tabs.setCurrentIndex(EDITOR_TAB))
+        self.reservoir_plot.appointment_changed.connect(self._book_appointment)
         self.clock_panel.advance_requested.connect(self.advance)
         self.tabs.currentChanged.connect(self._tab_changed)
-        self._refresh()
+        bind(self, events.visit, self._visit_changed)
+        bind(self, events.snapshot, self._snapshot)
+        bind(self, events.pending, lambda _program: self._update())
+        bind(self, events.link, lambda _state: self._update())
+        bind(self, events.programmed, self._programmed)
+        bind(self, events.link_failed, self._link_failed)
+        bind(self, events.alarms_raised, self._alarms_raised)
+        bind(self, events.appointment, self.reservoir_plot.set_appointment)
+        self._update()
+
+    @property
+    def library(self) -> DrugLibrary:
+        return self.programmer.library
+
+    @property
+    def faults(self) -> LinkFaults:
+        return self.programmer.faults
+
+    @property
+    def session(self) -> ProgrammingSession | None:
+        return self.programmer.session
+
+    @property
+    def visit(self) -> Visit | None:
+        return self.programmer.visit
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -255,43 +285,40 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("(no recent pumps)").setEnabled(False)
 
     # --- opening and closing a pump ----------------------------------------------------------------
-    def load_pump(self, path: Path) -> None:
-        """Open a session on `path` and interrogate it; raises what went wrong (the file is left as it was)."""
-        session = ProgrammingSession(path, faults=self.faults, library=self.library)
-        session.connect()
-        self.session = session
-        self._shown_memory = None
-        self.clock_panel.reset()  # nothing of the last pump's visit stays on a screen
-        self.review_panel.clear()
-        session.subscribe(self._refresh)
-        self.reservoir_plot.bind(session)
-        self.schedule_editor.bind(session)
-        self.bolus_panel.bind(session)
-        self._session_start = session.current
-        self._refill_record = None
-        workspace.remember_pump(path)
-        self._refresh()
-        self.tabs.setCurrentIndex(STATUS_TAB)
-
     def open_pump(self, path: Path) -> bool:
-        """End the current session (asking first if needed), then open `path`; errors are shown in a dialog."""
+        """End the current visit (asking first if needed), then open `path`; a refusal is said in a dialog.
+
+        The visit starts when the pump answers (the `visit` event); False when nothing was opened.
+        """
         if not self.end_session():
             return False
+        self._asked = "open"
         try:
-            self.load_pump(path)
-        except OPEN_ERRORS as error:
-            message = str(error) if str(path) in str(error) else f"{path}: {error}"
-            dialogs.show_error(self, "Cannot open the pump", message)
-            self._refresh()
+            self.programmer.open(Path(path))
+        except (ProgrammerError, OSError) as error:
+            self._cannot_open(Path(path), error)
             return False
         return True
 
+    def load_pump(self, path: Path) -> bool:
+        """Open `path` and wait for the pump's answer (start-up, scripts, screenshots); True when it is open."""
+        self.open_pump(path)
+        self.wait_for_pump()
+        return self.visit is not None
+
+    def wait_for_pump(self, timeout_s: float = 60.0) -> None:
+        """Let the window run until no exchange with the pump is under way (or `timeout_s` ran out)."""
+        loop_until = datetime.now() + timedelta(seconds=timeout_s)
+        while self.programmer.busy and datetime.now() < loop_until:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+    def _cannot_open(self, path: Path, error: Exception) -> None:
+        message = str(error) if str(path) in str(error) else f"{path}: {error}"
+        dialogs.show_error(self, "Cannot open the pump", message)
+
     def end_session(self) -> bool:
-        """Close the session; when it would leave something behind, only after the nurse confirms."""
-        session = self.session
-        if session is None:
-            return True
-        problems = session.close_problems()
+        """End the visit; when it would leave something behind, only after the nurse confirms."""
+        problems = self.programmer.close_problems()
         if problems and not dialogs.confirm(
             self,
             "End the session?",
@@ -301,14 +328,13 @@ class MainWindow(QMainWindow):
             "&Keep session open",
         ):
             return False
-        session.close(confirm=True)
-        self.session = None
-        self._shown_memory = None
-        self.review_panel.clear()
-        self._refresh()
+        self.programmer.close(confirm=True)
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.programmer.busy:
+            self.stop_waiting()
+            self.wait_for_pump(5)
         if self.end_session():
             event.accept()
         else:
@@ -333,15 +359,14 @@ class MainWindow(QMainWindow):
             return
         if not self.end_session():
             return
+        self._asked = "open"
         try:
-            path = workspace.reset_demo_pump()
-        except workspace.WorkspaceError as error:
+            self.programmer.reset_demo()
+        except ProgrammerError as error:
             dialogs.show_error(self, "Cannot reset the demo pump", str(error))
-            return
-        self.open_pump(path)
 
     def new_pump(self) -> None:
-        """A new practice pump: the dialog collects the values and the file, the factory builds it, then open it."""
+        """A new practice pump: the dialog collects the values and the file, the implant passes the gate, then open."""
         from programmer.ui.new_pump_dialog import NewPumpDialog  # on demand: keeps the window's start quick
 
         dialog = NewPumpDialog(self, library=self.library, folder=workspace.data_dir())
@@ -359,32 +384,34 @@ class MainWindow(QMainWindow):
                 if reason is None:
                     return
                 continue
-            except (ProgrammerError, ValueError, ProgramRejected, PumpFileError) as error:
+            except ProgrammerError as error:
                 dialogs.show_error(self, "Cannot create the pump", str(error))
                 return
             break
         self.open_pump(values.path)
 
     # --- the session's steps ------------------------------------------------------------------------
-    def _run(self, title: str, step, errors=OPEN_ERRORS) -> object:
-        """Run a session step; an error a nurse can act on goes to a dialog, not a traceback."""
-        try:
-            return step()
-        except errors as error:
-            dialogs.show_error(self, title, str(error))
-            self._refresh()
-            return None
-
     def interrogate(self) -> None:
-        if self.session is not None:
-            self._run("Interrogation failed", self.session.interrogate)
+        if self.session is None:
+            return
+        self._asked = "interrogate"
+        try:
+            self.session.interrogate()
+        except ProgrammerError as error:
+            dialogs.show_error(self, "Interrogation failed", sentence(error))
+
+    def stop_waiting(self) -> None:
+        """The nurse stops waiting for a slow answer: the exchange ends, nothing is sent."""
+        session = self.session or self.programmer.connecting
+        if session is not None:
+            session.cancel_exchange()
 
     def _edit_prescription(self, prescription: Prescription) -> None:
         if self.session is None:
             return
         try:
             self.session.edit(prescription=prescription)
-        except (ValueError, SessionError) as error:
+        except ProgrammerError as error:
             self._refuse_edit(error)
 
     def _edit_substance(self, drug: str, concentration: Concentration | None) -> None:
@@ -393,7 +420,7 @@ class MainWindow(QMainWindow):
             return
         try:
             self.session.check_substance(drug, concentration)
-        except SessionError as error:
+        except ProgrammerError as error:
             self._refuse_edit(error)
 
     def _refuse_edit(self, error: Exception) -> None:
@@ -403,6 +430,9 @@ class MainWindow(QMainWindow):
 
     def _load_editor(self) -> None:
         session = self.session
+        if session is None or session.current is None:
+            self.editor.setEnabled(False)
+            return
         memory, pending = session.current, session.pending
         self.editor.load(
             memory.prescription,
@@ -420,9 +450,8 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         self.session.discard_changes()
-        self._shown_memory = None  # reload the editor from the pump's own program
+        self._load_editor()  # back to the pump's own program
         self.review_panel.clear()
-        self._refresh()
 
     def show_review(self) -> None:
         if self.session is None or self.session.current is None:
@@ -433,41 +462,24 @@ class MainWindow(QMainWindow):
 
     def refill(self) -> None:
         """The guided refill: nothing reaches the pump before its review step."""
-        from programmer.session.refill_workflow import RefillWorkflowError  # on demand, as the wizard
-        from programmer.ui.refill_wizard import RefillWizard
+        from programmer.ui.refill_wizard import RefillWizard  # on demand, as the wizard is
 
-        session = self.session
-        if session is None or session.current is None:
+        if self.visit is None:
             return
         try:
-            wizard = RefillWizard(session, parent=self)
-        except RefillWorkflowError as error:
+            wizard = RefillWizard(self.visit.start_refill(), parent=self)
+        except ProgrammerError as error:
             dialogs.show_error(self, "Cannot start the refill", str(error))
             return
-        wizard.refill_ended.connect(self._remember_refill)
         wizard.exec()
-        self._refresh()
 
-    def _remember_refill(self, record: RefillRecord) -> None:
-        self._refill_record = record
+    def _book_appointment(self, moment: datetime | None) -> None:
+        if self.visit is not None:
+            self.visit.book_appointment(moment)
 
     # --- the session report ---------------------------------------------------------------------------
-    def _report(self):
-        from programmer.session.report import build_report  # on demand: only the report needs it
-
-        session = self.session
-        if session is None or session.current is None:
-            return None
-        record = self._refill_record
-        appointment = record.appointment if record is not None else None
-        return build_report(
-            session.current,
-            before=self._session_start,
-            refill=record,
-            appointment=appointment or self.reservoir_plot.appointment,
-            library=self.library,
-            source="live session",
-        )
+    def _report(self) -> SessionReport | None:
+        return self.visit.report() if self.visit is not None else None
 
     def save_report(self) -> None:
         from programmer.ui.report_pdf import write_report_pdf  # on demand: QtPrintSupport is slow to load
@@ -502,20 +514,14 @@ class MainWindow(QMainWindow):
             self.review_panel.program.click()
 
     def program(self, reason: str) -> None:
-        session = self.session
-        if session is None:
+        if self.session is None:
             return
+        self._asked = "program"
         try:
-            result = session.program(reason=reason)
-        except PROGRAM_ERRORS as error:
-            self._refresh()
-            advice = ""
-            if isinstance(error, LinkLost | VerificationFailed):
-                advice = " Interrogate (Ctrl+I) to see what the pump runs now, then program again."
-            self.review_panel.show_error(f"{error}.{advice}" if advice else str(error))
-            return
-        self._refresh()
-        self.review_panel.show_result(result.changes)
+            self.session.program(reason=reason)
+        except ProgrammerError as error:  # the gate refused: nothing was sent
+            self._asked = ""
+            self.review_panel.show_error(str(error))
 
     def advance(self, target: object) -> None:
         """From the clock panel: a moment to advance to, or a span (timedelta or days) to advance by."""
@@ -528,13 +534,43 @@ class MainWindow(QMainWindow):
             to = session.now + target
         else:
             to = session.now + timedelta(days=float(target))
-        errors = (ClockError, PumpFileError, ValueError)
-        alarms = self._run("Cannot advance the clock", lambda: session.advance(to), errors)
-        if alarms:
-            raised = "; ".join(f"{alarm.severity.value}: {alarm.kind.title}" for alarm in alarms)
-            self.statusBar().showMessage(f"Alarms raised while time passed: {raised}", 15000)
+        try:
+            session.advance(to)
+        except ProgrammerError as error:
+            dialogs.show_error(self, "Cannot advance the clock", sentence(error))
 
-    # --- redrawing from the session ----------------------------------------------------------------
+    # --- what the programmer says --------------------------------------------------------------------
+    def _visit_changed(self, visit: Visit | None) -> None:
+        self.review_panel.clear()
+        if visit is not None:
+            self.tabs.setCurrentIndex(STATUS_TAB)
+        self._update()
+
+    def _snapshot(self, memory: PumpMemory | None) -> None:
+        """A new snapshot (interrogation, programming, time passed): the editor shows it, the rest follows."""
+        self._load_editor()
+        self._update()
+
+    def _programmed(self, result: ProgramResult) -> None:
+        if self._asked == "program":
+            self._asked = ""
+            self.review_panel.show_result(result.changes)
+
+    def _link_failed(self, error: ProgrammerError) -> None:
+        self.last_refusal = error
+        asked, self._asked = self._asked, ""
+        advice = INTERROGATE_AGAIN if isinstance(error, LinkLost | VerificationFailed) else ""
+        if asked == "program":
+            self.review_panel.show_error(f"{error}.{advice}")
+        elif asked == "open" and self.visit is None:
+            self._cannot_open(self.programmer.last_opened, error)
+        elif asked:
+            dialogs.show_error(self, "Interrogation failed", sentence(error))
+
+    def _alarms_raised(self, alarms: tuple[Alarm, ...]) -> None:
+        raised = "; ".join(f"{alarm.severity.value}: {alarm.kind.title}" for alarm in alarms)
+        self.statusBar().showMessage(f"Alarms raised while time passed: {raised}", 15000)
+
     def _tab_changed(self, index: int) -> None:
         if index == REVIEW_TAB:
             self._refresh_review()
@@ -547,37 +583,25 @@ class MainWindow(QMainWindow):
         problem = "" if self.editor.is_valid else self.editor.problem_text
         try:
             self.review_panel.show_review(session.review(), problem)
-        except ProjectionError as error:
-            self.review_panel.show_error(str(error))
+        except ProgrammerError as error:
+            self.review_panel.show_error(sentence(error))
 
-    def _refresh(self) -> None:
+    def _update(self) -> None:
+        """Which actions are live, the review if it is shown, and the title."""
         session = self.session
         memory = session.current if session is not None else None
-        self.header.show_link(session.state.value if session is not None else "not connected")
-        self.header.show_pump(memory)
-        self.header.show_clock(memory.clock if memory is not None else None)
-        if memory is None:
-            self.status_panel.clear()
-            self.event_log.set_events(())
-            self.editor.setEnabled(False)
-        elif memory is not self._shown_memory:
-            # A new snapshot (interrogation, programming, time passed): redraw what it shows.
-            self._shown_memory = memory
-            self.status_panel.show_status(memory, session.current_projection(), session.stored_findings())
-            self.event_log.set_events(memory.events)
-            self.clock_panel.set_now(memory.clock)
-            self._load_editor()
         connected = memory is not None
+        busy = self.programmer.busy
         pending = session is not None and session.has_pending_changes
-        self.interrogate_action.setEnabled(session is not None)
+        self.interrogate_action.setEnabled(session is not None and not busy)
         self.review_action.setEnabled(connected)
-        self.program_action.setEnabled(connected)
-        self.discard_action.setEnabled(pending)
-        self.refill_action.setEnabled(connected and not pending)
+        self.program_action.setEnabled(connected and not busy)
+        self.discard_action.setEnabled(pending and not busy)
+        self.refill_action.setEnabled(connected and not pending and not busy)
         for action in (self.bolus_action, self.report_action, self.preview_action):
             action.setEnabled(connected)
-        self.reset_action.setEnabled(True)
-        if connected and self.tabs.currentIndex() == REVIEW_TAB:
+        self.reset_action.setEnabled(not busy)
+        if connected and self.tabs.currentIndex() == REVIEW_TAB and not busy:
             self._refresh_review()
         title = f" — {memory.patient_id} ({session.path.name})" if memory is not None else ""
-        self.setWindowTitle(f"Intrathecal pump programmer — training emulator{title}")
+        self.setWindowTitle(f"{TITLE}{title}")

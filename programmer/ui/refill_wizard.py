@@ -33,11 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import TRAINING_BANNER
-from programmer.pump.firmware import ProgramRejected
-from programmer.pump.pumpfile import PumpFileError
-from programmer.pump.telemetry import LinkLost, VerificationFailed
+from programmer.errors import ProgrammerError
 from programmer.session.plot_data import HORIZON_PRESETS_DAYS
-from programmer.session.programming import ProgrammingSession, SessionError, format_datetime
 from programmer.session.refill_workflow import (
     SYRINGE_MAX_ML,
     BridgeProposal,
@@ -49,18 +46,16 @@ from programmer.session.refill_workflow import (
     StepStatus,
     SyringeLabel,
 )
+from programmer.session.status import format_datetime
 from programmer.therapy.units import format_number
 from programmer.ui import dialogs
+from programmer.ui.binding import bind
 from programmer.ui.concentration_entry import ConcentrationEntry
 from programmer.ui.port_drawing import PLACE_NAMES, PortDrawing
 from programmer.ui.prescription_editor import NumberSpinBox
 from programmer.ui.reservoir_plot import ReservoirPlot
 from programmer.ui.review_panel import ReviewPanel
 from programmer.ui.style import ROLE, SEVERITY, STYLESHEET, hint_label, name, see_through, set_flag
-
-# Refusals a nurse can act on, shown at the page that caused them.
-STEP_ERRORS = (SessionError, ValueError)
-PROGRAM_ERRORS = (SessionError, ValueError, LinkLost, ProgramRejected, VerificationFailed, PumpFileError)
 
 WIZARD_STYLE = """
 QFrame#syringeLabel { background: #ffffff; border: 2px solid #2b2b2b; border-radius: 6px; }
@@ -443,7 +438,7 @@ class LabelPage(_Page):
         before = self.workflow.syringe_label
         try:
             label = self.workflow.set_syringe(entered)
-        except STEP_ERRORS as error:
+        except ProgrammerError as error:
             _say(self.entry_problem, _sentence(str(error)) + ".")
             self.changed()
             return
@@ -485,7 +480,7 @@ class LabelPage(_Page):
     def commit(self) -> bool:
         try:
             self.workflow.confirm_label(self.matches.isChecked())
-        except STEP_ERRORS as error:
+        except ProgrammerError as error:
             _say(self.problem, _sentence(str(error)) + ".")
             return False
         return True
@@ -541,7 +536,7 @@ class PortPage(_Page):
             return True  # back and forward again: the needle is where it was
         try:
             check = self.workflow.choose_port(port)
-        except STEP_ERRORS as error:
+        except ProgrammerError as error:
             _say(self.verdict, _sentence(str(error)) + ".")
             return False
         self.drawing.set_verdict(check.safe)
@@ -623,7 +618,7 @@ class EmptyPage(_Page):
             return
         try:
             verdict = self.workflow.record_removed(self.removed.value())
-        except STEP_ERRORS as error:
+        except ProgrammerError as error:
             _say(self.field_problem, _sentence(str(error)) + ".")
             return
         self._recorded = self.removed.cleanText()
@@ -649,7 +644,7 @@ class EmptyPage(_Page):
             return True
         try:
             self.workflow.acknowledge_discrepancy(self.acknowledgement.text())
-        except STEP_ERRORS as error:
+        except ProgrammerError as error:
             _say(self.verdict, _sentence(str(error)) + ".")
             return False
         return True
@@ -756,7 +751,7 @@ class FillPage(_Page):
             return
         try:
             result = self.workflow.set_fill(self.added.value(), self.prepared.value())
-        except STEP_ERRORS as error:
+        except ProgrammerError as error:
             self._recorded = None
             _say(self.problem, _sentence(str(error)) + ".")
             _say(self.verdict, "")
@@ -790,7 +785,7 @@ class FillPage(_Page):
             return True
         try:
             self.workflow.acknowledge_fill(self.acknowledgement.text())
-        except STEP_ERRORS as error:
+        except ProgrammerError as error:
             _say(self.problem, _sentence(str(error)) + ".")
             return False
         return True
@@ -927,7 +922,7 @@ class DosePage(_Page):
                 self.workflow.keep_dose()
             elif self.change.isChecked() and self.dose.value() > 0:
                 self.workflow.change_dose(drug.rate(self.dose.value()))
-        except STEP_ERRORS as error:
+        except ProgrammerError as error:
             _say(self.problem, _sentence(str(error)) + ".")
         else:
             _say(self.problem, "")
@@ -1062,7 +1057,7 @@ class ReviewPage(_Page):
     def _appointment_changed(self, moment: datetime | None) -> None:
         try:
             self.workflow.set_appointment(moment)
-        except STEP_ERRORS as error:
+        except ProgrammerError as error:
             _say(self.error, _sentence(str(error)) + ".")
         self._show_outlook()
 
@@ -1091,14 +1086,16 @@ class ReviewPage(_Page):
         return ""
 
     def commit(self) -> bool:
+        """Send the refill; the wizard moves on when the pump has answered (`refill_ended`), not before."""
+        _say(self.error, "")
         try:
-            self.workflow.program(
-                second_checker=self.second_checker.text(), reason=self.panel.reason.text()
-            )
-        except PROGRAM_ERRORS as error:
-            _say(self.error, "Not programmed: " + str(error) + ".")
-            return False
-        return True
+            self.workflow.program(second_checker=self.second_checker.text(), reason=self.panel.reason.text())
+        except ProgrammerError as error:  # refused before anything was sent
+            self.show_failure(error)
+        return False
+
+    def show_failure(self, error: ProgrammerError) -> None:
+        _say(self.error, "Not programmed: " + str(error) + ".")
 
 
 class FinishPage(_Page):
@@ -1178,16 +1175,10 @@ class RefillWizard(QDialog):
 
     refill_ended = Signal(object)  # RefillRecord: programmed, abandoned or stopped
 
-    def __init__(
-        self,
-        session: ProgrammingSession,
-        *,
-        syringe_label: SyringeLabel | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, workflow: RefillWorkflow, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.workflow = RefillWorkflow(session, syringe_label=syringe_label)  # RefillWorkflowError: nothing opens
-        memory = self.workflow.memory
+        self.workflow = workflow
+        memory = workflow.memory
         name(self, "refillWizard", "Refill workflow")
         self.setWindowTitle(
             f"Refill — patient {memory.patient_id or '—'}, {memory.model_name} #{memory.serial} ({TRAINING_BANNER})"
@@ -1260,6 +1251,10 @@ class RefillWizard(QDialog):
         self.abandon_button.clicked.connect(self.abandon)
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)
+        events = workflow.events
+        bind(self, events.refill_ended, self._refill_ended)
+        bind(self, events.link_failed, self._link_failed)
+        bind(self, events.link, lambda _state: self.update_nav())
         self._show(self.pages[0])
 
     # --- navigation ----------------------------------------------------------------------------------------
@@ -1305,7 +1300,8 @@ class RefillWizard(QDialog):
         page = self.page
         workflow = self.workflow
         over = workflow.outcome is not RefillOutcome.IN_PROGRESS
-        gate = "" if over else page.gate()
+        waiting = workflow.session.state.busy
+        gate = "" if over else ("Waiting for the pump's answer…" if waiting else page.gate())
         self.gate.setText(gate)
         self.next_button.setText("&Close" if over else page.next_text)
         self.next_button.setAccessibleName(self.next_button.text().replace("&", ""))
@@ -1321,11 +1317,23 @@ class RefillWizard(QDialog):
 
     # --- ending --------------------------------------------------------------------------------------------
     def refill_over(self) -> None:
-        """The refill was programmed or stopped: tell whoever listens, once."""
+        """The refill was programmed, stopped or abandoned: the buttons say so."""
         self.update_nav()
-        if not self._ended_sent:
-            self._ended_sent = True
-            self.refill_ended.emit(self.workflow.record)
+
+    def _refill_ended(self, record: RefillRecord) -> None:
+        """The workflow ended (the pump answered a program, or the nurse stopped or abandoned): show it, once."""
+        if self._ended_sent or self.workflow.outcome is RefillOutcome.IN_PROGRESS:
+            return
+        self._ended_sent = True
+        if record.outcome is RefillOutcome.PROGRAMMED:
+            self._show(self.page_for(Step.FINISH))
+        self.refill_over()
+        self.refill_ended.emit(record)
+
+    def _link_failed(self, error: ProgrammerError) -> None:
+        if self.page.step is Step.REVIEW and self.workflow.outcome is RefillOutcome.IN_PROGRESS:
+            self.page.show_failure(error)
+            self.update_nav()
 
     @property
     def record(self) -> RefillRecord:

@@ -37,6 +37,7 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QApplication, QWidget
 
+from programmer.pump.log import record_of
 from programmer.session.report import NOT_LOGGED, SessionReport
 from programmer.therapy.units import format_number
 from programmer.ui.reservoir_plot import BAND_BRUSH, CURRENT_STYLE, ReservoirPlot
@@ -170,11 +171,9 @@ def _log(report: SessionReport) -> str:
         return "<p>Nothing was logged by the pump in this session.</p>"
     rows = []
     for event in report.log:
-        extra = []
-        for key, label in (("clinician", "by"), ("reason", "reason")):
-            value = str(event.details.get(key, "")).strip()
-            if value:
-                extra.append(f"{label}: {value}")
+        record = record_of(event.details)
+        said = () if record is None else (("by", record.clinician), ("reason", record.reason))
+        extra = [f"{label}: {value.strip()}" for label, value in said if value.strip()]
         text = _e(event.text) + (f'<br><span class="hint">{_e("; ".join(extra))}</span>' if extra else "")
         rows.append(f"<tr><td>{event.at:%Y-%m-%d %H:%M}</td><td>{_e(event.kind.title)}</td><td>{text}</td></tr>")
     return _table(rows, ["Pump clock", "Event", "What the pump logged"], [18, 14, 68])

@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
+from programmer.session.events import ProgrammerEvents
 from programmer.session.plot_data import (
     DEFAULT_HORIZON_DAYS,
     HORIZON_PRESETS_DAYS,
@@ -54,6 +54,7 @@ from programmer.session.plot_data import (
 from programmer.session.programming import ProgrammingSession
 from programmer.therapy.projection import Projection
 from programmer.therapy.units import format_number
+from programmer.ui.binding import bind
 from programmer.ui.style import ROLE, SEVERITY, name, set_flag
 
 # Okabe-Ito palette; each colour also has its own line style.
@@ -206,6 +207,7 @@ class PlotLegend(QWidget):
             return
         while self._grid.count():
             widget = self._grid.takeAt(0).widget()
+            widget.setParent(None)  # gone at once: never drawn over the new entries until a deferred delete
             widget.deleteLater()
         for index, (_, pen, brush, title) in enumerate(entries):
             row, column = divmod(index, self.COLUMNS)
@@ -421,12 +423,20 @@ class ReservoirPlot(QWidget):
         return line
 
     # --- public API ---------------------------------------------------------------------------------
-    def bind(self, session: ProgrammingSession) -> None:
-        """Follow `session`: redraw on every change of its pump, pending program or clock."""
+    def follow(self, events: ProgrammerEvents) -> None:
+        """Draw the session of each visit `events` announces; redraw on each new snapshot or pending program."""
+        self._events = events
+        bind(self, events.visit, lambda visit: self.bind(visit.session if visit is not None else None))
+        for signal in (events.snapshot, events.pending):
+            bind(self, signal, lambda _change: self._session_changed())
+
+    def bind(self, session: ProgrammingSession | None) -> None:
+        """Draw `session`'s pump and pending program (None: no pump); its events must reach `follow`."""
+        if session is not None and session.events is not getattr(self, "_events", None):
+            self.follow(session.events)  # a session on its own (not the window's): follow its events too
         self._session = session
         self._seen = None
         self.set_appointment(None)  # an appointment belongs to the visit it was booked in
-        session.subscribe(self._session_changed)
         self._session_changed()
 
     def show_projections(
@@ -511,9 +521,10 @@ class ReservoirPlot(QWidget):
 
     # --- drawing -------------------------------------------------------------------------------------
     def _session_changed(self) -> None:
-        if not isValid(self):
-            return  # the window closed before the session did
         session = self._session
+        if session is None:
+            self.clear()
+            return
         seen = (session.current, session.pending)
         if self._seen is not None and seen[0] is self._seen[0] and seen[1] is self._seen[1]:
             return  # only the link state changed: nothing on the plot moves

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from programmer.session.programming import Review
+from programmer.session.review import Review
 from programmer.therapy.prescription import InfusionMode
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.units import format_number

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
+from programmer.session.events import ProgrammerEvents
 from programmer.session.programming import ProgrammingSession, SessionError
 from programmer.session.schedule_edit import (
     DayTotals,
@@ -56,6 +56,7 @@ from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.schedule import WEEKDAYS, DaySchedule, ScheduleError, format_minute, parse_minute
 from programmer.therapy.units import MINUTES_PER_DAY, DoseRate, format_number
+from programmer.ui.binding import bind
 from programmer.ui.schedule_table import (
     END,
     PER_HOUR,
@@ -155,7 +156,12 @@ class CopyDayDialog(QDialog):
 class ScheduleEditor(QWidget):
     """Edit the pending prescription's flexible schedule: timeline, table, per-weekday days, totals, findings."""
 
-    def __init__(self, library: DrugLibrary | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        library: DrugLibrary | None = None,
+        events: ProgrammerEvents | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("scheduleEditor")
         self.library = library or drug_library()
@@ -174,6 +180,8 @@ class ScheduleEditor(QWidget):
         self._build()
         self._connect()
         self._show_disconnected()
+        if events is not None:
+            self.follow(events)
 
     # --- building ---------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -450,8 +458,17 @@ class ScheduleEditor(QWidget):
         self._select_table_row()
 
     # --- the session ------------------------------------------------------------------------------
-    def bind(self, session: ProgrammingSession) -> None:
-        """Edit `session`'s pending prescription; redraw whenever the session changes."""
+    def follow(self, events: ProgrammerEvents) -> None:
+        """Edit the session of each visit `events` announces; redraw on each new snapshot or pending program."""
+        self._events = events
+        bind(self, events.visit, lambda visit: self.bind(visit.session if visit is not None else None))
+        for signal in (events.snapshot, events.pending):
+            bind(self, signal, lambda _change: self._session_changed(self.session))
+
+    def bind(self, session: ProgrammingSession | None) -> None:
+        """Edit `session`'s pending prescription (None: no pump); its events must reach `follow`."""
+        if session is not None and session.events is not getattr(self, "_events", None):
+            self.follow(session.events)  # a session on its own (not the window's): follow its events too
         self.session = session
         self._say("", "none")  # what was said to the last visit is not this one's
         self.undo_stack.clear()
@@ -459,17 +476,14 @@ class ScheduleEditor(QWidget):
         self._expected = None
         self._pump_prescription = None
         self._view = (0, 0)
-        session.subscribe(lambda: self._session_changed(session))
         self._session_changed(session)
 
     @property
     def state(self) -> ScheduleEdit | None:
         return self._state
 
-    def _session_changed(self, session: ProgrammingSession) -> None:
-        if not isValid(self) or session is not self.session:
-            return  # an older session, or the window has gone
-        if session.current is None:
+    def _session_changed(self, session: ProgrammingSession | None) -> None:
+        if session is None or session.current is None:
             self._show_disconnected()
             return
         current = session.current.prescription

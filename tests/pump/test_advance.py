@@ -45,7 +45,7 @@ def kinds(alarms):
 
 
 def raised_events(pump):
-    return [(event.at, event.details["alarm"]) for event in pump.events if event.kind is EventKind.ALARM_RAISED]
+    return [(event.at, event.details.alarm) for event in pump.events if event.kind is EventKind.ALARM_RAISED]
 
 
 # --- delivery and the reservoir alarms ---------------------------------------------------------

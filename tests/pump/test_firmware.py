@@ -8,7 +8,6 @@ import pytest
 
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import (
-    ANCHOR_KEY,
     Acknowledged,
     ClockError,
     Program,
@@ -71,7 +70,7 @@ def test_a_new_pump_is_full_with_model_defaults_and_an_implant_event():
     assert pump.eri_at == datetime(2033, 11, 21, 9, 0)
     assert pump.replace_by == datetime(2034, 2, 19).date()
     assert [event.kind for event in pump.events] == [EventKind.IMPLANT]
-    assert pump.events[0].details[ANCHOR_KEY] == 20.0
+    assert pump.events[0].details.anchor_ml == 20.0
     assert pump.stopped_since is None and pump.alarms == ()
 
 
@@ -298,11 +297,11 @@ def test_programming_replaces_the_therapy_and_logs_who_why_and_what():
     assert programming.text == (
         "Programmed: morphine 10 mg/mL, simple continuous, 1.5 mg/day → morphine 10 mg/mL, simple continuous, 2 mg/day"
     )
-    assert programming.details["reason"] == "pain not controlled"
-    assert programming.details["clinician"] == "Dr B"
-    assert programming.details["acknowledged"] == [
-        {"rule": "soft_max", "message": "daily dose 2 mg/day is above the soft limit", "note": "pain not controlled"}
-    ]
+    assert programming.details.record.reason == "pain not controlled"
+    assert programming.details.record.clinician == "Dr B"
+    assert programming.details.record.acknowledged == (
+        Acknowledged("soft_max", "daily dose 2 mg/day is above the soft limit", "pain not controlled"),
+    )
     assert not any(event.kind is EventKind.MODE_CHANGE for event in after.events)
 
 
@@ -353,12 +352,12 @@ def test_a_refill_records_expected_removed_and_added_and_clears_reservoir_alarms
     assert not after.alarms
     refill_event = next(event for event in after.events if event.kind is EventKind.REFILL)
     assert refill_event.at == when
-    assert refill_event.details["expected_ml"] == pytest.approx(1.5, abs=1e-9)
-    assert refill_event.details["removed_ml"] == 1.2 and refill_event.details["added_ml"] == 20.0
-    assert refill_event.details["discrepancy_ml"] == pytest.approx(-0.3, abs=1e-9)
+    assert refill_event.details.expected_ml == pytest.approx(1.5, abs=1e-9)
+    assert refill_event.details.removed_ml == 1.2 and refill_event.details.added_ml == 20.0
+    assert refill_event.details.discrepancy_ml == pytest.approx(-0.3, abs=1e-9)
     assert refill_event.text == "Refill: expected 1.5 mL, removed 1.2 mL, added 20 mL"
     cleared = [event for event in after.events if event.kind is EventKind.ALARM_CLEARED]
-    assert [event.details["alarm"] for event in cleared] == ["low_reservoir"]
+    assert [event.details.alarm for event in cleared] == ["low_reservoir"]
     assert cleared[0].text == "Low reservoir cleared: reservoir refilled"
 
 
@@ -367,7 +366,7 @@ def test_refilling_an_empty_pump_clears_both_alarms_and_delivery_restarts():
     when = NOW + timedelta(days=81)
     after = refill(pump, removed_ml=0.0, added_ml=20.0, now=when)
     assert after.alarms == ()
-    assert [e.details["alarm"] for e in after.events if e.kind is EventKind.ALARM_CLEARED] == [
+    assert [e.details.alarm for e in after.events if e.kind is EventKind.ALARM_CLEARED] == [
         "low_reservoir",
         "empty_reservoir",
     ]

@@ -14,12 +14,21 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from programmer.pump import pumpfile
 from programmer.pump.demo import DEMO_CLOCK, LAST_REFILL_AT, demo_pump, low_alarm_reached_at
+from programmer.pump.log import (
+    Acknowledged,
+    BolusDetails,
+    BolusPhase,
+    ProgrammingDetails,
+    ProgramRecord,
+    RefillDetails,
+)
 from programmer.pump.memory import Alarm, AlarmKind, Catheter, Event, EventKind, PumpMemory
 from programmer.pump.pumpfile import (
     FORMAT_VERSION,
@@ -39,6 +48,7 @@ from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Pres
 from programmer.therapy.pump_models import pump_models
 from programmer.therapy.schedule import DaySchedule, FlexSchedule, FlexStep
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
+from tests.pump import log_examples
 
 BAD_FILES = Path(__file__).resolve().parent / "bad_files"
 MCG = DrugUnit.MCG
@@ -83,13 +93,44 @@ def baclofen_flex_pump() -> PumpMemory:
         ),
         events=(
             Event(
-                datetime(2026, 3, 2, 9, 40), EventKind.REFILL, "Refill 40 mL", {"removed_ml": 3.1, "second_check": True}
+                datetime(2026, 3, 2, 9, 40),
+                EventKind.REFILL,
+                "Refill 40 mL",
+                RefillDetails(
+                    expected_ml=3.4,
+                    removed_ml=3.1,
+                    added_ml=40,
+                    discrepancy_ml=-0.3,
+                    record=ProgramRecord(reason="", clinician="", acknowledged=(), second_checker="R. Patel"),
+                    reservoir_ml=40.0,
+                ),
             ),
             Event(
                 datetime(2026, 3, 2, 9, 58, 12, 123456),
                 EventKind.PROGRAMMING,
                 "Flex per weekday; bridge bolus",
-                {"steps": [{"start": "06:30", "mcg_per_day": 300}, None], "reason": "spasticity ↑ at night", "n": 0},
+                ProgrammingDetails(
+                    old=None,
+                    new="baclofen 500 mcg/mL, flexible (time of day), 4 steps per weekday, 269.6 mcg/day",
+                    daily_dose_per_day=269.6,
+                    unit=MCG,
+                    concentration_per_ml=500.0,
+                    low_alarm_ml=2.5,
+                    record=ProgramRecord(
+                        reason="spasticity ↑ at night",
+                        clinician="Dr Ünal",
+                        acknowledged=(Acknowledged("soft_max", "above the soft limit", "spasticity ↑ at night"),),
+                        second_checker="",
+                        legacy_note="an older log's note: kept; as written",
+                    ),
+                    reservoir_ml=39.9,
+                ),
+            ),
+            Event(
+                datetime(2026, 3, 2, 9, 58, 12, 123456),
+                EventKind.BOLUS,
+                "Bridge bolus programmed",
+                BolusDetails.of(bridge, BolusPhase.PROGRAMMED),
             ),
             Event(datetime(2026, 3, 4, 6, 0), EventKind.ALARM_RAISED, "Pump stopped for more than 48 h"),
         ),
@@ -111,7 +152,9 @@ def test_every_optional_field_round_trips_exactly(tmp_path):
     assert loaded == pump
     assert loaded.prescription.schedule.daily_dose(5).per_day == pytest.approx(100 * 555 / 1440 + 250.5 * 885 / 1440)
     assert loaded.prescription.bolus.duration == timedelta(hours=7, seconds=3)
-    assert loaded.events[1].details["steps"][0] == {"start": "06:30", "mcg_per_day": 300}
+    assert loaded.events[1].details.record.acknowledged[0].note == "spasticity ↑ at night"
+    assert loaded.events[2].details.duration == timedelta(hours=7, seconds=3)
+    assert loaded.events[3].details is None  # logged with nothing but its text
     assert loaded.prescription_entered_at.microsecond == 123456
 
 
@@ -131,13 +174,6 @@ def test_reformatting_the_file_keeps_it_valid_but_any_value_change_is_caught():
     assert loads_pump(json.dumps(json.loads(text), indent=8)) == demo_pump(DEMO_CLOCK)
     with pytest.raises(PumpFileError, match="checksum mismatch"):
         loads_pump(text.replace('"low_alarm_ml": 2.0', '"low_alarm_ml": 3.0'))
-
-
-def _json_values():
-    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
-    return st.recursive(
-        scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3), max_leaves=8
-    )
 
 
 moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31))
@@ -205,20 +241,7 @@ def pump_memories(draw) -> PumpMemory:
         ptm=ptm,
         stopped_since=draw(st.none() | moments),
         alarms=tuple(draw(st.lists(st.builds(Alarm, st.sampled_from(AlarmKind), moments), max_size=3))),
-        events=tuple(
-            draw(
-                st.lists(
-                    st.builds(
-                        Event,
-                        moments,
-                        st.sampled_from(EventKind),
-                        st.text(),
-                        st.dictionaries(st.text(), _json_values(), max_size=3),
-                    ),
-                    max_size=4,
-                )
-            )
-        ),
+        events=tuple(draw(st.lists(log_examples.events, max_size=4))),
     )
 
 
@@ -286,12 +309,13 @@ def test_a_memory_the_loader_would_refuse_is_not_saved_and_the_old_file_stays(tm
     assert fingerprint(path) == before
 
 
-def test_event_details_that_are_not_json_are_refused_by_field():
+def test_event_details_of_the_wrong_type_are_refused_by_field():
     demo = demo_pump(DEMO_CLOCK)
-    note = Event(DEMO_CLOCK, EventKind.PROGRAMMING, "note", {"when": datetime(2026, 11, 21)})
-    where = rf"memory\.events\.{len(demo.events)}\.details\.when"  # the added event, named by its place
-    with pytest.raises(PumpFileError, match=where + ": input was not a valid JSON value"):
-        dumps_pump(replace(demo, events=(*demo.events, note)))
+    refill = demo.events[-2]
+    wrong = replace(refill, details=msgspec.structs.replace(refill.details, removed_ml="6.2"))
+    where = rf"memory\.events\.{len(demo.events)}\.details\.removed_ml"  # the added event, named by its place
+    with pytest.raises(PumpFileError, match=where + ": Expected `float`, got `str`"):
+        dumps_pump(replace(demo, events=(*demo.events, wrong)))
 
 
 # --- atomic save --------------------------------------------------------------------------------

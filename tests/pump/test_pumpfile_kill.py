@@ -60,7 +60,7 @@ def two_states() -> tuple[PumpMemory, PumpMemory]:
     small = demo_pump(DEMO_CLOCK)
     later = demo_pump(DEMO_CLOCK + timedelta(days=3))
     extra = tuple(
-        Event(DEMO_CLOCK + timedelta(minutes=minute), EventKind.BOLUS, "Patient bolus 0.1 mg (PTM)", {"n": minute})
+        Event(DEMO_CLOCK + timedelta(minutes=minute), EventKind.BOLUS, f"Patient bolus {minute} (PTM)")
         for minute in range(300)
     )
     return small, replace(later, events=later.events + extra)

@@ -44,7 +44,7 @@ def test_a_program_is_written_read_back_and_described_in_plain_words(pump_path):
     assert str(result.before.prescription.daily_dose) == "1.5 mg/day"
     assert result.after == load_pump(pump_path) == link.interrogate()
     assert result.after.events[-1].kind is EventKind.PROGRAMMING
-    assert result.after.events[-1].details["clinician"] == "Nurse A"
+    assert result.after.events[-1].details.record.clinician == "Nurse A"
     # The pump kept delivering for that hour before the new program.
     assert result.before.clock == NOW + timedelta(hours=1)
     assert result.before.reservoir_ml == pytest.approx(20 - 0.15 / 24, abs=1e-9)
@@ -129,7 +129,7 @@ def test_a_read_back_that_differs_from_what_was_sent_fails_verification(pump_pat
 
 def test_advancing_through_the_link_stores_the_pump_and_returns_its_alarms(pump_path):
     link = Telemetry(pump_path)
-    alarms = link.advance(NOW + timedelta(days=121))
+    _, alarms = link.advance(NOW + timedelta(days=121))
     # 0.15 mL/day: 18 mL to the 2 mL alarm is 120 days.
     assert [(alarm.kind, alarm.raised_at) for alarm in alarms] == [(AlarmKind.LOW_RESERVOIR, NOW + timedelta(days=120))]
     stored = load_pump(pump_path)
@@ -140,7 +140,7 @@ def test_advancing_through_the_link_stores_the_pump_and_returns_its_alarms(pump_
 def test_alarm_instants_with_microseconds_survive_the_file(pump_path):
     link = Telemetry(pump_path)
     link.program(dose(1.7), NOW)  # 0.17 mL/day: the alarm instant is not a whole second
-    alarms = link.advance(NOW + timedelta(days=200))
+    _, alarms = link.advance(NOW + timedelta(days=200))
     assert alarms[0].raised_at.microsecond != 0 or alarms[0].raised_at.second != 0
     assert load_pump(pump_path).alarms == tuple(alarms)
 
@@ -153,7 +153,7 @@ def test_a_refill_through_the_link_is_checked_and_described(pump_path):
     stored = load_pump(pump_path)
     assert stored == result.after and stored.reservoir_ml == 20.0 and not stored.alarms
     refill_event = next(event for event in stored.events if event.kind is EventKind.REFILL)
-    assert refill_event.details["removed_ml"] == 1.5
+    assert refill_event.details.removed_ml == 1.5
 
 
 def test_a_refill_with_a_new_program_changes_both(pump_path):

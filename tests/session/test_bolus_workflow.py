@@ -17,7 +17,7 @@ from programmer.session.bolus_workflow import (
     bolus_history,
     duration_text,
 )
-from programmer.session.programming import BlockingFindings
+from programmer.session.gate import BlockingFindings
 from programmer.therapy.bolus import BolusError
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription
 from programmer.therapy.units import Concentration, Dose, DrugUnit, UnitError
@@ -83,7 +83,7 @@ def test_priming_is_programmed_and_the_continuous_rate_follows(workflow, session
     assert result.after.prescription.bolus.kind is BolusKind.PRIMING
     kinds = [event.kind for event in result.after.events[-2:]]
     assert kinds == [EventKind.PROGRAMMING, EventKind.BOLUS]
-    assert result.after.events[-2].details["clinician"] == "Dr Ames"
+    assert result.after.events[-2].details.record.clinician == "Dr Ames"
     assert "Bolus: none → priming bolus 0.442 mL (4.42 mg) over 27 min" in result.changes
     session.advance(NOW + HOUR)
     memory = load_pump(pump_path)
@@ -173,7 +173,7 @@ def test_clinician_bolus_cancelled_half_way_records_half_the_volume(workflow, se
     memory = load_pump(pump_path)
     event = memory.events[-1]
     assert event.kind is EventKind.BOLUS
-    assert event.details["delivered_ml"] == pytest.approx(0.1)
+    assert event.details.delivered_ml == pytest.approx(0.1)
     assert event.text == (
         "Clinician bolus cancelled after 0.1 mL (1 mg) of 0.2 mL (2 mg): simple continuous resumed"
     )

@@ -114,8 +114,8 @@ def test_the_implant_applies_the_starting_dose_rules(tmp_path):
     implant(path, daily_dose=DoseRate(1.5, MG), reason="converted from a 450 mg/day oral dose", **arguments)
     details = load_pump(path).events[0].details
     assert load_pump(path).events[0].kind is EventKind.IMPLANT
-    assert details["reason"] == "converted from a 450 mg/day oral dose"
-    assert [item["rule"] for item in details["acknowledged"]] == ["starting_dose"]
+    assert details.record.reason == "converted from a 450 mg/day oral dose"
+    assert [item.rule for item in details.record.acknowledged] == ["starting_dose"]
 
 
 def test_an_implant_never_overwrites_a_pump(tmp_path):

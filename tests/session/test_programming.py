@@ -8,13 +8,9 @@ import pytest
 from programmer.pump.memory import EventKind
 from programmer.pump.pumpfile import PumpInSessionError, load_pump
 from programmer.pump.telemetry import LinkLost
-from programmer.session.programming import (
-    BlockingFindings,
-    LinkState,
-    ProgrammingSession,
-    ReasonRequired,
-    UnfinishedSession,
-)
+from programmer.session.events import LinkState
+from programmer.session.gate import BlockingFindings, ReasonRequired
+from programmer.session.programming import ProgrammingSession, UnfinishedSession
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.units import DoseRate, DrugUnit
 from tests.helpers import connected, morphine_pump
@@ -139,13 +135,28 @@ def test_advancing_the_clock_lowers_the_reservoir_and_raises_the_alarm(session):
     assert alarms[0].raised_at == NOW + timedelta(days=120)
 
 
-def test_observers_hear_every_change(session):
-    heard = []
-    session.subscribe(lambda: heard.append(session.state))
+def test_one_program_gives_one_notice_per_field_with_what_changed(session):
+    heard: list[tuple[str, object]] = []
+    for name in ("link", "snapshot", "pending", "programmed"):
+        session.events.__getattribute__(name).connect(lambda payload, name=name: heard.append((name, payload)))
     session.edit(prescription=with_dose(session, 2.0))
-    session.program()
-    assert LinkState.PROGRAMMING in heard
-    assert heard[-1] is LinkState.CONNECTED
+    assert heard == [("pending", session.pending)]
+    heard.clear()
+    result = session.program()
+    # The link shows "programming" while the pump answers; then each field once, with its new value.
+    assert [name for name, _ in heard] == ["link", "link", "snapshot", "pending", "programmed"]
+    assert [payload for name, payload in heard if name == "link"] == [LinkState.PROGRAMMING, LinkState.CONNECTED]
+    assert dict(heard[2:])["snapshot"] is result.after and dict(heard[2:])["pending"] is None
+    assert dict(heard[2:])["programmed"] is result
+
+
+def test_a_listener_can_disconnect(session):
+    heard = []
+    connection = session.events.pending.connect(heard.append)
+    session.edit(prescription=with_dose(session, 2.0))
+    connection.disconnect()
+    session.discard_changes()
+    assert len(heard) == 1
 
 
 def test_titration_rules_see_the_dose_history_in_the_pump_log(session):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from programmer.pump.memory import EventKind
 from programmer.pump.pumpfile import load_pump
 from programmer.pump.telemetry import LinkLost
-from programmer.session.programming import BlockingFindings, ReasonRequired
+from programmer.session.gate import BlockingFindings, ReasonRequired
 from programmer.session.refill_workflow import (
     AcknowledgementRequired,
     DoseChoice,
@@ -130,8 +130,8 @@ def test_a_normal_refill_writes_the_volume_and_a_new_alarm_date(workflow, sessio
     assert pump.prescription == workflow.old_prescription
     assert session.current == pump
     refill = refill_events(pump_path)[-1]
-    assert refill.details["expected_ml"] == pytest.approx(3.2)
-    assert (refill.details["removed_ml"], refill.details["added_ml"]) == (3.1, 20)
+    assert refill.details.expected_ml == pytest.approx(3.2)
+    assert (refill.details.removed_ml, refill.details.added_ml) == (3.1, 20)
     assert pump.events[-1] is not None and pump.events[-1].kind is EventKind.REFILL  # nothing else to log
 
     record = workflow.record
@@ -190,7 +190,7 @@ def test_a_concentration_change_keeps_the_dose_at_a_new_rate_with_a_bridge_bolus
     assert pump.prescription.concentration == MORPHINE_25
     assert pump.prescription.bolus == bolus
     programming = [event for event in pump.events if event.kind is EventKind.PROGRAMMING][-1]
-    assert programming.details["second_checker"] == "R. Patel"
+    assert programming.details.record.second_checker == "R. Patel"
     record = workflow.record
     assert record.dose_choice is DoseChoice.KEPT
     assert record.bridge_bolus == bolus
@@ -224,9 +224,9 @@ def test_a_declined_bridge_bolus_is_logged(session, pump_path):
     assert workflow.new_prescription().bolus is None
     workflow.program(second_checker="R. Patel")
     details = [event for event in load_pump(pump_path).events if event.kind is EventKind.PROGRAMMING][-1].details
-    assert [item["rule"] for item in details["acknowledged"]] == ["bridge_declined"]
-    assert details["acknowledged"][0]["message"].startswith("Without it, the 0.546 mL of morphine 10 mg/mL")
-    assert details["second_checker"] == "R. Patel"
+    assert [item.rule for item in details.record.acknowledged] == ["bridge_declined"]
+    assert details.record.acknowledged[0].message.startswith("Without it, the 0.546 mL of morphine 10 mg/mL")
+    assert details.record.second_checker == "R. Patel"
     assert workflow.record.bridge_bolus_declined
 
 
@@ -247,16 +247,16 @@ def test_a_flagged_discrepancy_needs_an_acknowledgement_that_is_logged(workflow,
 
     pump = load_pump(pump_path)
     refill = refill_events(pump_path)[-1]
-    assert refill.details["discrepancy_ml"] == pytest.approx(-2.5)
+    assert refill.details.discrepancy_ml == pytest.approx(-2.5)
     # Nothing was reprogrammed: the acknowledgement is logged with the refill itself, structured.
     assert [event for event in pump.events if event.at == refill.at and event.kind is EventKind.PROGRAMMING] == []
-    assert refill.details["acknowledged"] == [
-        {
-            "rule": "refill_discrepancy",
-            "message": "2.5 mL less than expected — possible over-infusion; investigate before refilling "
+    assert [(item.rule, item.message, item.note) for item in refill.details.record.acknowledged] == [
+        (
+            "refill_discrepancy",
+            "2.5 mL less than expected — possible over-infusion; investigate before refilling "
             "(removed 0.7 mL, expected 3.2 mL, limit 2.436 mL)",
-            "note": "catheter checked, patient reviewed by the pain team",
-        }
+            "catheter checked, patient reviewed by the pain team",
+        )
     ]
     assert pump.prescription == workflow.old_prescription
     assert workflow.record.discrepancy_acknowledgement == "catheter checked, patient reviewed by the pain team"
@@ -317,8 +317,8 @@ def test_added_not_what_the_syringe_held_is_a_possible_pocket_fill(workflow, pum
         workflow.acknowledge_fill("")
     workflow.acknowledge_fill("needle re-checked in the septum; 5 mL kept back in the syringe")
     workflow.program()
-    acknowledged = refill_events(pump_path)[-1].details["acknowledged"]
-    assert [(item["rule"], item["note"]) for item in acknowledged] == [
+    acknowledged = refill_events(pump_path)[-1].details.record.acknowledged
+    assert [(item.rule, item.note) for item in acknowledged] == [
         ("pocket_fill", "needle re-checked in the septum; 5 mL kept back in the syringe")  # a '; ' stays in its note
     ]
     assert load_pump(pump_path).reservoir_ml == 15

@@ -215,4 +215,4 @@ def test_header_before_column_and_log_describe_the_same_live_session(session, pu
     session.program()
     report = build_report(session.current, before=again)
     assert rows(report)["Daily dose"][0] == "1.8 mg/day (0.075 mg/h)"
-    assert [event.details["daily_dose_per_day"] for event in report.log if event.kind.value == "programming"] == [2]
+    assert [event.details.daily_dose_per_day for event in report.log if event.kind.value == "programming"] == [2]

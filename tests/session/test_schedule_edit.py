@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programmer.session.programming import schedule_text
+from programmer.session.review import schedule_text
 from programmer.session.schedule_edit import (
     ScheduleEdit,
     duration_text,

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import advance
-from programmer.session.programming import alarm_rows
+from programmer.session.review import alarm_rows
 from programmer.session.status import reservoir_dates, reservoir_projection
 from programmer.therapy.units import DoseRate, DrugUnit
 

@@ -85,7 +85,7 @@ def test_priming_after_a_catheter_revision_shows_volume_duration_and_the_drop(qt
 
     seen_pending = []
     dialogs.answer("confirmAccept")
-    session.subscribe(lambda: seen_pending.append(session.pending is not None))
+    session.events.pending.connect(lambda pending: seen_pending.append(pending is not None))
     with qtbot.waitSignal(panel.bolus_given, timeout=5000):
         panel.give_priming.click()
     assert "Give the priming bolus of 0.442 mL now?" in dialogs.seen[0]
@@ -127,7 +127,7 @@ def test_clinician_bolus_progress_and_cancel_half_way(qtbot, panel, session, dia
     assert cancelled.args[0].delivered_ml == pytest.approx(0.1)
     memory = load_pump(pump_path)
     event = memory.events[-1]
-    assert event.kind is EventKind.BOLUS and event.details["delivered_ml"] == pytest.approx(0.1)
+    assert event.kind is EventKind.BOLUS and event.details.delivered_ml == pytest.approx(0.1)
     assert memory.reservoir_ml == pytest.approx(19.9)
     assert panel.result.text() == (
         "Clinician bolus cancelled at 2026-11-21 10:00 after 0.1 mL (1 mg) of 0.2 mL (2 mg); "
@@ -165,7 +165,7 @@ def test_going_back_from_the_confirmation_leaves_the_pump_as_it_was(qtbot, panel
     set_clinician_bolus(qtbot, panel, 1, 1)
     dialogs.answer("confirmReject")
     panel.give_clinician.click()
-    assert dialogs.seen and "Give 1 mg over 1 h now?" in dialogs.seen[0]
+    assert dialogs.seen and "Give 1 mg of morphine 10 mg/mL (0.1 mL) over 1 h now?" in dialogs.seen[0]
     assert not session.has_pending_changes
     assert pump_path.read_bytes() == before
 

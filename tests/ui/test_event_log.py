@@ -4,7 +4,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from PySide6.QtCore import QDate, Qt
 
+from programmer.pump.log import ProgrammingDetails, ProgramRecord
 from programmer.pump.memory import Event, EventKind
+from programmer.therapy.units import DrugUnit
 from programmer.ui.event_log import (
     DESCRIPTION_COLUMN,
     EVENT_ROLE,
@@ -28,7 +30,16 @@ EVENTS = (
         datetime(2025, 1, 6, 9, 40),
         EventKind.PROGRAMMING,
         "Simple continuous 100 mcg/day",
-        {"daily_dose": "100 mcg/day", "clinician": "RN Okafor"},
+        ProgrammingDetails(
+            old=None,
+            new="baclofen 500 mcg/mL, simple continuous, 100 mcg/day",
+            daily_dose_per_day=100,
+            unit=DrugUnit.MCG,
+            concentration_per_ml=500,
+            low_alarm_ml=2,
+            record=ProgramRecord(reason="", clinician="RN Okafor", acknowledged=(), second_checker=""),
+            reservoir_ml=19.5,
+        ),
     ),
     Event(datetime(2025, 1, 20, 14, 5), EventKind.REFILL, "Refilled to 20 mL, removed 2.1 mL (expected 2.3 mL)"),
     Event(datetime(2025, 2, 3, 8, 0), EventKind.ALARM_RAISED, "Low reservoir (2 mL)"),
@@ -92,9 +103,16 @@ def test_rows_show_date_time_type_and_description_newest_first(model):
 
 def test_details_show_as_tooltip(model):
     row = column(model, TYPE_COLUMN).index("Programming")
-    assert model.index(row, DESCRIPTION_COLUMN).data(TOOLTIP) == (
-        "Simple continuous 100 mcg/day\ndaily dose: 100 mcg/day\nclinician: RN Okafor"
-    )
+    # Each logged fact with its unit: the dose per day and per hour, volumes in mL.
+    assert model.index(row, DESCRIPTION_COLUMN).data(TOOLTIP).split("\n") == [
+        "Simple continuous 100 mcg/day",
+        "After: baclofen 500 mcg/mL, simple continuous, 100 mcg/day",
+        "Daily dose: 100 mcg/day (4.167 mcg/h)",
+        "Concentration: 500 mcg/mL",
+        "Low-reservoir alarm: 2 mL",
+        "Reservoir: 19.5 mL",
+        "Clinician: RN Okafor",
+    ]
     assert model.index(row, TIME_COLUMN).data(EVENT_ROLE) is EVENTS[1]
 
 

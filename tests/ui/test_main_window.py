@@ -32,9 +32,8 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 def end_quietly(window: MainWindow) -> None:
     """At teardown: release the pump's lock without the confirmation a nurse would see."""
-    if window.session is not None:
-        window.session.close(confirm=True)
-        window.session = None
+    window.wait_for_pump()
+    window.programmer.close(confirm=True)
 
 
 def open_window(qtbot, pump_path) -> MainWindow:
@@ -54,7 +53,9 @@ def window(qtbot, pump_path):
 
 
 def press(qtbot, window, key, modifier=CTRL) -> None:
+    """A shortcut, then what it sent to the pump answered (exchanges run off the window's thread)."""
     qtbot.keyClick(window, key, modifier)
+    window.wait_for_pump()
 
 
 def click_tab(qtbot, window, index: int) -> None:
@@ -111,6 +112,8 @@ def test_change_the_dose_review_program_and_interrogate_again(qtbot, window, pum
     assert review.new_volume.text() == "0.2 mL/day (now 0.15 mL/day)"
 
     qtbot.mouseClick(review.program, Qt.MouseButton.LeftButton)
+
+    window.wait_for_pump()
     assert review.result.text().startswith("Verified: pump read back matches the program.")
     assert "Daily dose: 1.5 mg/day → 2 mg/day" in review.result.text()
     assert window.editor.badges["dose"].text() == ""
@@ -155,9 +158,9 @@ def test_a_soft_limit_dose_needs_a_reason_that_lands_in_the_pumps_log(qtbot, win
     pump = load_pump(pump_path)
     assert pump.prescription.daily_dose == DoseRate(20, DrugUnit.MG)
     programming = [event for event in pump.events if event.kind is EventKind.PROGRAMMING][-1]
-    assert programming.details["reason"] == "breakthrough pain, agreed with Dr Lee"
-    assert [item["rule"] for item in programming.details["acknowledged"]] == ["soft_max", "titration_rate"]
-    assert programming.details["acknowledged"][0]["note"] == "breakthrough pain, agreed with Dr Lee"
+    assert programming.details.record.reason == "breakthrough pain, agreed with Dr Lee"
+    assert [item.rule for item in programming.details.record.acknowledged] == ["soft_max", "titration_rate"]
+    assert programming.details.record.acknowledged[0].note == "breakthrough pain, agreed with Dr Lee"
     assert "breakthrough pain, agreed with Dr Lee" in str(window.event_log.model.events[-1].details)
 
 
@@ -204,6 +207,7 @@ def test_leaving_a_stopped_pump_asks_first_and_names_the_consequence(qtbot, wind
     findings = [label.text() for label in window.review_panel.finding_labels]
     assert any("the pump will deliver no drug" in text for text in findings)
     qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
+    window.wait_for_pump()
     assert load_pump(pump_path).prescription.mode is InfusionMode.STOPPED
 
     dialogs.answer("confirmReject")
@@ -236,6 +240,7 @@ def test_a_lost_link_during_programming_leaves_the_pump_unchanged_and_says_so(qt
     type_dose(qtbot, window, "2")
     press(qtbot, window, Qt.Key.Key_R)
     qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
+    window.wait_for_pump()
     result = window.review_panel.result.text()
     assert result.startswith("Not programmed: link lost during programming: the pump kept its previous program.")
     assert "Interrogate (Ctrl+I)" in result
@@ -261,7 +266,8 @@ def test_a_damaged_pump_file_is_refused_with_the_reason_and_left_untouched(qtbot
     bad.write_text('{"format": "pump-file/1", "memory": ', encoding="utf-8")
     content = bad.read_bytes()
     dialogs.answer("errorOk")
-    assert not window.open_pump(bad)
+    assert not window.load_pump(bad)  # the pump's answer is a refusal: no visit starts
+    qtbot.waitUntil(lambda: bool(dialogs.seen))
     assert "bad_pump.json" in dialogs.seen[-1]
     assert bad.read_bytes() == content
     assert window.session is None
@@ -386,6 +392,7 @@ def test_file_new_pump_creates_saves_and_opens_it(qtbot, window, data_dir):
     serial, dose, seen = "NP-0001", "0.5", []
     QTimer.singleShot(0, fill_in)
     window.new_action.trigger()
+    window.wait_for_pump()
     assert window.header.pump.text() == "Pump PX-20 · serial NP-0001"
     assert window.header.patient.text() == "Patient ID TRAINING-01"
     assert status(window, "dailyDose") == "0.5 mg/day (0.02083 mg/h)"
@@ -396,9 +403,10 @@ def test_file_new_pump_creates_saves_and_opens_it(qtbot, window, data_dir):
     QTimer.singleShot(0, fill_in)
     QTimer.singleShot(0, give_reason)
     window.new_action.trigger()
+    window.wait_for_pump()
     assert "Morphine starts at 1.5 mg/day from no delivery of it" in seen[0]
     implanted = load_pump(data_dir / "NP-0002.json").events[0]
-    assert implanted.details["reason"] == "converted from 450 mg/day oral morphine"
+    assert implanted.details.record.reason == "converted from 450 mg/day oral morphine"
 
 
 def test_every_mnemonic_on_screen_is_unique(window):
@@ -432,10 +440,12 @@ def test_recent_pumps_and_reset_demo_pump(qtbot, window, dialogs, pump_path):
     type_dose(qtbot, window, "2")
     press(qtbot, window, Qt.Key.Key_R)
     qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
+    window.wait_for_pump()
     assert load_pump(pump_path).prescription.daily_dose == DoseRate(2, DrugUnit.MG)
 
     dialogs.answer("confirmAccept")
     window.reset_action.trigger()
+    window.wait_for_pump()
     assert "Reset the demo pump" in dialogs.seen[-1]
     assert load_pump(pump_path).prescription.daily_dose == DoseRate(1.5, DrugUnit.MG)
     assert status(window, "dailyDose") == "1.5 mg/day (0.0625 mg/h)"
@@ -452,12 +462,14 @@ def test_after_reset_demo_pump_every_screen_shows_the_fresh_pump(qtbot, window, 
     bolus.clinician_name.setText("Trainee A")
     dialogs.answer("confirmAccept")
     qtbot.mouseClick(bolus.give_clinician, Qt.MouseButton.LeftButton)
+    window.wait_for_pump()
     assert bolus.result.isVisible()
     window.schedule_editor._say("a message for the last trainee", "warning")
     window.reservoir_plot.set_appointment(fresh.clock + timedelta(days=120))
 
     dialogs.answer("confirmAccept")
     window.reset_action.trigger()
+    window.wait_for_pump()
     assert window.session.current.clock == fresh.clock
     assert window.clock_panel.target == fresh.clock + timedelta(days=1)  # not the last trainee's +98 days
     assert f"{fresh.clock:%Y-%m-%d %H:%M}" in window.header.clock.text()
@@ -475,6 +487,7 @@ def test_session_report_pdf_after_a_dose_change_names_both_doses(qtbot, window, 
     type_dose(qtbot, window, "2")
     press(qtbot, window, Qt.Key.Key_R)
     qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
+    window.wait_for_pump()
     target = tmp_path / "report.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "PDF (*.pdf)"))
     window.report_action.trigger()

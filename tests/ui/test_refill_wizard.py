@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from programmer.pump.memory import EventKind
 from programmer.pump.pumpfile import load_pump
-from programmer.session.refill_workflow import Port, RefillOutcome, Step, SyringeLabel
+from programmer.session.refill_workflow import Port, RefillOutcome, RefillWorkflow, Step, SyringeLabel
 from programmer.therapy.prescription import BolusKind
 from programmer.therapy.units import Concentration, DrugUnit
 from programmer.ui.main_window import MainWindow
@@ -57,7 +57,7 @@ def end_quietly(wizard: RefillWizard) -> None:
 @pytest.fixture
 def open_wizard(qtbot, session):
     def open_(label: SyringeLabel | None = None) -> RefillWizard:
-        wizard = RefillWizard(session, syringe_label=label)
+        wizard = RefillWizard(RefillWorkflow(session, syringe_label=label))
         qtbot.addWidget(wizard, before_close_func=end_quietly)
         wizard.show()
         qtbot.waitExposed(wizard)
@@ -330,8 +330,8 @@ def test_a_whole_refill_with_a_concentration_change_from_the_main_window(qtbot, 
         seen["before"] = load_pump(pump_path).prescription.concentration
         qtbot.keyClicks(page.second_checker, "R. Patel")
         assert wizard.next_button.isEnabled()
-        click(qtbot, wizard.next_button)  # Program pump
-        assert wizard.page.step is Step.FINISH
+        click(qtbot, wizard.next_button)  # Program pump: the window's link answers off its thread
+        qtbot.waitUntil(lambda: wizard.page.step is Step.FINISH)
         assert wizard.page.values["Second check"] == "R. Patel"
         assert wizard.page.values["Bridge bolus"].startswith("0.546 mL (5.46 mg) over 3 d 15 h 22 min")
         click(qtbot, wizard.next_button)  # Close
@@ -351,7 +351,7 @@ def test_a_whole_refill_with_a_concentration_change_from_the_main_window(qtbot, 
     assert bridge.volume_ml == pytest.approx(0.546)
     assert bridge.ml_per_day == pytest.approx(0.15)  # 1.5 mg/day of the old 10 mg/mL
     programming = [event for event in pump.events if event.kind is EventKind.PROGRAMMING][-1]
-    assert programming.details["second_checker"] == "R. Patel"
+    assert programming.details.record.second_checker == "R. Patel"
     assert window.status_panel.values["concentration"].text() == "25 mg/mL"
 
 
@@ -447,8 +447,8 @@ def test_a_flagged_discrepancy_waits_for_an_acknowledgement_that_is_logged(qtbot
 
     assert wizard.page.step is Step.FINISH
     refill = [event for event in load_pump(pump_path).events if event.kind is EventKind.REFILL][-1]
-    assert refill.details["discrepancy_ml"] == pytest.approx(-2.5)
-    assert [(item["rule"], item["note"]) for item in refill.details["acknowledged"]] == [
+    assert refill.details.discrepancy_ml == pytest.approx(-2.5)
+    assert [(item.rule, item.note) for item in refill.details.record.acknowledged] == [
         ("refill_discrepancy", "pump and catheter checked; patient assessed for overdose")
     ]
     assert wizard.page.values["Discrepancy acknowledged"] == "pump and catheter checked; patient assessed for overdose"

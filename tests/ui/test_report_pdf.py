@@ -24,6 +24,7 @@ from PySide6.QtPrintSupport import QPrintPreviewWidget
 
 from programmer import TRAINING_BANNER
 from programmer.pump.factory import new_pump
+from programmer.pump.log import ProgrammingDetails, ProgramRecord
 from programmer.pump.memory import Event, EventKind
 from programmer.pump.pumpfile import load_pump, save_pump
 from programmer.session.bolus_workflow import BolusWorkflow
@@ -100,8 +101,18 @@ def test_the_pdf_shows_the_key_values_and_the_banner_on_every_page(report, tmp_p
 def test_a_long_session_runs_over_pages_with_the_banner_on_each(pump_path, tmp_path):
     memory = load_pump(pump_path)
     at = memory.events[-1].at
+    by_dr_a = ProgrammingDetails(
+        old=None,
+        new=None,
+        daily_dose_per_day=None,
+        unit=None,
+        concentration_per_ml=None,
+        low_alarm_ml=None,
+        record=ProgramRecord(reason="", clinician="Dr A", acknowledged=(), second_checker=""),
+        reservoir_ml=None,
+    )
     notes = tuple(
-        Event(at, EventKind.PROGRAMMING, f"Programmed: step {index} of a long training session", {"clinician": "Dr A"})
+        Event(at, EventKind.PROGRAMMING, f"Programmed: step {index} of a long training session", by_dr_a)
         for index in range(60)
     )
     long = build_report(replace(memory, events=memory.events + notes))

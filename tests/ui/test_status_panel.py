@@ -15,9 +15,8 @@ def window(qtbot, pump_path):
     widget = MainWindow()
 
     def end_quietly(window: MainWindow) -> None:
-        if window.session is not None:
-            window.session.close(confirm=True)
-            window.session = None
+        window.wait_for_pump()
+        window.programmer.close(confirm=True)
 
     qtbot.addWidget(widget, before_close_func=end_quietly)
     widget.resize(1280, 800)

@@ -243,6 +243,24 @@ CASES: list[tuple[str, str, str, Callable[[], bytes]]] = [
         "memory.battery_percent: Extra inputs are not permitted",
         _resealed(_set("battery_percent", 80)),
     ),
+    (
+        "refill_removed_as_text.json",
+        'the last refill\'s removed volume "6.2" as text',
+        "memory.events.8.details.removed_ml: Expected",
+        _resealed(_set("events", 8, "details", "removed_ml", "6.2")),
+    ),
+    (
+        "refill_without_removed.json",
+        "the last refill without its removed volume",
+        "memory.events.8.details: Object missing required field",
+        _resealed(lambda memory: memory["events"][8]["details"].pop("removed_ml")),
+    ),
+    (
+        "bolus_details_of_a_refill.json",
+        "a bolus event whose details say they are a refill's",
+        "memory.events.1.details.kind: Invalid value 'refill'",
+        _resealed(_set("events", 1, "details", "kind", "refill")),
+    ),
 ]
 
 

@@ -1,0 +1,554 @@
+"""The pump's log: append-only events stamped with the pump's clock, each with typed details.
+
+An event's `text` is for people only (the event log, the report's log lines); code reads
+its `details`, one msgspec Struct per event kind, so nothing ever parses a message back.
+Details are checked strictly where they enter from a file (`details_from_file`): a wrong
+or missing field is refused with its path. Files written before details were typed hold
+free-form objects; `details_from_version_1` converts those, and only those, on load.
+
+Delivery is counted from an *anchor* (see firmware): the events that set what the pump
+delivers record the reservoir volume at that instant, read uniformly as `anchor_ml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+import msgspec
+
+from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode
+from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit, format_number
+from programmer.wording import duration_text, moment_text
+
+from .alarms import AlarmKind, Severity
+
+
+class EventKind(StrEnum):
+    PROGRAMMING = "programming"
+    REFILL = "refill"
+    BOLUS = "bolus"
+    ALARM_RAISED = "alarm_raised"
+    ALARM_CLEARED = "alarm_cleared"
+    MODE_CHANGE = "mode_change"
+    IMPLANT = "implant"
+
+    @property
+    def title(self) -> str:
+        return {
+            EventKind.PROGRAMMING: "Programming",
+            EventKind.REFILL: "Refill",
+            EventKind.BOLUS: "Bolus",
+            EventKind.ALARM_RAISED: "Alarm raised",
+            EventKind.ALARM_CLEARED: "Alarm cleared",
+            EventKind.MODE_CHANGE: "Mode change",
+            EventKind.IMPLANT: "Implant",
+        }[self]
+
+
+Millilitres = Annotated[float, msgspec.Meta(ge=0)]
+Amount = Annotated[float, msgspec.Meta(ge=0)]  # of drug, in the details' `unit`
+PumpClock = Annotated[datetime, msgspec.Meta(tz=False)]  # the pump's own clock has no time zone
+
+
+def _ml(volume_ml: float) -> str:
+    return f"{format_number(volume_ml)} mL"
+
+
+# --- who acted, and what they went past ---------------------------------------------------------------------------
+
+
+class Acknowledged(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A finding the clinician saw and went past, with what they typed: logged with the program.
+
+    Positional as well as by keyword: callers write Acknowledged(rule, message, note).
+    """
+
+    rule: str  # the finding's stable id, e.g. "soft_max", "refill_discrepancy"
+    message: str  # the finding as it was shown, with its numbers
+    note: str = ""  # the reason or acknowledgement typed for it
+
+
+class ProgramRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """Who programmed and what they went past, as the pump's log keeps it."""
+
+    reason: str  # the typed reason for going past a soft limit
+    clinician: str
+    acknowledged: tuple[Acknowledged, ...]
+    second_checker: str  # who checked a drug, concentration or dose change
+    # Logs written before findings were kept one by one had a single free-text note: shown as written, never split.
+    legacy_note: str = ""
+
+    def lines(self) -> list[tuple[str, str]]:
+        lines = [("Clinician", self.clinician), ("Reason", self.reason)]
+        for item in self.acknowledged:
+            lines.append(("Acknowledged", item.message + (f" — {item.note}" if item.note else "")))
+        lines += [("Second check", self.second_checker), ("Note (older log)", self.legacy_note)]
+        return [(label, value) for label, value in lines if value]
+
+
+EMPTY_RECORD = ProgramRecord(reason="", clinician="", acknowledged=(), second_checker="")
+
+
+# --- details, one type per event kind --------------------------------------------------------------------------
+
+TAG = "kind"  # details written since they were typed name their event kind; older ones do not
+
+
+class Details(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag_field=TAG):
+    """What an event records besides its text. Every field is required in a file, null where not logged."""
+
+    @property
+    def anchor_ml(self) -> float | None:
+        """The reservoir volume delivery is counted from at this event; None when it does not anchor."""
+        return None
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(label, value with its unit) for each fact logged, as the event log shows them."""
+        return []
+
+
+class AnchoringDetails(Details, kw_only=True):
+    """The kinds that may set what the pump delivers, so may anchor the reservoir count."""
+
+    reservoir_ml: Millilitres | None  # the volume at this event when it anchors; None when it does not
+
+    @property
+    def anchor_ml(self) -> float | None:
+        return self.reservoir_ml
+
+    def lines(self) -> list[tuple[str, str]]:
+        return [] if self.reservoir_ml is None else [("Reservoir", _ml(self.reservoir_ml))]
+
+
+class RecordedDetails(AnchoringDetails, kw_only=True):
+    """The kinds a clinician does and answers for: implant, programming, refill."""
+
+    record: ProgramRecord | None  # None: nothing was acknowledged (a refill without reprogramming)
+
+    def lines(self) -> list[tuple[str, str]]:
+        return super().lines() + ([] if self.record is None else self.record.lines())
+
+
+class DosingDetails(RecordedDetails, kw_only=True):
+    """The kinds that set a daily dose: the dose history the titration rules and the report read back."""
+
+    daily_dose_per_day: Amount | None  # the nominal daily dose (None: not logged by an older programmer)
+    unit: DrugUnit | None
+    concentration_per_ml: Annotated[float, msgspec.Meta(gt=0)] | None
+
+    def __post_init__(self) -> None:
+        if self.unit is None and (self.daily_dose_per_day is not None or self.concentration_per_ml is not None):
+            raise ValueError("a daily dose or a concentration needs its unit")
+
+    @property
+    def daily_dose(self) -> DoseRate | None:
+        return None if self.daily_dose_per_day is None else DoseRate(self.daily_dose_per_day, self.unit)
+
+    @property
+    def concentration(self) -> Concentration | None:
+        return None if self.concentration_per_ml is None else Concentration(self.concentration_per_ml, self.unit)
+
+    def _dose_lines(self) -> list[tuple[str, str]]:
+        lines = []
+        if self.daily_dose is not None:
+            lines.append(("Daily dose", self.daily_dose.day_and_hour_text()))
+        if self.concentration is not None:
+            lines.append(("Concentration", str(self.concentration)))
+        return lines
+
+
+class ImplantDetails(DosingDetails, kw_only=True, tag=EventKind.IMPLANT.value):
+    model: str | None
+    serial: str | None
+    catheter_length_cm: Annotated[float, msgspec.Meta(gt=0)] | None
+    trimmed_cm: Annotated[float, msgspec.Meta(ge=0)] | None
+    tip_location: str | None
+
+    def lines(self) -> list[tuple[str, str]]:
+        lines = []
+        if self.model is not None or self.serial is not None:
+            lines.append(("Pump", " #".join(part for part in (self.model, self.serial) if part)))
+        if self.catheter_length_cm is not None:
+            catheter = f"{format_number(self.catheter_length_cm)} cm"
+            if self.trimmed_cm is not None:
+                catheter += f", trimmed {format_number(self.trimmed_cm)} cm"
+            if self.tip_location:
+                catheter += f", tip at {self.tip_location}"
+            lines.append(("Catheter", catheter))
+        return lines + self._dose_lines() + super().lines()
+
+
+class ProgrammingDetails(DosingDetails, kw_only=True, tag=EventKind.PROGRAMMING.value):
+    old: str | None  # what the pump ran before, described for people (display only)
+    new: str | None  # what it runs now, described for people (display only)
+    low_alarm_ml: Millilitres | None
+
+    def lines(self) -> list[tuple[str, str]]:
+        lines = [("Before", self.old or ""), ("After", self.new or "")]
+        lines = [(label, value) for label, value in lines if value] + self._dose_lines()
+        if self.low_alarm_ml is not None:
+            lines.append(("Low-reservoir alarm", _ml(self.low_alarm_ml)))
+        return lines + super().lines()
+
+
+class RefillDetails(RecordedDetails, kw_only=True, tag=EventKind.REFILL.value):
+    expected_ml: Millilitres  # what the pump counted in the reservoir before it was emptied
+    removed_ml: Millilitres
+    added_ml: Millilitres
+    discrepancy_ml: float  # removed − expected: negative means less came out
+
+    def lines(self) -> list[tuple[str, str]]:
+        sign = "+" if self.discrepancy_ml > 0 else ""
+        return [
+            ("Expected", _ml(self.expected_ml)),
+            ("Removed", _ml(self.removed_ml)),
+            ("Discrepancy", f"{sign}{_ml(self.discrepancy_ml)}"),
+            ("Added", _ml(self.added_ml)),
+            *super().lines(),
+        ]
+
+
+class BolusPhase(StrEnum):
+    PROGRAMMED = "programmed"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class BolusDetails(AnchoringDetails, kw_only=True, tag=EventKind.BOLUS.value):
+    """A bolus programmed, finished or cancelled; anchors when it ends (the flow changes then)."""
+
+    bolus: BolusKind
+    phase: BolusPhase
+    volume_ml: Millilitres | None  # the whole bolus (None: not logged by an older programmer)
+    dose_amount: Amount | None  # the drug the whole bolus carries, in `unit`
+    unit: DrugUnit | None
+    start: PumpClock | None
+    duration: timedelta | None
+    delivered_ml: Millilitres | None  # cancelled only: what had gone in
+    delivered_amount: Amount | None  # cancelled only: the drug that carried, in `unit`
+
+    def __post_init__(self) -> None:
+        if (self.phase is BolusPhase.CANCELLED) != (self.delivered_ml is not None):
+            raise ValueError("delivered_ml is logged for a cancelled bolus, and only for one")
+        if self.unit is None and (self.dose_amount is not None or self.delivered_amount is not None):
+            raise ValueError("a dose needs its unit")
+        if self.duration is not None and self.duration <= timedelta(0):
+            raise ValueError("a bolus lasts longer than no time")
+
+    @classmethod
+    def of(
+        cls,
+        bolus: Bolus,
+        phase: BolusPhase,
+        *,
+        reservoir_ml: float | None = None,
+        delivered_ml: float | None = None,
+        delivered_dose: Dose | None = None,
+    ) -> BolusDetails:
+        """The whole bolus as the log keeps it, in every phase; a finished or cancelled one anchors."""
+        return cls(
+            bolus=bolus.kind,
+            phase=phase,
+            volume_ml=bolus.volume_ml,
+            dose_amount=bolus.dose.amount,
+            unit=bolus.dose.unit,
+            start=bolus.start,
+            duration=bolus.duration,
+            delivered_ml=delivered_ml,
+            delivered_amount=None if delivered_dose is None else delivered_dose.to(bolus.dose.unit).amount,
+            reservoir_ml=reservoir_ml,
+        )
+
+    @property
+    def dose(self) -> Dose | None:
+        return None if self.dose_amount is None else Dose(self.dose_amount, self.unit)
+
+    @property
+    def delivered_dose(self) -> Dose | None:
+        return None if self.delivered_amount is None else Dose(self.delivered_amount, self.unit)
+
+    @property
+    def summary(self) -> str:
+        """'0.5 mL (5 mg) over 1 h 30 min from 2026-11-21 09:00': what was given, as far as the log says."""
+        text = "volume not logged" if self.volume_ml is None else _ml(self.volume_ml)
+        if self.dose is not None:
+            text += f" ({self.dose})"
+        if self.duration is not None:
+            text += f" over {duration_text(self.duration)}"
+        if self.start is not None:
+            text += f" from {moment_text(self.start)}"
+        return text
+
+    @property
+    def delivered_text(self) -> str:
+        """'0.25 mL (2.5 mg)': what a cancelled bolus had delivered; '' for the other phases."""
+        if self.delivered_ml is None:
+            return ""
+        return _ml(self.delivered_ml) + (f" ({self.delivered_dose})" if self.delivered_dose is not None else "")
+
+    def lines(self) -> list[tuple[str, str]]:
+        lines = [("Bolus", f"{self.bolus.title}, {self.phase.value}"), ("Given", self.summary)]
+        if self.delivered_text:
+            lines.append(("Delivered", self.delivered_text))
+        return lines + super().lines()
+
+
+class ModeChangeReason(StrEnum):
+    PROGRAMMING = "programming"
+    BOLUS_FINISHED = "bolus_finished"
+    BOLUS_CANCELLED = "bolus_cancelled"
+    END_OF_SERVICE = "end_of_service"
+
+    @property
+    def title(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class ModeChangeDetails(AnchoringDetails, kw_only=True, tag=EventKind.MODE_CHANGE.value):
+    old: InfusionMode
+    new: InfusionMode
+    why: ModeChangeReason | None  # None: not logged by an older programmer
+
+    def lines(self) -> list[tuple[str, str]]:
+        lines = [("Mode", f"{self.old.title} → {self.new.title}")]
+        if self.why is not None:
+            lines.append(("Why", self.why.title))
+        return lines + super().lines()
+
+
+class _AlarmDetails(Details, kw_only=True):
+    alarm: AlarmKind
+    severity: Severity
+
+    def lines(self) -> list[tuple[str, str]]:
+        return [("Alarm", self.alarm.title), ("Severity", self.severity.value)]
+
+
+class AlarmRaisedDetails(_AlarmDetails, tag=EventKind.ALARM_RAISED.value):
+    pass
+
+
+class AlarmClearedDetails(_AlarmDetails, tag=EventKind.ALARM_CLEARED.value):
+    pass
+
+
+EventDetails = (
+    ImplantDetails
+    | ProgrammingDetails
+    | RefillDetails
+    | BolusDetails
+    | ModeChangeDetails
+    | AlarmRaisedDetails
+    | AlarmClearedDetails
+)
+DETAILS_TYPES: dict[EventKind, type[Details]] = {
+    EventKind.IMPLANT: ImplantDetails,
+    EventKind.PROGRAMMING: ProgrammingDetails,
+    EventKind.REFILL: RefillDetails,
+    EventKind.BOLUS: BolusDetails,
+    EventKind.MODE_CHANGE: ModeChangeDetails,
+    EventKind.ALARM_RAISED: AlarmRaisedDetails,
+    EventKind.ALARM_CLEARED: AlarmClearedDetails,
+}
+
+
+def record_of(details: Details | None) -> ProgramRecord | None:
+    """Who acted and what they went past, for the kinds that log it; None for the others."""
+    return details.record if isinstance(details, RecordedDetails) else None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the pump's append-only log, stamped with the pump's clock."""
+
+    at: datetime
+    kind: EventKind
+    text: str  # for people only: code reads `details`
+    details: EventDetails | None = None  # None: nothing logged besides the text
+
+    def __post_init__(self) -> None:
+        expected = DETAILS_TYPES[self.kind]
+        if self.details is not None and type(self.details) is not expected:
+            raise TypeError(f"a {self.kind.value} event carries {expected.__name__}, not {type(self.details).__name__}")
+
+
+# --- details in the pump file -------------------------------------------------------------------------------------
+
+
+class DetailsError(Exception):
+    """Event details a file cannot hold: `path` inside the details (field names, list positions) and the problem."""
+
+    def __init__(self, path: tuple[str | int, ...], problem: str) -> None:
+        self.path, self.problem = path, problem
+        super().__init__(".".join(map(str, path)) + f": {problem}" if path else problem)
+
+
+def details_data(details: Details | None) -> dict[str, Any]:
+    """Details as plain JSON values, shaped as the file holds them (an empty object when nothing was logged)."""
+    return {} if details is None else msgspec.to_builtins(details)
+
+
+def details_from_file(kind: EventKind, data: Any) -> EventDetails | None:
+    """The typed details of a `kind` event as a file holds them; DetailsError names the field refused."""
+    if not isinstance(data, dict):
+        raise DetailsError((), "expected an object")
+    if TAG in data:
+        return _converted(kind, data)
+    return details_from_version_1(kind, data)
+
+
+def _converted(kind: EventKind, data: dict[str, Any]) -> EventDetails:
+    try:
+        return msgspec.convert(data, DETAILS_TYPES[kind], strict=True)
+    except msgspec.ValidationError as error:
+        raise _refusal(error) from None
+
+
+_WHERE = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+
+def _refusal(error: msgspec.ValidationError) -> DetailsError:
+    """msgspec says where only inside its message ("Expected `float`, got `str` - at `$.record.acknowledged[0]`"):
+    its documented suffix is split off here, once, into a path like every other refusal of the file."""
+    message = str(error)
+    where = _WHERE.search(message)
+    if where is None:
+        return DetailsError((), message)
+    path = tuple(int(part) if part.isdigit() else part for part in re.findall(r"\w+", where["path"]))
+    return DetailsError(path, message[: where.start()])
+
+
+# --- details written before they were typed (format version 1) ---------------------------------------------------
+
+_RECORD_KEYS_V1 = {"reason", "clinician", "acknowledged", "second_checker", "note"}
+# Every key a programmer wrote before details were typed: the firmware, the factory and the demo pump.
+_KEYS_V1 = {
+    EventKind.IMPLANT: {
+        "model", "serial", "reservoir_ml", "daily_dose_per_day", "unit", "concentration_per_ml",
+        "catheter_length_cm", "trimmed_cm", "tip_location", "filled_ml", *_RECORD_KEYS_V1,
+    },
+    EventKind.PROGRAMMING: {
+        "old", "new", "daily_dose_per_day", "unit", "concentration_per_ml", "low_alarm_ml", "reservoir_ml",
+        "mode", "daily_dose", "old_daily_dose", "change_percent", *_RECORD_KEYS_V1,
+    },
+    EventKind.REFILL: {
+        "expected_ml", "removed_ml", "added_ml", "discrepancy_ml", "reservoir_ml", "drug", "concentration",
+        *_RECORD_KEYS_V1,
+    },
+    EventKind.BOLUS: {
+        "bolus", "volume_ml", "cancelled", "delivered_ml", "delivered_dose", "unit", "reservoir_ml",
+        "duration_minutes",
+    },
+    EventKind.MODE_CHANGE: {"old", "new", "reservoir_ml"},
+    EventKind.ALARM_RAISED: {"alarm", "severity"},
+    EventKind.ALARM_CLEARED: {"alarm", "severity"},
+}
+
+
+# The facts every programmer logged: copied as they are, so one missing is refused as missing.
+_REQUIRED_V1 = {
+    EventKind.IMPLANT: (),
+    EventKind.PROGRAMMING: (),
+    EventKind.REFILL: ("expected_ml", "removed_ml", "added_ml", "discrepancy_ml"),
+    EventKind.BOLUS: ("bolus",),
+    EventKind.MODE_CHANGE: ("old", "new"),
+    EventKind.ALARM_RAISED: ("alarm", "severity"),
+    EventKind.ALARM_CLEARED: ("alarm", "severity"),
+}
+
+
+def details_from_version_1(kind: EventKind, old: dict[str, Any]) -> EventDetails | None:
+    """Details as programmers logged them before they were typed (free-form objects), in today's types.
+
+    What changes on the way:
+    - a field an older programmer did not log yet is null (not logged), never guessed; an implant or
+      programming without a record gets an empty one; a refill has one when it logged any of its fields;
+    - the old free-text "note" becomes the record's legacy_note, shown as written;
+    - renamed: the demo's implant "filled_ml" is its reservoir_ml; a bolus's "duration_minutes" its
+      duration, "delivered_dose" its delivered_amount;
+    - a BOLUS event's phase from what it logged: "cancelled" (cancelled), "volume_ml" (programmed),
+      neither (finished); a MODE_CHANGE that anchored was the end-of-service stop (only that one did);
+    - a refill's discrepancy, when not logged, is removed − expected, as the firmware computes it;
+      an alarm's severity, when not logged, is its kind's;
+    - dropped: the demo pump's "mode", "daily_dose", "old_daily_dose", "change_percent" (programming)
+      and "drug", "concentration" (refill): each repeats another field or is in the event's own text.
+    An empty object is an event with nothing logged besides its text. A key no programmer ever wrote
+    is refused by name.
+    """
+    if not old:
+        return None
+    unknown = sorted(set(old) - _KEYS_V1[kind])
+    if unknown:
+        raise DetailsError((unknown[0],), f"not a detail any programmer logged for a {kind.title.lower()} event")
+    new: dict[str, Any] = {TAG: kind.value} | {key: old[key] for key in _REQUIRED_V1[kind] if key in old}
+    if kind in (EventKind.IMPLANT, EventKind.PROGRAMMING, EventKind.REFILL):
+        new["record"] = _record_from_version_1(old, required=kind is not EventKind.REFILL)
+        new["reservoir_ml"] = old.get("reservoir_ml", old.get("filled_ml"))
+    if kind in (EventKind.IMPLANT, EventKind.PROGRAMMING):
+        for key in ("daily_dose_per_day", "unit", "concentration_per_ml"):
+            new[key] = old.get(key)
+    if kind is EventKind.IMPLANT:
+        for key in ("model", "serial", "catheter_length_cm", "trimmed_cm", "tip_location"):
+            new[key] = old.get(key)
+    elif kind is EventKind.PROGRAMMING:
+        for key in ("old", "new", "low_alarm_ml"):
+            new[key] = old.get(key)
+    elif kind is EventKind.REFILL:
+        if "discrepancy_ml" not in old and "removed_ml" in old and "expected_ml" in old:
+            new["discrepancy_ml"] = _number(old, "removed_ml") - _number(old, "expected_ml")
+    elif kind is EventKind.BOLUS:
+        new |= _bolus_from_version_1(old)
+    elif kind is EventKind.MODE_CHANGE:
+        new["reservoir_ml"] = old.get("reservoir_ml")
+        new["why"] = ModeChangeReason.END_OF_SERVICE.value if "reservoir_ml" in old else None
+    elif "severity" not in old and old.get("alarm") in tuple(AlarmKind):  # the alarms
+        new["severity"] = AlarmKind(old["alarm"]).severity.value
+    return _converted(kind, new)
+
+
+def _record_from_version_1(old: dict[str, Any], *, required: bool) -> dict[str, Any] | None:
+    if not required and not _RECORD_KEYS_V1 & set(old):
+        return None
+    record = {
+        "reason": old.get("reason", ""),
+        "clinician": old.get("clinician", ""),
+        "acknowledged": old.get("acknowledged", []),
+        "second_checker": old.get("second_checker", ""),
+    }
+    if old.get("note"):
+        record["legacy_note"] = old["note"]
+    return record
+
+
+def _bolus_from_version_1(old: dict[str, Any]) -> dict[str, Any]:
+    if old.get("cancelled"):
+        phase = BolusPhase.CANCELLED
+    elif "volume_ml" in old:
+        phase = BolusPhase.PROGRAMMED
+    else:
+        phase = BolusPhase.FINISHED
+    duration = None
+    if "duration_minutes" in old:
+        duration = msgspec.to_builtins(timedelta(minutes=_number(old, "duration_minutes")))
+    return {
+        "phase": phase.value,
+        "volume_ml": old.get("volume_ml"),
+        "dose_amount": None,  # never logged as a number before
+        "unit": old.get("unit"),
+        "start": None,
+        "duration": duration,
+        "delivered_ml": old.get("delivered_ml"),
+        "delivered_amount": old.get("delivered_dose"),
+        "reservoir_ml": old.get("reservoir_ml"),
+    }
+
+
+def _number(old: dict[str, Any], key: str) -> float:
+    value = old.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DetailsError((key,), "expected a number")
+    return float(value)

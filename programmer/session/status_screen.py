@@ -1,0 +1,133 @@
+"""What the status screen shows after an interrogation, worked out without Qt.
+
+Every value a nurse checks first (therapy, reservoir and alarm dates, pump and catheter) as
+text with its unit, and the list of warnings: what the stored program breaks in the drug
+library, then the pump's active alarms, most urgent first, each with its level in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from programmer.pump.memory import Alarm, Catheter, PumpMemory, Severity
+from programmer.session.gate import stored_finding_text, stored_program_findings
+from programmer.session.review import daily_dose_text
+from programmer.session.status import format_datetime, reservoir_dates, reservoir_projection
+from programmer.therapy.bolus import PtmSettings
+from programmer.therapy.drugs import DrugLibrary
+from programmer.therapy.safety import FindingSeverity
+from programmer.therapy.units import format_number
+from programmer.wording import duration_text
+
+# (key, label) per group, in the order a nurse reads them.
+FIELDS = {
+    "therapy": (
+        ("drug", "Drug"),
+        ("concentration", "Concentration"),
+        ("mode", "Mode"),
+        ("dailyDose", "Daily dose"),
+        ("dailyVolume", "Daily volume"),
+        ("entered", "Prescription entered"),
+    ),
+    "reservoir": (
+        ("reservoir", "Reservoir volume now"),
+        ("lowAlarm", "Low-reservoir alarm at"),
+        ("alarmDate", "Alarm date"),
+        ("daysToAlarm", "Days until alarm"),
+        ("emptyDate", "Reservoir empty"),
+        ("replaceBy", "Replace pump by"),
+    ),
+    "pump": (
+        ("model", "Model"),
+        ("implanted", "Implanted"),
+        ("catheter", "Catheter"),
+        ("lastRefill", "Last refill"),
+        ("ptm", "Patient bolus (PTM)"),
+    ),
+}
+GROUP_TITLES = {"therapy": "Therapy", "reservoir": "Reservoir and alarm dates", "pump": "Pump and catheter"}
+NO_ALARMS = "No active alarms"
+
+
+class Level(StrEnum):
+    """How urgent a line is; the screen colours it, and the words say it too."""
+
+    CRITICAL = "critical"
+    WARNING = "warning"
+    OK = "ok"
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    level: Level
+    text: str
+
+
+@dataclass(frozen=True)
+class StatusScreen:
+    values: dict[str, str]  # key → text, for every key in FIELDS
+    lines: tuple[StatusLine, ...]  # warnings and alarms; never empty: "No active alarms" when there is nothing to say
+
+
+def catheter_text(catheter: Catheter) -> str:
+    return (
+        f"{format_number(catheter.implanted_length_cm)} cm implanted "
+        f"({format_number(catheter.length_cm)} cm, {format_number(catheter.trimmed_cm)} cm trimmed), "
+        f"tip at {catheter.tip_location}"
+    )
+
+
+def ptm_text(ptm: PtmSettings | None) -> str:
+    if ptm is None:
+        return "not set up"
+    return (
+        f"{ptm.dose_per_bolus} over {duration_text(ptm.duration)}, at most {ptm.max_per_24h} per 24 h, "
+        f"lockout {duration_text(ptm.lockout)}"
+    )
+
+
+def alarm_text(alarm: Alarm) -> str:
+    """'CRITICAL: Reservoir empty since 2025-03-01 08:00': the severity in words, never colour alone."""
+    return f"{alarm.severity.value.upper()}: {alarm.kind.title} since {format_datetime(alarm.raised_at)}"
+
+
+def status_screen(memory: PumpMemory, library: DrugLibrary) -> StatusScreen:
+    """Everything a nurse checks after interrogating, from the snapshot alone."""
+    rx = memory.prescription
+    try:
+        off_label = library[rx.drug].off_label
+    except KeyError:
+        off_label = False
+    capacity = format_number(memory.model.reservoir_capacity_ml)
+    dates = reservoir_dates(reservoir_projection(memory), memory.alarms)  # once an alarm fired: when, not "now"
+    values = {
+        "drug": f"{rx.drug} (off-label)" if off_label else rx.drug,
+        "concentration": str(rx.concentration),
+        "mode": rx.mode.title,
+        "dailyDose": daily_dose_text(rx),
+        "dailyVolume": f"{format_number(rx.nominal_daily_volume_ml)} mL/day",
+        "entered": format_datetime(memory.prescription_entered_at),
+        "reservoir": f"{format_number(memory.reservoir_ml)} mL (capacity {capacity} mL)",
+        "lowAlarm": f"{format_number(memory.low_alarm_ml)} mL",
+        "alarmDate": dates.alarm.text(),
+        "daysToAlarm": dates.alarm.days_text(),
+        "emptyDate": dates.empty.text(),
+        "replaceBy": memory.replace_by.isoformat(),
+        "model": memory.model.title,
+        "implanted": memory.implant_date.isoformat(),
+        "catheter": catheter_text(memory.catheter),
+        "lastRefill": f"{format_datetime(memory.last_refill_at)} to {format_number(memory.last_refill_ml)} mL",
+        "ptm": ptm_text(memory.ptm),
+    }
+    # A stored program beyond a hard limit is as urgent as a critical alarm; past a soft limit, a warning.
+    lines = [
+        StatusLine(Level.CRITICAL if finding.severity is FindingSeverity.BLOCK else Level.WARNING,
+                 stored_finding_text(finding))
+        for finding in stored_program_findings(memory, library)
+    ]
+    lines += [
+        StatusLine(Level.CRITICAL if alarm.severity is Severity.CRITICAL else Level.WARNING, alarm_text(alarm))
+        for alarm in memory.alarms
+    ]
+    return StatusScreen(values, tuple(lines) or (StatusLine(Level.OK, NO_ALARMS),))

@@ -31,7 +31,7 @@ from programmer.session.programming import ProgrammingSession
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.schedule import DaySchedule, FlexSchedule
 from programmer.therapy.units import Concentration, DoseRate, DrugUnit
-from programmer.ui.reservoir_plot import ReservoirPlot
+from programmer.ui.plot import ReservoirPlot
 
 NOW = datetime(2025, 3, 3, 9, 0)
 RUNS = 60

@@ -32,7 +32,7 @@ from programmer.session.programming import ProgrammingSession
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.schedule import DaySchedule, FlexSchedule
 from programmer.therapy.units import Concentration, DoseRate, DrugUnit
-from programmer.ui.schedule_editor import ScheduleEditor
+from programmer.ui.schedule.editor import ScheduleEditor
 from programmer.ui.style import STYLESHEET
 
 NOW = datetime(2026, 11, 23, 9, 0)
@@ -112,7 +112,7 @@ def main() -> None:
             )
         )
         assert session.pending is not None
-        editor.undo_stack.undo()
+        editor.screen.undo()
         settle(app)
 
     timeline_only = [timed(app, timeline.repaint) for _ in range(RUNS)]

@@ -84,7 +84,7 @@ def _one_line(error: Exception) -> str:
 def _option_hint(error: ProgrammerError) -> str:
     """The option that answers a refusal, so a script knows what to add: '; give --reason TEXT'."""
     from programmer.session.gate import ReasonRequired
-    from programmer.session.refill_workflow import AcknowledgementRequired, SecondCheckRequired
+    from programmer.session.refill.steps import AcknowledgementRequired, SecondCheckRequired
 
     options = {
         ReasonRequired: "--reason TEXT (it is logged)",

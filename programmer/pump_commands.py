@@ -23,14 +23,10 @@ from programmer.pump.pumpfile import load_pump
 from programmer.session.gate import stored_finding_text, stored_program_findings
 from programmer.session.implant import implant
 from programmer.session.programming import ProgrammingSession
-from programmer.session.refill_workflow import (
-    SYRINGE_MAX_ML,
-    Port,
-    RefillWorkflow,
-    RefillWorkflowError,
-    SyringeLabel,
-    bolus_text,
-)
+from programmer.session.refill.records import bolus_text
+from programmer.session.refill.steps import Port, RefillWorkflowError
+from programmer.session.refill.syringe import SYRINGE_MAX_ML, SyringeLabel
+from programmer.session.refill.workflow import RefillWorkflow
 from programmer.session.status import reservoir_dates, reservoir_projection
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import InfusionMode, Prescription

@@ -11,6 +11,7 @@ value. This module imports nothing from the project: any layer may use it.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 _MINUTE = timedelta(minutes=1)
@@ -48,3 +49,27 @@ def moment_text(moment: datetime) -> str:
 def clock_text(moment: datetime) -> str:
     """'09:31', rounded up to the whole minute as moment_text."""
     return f"{rounded_up(moment):%H:%M}"
+
+
+def percent_text(percent: float, *, signed: bool = False) -> str:
+    """'66.7 %', or '+66.7 %' / '-25 %' with `signed`: one decimal at most, never '66.667 %'."""
+    text = f"{percent:+.1f}" if signed else f"{percent:.1f}"
+    return f"{text.removesuffix('.0')} %"
+
+
+# Where a wrapped line must not break: between a number and its unit, inside a unit, inside a range.
+NO_BREAK_SPACE, WORD_JOINER = "\u00a0", "\u2060"
+_NUMBER_THEN_UNIT = re.compile(r"(?<=\d) (?=(?:mcg|mg|µg|g|mL|L|h|min|d|days?|%)(?![A-Za-z]))")
+_INSIDE_UNIT = re.compile(r"(?<=[A-Za-zµ])/(?=[A-Za-z])")
+_INSIDE_RANGE = re.compile(r"(?<=\d)([–-])(?=\d)")
+
+
+def unbroken(text: str) -> str:
+    """`text` for a word-wrapped label: it may wrap between words, never inside '1.5 mg/day', '0 %' or '0.1–15'.
+
+    A no-break space joins a number to its unit and a word joiner (zero width) follows a slash or a
+    dash inside a unit or a range: a label never ends a line with '1.5 mg/' and starts the next with 'day'.
+    """
+    text = _NUMBER_THEN_UNIT.sub(NO_BREAK_SPACE, text)
+    text = _INSIDE_UNIT.sub("/" + WORD_JOINER, text)
+    return _INSIDE_RANGE.sub(r"\1" + WORD_JOINER, text)

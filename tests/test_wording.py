@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programmer.session.bolus_workflow import BolusProgress
-from programmer.therapy.prescription import BolusKind
+from programmer.session.bolus_history import BolusProgress
+from programmer.therapy.prescription import Bolus, BolusKind
 from programmer.therapy.units import Dose, DrugUnit
-from programmer.wording import clock_text, duration_text, moment_text, whole_minutes
+from programmer.wording import clock_text, duration_text, moment_text, unbroken, whole_minutes
 
 START = datetime(2026, 11, 21, 9, 0)
 
@@ -53,7 +53,7 @@ def test_a_31_minute_bolus_from_09_00_reads_until_09_31_and_never_1_min_left_end
 
 
 def _progress(start: datetime, duration: timedelta, now: datetime) -> BolusProgress:
-    return BolusProgress(BolusKind.CLINICIAN, start, start + duration, now, 0.1, Dose(1, DrugUnit.MG), "then")
+    return BolusProgress(Bolus(BolusKind.CLINICIAN, start, duration, 0.1, Dose(1, DrugUnit.MG)), now, "then")
 
 
 def _minutes_of(text: str) -> int:
@@ -84,3 +84,18 @@ def test_a_bolus_shows_start_plus_duration_as_its_end_and_never_0_min_left_befor
         assert not progress.remaining_text().startswith("0 min")
         assert progress.remaining_text().endswith(f"ends {moment_text(end)}")
     assert whole_minutes(progress.remaining) >= 1 or now >= end
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("no change (0 %) (now 1.5 mg/day)", "no change (0\u00a0%) (now 1.5\u00a0mg/\u2060day)"),
+        ("0.048–24 mL/day = 0.48–240 mg/day", "0.048–\u206024\u00a0mL/\u2060day = 0.48–\u2060240\u00a0mg/\u2060day"),
+        ("1 h 30 min", "1\u00a0h 30\u00a0min"),
+        ("4 of at most 13 (PX-20)", "4 of at most 13 (PX-20)"),  # no unit: wraps as it likes
+    ],
+)
+def test_a_wrapped_label_never_splits_a_figure_from_its_unit_a_unit_or_a_range(text, kept):
+    assert unbroken(text) == kept
+    assert unbroken(text).replace("\u00a0", " ").replace("\u2060", "") == text  # it reads the same
+

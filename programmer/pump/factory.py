@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from programmer.errors import ProgrammerError
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.pump_models import pump_models
@@ -19,6 +20,10 @@ from .log import EMPTY_RECORD, ImplantDetails, ProgramRecord
 from .memory import Catheter, Event, EventKind, PumpMemory
 
 DEFAULT_TIP_LOCATION = "T10"
+
+
+class UnknownEntry(ProgrammerError, ValueError):
+    """A pump model or drug the catalogues do not have; the message lists the ones they do."""
 _DAYS_PER_YEAR = 365.25
 # A serial's suffix: digits and capitals a nurse cannot misread (no 0/O, 1/I).
 _SERIAL_SUFFIX_LETTERS = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -66,7 +71,7 @@ def new_pump(
     `record` is logged with the implant: who implanted and what they went past at the safety gate.
     With `check` False the firmware's problems are not raised: a draft for the safety gate to judge.
 
-    Raises ValueError for an unknown model or drug (listing the known ones), UnitError for a dose
+    Raises UnknownEntry for an unknown model or drug (listing the known ones), UnitError for a dose
     in the wrong unit for the drug, ClockError for a `now` outside the pump clock's range, and
     ProgramRejected for values the pump's firmware refuses.
     """
@@ -75,12 +80,12 @@ def new_pump(
     try:
         model = catalog[model_name]
     except KeyError:
-        raise ValueError(f"unknown pump model {model_name!r}; known models: {', '.join(catalog.names)}") from None
+        raise UnknownEntry(f"unknown pump model {model_name!r}; known models: {', '.join(catalog.names)}") from None
     library = drug_library()
     try:
         drug = library[drug_name]
     except KeyError:
-        raise ValueError(f"unknown drug {drug_name!r}; the library has {', '.join(library.names)}") from None
+        raise UnknownEntry(f"unknown drug {drug_name!r}; the library has {', '.join(library.names)}") from None
     if daily_dose.unit is not drug.unit:
         raise UnitError(
             f"{drug.name} is dosed in {drug.unit.value}, not {daily_dose.unit.value}: {daily_dose} does not fit"

@@ -1,11 +1,16 @@
-"""Bolus workflows: a priming bolus after implant or catheter revision, a clinician bolus, progress and cancel.
+"""Bolus workflows: a priming bolus after implant or catheter revision, a clinician bolus, cancel.
 
 Both boluses go to the pump the way every change does: the bolus is put in front of
 the pump's own prescription (Prescription.with_bolus), shown for review with its
 safety findings, and programmed through the session's telemetry. When the bolus ends
-the underlying mode resumes. Progress is read from the pump's clock and the bolus it
-holds, so it moves exactly as simulated time does; a cancel is sent through telemetry
-too and the pump logs the volume it had delivered.
+the underlying mode resumes. Progress and history are read from the pump
+(programmer.session.bolus_history); a cancel is sent through telemetry too and the
+pump logs the volume it had delivered.
+
+Priming pushes what it fills into the patient at the pump's maximum flow, so only an
+empty fluid path may be primed: after an implant the pump tubing and the catheter, after
+a catheter revision the new catheter only (the tubing is still full of drug), and never
+a second time within REPRIME_LOCKOUT of the last priming, whatever the reason given.
 """
 
 from __future__ import annotations
@@ -14,49 +19,65 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from programmer.errors import ProgrammerError
 from programmer.pump.firmware import Program
 from programmer.pump.log import BolusDetails, BolusPhase
 from programmer.pump.memory import PumpMemory
 from programmer.pump.telemetry import ProgramResult
+from programmer.session.bolus_history import (
+    BolusProgress,
+    CancelledBolus,
+    bolus_progress,
+    last_priming,
+    ml_text,
+    then_text,
+)
 from programmer.session.events import BolusNotice
-from programmer.session.gate import BlockingFindings, check_program
+from programmer.session.gate import BlockingFindings, GateCheck, check_program
 from programmer.session.programming import ProgrammingSession, SessionError
 from programmer.therapy.bolus import (
     BolusError,
+    PrimingPath,
     catheter_volume_ml,
     clinician_bolus,
     fluid_path_volume_ml,
     priming_bolus,
 )
-from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription, PrescriptionError
-from programmer.therapy.projection import Projection
-from programmer.therapy.safety import Finding, FindingSeverity, blocking, needing_reason
+from programmer.therapy.prescription import Bolus, Prescription, PrescriptionError
+from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.units import Dose, UnitError, format_number
 from programmer.wording import duration_text, moment_text
 
 # An unchanged base dose says "Daily dose 1.5 → 1.5 mg/day (unchanged)": noise beside a bolus.
 _NOISE_RULES = ("dose_change",)
+# A pump implanted longer ago than this is no longer "just implanted": its catheter has filled.
+JUST_IMPLANTED = timedelta(hours=24)
+# No second priming within this time of the last one, whatever the occasion. Time on the pump's own clock
+# and log, not "this visit": closing and reopening the pump file, or a lost link, must not reset it, while a
+# trainee who moves the clock on days to practise a later revision may prime again. Two catheter revisions
+# within a day are not a case a trainee meets; a double click or a "give it again" reflex is.
+REPRIME_LOCKOUT = timedelta(hours=24)
 
 
 class PrimingOccasion(StrEnum):
-    """Why the catheter needs priming: only an empty fluid path may be primed."""
+    """Why the catheter needs priming, which says what is empty and so what to fill."""
 
     IMPLANT = "implant"
     CATHETER_REVISION = "catheter_revision"
 
     @property
+    def path(self) -> PrimingPath:
+        if self is PrimingOccasion.IMPLANT:
+            return PrimingPath.TUBING_AND_CATHETER
+        return PrimingPath.CATHETER_ONLY
+
+    @property
     def title(self) -> str:
-        return {
-            PrimingOccasion.IMPLANT: "The pump was just implanted",
-            PrimingOccasion.CATHETER_REVISION: "The catheter was revised (replaced or shortened)",
-        }[self]
-
-
-# A pump implanted longer ago than this is no longer "just implanted": its catheter has filled.
-JUST_IMPLANTED = timedelta(hours=24)
+        if self is PrimingOccasion.IMPLANT:
+            return "The pump was just implanted"
+        return "The catheter was revised (replaced or shortened)"
 
 
 class BolusWorkflowError(SessionError):
@@ -71,41 +92,18 @@ class NoBolusRunning(BolusWorkflowError):
     """Cancel asked for while the pump runs no bolus."""
 
 
-# --- words ------------------------------------------------------------------------------------------------
-
-
-def ml_text(volume_ml: float) -> str:
-    return f"{format_number(volume_ml)} mL"
-
-
-def then_text(prescription: Prescription) -> str:
-    """What the pump runs once the bolus is over, as a nurse says it."""
-    after = prescription.after_bolus()
-    if after.mode is InfusionMode.STOPPED:
-        return "then the pump stops: no drug until it is reprogrammed"
-    if after.mode is InfusionMode.FLEX:
-        return f"then the flexible schedule resumes ({after.nominal_daily_dose} on average)"
-    return f"then {after.mode.title.lower()} {after.daily_dose} resumes"
+P = TypeVar("P", bound="BolusPlan")
 
 
 # --- plans (what the nurse sees before giving a bolus) ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class BolusPlan:
-    """A bolus as it would be programmed, what follows it, and the safety findings that stand."""
+class BolusPlan(GateCheck):
+    """The gate's check of a bolus as it would be programmed, with the bolus and what follows it."""
 
     bolus: Bolus
     then: str
-    findings: tuple[Finding, ...]
-
-    @property
-    def blocking(self) -> list[Finding]:
-        return blocking(self.findings)
-
-    @property
-    def needs_reason(self) -> list[Finding]:
-        return needing_reason(self.findings)
 
     @property
     def can_give(self) -> bool:
@@ -120,13 +118,19 @@ class BolusPlan:
 
 @dataclass(frozen=True)
 class PrimingPlan(BolusPlan):
-    """Priming after implant or catheter revision: tubing + implanted catheter, at the model's maximum flow."""
+    """Priming at the model's maximum flow: pump tubing and catheter after an implant, the catheter after a revision."""
 
+    occasion: PrimingOccasion | None
     catheter_length_cm: float
     trimmed_cm: float
     tubing_ml: float
     catheter_ml: float
     holds_now: str  # what the pump's tubing and catheter hold before priming, in words
+    recorded: bool  # the lengths are the pump's own catheter record
+
+    @property
+    def path(self) -> PrimingPath:
+        return self.occasion.path if self.occasion is not None else PrimingPath.TUBING_AND_CATHETER
 
     @property
     def implanted_cm(self) -> float:
@@ -136,26 +140,31 @@ class PrimingPlan(BolusPlan):
     def volume_ml(self) -> float:
         return self.bolus.volume_ml
 
-    @property
-    def duration(self) -> timedelta:
-        return self.bolus.duration
-
-    @property
-    def flow_ml_per_day(self) -> float:
-        return self.bolus.ml_per_day
+    def primes_text(self) -> str:
+        if self.occasion is PrimingOccasion.IMPLANT:
+            return "pump tubing and catheter (a new implant: both are empty)"
+        if self.occasion is PrimingOccasion.CATHETER_REVISION:
+            return "catheter only (a catheter revision: the pump tubing is still full of drug)"
+        return "say why first: pump tubing and catheter after an implant, the catheter only after a revision"
 
     def lines(self) -> list[tuple[str, str]]:
         """(label, value) rows for the panel and the report."""
+        catheter = (
+            f"{format_number(self.catheter_length_cm)} cm − {format_number(self.trimmed_cm)} cm trimmed = "
+            f"{format_number(self.implanted_cm)} cm implanted: {ml_text(self.catheter_ml)}"
+        )
+        if self.occasion is PrimingOccasion.CATHETER_REVISION and self.recorded:
+            catheter += " (the pump's record: type the new catheter's lengths if they differ)"
+        tubing = ml_text(self.tubing_ml)
+        if self.path is PrimingPath.CATHETER_ONLY:
+            tubing += ", not primed: already full of drug"
         return [
             ("Holds now", self.holds_now),
-            (
-                "Catheter",
-                f"{format_number(self.catheter_length_cm)} cm − {format_number(self.trimmed_cm)} cm trimmed = "
-                f"{format_number(self.implanted_cm)} cm implanted: {ml_text(self.catheter_ml)}",
-            ),
-            ("Pump tubing", ml_text(self.tubing_ml)),
+            ("Primes", self.primes_text()),
+            ("Catheter", catheter),
+            ("Pump tubing", tubing),
             ("Priming volume", f"{ml_text(self.volume_ml)} ({self.bolus.dose})"),
-            ("Flow", f"{format_number(self.flow_ml_per_day)} mL/day (the pump's maximum)"),
+            ("Flow", f"{format_number(self.bolus.ml_per_day)} mL/day (the pump's maximum)"),
             *self._ending_lines(),
         ]
 
@@ -174,220 +183,94 @@ class ClinicianBolusPlan(BolusPlan):
         ]
 
 
-# --- progress -----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BolusProgress:
-    """How far the pump's bolus has got at its clock. A bolus runs evenly, so volume follows time."""
-
-    kind: BolusKind
-    started_at: datetime
-    ends_at: datetime
-    now: datetime
-    volume_ml: float
-    dose: Dose
-    then: str
-
-    @property
-    def fraction(self) -> float:
-        """0 before the start, 1 at the end."""
-        total = self.ends_at - self.started_at
-        elapsed = min(max(self.now - self.started_at, timedelta(0)), total)
-        return elapsed / total
-
-    @property
-    def delivered_ml(self) -> float:
-        return self.volume_ml * self.fraction
-
-    @property
-    def delivered_dose(self) -> Dose:
-        return self.dose * self.fraction
-
-    @property
-    def remaining(self) -> timedelta:
-        return max(self.ends_at - max(self.now, self.started_at), timedelta(0))
-
-    @property
-    def started(self) -> bool:
-        return self.now >= self.started_at
-
-    @property
-    def title(self) -> str:
-        return self.kind.title
-
-    def delivered_text(self) -> str:
-        """'0.25 of 0.5 mL (2.5 of 5 mg)'."""
-        dose, delivered = self.dose, self.delivered_dose
-        return (
-            f"{format_number(self.delivered_ml)} of {ml_text(self.volume_ml)} "
-            f"({format_number(delivered.amount)} of {dose})"
-        )
-
-    def remaining_text(self) -> str:
-        if not self.started:
-            return f"starts {moment_text(self.started_at)}, runs {duration_text(self.ends_at - self.started_at)}"
-        return f"{duration_text(self.remaining)} left, ends {moment_text(self.ends_at)}"
-
-
-def bolus_progress(memory: PumpMemory) -> BolusProgress | None:
-    """The bolus the pump runs at its clock, or None when it runs none."""
-    bolus = memory.prescription.bolus
-    if bolus is None:
-        return None
-    return BolusProgress(
-        kind=bolus.kind,
-        started_at=bolus.start,
-        ends_at=bolus.end,
-        now=memory.clock,
-        volume_ml=bolus.volume_ml,
-        dose=bolus.dose,
-        then=then_text(memory.prescription),
-    )
-
-
-@dataclass(frozen=True)
-class CancelledBolus:
-    """What a cancel stopped, as the pump logged it."""
-
-    kind: BolusKind
-    at: datetime
-    volume_ml: float
-    delivered_ml: float
-    delivered_dose: Dose
-    dose: Dose
-    reservoir_ml: float  # in the reservoir right after the cancel
-    then: str
-
-    def text(self) -> str:
-        return (
-            f"{self.kind.title} cancelled at {moment_text(self.at)} after "
-            f"{ml_text(self.delivered_ml)} ({self.delivered_dose}) of {ml_text(self.volume_ml)} ({self.dose}); "
-            f"{self.then.removeprefix('then ')}"
-        )
-
-
-@dataclass(frozen=True)
-class BolusEntry:
-    """One bolus from the pump's log: what was programmed and how it ended."""
-
-    at: datetime  # when it was programmed
-    kind: BolusKind
-    given: str  # '0.5 mL (5 mg) over 1 h 00 min from 2026-11-21 09:00'
-    outcome: str  # 'completed 10:00', 'cancelled 09:30 after 0.25 mL (2.5 mg)', 'running: …'
-    delivered_ml: float | None  # None while it runs
-    cancelled: bool = False
-
-    @property
-    def title(self) -> str:
-        return self.kind.title
-
-
-def bolus_history(memory: PumpMemory, since: datetime | None = None) -> list[BolusEntry]:
-    """The boluses programmed at or after `since` (all when None), each with its ending, from the pump's log.
-
-    The pump holds one bolus at a time: a bolus ends with a 'finished' or 'cancelled' BOLUS event,
-    or, without one, when a later program replaced it.
-    """
-    entries: list[BolusEntry] = []
-    programmed: tuple[datetime, BolusDetails] | None = None  # the bolus the pump holds, as it was logged
-
-    def close(outcome: str, delivered_ml: float | None, cancelled: bool = False) -> None:
-        nonlocal programmed
-        at, bolus = programmed
-        entries.append(BolusEntry(at, bolus.bolus, bolus.summary, outcome, delivered_ml, cancelled))
-        programmed = None
-
-    for event in memory.events:
-        details = event.details
-        if not isinstance(details, BolusDetails) or (since is not None and event.at < since):
-            continue
-        if details.phase is BolusPhase.PROGRAMMED:
-            if programmed is not None:
-                close(f"replaced by a new program {moment_text(event.at)}", None)
-            programmed = (event.at, details)
-        elif programmed is None:
-            continue  # it ended a bolus programmed before `since`
-        elif details.phase is BolusPhase.CANCELLED:
-            close(f"cancelled {moment_text(event.at)} after {details.delivered_text}", details.delivered_ml, True)
-        else:
-            volume_ml = programmed[1].volume_ml
-            delivered = "" if volume_ml is None else f": {ml_text(volume_ml)} delivered"
-            close(f"completed {moment_text(event.at)}{delivered}", volume_ml)
-    if programmed is not None:
-        running = bolus_progress(memory)
-        if running is not None and running.kind is programmed[1].bolus:
-            close(f"running: {running.delivered_text()} delivered, {running.remaining_text()}", None)
-        else:
-            close("ended when the pump was reprogrammed", None)
-    return entries
-
-
 # --- priming: only an empty fluid path -----------------------------------------------------------------------------
-
-
-def last_priming(memory: PumpMemory) -> datetime | None:
-    """When a priming bolus was last programmed since the implant (from the log's structured details)."""
-    primed = [
-        event.at
-        for event in memory.events
-        if isinstance(event.details, BolusDetails)
-        and event.details.bolus is BolusKind.PRIMING
-        and event.details.phase is BolusPhase.PROGRAMMED
-    ]
-    return primed[-1] if primed else None
 
 
 def _fluid_path_full(memory: PumpMemory) -> str:
     """Why the pump's own fluid path is already full of drug, in words; '' when it may still be empty."""
     primed = last_priming(memory)
     if primed is not None:
-        return f"it was primed {primed:%Y-%m-%d %H:%M}"
+        return f"it was primed {moment_text(primed)}"
     implanted = memory.events[0].at if memory.events else datetime.combine(memory.implant_date, datetime.min.time())
     if memory.clock - implanted > JUST_IMPLANTED:
         return f"the pump has been delivering since the implant on {memory.implant_date:%Y-%m-%d}"
     return ""
 
 
-def _holds_now(memory: PumpMemory) -> str:
-    """What the pump's tubing and catheter hold now: the dose a priming bolus would push into the patient."""
-    catheter = memory.catheter
-    try:
-        path_ml = fluid_path_volume_ml(memory.model, catheter.length_cm, catheter.trimmed_cm)
-    except BolusError:
-        return "unknown (the pump's catheter lengths do not add up)"
+def _primed_recently(memory: PumpMemory) -> datetime | None:
+    """The last priming, if it was less than REPRIME_LOCKOUT ago on the pump's clock."""
+    primed = last_priming(memory)
+    return primed if primed is not None and memory.clock - primed < REPRIME_LOCKOUT else None
+
+
+def _holds_now(memory: PumpMemory, occasion: PrimingOccasion | None) -> str:
+    """What the pump's tubing and catheter hold now: the drug a priming bolus would push into the patient."""
+    model, catheter, prescription = memory.model, memory.catheter, memory.prescription
+    concentration = prescription.concentration
+
+    def drug_in(volume_ml: float) -> str:
+        return f"{ml_text(volume_ml)} of {prescription.drug} {concentration} ({concentration.dose_in(volume_ml)})"
+
     full = _fluid_path_full(memory)
     if not full:
         return f"not yet primed: the pump was implanted {memory.implant_date:%Y-%m-%d}"
-    concentration = memory.prescription.concentration
-    holds = f"{ml_text(path_ml)} of {memory.prescription.drug} {concentration} ({concentration.dose_in(path_ml)})"
-    return f"{holds}: {full}"
+    if occasion is PrimingOccasion.CATHETER_REVISION and _primed_recently(memory) is None:
+        return f"the pump tubing {drug_in(model.pump_tubing_volume_ml)} ({full}); the new catheter: empty"
+    try:
+        path_ml = fluid_path_volume_ml(model, catheter.length_cm, catheter.trimmed_cm)
+    except BolusError:
+        return "unknown (the pump's catheter lengths do not add up)"
+    return f"{drug_in(path_ml)}: {full}"
 
 
 def _priming_findings(memory: PumpMemory, occasion: PrimingOccasion | None, bolus: Bolus) -> tuple[Finding, ...]:
-    """Priming is for an empty fluid path only: say why, and never into a path already full of drug."""
+    """Priming is for an empty fluid path only: say why, never twice within the lockout, never into a full path."""
     pushed = f"{ml_text(bolus.volume_ml)} ({bolus.dose}) in {duration_text(bolus.duration)}"
+    findings = []
     if occasion is None:
-        return (
+        findings.append(
             Finding(
                 FindingSeverity.BLOCK,
                 "priming_occasion",
                 "say why the catheter needs priming: the pump was just implanted, or the catheter was revised. "
                 f"Priming a catheter already full of drug pushes {pushed} into the patient",
-            ),
+            )
         )
     full = _fluid_path_full(memory)
-    if occasion is PrimingOccasion.IMPLANT and full:
-        return (
+    primed = _primed_recently(memory)
+    if primed is not None:
+        lockout = duration_text(REPRIME_LOCKOUT, days=False)
+        findings.append(
+            Finding(
+                FindingSeverity.BLOCK,
+                "primed_recently",
+                f"the catheter was primed {moment_text(primed)} ({duration_text(memory.clock - primed)} ago) and "
+                f"is full of drug: priming it again would push {pushed} into the patient — an overdose. A second "
+                f"priming within {lockout} of the last is refused, whatever the reason",
+            )
+        )
+    elif occasion is PrimingOccasion.IMPLANT and full:
+        findings.append(
             Finding(
                 FindingSeverity.BLOCK,
                 "already_primed",
                 f"the catheter is already full of drug ({full}): priming it again would push {pushed} into the "
                 "patient — an overdose. Prime only a new pump before its first priming, or after a catheter "
                 "revision",
-            ),
+            )
         )
-    return ()
+    elif occasion is PrimingOccasion.CATHETER_REVISION and not full:
+        tubing = ml_text(memory.model.pump_tubing_volume_ml)
+        findings.append(
+            Finding(
+                FindingSeverity.WARNING,
+                "tubing_not_primed",
+                f"the pump was implanted {memory.implant_date:%Y-%m-%d} and has not been primed: its tubing "
+                f"({tubing}) is empty too, so priming the catheter only leaves the drug {tubing} short of the tip. "
+                "Just after an implant, choose 'the pump was just implanted'",
+            )
+        )
+    return tuple(findings)
 
 
 # --- the workflow -------------------------------------------------------------------------------------------------
@@ -409,34 +292,36 @@ class BolusWorkflow:
     def progress(self) -> BolusProgress | None:
         return bolus_progress(self.memory) if self.session.current is not None else None
 
-    def pending_projection(self) -> Projection | None:
-        """The reservoir under the bolus being reviewed (the session's pending program)."""
-        return self.session.pending_projection()
-
     # --- plans ----------------------------------------------------------------------------------------------------
     def priming_plan(
         self, catheter_length_cm: float, trimmed_cm: float, occasion: PrimingOccasion | None = None
     ) -> PrimingPlan:
-        """Volume and duration to fill the pump tubing and the implanted catheter. BolusError on impossible lengths.
+        """Volume and duration to fill what `occasion` says is empty. BolusError on impossible lengths.
 
-        Priming pushes what the fluid path holds into the patient at the pump's maximum flow: into a path
-        already full of drug that is an overdose. So the plan asks why (`occasion`) and is blocked unless
-        the path is empty: just after the implant, before it was primed, or after a catheter revision.
+        Priming pushes what it fills into the patient at the pump's maximum flow: into a path already full
+        of drug that is an overdose. So the plan asks why (`occasion`): after an implant it fills the pump
+        tubing and the catheter, after a catheter revision the new catheter only, and it is blocked within
+        REPRIME_LOCKOUT of the last priming and whenever the path is already full.
         """
         memory = self._ready()
         model = memory.model
         catheter_ml = catheter_volume_ml(catheter_length_cm, trimmed_cm, model.catheter_ml_per_cm)
-        bolus = priming_bolus(model, catheter_length_cm, trimmed_cm, memory.prescription.concentration, memory.clock)
+        path = occasion.path if occasion is not None else PrimingPath.TUBING_AND_CATHETER
+        concentration = memory.prescription.concentration
+        bolus = priming_bolus(model, catheter_length_cm, trimmed_cm, concentration, memory.clock, path=path)
         prescription = self._with(bolus)
+        recorded = (catheter_length_cm, trimmed_cm) == (memory.catheter.length_cm, memory.catheter.trimmed_cm)
         return PrimingPlan(
+            findings=_priming_findings(memory, occasion, bolus) + self._findings(prescription),
+            bolus=bolus,
+            then=then_text(prescription),
+            occasion=occasion,
             catheter_length_cm=catheter_length_cm,
             trimmed_cm=trimmed_cm,
             tubing_ml=model.pump_tubing_volume_ml,
             catheter_ml=catheter_ml,
-            holds_now=_holds_now(memory),
-            bolus=bolus,
-            then=then_text(prescription),
-            findings=_priming_findings(memory, occasion, bolus) + self._findings(prescription),
+            holds_now=_holds_now(memory, occasion),
+            recorded=recorded,
         )
 
     def clinician_plan(self, dose: Dose, duration: timedelta) -> ClinicianBolusPlan:
@@ -450,18 +335,14 @@ class BolusWorkflow:
             )
         bolus = clinician_bolus(dose, duration, concentration, memory.clock, memory.model)
         prescription = self._with(bolus)
-        return ClinicianBolusPlan(bolus=bolus, then=then_text(prescription), findings=self._findings(prescription))
+        return ClinicianBolusPlan(findings=self._findings(prescription), bolus=bolus, then=then_text(prescription))
 
     # --- giving ---------------------------------------------------------------------------------------------------
     def review_priming(
         self, catheter_length_cm: float, trimmed_cm: float, occasion: PrimingOccasion | None = None
     ) -> PrimingPlan:
         """Put the priming bolus in the session's pending program, so the review and the plot show it."""
-        plan = self.priming_plan(catheter_length_cm, trimmed_cm, occasion)
-        if plan.blocking:
-            raise BlockingFindings(plan.blocking)
-        self.session.edit(prescription=self._with(plan.bolus))
-        return plan
+        return self._review(self.priming_plan(catheter_length_cm, trimmed_cm, occasion))
 
     def give_priming(
         self,
@@ -482,11 +363,7 @@ class BolusWorkflow:
         return self._program(reason, clinician, then, otherwise)
 
     def review_clinician(self, dose: Dose, duration: timedelta) -> ClinicianBolusPlan:
-        plan = self.clinician_plan(dose, duration)
-        if plan.blocking:
-            raise BlockingFindings(plan.blocking)
-        self.session.edit(prescription=self._with(plan.bolus))
-        return plan
+        return self._review(self.clinician_plan(dose, duration))
 
     def give_clinician(
         self,
@@ -498,7 +375,8 @@ class BolusWorkflow:
         then: Callable[[ProgramResult], Any] | None = None,
         otherwise: Callable[[Exception], None] | None = None,
     ) -> Any:
-        """Give `dose` over `duration`; refused (BlockingFindings, nothing pending) above the drug's limits."""
+        """Give `dose` over `duration`: refused (BlockingFindings, nothing pending) above a hard limit,
+        ReasonRequired without a reason above a soft one."""
         self.review_clinician(dose, duration)
         return self._program(reason, clinician, then, otherwise)
 
@@ -536,7 +414,7 @@ class BolusWorkflow:
             delivered_dose=details.delivered_dose,
             dose=progress.dose,
             reservoir_ml=result.after.reservoir_ml,
-            then=progress.then,
+            afterwards=progress.afterwards,
         )
 
     # --- helpers --------------------------------------------------------------------------------------------------
@@ -573,6 +451,13 @@ class BolusWorkflow:
             if not (finding.rule in _NOISE_RULES and finding.severity is FindingSeverity.INFO)
         )
 
+    def _review(self, plan: P) -> P:
+        """`plan` made the session's pending program; BlockingFindings (nothing pending) when it cannot be given."""
+        if plan.blocking:
+            raise BlockingFindings(plan.blocking)
+        self.session.edit(prescription=self._with(plan.bolus))
+        return plan
+
     def _program(
         self,
         reason: str,
@@ -601,20 +486,13 @@ class BolusWorkflow:
 
 
 __all__ = [
-    "BolusEntry",
+    "REPRIME_LOCKOUT",
     "BolusError",
-    "BolusProgress",
     "BolusRunning",
     "BolusWorkflow",
     "BolusWorkflowError",
-    "CancelledBolus",
     "ClinicianBolusPlan",
     "NoBolusRunning",
     "PrimingOccasion",
     "PrimingPlan",
-    "bolus_history",
-    "bolus_progress",
-    "duration_text",
-    "ml_text",
-    "then_text",
 ]

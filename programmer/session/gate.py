@@ -107,10 +107,6 @@ class GateCheck:
     def needs_reason(self) -> list[Finding]:
         return needing_reason(self.findings)
 
-    @property
-    def may_send(self) -> bool:
-        return not self.blocking
-
     def admit(self, program: Program, reason: str = "") -> Program:
         """`program` with the reason and the findings it goes past; BlockingFindings or ReasonRequired otherwise."""
         if self.blocking:

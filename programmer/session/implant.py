@@ -10,14 +10,20 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import Program
 from programmer.pump.memory import PumpMemory
 from programmer.pump.pumpfile import create_pump
-from programmer.session.gate import check_implant
+from programmer.session.gate import GateCheck, check_implant
 from programmer.therapy.drugs import DrugLibrary, drug_library
 from programmer.therapy.units import DoseRate
+
+
+def implant_check(*, now: datetime, library: DrugLibrary | None = None, **arguments: Any) -> GateCheck:
+    """What the gate would say of a new pump's first program (the arguments of `implant`), nothing written."""
+    return check_implant(new_pump(**arguments, now=now, check=False), library or drug_library())
 
 
 def implant(

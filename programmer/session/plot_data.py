@@ -1,32 +1,43 @@
-"""What the projected-reservoir plot shows, computed without Qt so the widget only draws it.
+"""What the projected-reservoir plot shows and checks, computed without Qt so the widget only draws it.
 
 Curves are the projections' exact breakpoints (rate changes, alarm and empty
 instants), never daily samples, so flex steps and a bolus drop show when zoomed in.
 Times on the plot are POSIX seconds with the pump's naive clock read as UTC, the
 same convention as Projection.series_arrays: the axis then shows the pump's own
 clock whatever the time zone of the computer running the emulator.
+
+Every word on the plot is made here: the summary under it, the marker and line labels,
+the legend's titles, the hover readout, the refill appointment's warning and suggestion.
+Once the pump has raised its low-reservoir (or empty) alarm, the dates say when it fired
+and how long ago, as the status screen does (programmer.session.status.reservoir_dates),
+never a projection from a volume already below the alarm ("in 0.0 days").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from programmer.session.status import reservoir_projection
+from programmer.pump.memory import Alarm, PumpMemory
+from programmer.session.status import ReservoirDate, ReservoirDates, reservoir_dates, reservoir_projection
 from programmer.therapy.projection import Projection
 from programmer.therapy.units import format_number
 
 if TYPE_CHECKING:
+    from programmer.pump.firmware import Program
     from programmer.session.programming import ProgrammingSession
 
 HORIZON_PRESETS_DAYS = (30, 90, 180, 365)
 DEFAULT_HORIZON_DAYS = 90
+# Furthest the plot computes ahead, whatever the zoom: a pump's program is rarely left longer.
+MAX_AHEAD = timedelta(days=3 * 365)
 # Book the next refill a few days before the alarm date (see the refill workflow).
 APPOINTMENT_DAYS_BEFORE_ALARM = 7
 APPOINTMENT_HOUR = 9  # a clinic appointment in the morning
+APPOINTMENT_SNAP = timedelta(minutes=15)  # a dragged appointment lands on a quarter hour
 
 _EPOCH = datetime(1970, 1, 1)
 _DAY = timedelta(days=1)
@@ -50,6 +61,33 @@ def format_days(days: float) -> str:
     return f"{days:.1f} day" + ("" if abs(days) == 1 else "s")
 
 
+def axis_title(left: float, right: float) -> str:
+    """The date axis's title for a view from `left` to `right` (plot x): its ticks leave the year out."""
+    first, last = from_seconds(max(left, 0)).year, from_seconds(max(right, 0)).year
+    years = str(first) if first == last else f"{first}–{last}"
+    return f"Date (pump clock), {years}"
+
+
+def marker_text(title: str, moment: datetime) -> str:
+    """A vertical marker's label: what it marks over the day and time ('Alarm (current)\\nTue 01 Jul 09:00')."""
+    return f"{title}\n{moment:%a %d %b %H:%M}"
+
+
+def appointment_text(moment: datetime) -> str:
+    return marker_text("Refill appointment", moment)
+
+
+def snap_appointment(moment: datetime) -> datetime:
+    """A dragged appointment on the nearest quarter hour."""
+    steps = round((moment - datetime.min) / APPOINTMENT_SNAP)
+    return datetime.min + steps * APPOINTMENT_SNAP
+
+
+def appointment_on(day: date, appointment: datetime) -> datetime:
+    """The appointment moved to another day, at the same time of day."""
+    return datetime.combine(day, appointment.time())
+
+
 @dataclass(frozen=True)
 class PlotInputs:
     """Everything the plot needs from a session, at one moment of the pump's clock."""
@@ -60,65 +98,98 @@ class PlotInputs:
     capacity_ml: float
     band: tuple[Projection, Projection] | None = None  # (no patient boluses, every allowed bolus used)
     last_refill: tuple[datetime, float] | None = None  # when, and the volume right after it
+    alarms: tuple[Alarm, ...] = ()  # the pump's active alarms: a fired reservoir alarm is dated when it fired
 
 
-def session_inputs(session: ProgrammingSession) -> PlotInputs | None:
-    """The plot's inputs from a connected session; None before a pump is interrogated.
+def memory_inputs(memory: PumpMemory, pending: Program | None = None) -> PlotInputs:
+    """The plot of the pump as it is and, beside it, of `pending` (a program not sent yet).
 
-    The patient-bolus band follows the program that will run: the pending one while
-    edits are pending, else the pump's own.
+    The patient-bolus band follows the program that will run: the pending one, else the pump's own.
     """
-    memory = session.current
-    if memory is None:
-        return None
+    shown, prescription, pending_projection = memory, None, None
+    if pending is not None:
+        shown = replace(memory, low_alarm_ml=pending.low_alarm_ml)
+        prescription = pending.prescription
+        pending_projection = reservoir_projection(shown, prescription)
     band = None
     if memory.ptm is not None:
-        shown = memory
-        if session.pending is not None:
-            shown = replace(memory, low_alarm_ml=session.pending.low_alarm_ml)
-        prescription = session.pending_prescription
         band = (
             reservoir_projection(shown, prescription, with_patient_boluses=False),
             reservoir_projection(shown, prescription, with_patient_boluses=True),
         )
     return PlotInputs(
-        current=session.current_projection(),
-        pending=session.pending_projection(),
+        current=reservoir_projection(memory),
+        pending=pending_projection,
         now=memory.clock,
         capacity_ml=memory.model.reservoir_capacity_ml,
         band=band,
         last_refill=(memory.last_refill_at, memory.last_refill_ml),
+        alarms=tuple(memory.alarms),
     )
+
+
+def session_inputs(session: ProgrammingSession) -> PlotInputs | None:
+    """The plot's inputs from a connected session; None before a pump is interrogated."""
+    return memory_inputs(session.current, session.pending) if session.current is not None else None
 
 
 @dataclass(frozen=True)
 class Curve:
-    """One projection drawn from its start to the plot's end."""
+    """One projection drawn from its start to the plot's end, with its alarm and empty dates as a nurse reads them."""
 
     name: str  # "current" or "pending": what tests and the widget key on
     title: str  # what the legend says
     projection: Projection
     seconds: np.ndarray
     volumes_ml: np.ndarray
+    dates: ReservoirDates
 
     @classmethod
-    def of(cls, name: str, title: str, projection: Projection, end: datetime) -> Curve:
+    def of(cls, name: str, title: str, projection: Projection, end: datetime, alarms: tuple[Alarm, ...] = ()) -> Curve:
         if projection.extra_ml_per_day > 0 and name in ("current", "pending"):
             title += ", every allowed patient bolus used"  # the valve-gated model's rule
         seconds, volumes = projection.series_arrays(max(end, projection.start))
-        return cls(name, title, projection, seconds, volumes)
+        return cls(name, title, projection, seconds, volumes, reservoir_dates(projection, alarms))
+
+    @property
+    def alarm(self) -> ReservoirDate:
+        return self.dates.alarm
 
     @property
     def alarm_date(self) -> datetime | None:
-        return self.projection.alarm_date
+        """When the alarm fired, or its projected date; None when the pump delivers nothing."""
+        return self.dates.alarm.date
 
     @property
     def empty_date(self) -> datetime | None:
-        return self.projection.empty_date
+        return self.dates.empty.date
 
     @property
     def alarm_volume_ml(self) -> float:
         return self.projection.alarm_volume_ml
+
+    def summary(self, now: datetime) -> str:
+        """'Current program: alarm at 2 mL on Tue 2025-07-01 09:00 (in 120.0 days), empty on …'."""
+        alarm, empty = self.dates.alarm, self.dates.empty
+        if alarm.date is None:
+            return f"{self.title}: no delivery, so no alarm date"
+        volume = f"{format_number(self.alarm_volume_ml)} mL"
+        if alarm.fired:
+            text = f"{self.title}: alarm at {volume} fired on {format_moment(alarm.date)} ({alarm.ago_text} ago)"
+        elif alarm.passed:
+            text = f"{self.title}: alarm volume reached: {format_number(alarm.volume_ml)} mL left, at or below {volume}"
+        else:
+            days = format_days((alarm.date - now) / _DAY)
+            text = f"{self.title}: alarm at {volume} on {format_moment(alarm.date)} (in {days})"
+        if empty.fired:
+            text += f", ran empty on {format_moment(empty.date)} ({empty.ago_text} ago)"
+        elif empty.passed:
+            text += ", empty now"
+        elif empty.date is not None:
+            text += f", empty on {format_moment(empty.date)}"
+            if alarm.passed:  # the alarm is behind: how long is left is what counts now
+                text += f" (in {format_days((empty.date - now) / _DAY)})"
+        return text
 
 
 @dataclass(frozen=True)
@@ -132,6 +203,24 @@ class PatientBolusBand:
     def worst_case_refill_date(self) -> datetime | None:
         """When the reservoir reaches the alarm volume if the patient uses every allowed bolus."""
         return self.every_bolus.alarm_date
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A vertical line at a moment, with its label; `moment` None: not drawn."""
+
+    key: str  # current_alarm, current_empty, pending_alarm, pending_empty, worst_case, now
+    moment: datetime | None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class AlarmLine:
+    """The low-reservoir alarm volume as a horizontal line."""
+
+    key: str  # current, pending
+    volume_ml: float
+    text: str
 
 
 @dataclass(frozen=True)
@@ -154,6 +243,63 @@ class ReservoirPlotData:
         """The program that will run: the pending one while edits are pending."""
         return self.pending or self.current
 
+    # --- what is drawn ------------------------------------------------------------------------------------
+    def markers(self) -> dict[str, Marker]:
+        """Every vertical marker by key, with its label; a marker with no moment is hidden."""
+        markers = {}
+        for key, curve in (("current", self.current), ("pending", self.pending)):
+            for event, title in (("alarm", "Alarm"), ("empty", "Empty")):
+                when = getattr(curve.dates, event) if curve is not None else None
+                moment = when.date if when is not None else None
+                if when is not None and when.fired:
+                    title += " fired"
+                    if key == "pending":
+                        moment = None  # a program does not change when an alarm fired: the current marker says it
+                markers[f"{key}_{event}"] = Marker(f"{key}_{event}", moment, _marker_label(title, key, moment))
+        worst = self._worst_case_marked()
+        markers["worst_case"] = Marker("worst_case", worst, _marker_label("Refill by, every bolus used", "", worst))
+        markers["now"] = Marker("now", self.now, marker_text("Now", self.now))
+        return markers
+
+    def _worst_case_marked(self) -> datetime | None:
+        """The band's refill-by date, unless it has passed or a curve's alarm marker already sits there."""
+        worst = self.band.worst_case_refill_date if self.band is not None else None
+        if worst is None or worst <= self.now:
+            return None
+        # The valve-gated rule already projects every bolus: its alarm marker is the worst case.
+        return None if worst in {curve.alarm_date for curve in self.curves} else worst
+
+    def alarm_lines(self) -> list[AlarmLine]:
+        """The current alarm volume, and the pending one when it differs."""
+        current = self.current.alarm_volume_ml
+        lines = [AlarmLine("current", current, f"Low-reservoir alarm {format_number(current)} mL")]
+        pending = self.pending
+        if pending is not None and pending.alarm_volume_ml != current:
+            volume = format_number(pending.alarm_volume_ml)
+            lines.append(AlarmLine("pending", pending.alarm_volume_ml, f"Low-reservoir alarm {volume} mL (pending)"))
+        return lines
+
+    def refill_text(self) -> str | None:
+        """The last refill's point label, or None when the refill is not behind the clock."""
+        refill = self.last_refill
+        if refill is None or refill[0] >= self.now:
+            return None
+        when, volume = refill
+        return f"Refilled {when:%d %b}: {format_number(volume)} mL"
+
+    def legend(self, appointment: bool) -> list[tuple[str, str]]:
+        """(key, title) of each legend entry, in order."""
+        entries = [("current", self.current.title)]
+        if self.pending is not None:
+            entries.append(("pending", self.pending.title))
+        if self.band is not None:
+            entries.append(("band", "Patient boluses: none to every allowed"))
+        entries.append(("alarm", "Low-reservoir alarm volume"))
+        if appointment:
+            entries.append(("appointment", "Next refill (drag to move)"))
+        return entries
+
+    # --- words -----------------------------------------------------------------------------------------------
     def readout(self, moment: datetime) -> str:
         """The hover readout: date and time, then each curve's volume and days until its alarm."""
         parts = [format_moment(moment)]
@@ -182,17 +328,22 @@ class ReservoirPlotData:
             return None
         curve = self.governing
         which = "pending program" if curve is self.pending else "current program"
-        alarm = curve.alarm_date
-        if alarm is not None and appointment > alarm:
-            late = (appointment - alarm) / _DAY
-            text = (
-                f"Refill appointment {format_moment(appointment)} is {format_days(late)} after the "
-                f"low-reservoir alarm date {format_moment(alarm)} ({which})"
+        alarm = curve.alarm
+        empty = curve.empty_date
+        runs_empty = f"; the reservoir runs empty on {format_moment(empty)}" if empty and appointment > empty else ""
+        if alarm.fired:
+            return (
+                f"Refill appointment {format_moment(appointment)} comes after the low-reservoir alarm, which fired "
+                f"on {format_moment(alarm.date)} ({alarm.ago_text} ago, {which}){runs_empty}. "
+                "Book the refill as soon as possible."
             )
-            empty = curve.empty_date
-            if empty is not None and appointment > empty:
-                text += f"; the reservoir runs empty on {format_moment(empty)}"
-            return text + ". Book the refill before the alarm date."
+        if alarm.date is not None and appointment > alarm.date:
+            late = (appointment - alarm.date) / _DAY
+            return (
+                f"Refill appointment {format_moment(appointment)} is {format_days(late)} after the "
+                f"low-reservoir alarm date {format_moment(alarm.date)} ({which}){runs_empty}. "
+                "Book the refill before the alarm date."
+            )
         worst = self.band.worst_case_refill_date if self.band is not None else None
         if worst is not None and appointment > worst:
             late = (appointment - worst) / _DAY
@@ -217,26 +368,29 @@ class ReservoirPlotData:
 
     def summary(self) -> list[str]:
         """One line per curve (and the band): alarm and empty dates in words, for the legend's reader."""
-        lines = []
-        for curve in self.curves:
-            alarm, empty = curve.alarm_date, curve.empty_date
-            if alarm is None:
-                lines.append(f"{curve.title}: no delivery, so no alarm date")
-                continue
-            text = (
-                f"{curve.title}: alarm at {format_number(curve.alarm_volume_ml)} mL on {format_moment(alarm)} "
-                f"(in {format_days((alarm - self.now) / _DAY)})"
-            )
-            if empty is not None:
-                text += f", empty on {format_moment(empty)}"
-            lines.append(text)
-        if self.band is not None and self.band.worst_case_refill_date is not None:
-            worst = self.band.worst_case_refill_date
-            lines.append(
-                f"Every allowed patient bolus used: refill by {format_moment(worst)} "
-                f"(in {format_days((worst - self.now) / _DAY)})"
-            )
+        lines = [curve.summary(self.now) for curve in self.curves]
+        worst = self.band.every_bolus.alarm if self.band is not None else None
+        if worst is not None and worst.date is not None:
+            if worst.passed:
+                when = f"now: {format_number(worst.volume_ml)} mL left, at or below {format_number(worst.target_ml)} mL"
+            else:
+                when = f"by {format_moment(worst.date)} (in {format_days((worst.date - self.now) / _DAY)})"
+            lines.append(f"Every allowed patient bolus used: refill {when}")
         return lines
+
+
+def _marker_label(title: str, key: str, moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return marker_text(f"{title} ({key})" if key else title, moment)
+
+
+def data_end(now: datetime, horizon_days: int, shown_end: datetime | None = None) -> datetime:
+    """How far to compute: the horizon, or as far as the view shows (within MAX_AHEAD) once zoomed by hand."""
+    end = now + timedelta(days=horizon_days)
+    if shown_end is not None:
+        end = max(end, min(shown_end, now + MAX_AHEAD))
+    return end
 
 
 def plot_data(inputs: PlotInputs, end: datetime) -> ReservoirPlotData:
@@ -251,15 +405,19 @@ def plot_data(inputs: PlotInputs, end: datetime) -> ReservoirPlotData:
     start = inputs.now
     if inputs.last_refill is not None:
         start = min(start, inputs.last_refill[0])
+    current = Curve.of("current", "Current program", inputs.current, end, inputs.alarms)
     pending = None
     if inputs.pending is not None:
-        pending = Curve.of("pending", "Pending program (not programmed yet)", inputs.pending, end)
+        # A program does not clear a fired alarm, unless it moves the alarm volume the alarm was about.
+        same_volume = inputs.pending.alarm_volume_ml == inputs.current.alarm_volume_ml
+        alarms = inputs.alarms if same_volume else ()
+        pending = Curve.of("pending", "Pending program (not programmed yet)", inputs.pending, end, alarms)
     return ReservoirPlotData(
         now=inputs.now,
         start=start,
         end=end,
         capacity_ml=inputs.capacity_ml,
-        current=Curve.of("current", "Current program", inputs.current, end),
+        current=current,
         pending=pending,
         band=band,
         last_refill=inputs.last_refill,

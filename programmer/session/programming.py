@@ -24,7 +24,7 @@ from programmer.pump.memory import Alarm, PumpMemory
 from programmer.pump.pumpfile import PumpLock
 from programmer.pump.telemetry import LinkFaults, ProgramResult, Telemetry
 from programmer.session.events import BolusNotice, LinkState, ProgrammerEvents
-from programmer.session.gate import GateCheck, check_program, refill_only_problem, stored_program_findings
+from programmer.session.gate import GateCheck, check_program, refill_only_problem
 from programmer.session.link import Runner, RunNow
 from programmer.session.review import Difference, Review, alarm_rows, daily_dose_text, schedule_text
 from programmer.session.status import reservoir_dates, reservoir_projection
@@ -229,10 +229,6 @@ class ProgrammingSession:
         if self.pending is None:
             return GateCheck(())
         return check_program(current, self.pending, self.library)
-
-    def stored_findings(self) -> list[Finding]:
-        """What the program the pump holds breaks in the drug library (a hand-made or older file)."""
-        return stored_program_findings(self._require_current(), self.library)
 
     def findings(self) -> list[Finding]:
         return list(self.gate().findings)

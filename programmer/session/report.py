@@ -27,9 +27,10 @@ from programmer.pump.log import (
     record_of,
 )
 from programmer.pump.memory import Event, EventKind, PumpMemory
-from programmer.session.bolus_workflow import BolusEntry, bolus_history, bolus_progress
-from programmer.session.plot_data import PlotInputs, plot_data
-from programmer.session.refill_workflow import RefillOutcome, RefillRecord
+from programmer.session.bolus_history import BolusEntry, bolus_history, bolus_progress
+from programmer.session.plot_data import PlotInputs, memory_inputs, plot_data
+from programmer.session.refill.records import RefillRecord
+from programmer.session.refill.steps import RefillOutcome
 from programmer.session.review import daily_dose_text
 from programmer.session.status import format_datetime, reservoir_projection
 from programmer.therapy.bolus import catheter_volume_ml
@@ -105,6 +106,7 @@ class SessionReport:
     drug: str
     concentration: Concentration
     drug_status: str  # 'approved for intrathecal use' or the off-label warning
+    drug_flagged: bool  # off-label or not in the library: the status is printed as a warning
     settings: tuple[SettingRow, ...]
     refill: RefillSection | None
     reservoir_ml: float
@@ -242,20 +244,7 @@ def session_events(memory: PumpMemory, since: datetime | None) -> tuple[Event, .
 
 def memory_plot_inputs(memory: PumpMemory) -> PlotInputs:
     """The reservoir plot of the pump as it is: its own program, the patient-bolus band, the last refill."""
-    band = None
-    if memory.ptm is not None:
-        band = (
-            reservoir_projection(memory, with_patient_boluses=False),
-            reservoir_projection(memory, with_patient_boluses=True),
-        )
-    return PlotInputs(
-        current=reservoir_projection(memory),
-        pending=None,
-        now=memory.clock,
-        capacity_ml=memory.model.reservoir_capacity_ml,
-        band=band,
-        last_refill=(memory.last_refill_at, memory.last_refill_ml),
-    )
+    return memory_inputs(memory)
 
 
 # --- before and after --------------------------------------------------------------------------------------------
@@ -554,15 +543,14 @@ def build_report(
     ended_at = memory.clock if before is not None else max(actions, default=since)
 
     prescription = memory.prescription
-    try:
-        drug = library[prescription.drug]
-        status = (
-            "approved for intrathecal use"
-            if not drug.off_label
-            else "OFF-LABEL: not approved for intrathecal use; compounded — check the pharmacy label"
-        )
-    except KeyError:
+    drug = library.get(prescription.drug)
+    flagged = drug is None or drug.off_label
+    if drug is None:
         status = "not in the drug library"
+    elif drug.off_label:
+        status = "OFF-LABEL: not approved for intrathecal use; compounded — check the pharmacy label"
+    else:
+        status = "approved for intrathecal use"
     projection = inputs.current
     return SessionReport(
         patient_id=memory.patient_id,
@@ -581,6 +569,7 @@ def build_report(
         drug=prescription.drug,
         concentration=prescription.concentration,
         drug_status=status,
+        drug_flagged=flagged,
         settings=_settings(before_side, after),
         refill=refill_section,
         reservoir_ml=memory.reservoir_ml,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from programmer.session.schedule_edit import calendar_day_text, weekday_names
+from programmer.session.schedule_figures import calendar_day_text, weekday_names
 from programmer.session.status import ReservoirDates
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.projection import Projection
@@ -81,6 +81,22 @@ class Review:
     @property
     def can_program(self) -> bool:
         return self.has_changes and not self.blocking
+
+    def why_not(self, reason: str = "", entry_problem: str = "") -> str:
+        """Why "Program pump" must stay off, in words; "" when it may be pressed.
+
+        `reason` is what the clinician typed for the findings that need one; `entry_problem` an entry
+        the editor still refuses (the program is not what the screen shows).
+        """
+        if entry_problem:
+            return f"Fix the prescription first: {entry_problem}"
+        if not self.has_changes:
+            return "Nothing to program: no changes are pending."
+        if self.blocking:
+            return "Cannot program: a safety check blocks this program (see above)."
+        if self.needs_reason and not reason.strip():
+            return "Type the reason for the findings marked Reason required to enable programming."
+        return ""
 
 
 def alarm_rows(old: ReservoirDates, new: ReservoirDates) -> list[Difference]:

@@ -5,7 +5,8 @@ each step's start, end, duration, rate per day *and* per hour, dose and volume;
 each day's totals and its change from what the pump delivers now; every step the
 pump model or the drug library would refuse, with the reason. The editing
 operations return the whole new Prescription, which the session keeps as pending,
-or raise ScheduleError with a message that names the limit.
+or raise ScheduleError with a message that names the limit. The rows and totals
+themselves, and their wording, are in programmer.session.schedule_figures.
 
 Rates are per day everywhere; a rate typed per hour goes through `rate_entry`,
 which says what it is per day before it is accepted, because per-hour entries read
@@ -17,9 +18,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 
-from programmer import wording
+from programmer.session.schedule_figures import (
+    DayTotals,
+    RateEntry,
+    StepProblem,
+    StepRow,
+    WeekRow,
+    calendar_day_text,
+    day_of,
+    end_text,
+    week_note,
+)
 from programmer.therapy.drugs import Drug
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.pump_models import PumpModel
@@ -34,7 +44,7 @@ from programmer.therapy.schedule import (
     schedule_problems,
     step_problems,
 )
-from programmer.therapy.units import MINUTES_PER_DAY, Concentration, Dose, DoseRate, DrugUnit, format_number
+from programmer.therapy.units import MINUTES_PER_DAY, Concentration, DoseRate, DrugUnit, format_number
 
 SNAP_MINUTES = 15  # boundaries dragged on the timeline land on the quarter hour
 _EPSILON = 1e-9
@@ -43,203 +53,6 @@ _EPSILON = 1e-9
 def snap_minute(minute: float, step: int = SNAP_MINUTES) -> int:
     """The nearest multiple of `step` minutes within the day (0–1440)."""
     return max(0, min(MINUTES_PER_DAY, round(minute / step) * step))
-
-
-def duration_text(minutes: int) -> str:
-    """90 -> '1 h 30 min'; a whole day -> '24 h': a step's length, worded as every duration is."""
-    return wording.duration_text(timedelta(minutes=minutes), days=False)
-
-
-def end_text(end_minute: int) -> str:
-    """The end of a step on the clock: '24:00' at midnight, '(next day)' when it runs past midnight."""
-    if end_minute == MINUTES_PER_DAY:
-        return "24:00"
-    if end_minute > MINUTES_PER_DAY:
-        return f"{format_minute(end_minute - MINUTES_PER_DAY)} (next day)"
-    return format_minute(end_minute)
-
-
-def step_times_text(interval: StepInterval, weekday_name: str | None = None) -> str:
-    """When a step runs, read the way its schedule means it.
-
-    One schedule for every day: '22:00–06:00 (next day)' (every night is alike). A schedule per weekday
-    (`weekday_name` given): each weekday runs from 00:00 to 24:00 on its own steps, so a step past
-    midnight is two pieces of that same calendar day: '00:00–06:00 (Friday early morning) and 22:00–24:00'.
-    """
-    if weekday_name is None or not interval.runs_past_midnight:
-        return f"{format_minute(interval.start_minute)}–{end_text(interval.end_minute)}"
-    (_, early_end), (late_start, _) = interval.clock_pieces()
-    return f"00:00–{format_minute(early_end)} ({weekday_name} early morning) and {format_minute(late_start)}–24:00"
-
-
-def calendar_day_text(day: DaySchedule) -> str:
-    """One calendar day from 00:00 to 24:00, piece by piece: '00:00–06:00 1 mg/day, 06:00–22:00 2 mg/day, …'."""
-    return ", ".join(f"{format_minute(start)}–{format_minute(end)} {rate}" for start, end, rate in day.clock_segments())
-
-
-def week_note(weekday: int) -> str:
-    """What a schedule per weekday means at midnight, said where the week is shown."""
-    day, before = WEEKDAYS[weekday], WEEKDAYS[(weekday - 1) % 7]
-    return (
-        f"Each weekday runs from 00:00 to 24:00: {day}'s early morning follows {day}'s schedule, "
-        f"not {before} night's."
-    )
-
-
-def percent_text(percent: float | None) -> str:
-    if percent is None:
-        return "no % (no dose on the pump now)"
-    if abs(percent) < 0.05:
-        return "no change (0 %)"
-    return f"{percent:+.1f} %"
-
-
-@dataclass(frozen=True)
-class StepProblem:
-    """Why the pump or the drug library refuses a step: a few words for the timeline, a sentence for the table."""
-
-    short: str
-    message: str
-
-
-@dataclass(frozen=True)
-class StepRow:
-    """One step as the table shows it."""
-
-    index: int
-    start_minute: int
-    end_minute: int  # above 1440 when the step runs past midnight
-    rate: DoseRate
-    dose: Dose
-    volume_ml: float
-    flow_ml_per_day: float
-    problems: tuple[StepProblem, ...]
-    weekday_name: str | None = None  # with a schedule per weekday: the day whose 00:00–24:00 the step lies in
-
-    @property
-    def duration_minutes(self) -> int:
-        return self.end_minute - self.start_minute
-
-    @property
-    def _interval(self) -> StepInterval:
-        return StepInterval(self.index, self.start_minute, self.end_minute, self.rate)
-
-    @property
-    def times_text(self) -> str:
-        """'22:00–06:00 (next day)', or for a weekday '00:00–06:00 (Friday early morning) and 22:00–24:00'."""
-        return step_times_text(self._interval, self.weekday_name)
-
-    @property
-    def label(self) -> str:
-        return f"step {self.index + 1}, {self.times_text}"
-
-    @property
-    def start_text(self) -> str:
-        return format_minute(self.start_minute)
-
-    @property
-    def end_text(self) -> str:
-        """The end column: '06:00 (next day)'; for a weekday, '24:00, and 00:00–06:00 (Friday early morning)'."""
-        if self.weekday_name is None or self.end_minute <= MINUTES_PER_DAY:
-            return end_text(self.end_minute)
-        early = format_minute(self.end_minute - MINUTES_PER_DAY)
-        return f"24:00, and 00:00–{early} ({self.weekday_name} early morning)"
-
-    @property
-    def end_edit_text(self) -> str:
-        """The boundary an end edit moves: where the next step starts ('24:00' at midnight)."""
-        return "24:00" if self.end_minute == MINUTES_PER_DAY else format_minute(self.end_minute % MINUTES_PER_DAY)
-
-    @property
-    def duration_text(self) -> str:
-        return duration_text(self.duration_minutes)
-
-    @property
-    def per_day_text(self) -> str:
-        return str(self.rate)
-
-    @property
-    def per_hour_text(self) -> str:
-        return self.rate.per_hour_text()
-
-    @property
-    def dose_text(self) -> str:
-        return str(self.dose)
-
-    @property
-    def volume_text(self) -> str:
-        return f"{format_number(self.volume_ml)} mL"
-
-    @property
-    def check_text(self) -> str:
-        return "; ".join(problem.short for problem in self.problems) if self.problems else "OK"
-
-
-@dataclass(frozen=True)
-class DayTotals:
-    """One day's totals, and how they compare with what the pump delivers on that day now."""
-
-    weekday: int
-    name: str  # "Monday", or "Every day" when one schedule runs all week
-    daily_dose: DoseRate
-    daily_volume_ml: float
-    min_rate: DoseRate
-    max_rate: DoseRate
-    steps: int
-    pump_daily_dose: DoseRate | None  # None when the pump's drug is dosed in another unit
-    problem_count: int
-
-    @property
-    def change_percent(self) -> float | None:
-        if self.pump_daily_dose is None:
-            return None
-        return self.daily_dose.percent_change_from(self.pump_daily_dose)
-
-    @property
-    def dose_text(self) -> str:
-        return self.daily_dose.day_and_hour_text()
-
-    @property
-    def volume_text(self) -> str:
-        return f"{format_number(self.daily_volume_ml)} mL/day"
-
-    @property
-    def rates_text(self) -> str:
-        return f"lowest {self.min_rate}, highest {self.max_rate}"
-
-    @property
-    def change_text(self) -> str:
-        if self.pump_daily_dose is None:
-            return "no % (the pump holds another drug unit)"
-        return f"{percent_text(self.change_percent)} (now {self.pump_daily_dose})"
-
-
-@dataclass(frozen=True)
-class RateEntry:
-    """A rate as typed, before it is accepted: its value per day, the other-unit figure, and any doubt."""
-
-    rate: DoseRate | None
-    equivalent: str  # "= 240 mcg/day" for a per-hour entry, "= 10 mcg/h" for a per-day one
-    warning: str  # a slip the numbers suggest, or a limit it breaks; "" when none
-    error: str  # why it cannot be used; "" when it can
-
-    @property
-    def usable(self) -> bool:
-        return self.rate is not None
-
-
-def constant_day(prescription: Prescription) -> DaySchedule:
-    """What a prescription delivers through any day, as steps: its schedule's first day, or one even rate."""
-    if prescription.mode is InfusionMode.FLEX:
-        return prescription.schedule.day(0)
-    return DaySchedule.constant(prescription.daily_dose_on(0))
-
-
-def day_of(prescription: Prescription, weekday: int) -> DaySchedule:
-    """What `prescription` delivers on `weekday` through the day, as steps (stopped: one step at zero)."""
-    if prescription.mode is InfusionMode.FLEX:
-        return prescription.schedule.day(weekday)
-    return DaySchedule.constant(prescription.daily_dose_on(weekday))
 
 
 @dataclass(frozen=True)
@@ -348,13 +161,6 @@ class ScheduleEdit:
             f"hard limit {format_number(limits.hard_max)} {unit}/day"
         )
 
-    def steps_limit_text(self) -> str:
-        return f"{len(self.day.steps)} of at most {self.model.max_flex_steps} steps ({self.model.name})"
-
-    def step_problem_list(self, day: DaySchedule, index: int) -> tuple[StepProblem, ...]:
-        """What the pump model and the drug library say about step `index` of `day`."""
-        return self.day_problems(day)[index]
-
     def day_problems(self, day: DaySchedule, day_name: str | None = None) -> tuple[tuple[StepProblem, ...], ...]:
         """Each step's problems; worked out once per day shown (a redraw asks for them many times)."""
         day_name = self.day_name if day_name is None else day_name
@@ -362,23 +168,32 @@ class ScheduleEdit:
         cached = self._cache.get(key)
         if cached is not None and cached[0] is day:
             return cached[1]
-        model = self.model
         found = []
         for interval in day.intervals():
-            problems = []
-            for message in step_problems(day, interval.index, model, self.concentration, day_name):
-                if "beyond" in message:
-                    short = f"step {interval.index + 1} beyond the {model.name} maximum of {model.max_flex_steps}"
-                elif "maximum flow" in message:  # the wording of PumpModel.flow_problem
-                    short = f"above {model.name} max flow {format_number(model.flow_max_ml_per_day)} mL/day"
-                else:
-                    short = f"below {model.name} min flow {format_number(model.flow_min_ml_per_day)} mL/day"
-                problems.append(StepProblem(short, message))
+            messages = step_problems(day, interval.index, self.model, self.concentration, day_name)
+            # step_problems names the step count first (when it is over), then the flow: the short words follow
+            # from the facts, never from reading the sentences back.
+            shorts = self._step_shorts(interval)
+            problems = tuple(StepProblem(short, message) for short, message in zip(shorts, messages, strict=True))
             hard = self._hard_limit_problem(interval, day_name)
-            found.append((*problems, hard) if hard else tuple(problems))
+            found.append((*problems, hard) if hard else problems)
         result = tuple(found)
         self._cache[key] = (day, result)  # the day is kept, so its id cannot be reused while cached
         return result
+
+    def _step_shorts(self, interval: StepInterval) -> list[str]:
+        """The few words for each problem step_problems finds with `interval`, in its order."""
+        model = self.model
+        shorts = []
+        if interval.index >= model.max_flex_steps:
+            shorts.append(f"step {interval.index + 1} beyond the {model.name} maximum of {model.max_flex_steps}")
+        ml_per_day = self.concentration.ml_per_day(interval.rate)
+        if model.flow_problem(ml_per_day):
+            if ml_per_day > model.flow_max_ml_per_day:
+                shorts.append(f"above {model.name} max flow {format_number(model.flow_max_ml_per_day)} mL/day")
+            else:
+                shorts.append(f"below {model.name} min flow {format_number(model.flow_min_ml_per_day)} mL/day")
+        return shorts
 
     def _hard_limit_problem(self, interval: StepInterval, day_name: str) -> StepProblem | None:
         hard = self.hard_limit
@@ -408,15 +223,13 @@ class ScheduleEdit:
         return week_note(self.weekday) if self.per_weekday else ""
 
     def _row(self, interval: StepInterval, problems: tuple[StepProblem, ...]) -> StepRow:
-        concentration = self.concentration
         return StepRow(
             index=interval.index,
             start_minute=interval.start_minute,
             end_minute=interval.end_minute,
             rate=interval.rate,
             dose=interval.dose,
-            volume_ml=interval.volume_ml(concentration),
-            flow_ml_per_day=concentration.ml_per_day(interval.rate),
+            volume_ml=interval.volume_ml(self.concentration),
             problems=problems,
             weekday_name=self.weekday_name,
         )
@@ -446,11 +259,22 @@ class ScheduleEdit:
             steps=steps,
             pump_daily_dose=pump,
             problem_count=problems,
+            max_steps=self.model.max_flex_steps,
+            model_name=self.model.name,
         )
 
-    def week(self) -> list[DayTotals]:
-        """Monday to Sunday."""
-        return [self.totals(weekday=weekday) for weekday in range(7)]
+    def week_rows(self, preview: DaySchedule | None = None) -> list[WeekRow]:
+        """Monday to Sunday for the week overview; `preview` (a boundary held) stands for the day shown."""
+        rows = []
+        for weekday in range(7):
+            day = day_of(self.edited, weekday)
+            if preview is not None and (weekday == self.weekday or not self.per_weekday):
+                day = preview
+            totals = self.totals(day, weekday)
+            dose, detail, refused = str(totals.daily_dose), totals.week_detail_text, totals.problem_count > 0
+            pieces = calendar_day_text(day) if self.per_weekday else ""  # each weekday 00:00–24:00, piece by piece
+            rows.append(WeekRow(WEEKDAYS[weekday], day, dose, detail, refused, pieces))
+        return rows
 
     def weekly_mean_text(self) -> str:
         mean = self.edited.nominal_daily_dose
@@ -480,18 +304,17 @@ class ScheduleEdit:
         period = f"{unit}/h" if per_hour else f"{unit}/day"
         typed = text.strip()
         if not typed:
-            return RateEntry(None, "", "", f"type the rate in {period}")
+            return RateEntry(None, per_hour, error=f"type the rate in {period}")
         try:
             value = float(typed)
         except ValueError:
-            return RateEntry(None, "", "", f"{typed!r} is not a number: type the rate in {period}, e.g. 150")
+            return RateEntry(None, per_hour, error=f"{typed!r} is not a number: type the rate in {period}, e.g. 150")
         if not math.isfinite(value) or value < 0:
-            return RateEntry(None, "", "", f"{typed} {period}: a rate is a number from 0 up")
+            return RateEntry(None, per_hour, error=f"{typed} {period}: a rate is a number from 0 up")
         rate = DoseRate.from_per_hour(value, self.unit) if per_hour else DoseRate(value, self.unit)
-        equivalent = f"= {rate}" if per_hour else f"= {rate.per_hour_text()}"
         # The typed figure with its unit, and per day when it was typed per hour: '1.8 mg/h = 43.2 mg/day'.
-        shown = f"{format_number(value)} {period} {equivalent}" if per_hour else str(rate)
-        return RateEntry(rate, equivalent, self._entry_warning(rate, shown, index), "")
+        shown = f"{format_number(value)} {period} = {rate}" if per_hour else str(rate)
+        return RateEntry(rate, per_hour, warning=self._entry_warning(rate, shown, index))
 
     def _entry_warning(self, rate: DoseRate, typed: str, index: int | None) -> str:
         """A slip the ratio to the step's rate suggests (the same rule as the review's finding), then any limit."""
@@ -543,11 +366,14 @@ class ScheduleEdit:
                 f"has {len(day.steps)}; merge or delete a step first"
             )
         interval = day.intervals()[index]
+        times = f"{format_minute(interval.start_minute)}–{end_text(interval.end_minute)}"
+        if interval.duration_minutes < 2:
+            raise ScheduleError(f"cannot split step {index + 1}: it runs one minute only ({times})")
         offset = (at_minute - interval.start_minute) % MINUTES_PER_DAY
         if not 0 < offset < interval.duration_minutes:
             raise ScheduleError(
-                f"cannot split step {index + 1} at {format_minute(at_minute % MINUTES_PER_DAY)}: it runs "
-                f"{format_minute(interval.start_minute)}–{end_text(interval.end_minute)}; choose a time inside it"
+                f"cannot split step {index + 1} at {format_minute(at_minute % MINUTES_PER_DAY)}: it runs {times}; "
+                "choose a time inside it"
             )
         return self._with_day(day.split(at_minute % MINUTES_PER_DAY))
 
@@ -601,10 +427,3 @@ class ScheduleEdit:
         if index is None or not 0 <= index < steps:
             raise ScheduleError(f"select a step first ({self.day_name} has {steps})")
 
-
-def weekday_names(weekdays: Iterable[int]) -> str:
-    """[1, 2, 3, 4] -> 'Tuesday–Friday'; [5, 0] -> 'Monday, Saturday'."""
-    days = sorted(set(weekdays))
-    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
-        return f"{WEEKDAYS[days[0]]}–{WEEKDAYS[days[-1]]}"
-    return ", ".join(WEEKDAYS[day] for day in days)

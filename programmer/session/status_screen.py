@@ -95,10 +95,8 @@ def alarm_text(alarm: Alarm) -> str:
 def status_screen(memory: PumpMemory, library: DrugLibrary) -> StatusScreen:
     """Everything a nurse checks after interrogating, from the snapshot alone."""
     rx = memory.prescription
-    try:
-        off_label = library[rx.drug].off_label
-    except KeyError:
-        off_label = False
+    drug = library.get(rx.drug)
+    off_label = drug is not None and drug.off_label
     capacity = format_number(memory.model.reservoir_capacity_ml)
     dates = reservoir_dates(reservoir_projection(memory), memory.alarms)  # once an alarm fired: when, not "now"
     values = {

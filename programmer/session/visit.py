@@ -23,7 +23,9 @@ from programmer.session.programming import ProgrammingSession, SessionError
 from programmer.therapy.drugs import DrugLibrary, drug_library
 
 if TYPE_CHECKING:
-    from programmer.session.refill_workflow import RefillRecord, RefillWorkflow, SyringeLabel
+    from programmer.session.refill.records import RefillRecord
+    from programmer.session.refill.syringe import SyringeLabel
+    from programmer.session.refill.workflow import RefillWorkflow
     from programmer.session.report import SessionReport
 
 
@@ -55,7 +57,7 @@ class Visit:
 
     def start_refill(self, syringe: SyringeLabel | None = None) -> RefillWorkflow:
         """A refill of this visit's pump; its record is kept for the report when it ends."""
-        from programmer.session.refill_workflow import RefillWorkflow
+        from programmer.session.refill.workflow import RefillWorkflow
 
         return RefillWorkflow(self.session, syringe_label=syringe, on_record=self._refill_recorded)
 

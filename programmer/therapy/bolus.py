@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from programmer.errors import ProgrammerError
 from programmer.therapy.prescription import Bolus, BolusKind
@@ -102,6 +103,24 @@ def _check_flow(model: PumpModel, ml_per_day: float, what: str, concentration: C
         raise BolusError(f"{what}: {problem}")
 
 
+class PrimingPath(StrEnum):
+    """What a priming bolus fills, as a clinician programmer offers it."""
+
+    TUBING_AND_CATHETER = "tubing_and_catheter"  # a new implant: pump tubing and catheter are both empty
+    CATHETER_ONLY = "catheter_only"  # a catheter revision: the pump's tubing is still full of drug
+
+    @property
+    def title(self) -> str:
+        return "pump tubing and catheter" if self is PrimingPath.TUBING_AND_CATHETER else "catheter only"
+
+
+def priming_volume_ml(model: PumpModel, length_cm: float, trimmed_cm: float, path: PrimingPath) -> float:
+    """The implanted catheter, and the pump tubing before it unless only the catheter is primed."""
+    if path is PrimingPath.CATHETER_ONLY:
+        return catheter_volume_ml(length_cm, trimmed_cm, model.catheter_ml_per_cm)
+    return fluid_path_volume_ml(model, length_cm, trimmed_cm)
+
+
 def priming_bolus(
     model: PumpModel,
     length_cm: float,
@@ -109,13 +128,16 @@ def priming_bolus(
     concentration: Concentration,
     start: datetime,
     ml_per_day: float | None = None,
+    *,
+    path: PrimingPath = PrimingPath.TUBING_AND_CATHETER,
 ) -> Bolus:
-    """Fill pump tubing and catheter after implant or catheter revision, so drug reaches the tip.
+    """Fill what `path` says is empty (after implant: tubing and catheter; after revision: the catheter).
 
     Runs at the model's maximum flow unless a flow is given, so the continuous rate starts
-    with drug already at the tip. The dose is the drug the priming volume carries.
+    with drug already at the tip. The dose is the drug the priming volume carries: priming
+    tubing that is already full pushes its drug into the patient.
     """
-    volume_ml = fluid_path_volume_ml(model, length_cm, trimmed_cm)
+    volume_ml = priming_volume_ml(model, length_cm, trimmed_cm, path)
     flow = model.flow_max_ml_per_day if ml_per_day is None else ml_per_day
     _check_flow(model, flow, f"a priming bolus of {format_number(volume_ml)} mL", concentration)
     return Bolus(BolusKind.PRIMING, start, _duration(volume_ml, flow), volume_ml, concentration.dose_in(volume_ml))

@@ -136,6 +136,13 @@ class DrugLibrary(_Strict):
                 return drug
         raise KeyError(f"unknown drug {name!r}; the library has {', '.join(self.names)}")
 
+    def get(self, name: str) -> Drug | None:
+        """The drug called `name` (any case), or None when the library has none."""
+        try:
+            return self[name]
+        except KeyError:
+            return None
+
     @property
     def names(self) -> list[str]:
         return [drug.name for drug in self.drugs]

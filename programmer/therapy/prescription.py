@@ -243,7 +243,10 @@ class Prescription:
         elif self.mode is InfusionMode.FLEX:
             steps = self.schedule.max_steps_per_day
             days = "per weekday" if self.schedule.per_weekday else "every day"
-            dosing = f"{steps} steps {days}, {self.nominal_daily_dose}"
+            dosing = f"{steps} step{'s' if steps != 1 else ''} {days}, {self.nominal_daily_dose}"
         else:
             dosing = str(self.daily_dose)
+        if self.bolus is not None and self.mode is not InfusionMode.SINGLE_BOLUS:
+            # A bolus in front of the mode is part of what the pump runs: a program adding one is a change.
+            dosing += f", after a {self.bolus.kind.title.lower()} of {self.bolus.dose}"
         return f"{self.drug} {self.concentration}, {self.mode.title.lower()}, {dosing}"

@@ -20,7 +20,7 @@ from programmer.therapy.drugs import Drug, DrugLibrary
 from programmer.therapy.prescription import BolusKind, InfusionMode, Prescription
 from programmer.therapy.schedule import WEEKDAYS, format_minute
 from programmer.therapy.units import DoseRate, DrugUnit, format_number
-from programmer.wording import duration_text
+from programmer.wording import duration_text, percent_text
 
 DAY = timedelta(days=1)
 # Ratios within ±10 % of a suspicious factor (24×, 10×) look like an entry error.
@@ -146,6 +146,7 @@ def safety_findings(
         findings += _change_rules(old, new, unit, same_drug)
         if same_drug:
             findings += _entry_error_rules(old, new, unit)
+            findings += _large_cut_rule(drug, old, new, unit)
     findings += _mode_rules(new)
     return sorted(findings, key=lambda finding: _ORDER.index(finding.severity))
 
@@ -255,7 +256,7 @@ def _limit_rules(drug: Drug, new: Prescription) -> list[Finding]:
     if new.mode is InfusionMode.FLEX:
         findings += _step_rate_rule(drug, new, hard)
     if new.bolus is not None and new.bolus.kind in (BolusKind.SINGLE, BolusKind.CLINICIAN):
-        findings += _bolus_day_rule(drug, new, hard)
+        findings += _bolus_day_rule(drug, new, hard, soft_max)
     return findings
 
 
@@ -281,8 +282,11 @@ def _step_rate_rule(drug: Drug, new: Prescription, hard: DoseRate) -> list[Findi
     ]
 
 
-def _bolus_day_rule(drug: Drug, new: Prescription, hard: DoseRate) -> list[Finding]:
-    """The 24 h from the start of a clinician or single bolus: bolus dose plus the base rate in what is left."""
+def _bolus_day_rule(drug: Drug, new: Prescription, hard: DoseRate, soft_max: DoseRate) -> list[Finding]:
+    """The 24 h from the start of a clinician or single bolus: bolus dose plus the base rate in what is left.
+
+    Above the hard limit it is refused; above the soft limit it needs a reason, as a daily dose there does.
+    """
     bolus = new.bolus
     bolus_days = bolus.duration / DAY
     bolus_dose = bolus.dose.to(drug.unit).amount
@@ -292,17 +296,22 @@ def _bolus_day_rule(drug: Drug, new: Prescription, hard: DoseRate) -> list[Findi
     else:
         base = peak_daily_dose(new.after_bolus(), drug.unit).per_day * (1 - bolus_days)
         day_dose = bolus_dose + base
-    if day_dose <= hard.per_day + _EPSILON:
-        return []
-    return [
-        Finding(
-            FindingSeverity.BLOCK,
-            "hard_limit_bolus",
-            f"the 24 h from the start of the bolus would deliver {format_number(day_dose)} {drug.unit.value} "
-            f"(bolus {bolus.dose.to(drug.unit)} + {format_number(base)} {drug.unit.value} at the base rate), "
-            f"above the {drug.name} hard limit of {hard}",
-        )
-    ]
+    delivers = (
+        f"the 24 h from the start of the bolus would deliver {format_number(day_dose)} {drug.unit.value} "
+        f"(bolus {bolus.dose.to(drug.unit)} + {format_number(base)} {drug.unit.value} at the base rate)"
+    )
+    if day_dose > hard.per_day + _EPSILON:
+        limit = f"{delivers}, above the {drug.name} hard limit of {hard}"
+        return [Finding(FindingSeverity.BLOCK, "hard_limit_bolus", limit)]
+    if day_dose > soft_max.per_day + _EPSILON:
+        return [
+            Finding(
+                FindingSeverity.NEEDS_REASON,
+                "soft_max_bolus",
+                f"{delivers}, above the {drug.name} soft limit of {soft_max} (hard limit {hard}): give a reason",
+            )
+        ]
+    return []
 
 
 def _dose_24h_ago(past: Sequence[DoseChange], now: datetime, unit: DrugUnit) -> DoseRate | None:
@@ -349,7 +358,7 @@ def _titration_rules(
                     Finding(
                         FindingSeverity.NEEDS_REASON,
                         "titration_rate",
-                        f"daily dose rises {format_number(change)} % in 24 h ({reference} {source} → {new_peak}): "
+                        f"daily dose rises {percent_text(change)} in 24 h ({reference} {source} → {new_peak}): "
                         f"{drug.name} increases are limited to +{format_number(titration.max_increase_percent_per_24h)}"
                         " % per 24 h",
                     )
@@ -501,6 +510,27 @@ class EntrySlip:
             f"{new_text} is {self.ratio_text} {current_name} ({current} = {current.per_hour_text()}) — "
             f"{self.question}"
         )
+
+
+# A cut this large (or more) of the daily dose can bring on withdrawal: it is shown as a warning.
+LARGE_CUT_PERCENT = 50.0
+
+
+def _large_cut_rule(drug: Drug | None, old: Prescription, new: Prescription, unit: DrugUnit) -> list[Finding]:
+    """A daily dose cut by half or more, still delivering: withdrawal can follow (baclofen's can kill)."""
+    old_peak, new_peak = peak_daily_dose(old, unit), peak_daily_dose(new, unit)
+    change = new_peak.percent_change_from(old_peak)
+    if change is None or new_peak.per_day <= 0 or change > -LARGE_CUT_PERCENT:
+        return []
+    name = drug.name if drug is not None else new.drug
+    return [
+        Finding(
+            FindingSeverity.WARNING,
+            "large_cut",
+            f"daily dose falls {percent_text(-change)} ({old_peak} → {new_peak}): a cut this large can bring on "
+            f"{name} withdrawal — check the order and watch the patient",
+        )
+    ]
 
 
 def _near(ratio: float, factor: float) -> bool:

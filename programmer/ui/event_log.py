@@ -87,13 +87,6 @@ class EventLogModel(QAbstractTableModel):
         """The time of each event, by position in `events` (not by row)."""
         return self._times
 
-    def event_position(self, row: int) -> int:
-        """Position in `events` of the event shown on `row`."""
-        return self._order[row]
-
-    def event_at(self, row: int) -> Event:
-        return self._events[self._order[row]]
-
     # --- sorting -------------------------------------------------------------------
     def _sort_keys(self, column: int) -> Sequence[Any]:
         if column == TYPE_COLUMN:

@@ -48,10 +48,10 @@ from programmer.ui.clock_panel import ClockPanel
 from programmer.ui.event_log import EventLogView
 from programmer.ui.header import Header
 from programmer.ui.link_runner import QtLinkRunner
+from programmer.ui.plot import ReservoirPlot
 from programmer.ui.prescription_editor import PrescriptionEditor
-from programmer.ui.reservoir_plot import ReservoirPlot
 from programmer.ui.review_panel import ReviewPanel
-from programmer.ui.schedule_editor import ScheduleEditor
+from programmer.ui.schedule.editor import ScheduleEditor
 from programmer.ui.status_panel import StatusPanel
 from programmer.ui.style import STYLESHEET, see_through
 
@@ -462,7 +462,7 @@ class MainWindow(QMainWindow):
 
     def refill(self) -> None:
         """The guided refill: nothing reaches the pump before its review step."""
-        from programmer.ui.refill_wizard import RefillWizard  # on demand, as the wizard is
+        from programmer.ui.refill.wizard import RefillWizard  # on demand, as the wizard is
 
         if self.visit is None:
             return
@@ -597,7 +597,8 @@ class MainWindow(QMainWindow):
         self.review_action.setEnabled(connected)
         self.program_action.setEnabled(connected and not busy)
         self.discard_action.setEnabled(pending and not busy)
-        self.refill_action.setEnabled(connected and not pending and not busy)
+        # Live with changes pending too: the refill then says why it cannot start yet (program or discard them).
+        self.refill_action.setEnabled(connected and not busy)
         for action in (self.bolus_action, self.report_action, self.preview_action):
             action.setEnabled(connected)
         self.reset_action.setEnabled(not busy)

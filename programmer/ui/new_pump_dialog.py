@@ -3,7 +3,7 @@
 The dialog refuses what cannot be right where it is typed (the dose box stops at the
 drug's hard limit, a typed concentration must be entered twice and match) and keeps
 OK disabled, with the reason beside it, until the pump's own firmware would accept
-the values: it asks the pump factory, so the dialog does no dose math of its own.
+the values: it asks the implant's safety gate, so the dialog does no dose math of its own.
 """
 
 from __future__ import annotations
@@ -29,23 +29,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from programmer.pump import factory
-from programmer.pump.firmware import ProgramRejected
+from programmer.errors import ProgrammerError
 from programmer.session import workspace
+from programmer.session.implant import implant_check
 from programmer.therapy.drugs import Drug, DrugLibrary, drug_library
 from programmer.therapy.pump_models import PumpModel, PumpModelCatalog, pump_models
-from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
+from programmer.therapy.units import Concentration, DoseRate, format_number
 from programmer.ui.concentration_entry import ConcentrationEntry
-from programmer.ui.prescription_editor import NumberSpinBox
+from programmer.ui.number_box import NumberSpinBox
 from programmer.ui.style import ROLE, hint_label, name
 
-# Only for asking the factory whether the pump would accept the values: the dates it makes do not matter.
+# Only for asking the gate whether the pump would be accepted: the dates it makes do not matter.
 _CHECK_TIME = datetime(2000, 1, 1)
 
 
 @dataclass(frozen=True)
 class NewPumpValues:
-    """What the nurse chose; the window passes `pump_arguments()` and a `now` to factory.new_pump."""
+    """What the nurse chose; the window passes `pump_arguments()` and a `now` to the implant."""
 
     model_name: str
     drug_name: str
@@ -60,7 +60,7 @@ class NewPumpValues:
         return Concentration(self.concentration_per_ml, self.daily_dose.unit)
 
     def pump_arguments(self) -> dict[str, Any]:
-        """Keyword arguments for programmer.pump.factory.new_pump (add `now`)."""
+        """Keyword arguments for programmer.session.implant.implant (add `now`)."""
         return {
             "model_name": self.model_name,
             "drug_name": self.drug_name,
@@ -311,7 +311,7 @@ class NewPumpDialog(QDialog):
     def _concentration(self) -> tuple[float | None, str]:
         try:
             return self.concentration.concentration().per_ml, ""
-        except ValueError as error:  # UnitError too: the typed-twice rule's own words
+        except ProgrammerError as error:  # UnitError: the typed-twice rule's own words
             return None, f"{str(error)[:1].upper()}{str(error)[1:]}."
 
     def _path(self) -> tuple[Path | None, str]:
@@ -358,9 +358,11 @@ class NewPumpDialog(QDialog):
             path=path,
         )
         try:
-            factory.new_pump(**values.pump_arguments(), now=_CHECK_TIME)
-        except (ProgramRejected, UnitError, ValueError) as error:
+            check = implant_check(**values.pump_arguments(), now=_CHECK_TIME, library=self._library)
+        except ProgrammerError as error:
             return None, f"The pump would refuse this: {error}"
+        if check.blocking:
+            return None, "Not allowed: " + "; ".join(finding.message for finding in check.blocking)
         return values, ""
 
     def _validate(self) -> bool:

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from programmer.pump.log import record_of
 from programmer.session.report import NOT_LOGGED, SessionReport
 from programmer.therapy.units import format_number
-from programmer.ui.reservoir_plot import BAND_BRUSH, CURRENT_STYLE, ReservoirPlot
+from programmer.ui.plot import BAND_BRUSH, CURRENT_STYLE, ReservoirPlot
 
 PAGE_MARGINS_MM = QMarginsF(16, 12, 16, 12)
 RESOLUTION_DPI = 300
@@ -195,7 +195,7 @@ def report_html(report: SessionReport, plot_width_px: float | None = None) -> st
             f'<td class="label" width="15%">{_e(other[0])}</td><td width="35%">{_e(other[1])}</td></tr>'
         )
     drug = f"{report.drug} {report.concentration}"
-    status_class = "flag" if report.drug_status.startswith("OFF-LABEL") else "ok"
+    status_class = "flag" if report.drug_flagged else "ok"
     next_rows = []
     for label, value in report.next_steps:
         if label:

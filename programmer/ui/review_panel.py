@@ -30,7 +30,7 @@ from programmer.session.review import Review
 from programmer.therapy.prescription import InfusionMode
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.units import format_number
-from programmer.ui.schedule_editor import ScheduleComparison
+from programmer.ui.schedule.comparison import ScheduleComparison
 from programmer.ui.style import ROLE, SEVERITY, name, see_through, set_flag
 
 COLUMNS = ("Setting", "On the pump now", "New program", "")
@@ -275,17 +275,10 @@ class ReviewPanel(QWidget):
             self.finding_labels.append(label)
 
     def _gate_reason(self) -> str:
-        """Why "Program pump" is off, or "" when it may be pressed."""
-        review = self._review
-        if review is not None and self._editor_problem:
-            return f"Fix the prescription first: {self._editor_problem}"
-        if review is None or not review.has_changes:
+        """Why "Program pump" is off, or "" when it may be pressed (the review decides)."""
+        if self._review is None:
             return "Nothing to program: no changes are pending."
-        if review.blocking:
-            return "Cannot program: a safety check blocks this program (see above)."
-        if review.needs_reason and not self.reason.text().strip():
-            return "Type the reason for going beyond the soft limit to enable programming."
-        return ""
+        return self._review.why_not(self.reason.text(), self._editor_problem)
 
     def _update_gate(self) -> None:
         why = self._gate_reason()

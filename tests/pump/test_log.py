@@ -27,7 +27,7 @@ from programmer.pump.log import (
 from programmer.pump.memory import AlarmKind, Severity
 from programmer.pump.pumpfile import PumpFileError, checksum_of, dumps_pump, load_pump, loads_pump
 from programmer.resources import resource_path
-from programmer.session.bolus_workflow import BolusEntry, bolus_history
+from programmer.session.bolus_history import BolusEntry, bolus_history
 from programmer.session.gate import dose_history
 from programmer.session.report import NOT_LOGGED, FindingLine, build_report
 from programmer.therapy.prescription import BolusKind, InfusionMode

@@ -1,5 +1,6 @@
 """Priming and clinician boluses as a nurse gives them: plan, program, watch progress, cancel, refusals."""
 
+import dataclasses
 from datetime import datetime, timedelta
 
 import pytest
@@ -8,25 +9,26 @@ from programmer.pump.firmware import ProgramRejected
 from programmer.pump.memory import EventKind
 from programmer.pump.pumpfile import load_pump
 from programmer.pump.telemetry import LinkLost
+from programmer.session.bolus_history import BolusProgress, bolus_history
 from programmer.session.bolus_workflow import (
     BolusRunning,
     BolusWorkflow,
     BolusWorkflowError,
     NoBolusRunning,
     PrimingOccasion,
-    bolus_history,
-    duration_text,
 )
-from programmer.session.gate import BlockingFindings
+from programmer.session.gate import BlockingFindings, ReasonRequired
 from programmer.therapy.bolus import BolusError
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription
 from programmer.therapy.units import Concentration, Dose, DrugUnit, UnitError
+from programmer.wording import duration_text
 from tests.helpers import connected, morphine_pump
 
 NOW = datetime(2026, 11, 21, 9, 0)
 HOUR = timedelta(hours=1)
 MG = DrugUnit.MG
-REVISION = PrimingOccasion.CATHETER_REVISION
+IMPLANT, REVISION = PrimingOccasion.IMPLANT, PrimingOccasion.CATHETER_REVISION
+MONTH_LATER = NOW + timedelta(days=30)  # a catheter revision, a month after the implant
 
 
 @pytest.fixture
@@ -48,24 +50,62 @@ def workflow(session):
 # --- priming ------------------------------------------------------------------------------------------------
 
 
-def test_priming_after_a_catheter_revision_fills_tubing_and_catheter_at_the_maximum_flow(workflow):
-    # Revised catheter: 110 cm trimmed by 40 cm = 70 cm × 0.0026 mL/cm = 0.182 mL, + 0.26 mL of pump tubing.
-    plan = workflow.priming_plan(110, 40, REVISION)
+def test_priming_after_an_implant_fills_tubing_and_catheter_at_the_maximum_flow(workflow):
+    # 110 cm trimmed by 40 cm = 70 cm × 0.0026 mL/cm = 0.182 mL, + 0.26 mL of pump tubing.
+    plan = workflow.priming_plan(110, 40, IMPLANT)
     assert plan.catheter_ml == pytest.approx(0.182)
     assert plan.volume_ml == pytest.approx(0.442)
     assert str(plan.bolus.dose) == "4.42 mg"
-    assert plan.flow_ml_per_day == 24
+    assert plan.bolus.ml_per_day == 24
     # 0.442 mL at 24 mL/day = 26 min 31.2 s
-    assert plan.duration == timedelta(minutes=26, seconds=31.2)
+    assert plan.bolus.duration == timedelta(minutes=26, seconds=31.2)
     assert plan.bolus.start == NOW
     assert plan.then == "then simple continuous 1.5 mg/day resumes"
+    lines = dict(plan.lines())
     # 26 min 31.2 s from 09:00: both the duration and the end round up, so 09:00 + 27 min reads 09:27.
-    assert dict(plan.lines())["Duration"] == "27 min, until 2026-11-21 09:27"
-    assert plan.blocking == []
+    assert lines["Duration"] == "27 min, until 2026-11-21 09:27"
+    assert lines["Primes"] == "pump tubing and catheter (a new implant: both are empty)"
+    assert lines["Pump tubing"] == "0.26 mL"
+    assert plan.findings == ()
+
+
+def test_priming_after_a_catheter_revision_fills_the_new_catheter_only(workflow, session):
+    # Walk-through finding: a revision pushed tubing + catheter, 0.26 mL of it drug already in the tubing.
+    session.advance(MONTH_LATER)
+    plan = workflow.priming_plan(110, 40, REVISION)  # the new catheter: 70 cm implanted = 0.182 mL
+    assert plan.volume_ml == pytest.approx(0.182)
+    assert str(plan.bolus.dose) == "1.82 mg"
+    assert plan.bolus.duration == timedelta(minutes=10, seconds=55.2)  # 0.182 mL at 24 mL/day
+    lines = dict(plan.lines())
+    assert lines["Primes"] == "catheter only (a catheter revision: the pump tubing is still full of drug)"
+    assert lines["Pump tubing"] == "0.26 mL, not primed: already full of drug"
+    assert lines["Priming volume"] == "0.182 mL (1.82 mg)"
+    assert lines["Duration"] == "11 min, until 2026-12-21 09:11"
+    assert lines["Holds now"] == (
+        "the pump tubing 0.26 mL of morphine 10 mg/mL (2.6 mg) (the pump has been delivering since the implant "
+        "on 2026-11-21); the new catheter: empty"
+    )
+    assert plan.findings == ()
+    # The pump's own catheter record is the default: the plan says to type the new catheter's lengths.
+    recorded = dict(workflow.priming_plan(110, 0, REVISION).lines())["Catheter"]
+    assert recorded == (
+        "110 cm − 0 cm trimmed = 110 cm implanted: 0.286 mL (the pump's record: type the new catheter's lengths "
+        "if they differ)"
+    )
+
+
+def test_a_revision_just_after_an_implant_warns_that_the_tubing_is_empty_too(workflow):
+    plan = workflow.priming_plan(110, 40, REVISION)  # the pump's clock is the implant time: never primed
+    assert plan.can_give
+    assert [finding.message for finding in plan.findings] == [
+        "the pump was implanted 2026-11-21 and has not been primed: its tubing (0.26 mL) is empty too, so priming "
+        "the catheter only leaves the drug 0.26 mL short of the tip. Just after an implant, choose 'the pump was "
+        "just implanted'"
+    ]
 
 
 def test_the_priming_projection_drops_before_the_continuous_rate(workflow, session):
-    plan = workflow.review_priming(110, 40, REVISION)
+    plan = workflow.review_priming(110, 40, IMPLANT)
     projection = session.pending_projection()
     end = plan.bolus.end
     series = projection.series(NOW + timedelta(days=2))
@@ -79,7 +119,7 @@ def test_the_priming_projection_drops_before_the_continuous_rate(workflow, sessi
 
 
 def test_priming_is_programmed_and_the_continuous_rate_follows(workflow, session, pump_path):
-    result = workflow.give_priming(110, 40, REVISION, clinician="Dr Ames")
+    result = workflow.give_priming(110, 40, IMPLANT, clinician="Dr Ames")
     assert result.after.prescription.bolus.kind is BolusKind.PRIMING
     kinds = [event.kind for event in result.after.events[-2:]]
     assert kinds == [EventKind.PROGRAMMING, EventKind.BOLUS]
@@ -104,21 +144,35 @@ def test_priming_asks_why_and_shows_what_the_catheter_holds(workflow, session):
     assert dict(just_implanted.lines())["Holds now"] == "not yet primed: the pump was implanted 2026-11-21"
 
 
-def test_a_second_priming_into_a_full_catheter_is_blocked_with_the_overdose_it_would_give(workflow, session):
-    workflow.give_priming(110, 40, PrimingOccasion.IMPLANT)
-    session.advance(NOW + HOUR)
-    plan = workflow.priming_plan(110, 40, PrimingOccasion.IMPLANT)
-    assert dict(plan.lines())["Holds now"] == "0.546 mL of morphine 10 mg/mL (5.46 mg): it was primed 2026-11-21 09:00"
+def test_a_second_priming_within_24_h_is_blocked_whatever_the_occasion(workflow, session):
+    # Walk-through BLOCKER: right after a priming, "catheter revised" still selected gave a live button again.
+    workflow.give_priming(110, 40, IMPLANT)
+    session.advance(NOW + HOUR)  # the priming ended at 09:27
+    for occasion, pushed in ((REVISION, "0.182 mL (1.82 mg) in 11 min"), (IMPLANT, "0.442 mL (4.42 mg) in 27 min")):
+        plan = workflow.priming_plan(110, 40, occasion)
+        assert [finding.message for finding in plan.blocking] == [
+            f"the catheter was primed 2026-11-21 09:00 (1 h ago) and is full of drug: priming it again would push "
+            f"{pushed} into the patient — an overdose. A second priming within 24 h of the last is refused, "
+            "whatever the reason"
+        ]
+        with pytest.raises(BlockingFindings, match="A second priming within 24 h"):
+            workflow.give_priming(110, 40, occasion)
+        assert session.pending is None
+    assert dict(plan.lines())["Holds now"] == (
+        "0.546 mL of morphine 10 mg/mL (5.46 mg): it was primed 2026-11-21 09:00"
+    )
+
+
+def test_after_24_h_only_a_revision_may_prime_again(workflow, session):
+    workflow.give_priming(110, 40, IMPLANT)
+    session.advance(NOW + timedelta(hours=25))
+    assert workflow.priming_plan(110, 40, REVISION).blocking == []  # a new catheter is empty
+    plan = workflow.priming_plan(110, 40, IMPLANT)
     assert [finding.message for finding in plan.blocking] == [
         "the catheter is already full of drug (it was primed 2026-11-21 09:00): priming it again would push "
         "0.442 mL (4.42 mg) in 27 min into the patient — an overdose. Prime only a new pump before its first "
         "priming, or after a catheter revision"
     ]
-    with pytest.raises(BlockingFindings, match="already full of drug"):
-        workflow.give_priming(110, 40, PrimingOccasion.IMPLANT)
-    assert session.pending is None
-    # After a revision the new catheter is empty: priming is allowed again.
-    assert workflow.priming_plan(110, 40, REVISION).blocking == []
 
 
 def test_a_pump_implanted_days_ago_counts_as_primed_even_without_a_logged_priming(workflow, session):
@@ -200,6 +254,26 @@ def test_a_clinician_bolus_above_the_hard_limit_is_refused_and_nothing_is_left_p
     assert pump_path.read_bytes() == before
 
 
+def test_a_clinician_bolus_above_the_soft_limit_needs_a_reason_which_the_pump_logs(workflow, session, pump_path):
+    # Walk-through BLOCKER: a bolus taking the day above the soft limit only asked "Give … now?".
+    before = pump_path.read_bytes()
+    # 14 mg over 2 h (16.8 mL/day) + 1.5 mg/day over the remaining 22 h (1.375 mg) = 15.375 mg in 24 h.
+    plan = workflow.clinician_plan(Dose(14, MG), 2 * HOUR)
+    assert plan.can_give
+    assert [finding.message for finding in plan.needs_reason] == [
+        "the 24 h from the start of the bolus would deliver 15.375 mg (bolus 14 mg + 1.375 mg at the base rate), "
+        "above the morphine soft limit of 15 mg/day (hard limit 30 mg/day): give a reason"
+    ]
+    with pytest.raises(ReasonRequired, match="a reason is required"):
+        workflow.give_clinician(Dose(14, MG), 2 * HOUR)
+    assert not session.has_pending_changes
+    assert pump_path.read_bytes() == before
+    result = workflow.give_clinician(Dose(14, MG), 2 * HOUR, reason="breakthrough pain, Dr Lee")
+    record = result.after.events[-2].details.record
+    assert record.reason == "breakthrough pain, Dr Lee"
+    assert [passed.rule for passed in record.acknowledged] == ["soft_max_bolus"]
+
+
 def test_a_clinician_bolus_faster_than_the_pump_can_run_is_refused(workflow):
     message = r"72 mL/day is above the PX-20 maximum flow of 24 mL/day \(240 mg/day at 10 mg/mL\)"
     with pytest.raises(BolusError, match=message):
@@ -261,7 +335,7 @@ def test_the_firmware_refuses_a_cancel_without_a_bolus(session):
 
 
 def test_bolus_history_pairs_each_bolus_with_its_ending(workflow, session):
-    workflow.give_priming(110, 40, REVISION)
+    workflow.give_priming(110, 40, IMPLANT)
     session.advance(NOW + HOUR)
     workflow.give_clinician(Dose(2, MG), 2 * HOUR)
     session.advance(NOW + 2 * HOUR)
@@ -277,6 +351,21 @@ def test_bolus_history_pairs_each_bolus_with_its_ending(workflow, session):
     assert entries[1].given == "0.2 mL (2 mg) over 2 h from 2026-11-21 10:00"
     assert [entry.delivered_ml for entry in entries] == [pytest.approx(0.442), pytest.approx(0.1), None]
     assert bolus_history(session.current, since=NOW + HOUR)[0].kind is BolusKind.CLINICIAN
+
+
+def test_bolus_progress_reads_three_significant_digits_never_more_than_delivered():
+    # Walk-through finding: "0.003125 of 0.5148 mL (0.03125 of 5.148 mg)".
+    start, duration = NOW, timedelta(minutes=30, seconds=53.28)  # 0.5148 mL at 24 mL/day
+    progress = BolusProgress(Bolus(BolusKind.PRIMING, start, duration, 0.5148, Dose(5.148, MG)), start, "then")
+
+    def at(elapsed: timedelta) -> str:
+        return dataclasses.replace(progress, now=start + elapsed).delivered_text()
+
+    assert at(timedelta(seconds=11.25)) == "0.00312 of 0.5148 mL (0.0312 of 5.148 mg)"
+    assert at(duration / 2) == "0.257 of 0.5148 mL (2.57 of 5.148 mg)"
+    assert at(duration - timedelta(seconds=1)) == "0.514 of 0.5148 mL (5.14 of 5.148 mg)"  # not 0.515 of 0.5148
+    assert at(duration) == "0.5148 of 0.5148 mL (5.148 of 5.148 mg)"
+    assert at(timedelta(0)) == "0 of 0.5148 mL (0 of 5.148 mg)"
 
 
 @pytest.mark.parametrize(

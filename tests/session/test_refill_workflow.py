@@ -17,25 +17,25 @@ from programmer.pump.memory import EventKind
 from programmer.pump.pumpfile import load_pump
 from programmer.pump.telemetry import LinkLost
 from programmer.session.gate import BlockingFindings, ReasonRequired
-from programmer.session.refill_workflow import (
+from programmer.session.refill.steps import (
     AcknowledgementRequired,
     DoseChoice,
     LabelMismatch,
     Port,
     RefillOutcome,
-    RefillWorkflow,
     RefillWorkflowError,
     SecondCheckRequired,
     Step,
     StepOutOfOrder,
     StepStatus,
-    SyringeLabel,
     WorkflowEnded,
-    duration_text,
 )
+from programmer.session.refill.syringe import SyringeLabel
+from programmer.session.refill.workflow import RefillWorkflow
 from programmer.therapy.prescription import BolusKind
 from programmer.therapy.refill import RefillError
 from programmer.therapy.units import Concentration, DoseRate, DrugUnit, UnitError
+from programmer.wording import duration_text
 from tests.helpers import connected, morphine_pump
 
 IMPLANT = datetime(2026, 1, 5, 9, 0)
@@ -71,17 +71,9 @@ def refill_events(path):
     return [event for event in load_pump(path).events if event.kind is EventKind.REFILL]
 
 
-def test_step_one_shows_the_pump_and_the_volume_it_expects(session):
+def test_step_one_starts_from_the_syringe_the_nurse_enters(session):
+    """What the pump holds at step 1 is the label screen's (tests/session/test_refill_screens.py)."""
     workflow = RefillWorkflow(session)
-    rows = dict(workflow.interrogation_rows())
-    assert rows["Drug"] == "morphine"
-    assert rows["Concentration"] == "10 mg/mL"
-    assert rows["Mode"] == "Simple continuous"
-    assert rows["Daily dose"] == "1.5 mg/day (0.0625 mg/h)"
-    assert rows["Expected reservoir volume now"] == (
-        "3.2 mL (filled with 20 mL on 2026-01-05; 16.8 mL delivered since)"
-    )
-    assert rows["Alarm date"] == "2026-05-05 09:00 (in 8.0 days)"  # 1.2 mL above the 2 mL alarm at 0.15 mL/day
     assert workflow.step is Step.LABEL
     assert workflow.syringe_label is None  # what the pharmacy sent is entered by the nurse
     with pytest.raises(StepOutOfOrder, match="enter the syringe the pharmacy sent first"):

@@ -15,7 +15,9 @@ import pytest
 
 from programmer.pump.pumpfile import load_pump
 from programmer.session.bolus_workflow import BolusWorkflow
-from programmer.session.refill_workflow import Port, RefillWorkflow, SyringeLabel
+from programmer.session.refill.steps import Port
+from programmer.session.refill.syringe import SyringeLabel
+from programmer.session.refill.workflow import RefillWorkflow
 from programmer.session.report import NOT_LOGGED, build_report, last_session_start, session_events
 from programmer.therapy.prescription import BolusKind
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
@@ -65,7 +67,7 @@ def test_the_pump_file_alone_gives_the_refill_session(session, pump_path):
     settings = rows(report)
     assert settings["Program"] == (
         "morphine 10 mg/mL, simple continuous, 1.5 mg/day",
-        "morphine 25 mg/mL, simple continuous, 1.5 mg/day",
+        "morphine 25 mg/mL, simple continuous, 1.5 mg/day, after a bridge bolus of 5.46 mg",
         True,
     )
     assert settings["Daily dose"] == ("1.5 mg/day (0.0625 mg/h)", "1.5 mg/day (0.0625 mg/h)", False)

@@ -10,14 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from programmer.session.review import schedule_text
-from programmer.session.schedule_edit import (
-    ScheduleEdit,
-    duration_text,
-    end_text,
-    percent_text,
-    snap_minute,
-    weekday_names,
-)
+from programmer.session.schedule_edit import ScheduleEdit, snap_minute
+from programmer.session.schedule_figures import duration_text, end_text, percent_text, weekday_names
 from programmer.therapy.delivery import delivered_ml
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import BolusKind, InfusionMode, Prescription
@@ -94,7 +88,7 @@ def test_limits_of_the_model_and_the_drug_in_words():
     state = edit()
     assert state.flow_limits_text() == "PX-20 flow 0.048–24 mL/day = 24–12000 mcg/day at 500 mcg/mL"
     assert state.drug_limits_text() == "baclofen: usual 90–800 mcg/day, hard limit 2000 mcg/day"
-    assert state.steps_limit_text() == "4 of at most 13 steps (PX-20)"
+    assert state.totals().steps_text == "4 of at most 13 (PX-20)"
 
 
 def test_steps_outside_the_flow_range_or_above_the_hard_limit_are_marked_with_the_reason():
@@ -244,7 +238,7 @@ def test_copy_a_day_to_other_weekdays():
     assert [str(copied.schedule.daily_dose(w)) for w in range(7)] == ["197.5 mcg/day"] * 5 + ["187.5 mcg/day"] * 2
     with pytest.raises(ScheduleError, match="choose at least one other day"):
         weekly.copy_day([0])
-    assert [t.dose_text for t in edit(copied).week()][4:6] == [
+    assert [edit(copied).totals(weekday=weekday).dose_text for weekday in (4, 5)] == [
         "197.5 mcg/day (8.229 mcg/h)",
         "187.5 mcg/day (7.812 mcg/h)",
     ]

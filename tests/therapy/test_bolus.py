@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from programmer.therapy.bolus import (
     BolusError,
+    PrimingPath,
     PtmSettings,
     bridge_bolus,
     catheter_volume_ml,
@@ -63,6 +64,16 @@ def test_priming_fills_tubing_and_catheter_at_maximum_flow():
     assert bolus.dose.amount == pytest.approx(5.2)
     assert bolus.dose.unit is DrugUnit.MG
     assert bolus.start == START
+
+
+def test_priming_after_a_catheter_revision_fills_the_catheter_only():
+    # Walk-through finding: a revision primed tubing + catheter, pushing the 0.26 mL of drug in the tubing.
+    bolus = priming_bolus(PX20, 110, 10, MORPHINE_10, START, path=PrimingPath.CATHETER_ONLY)
+    assert bolus.volume_ml == pytest.approx(0.26)  # 100 cm × 0.0026 mL/cm, no tubing
+    assert bolus.dose.amount == pytest.approx(2.6)
+    assert bolus.duration.total_seconds() / 60 == pytest.approx(15.6)  # 0.26 mL at 24 mL/day
+    assert PrimingPath.CATHETER_ONLY.title == "catheter only"
+    assert PrimingPath.TUBING_AND_CATHETER.title == "pump tubing and catheter"
 
 
 def test_priming_at_a_chosen_flow():

@@ -134,6 +134,24 @@ def test_a_clinician_bolus_that_pushes_the_day_over_the_hard_limit_blocks():
     assert "hard_limit_bolus" not in rules(check(morphine(25, 25), morphine(25, 25).with_bolus(small)))
 
 
+def test_a_clinician_bolus_that_pushes_the_day_over_the_soft_limit_needs_a_reason():
+    # Walk-through finding: 20 mg over 1 h on 3 mg/day only asked "Give … now?".
+    model = pump_models()["PX-20"]
+    bolus = clinician_bolus(Dose(20, MG), timedelta(hours=1), Concentration(25, MG), NOW, model)
+    findings = check(morphine(3, 25), morphine(3, 25).with_bolus(bolus))
+    finding = the(findings, "soft_max_bolus")
+    assert finding.severity is R
+    # 20 mg + 3 mg/day over the remaining 23 h (2.875 mg) = 22.875 mg, above 15 mg/day, below 30 mg/day
+    assert finding.message == (
+        "the 24 h from the start of the bolus would deliver 22.875 mg (bolus 20 mg + 2.875 mg at the base rate), "
+        "above the morphine soft limit of 15 mg/day (hard limit 30 mg/day): give a reason"
+    )
+    assert blocking(findings) == []
+    # 11 mg + 2.875 mg = 13.875 mg stays within the soft limit: no reason asked.
+    small = clinician_bolus(Dose(11, MG), timedelta(hours=1), Concentration(25, MG), NOW, model)
+    assert "soft_max_bolus" not in rules(check(morphine(3, 25), morphine(3, 25).with_bolus(small)))
+
+
 def test_a_priming_bolus_is_not_counted_as_drug_given():
     priming = Bolus(BolusKind.PRIMING, NOW, timedelta(minutes=30), 0.52, Dose(13, MG))
     assert "hard_limit_bolus" not in rules(check(None, morphine(25, 25).with_bolus(priming)))
@@ -438,3 +456,17 @@ def test_the_old_drugs_history_says_nothing_about_a_new_drug():
     # Morphine history, now hydromorphone: no titration against morphine's doses.
     history = doses(MG, (48, 0.2), (30, 0.3))
     assert "titration_rate" not in rules(check(morphine(0.3), hydromorphone(0.5), history=history))
+
+
+def test_a_cut_of_half_the_dose_or_more_warns_of_withdrawal():
+    old = Prescription.simple_continuous("morphine", Concentration(10, DrugUnit.MG), DoseRate(1.5, DrugUnit.MG))
+    cut = Prescription.simple_continuous("morphine", Concentration(10, DrugUnit.MG), DoseRate(0.5, DrugUnit.MG))
+    findings = safety_findings(old, cut, drug_library(), now=datetime(2026, 11, 21, 9))
+    warning = next(finding for finding in findings if finding.rule == "large_cut")
+    assert warning.severity is FindingSeverity.WARNING
+    assert warning.message == (
+        "daily dose falls 66.7 % (1.5 mg/day → 0.5 mg/day): a cut this large can bring on morphine withdrawal — "
+        "check the order and watch the patient"
+    )
+    small = Prescription.simple_continuous("morphine", Concentration(10, DrugUnit.MG), DoseRate(1, DrugUnit.MG))
+    assert "large_cut" not in {f.rule for f in safety_findings(old, small, drug_library(), now=datetime(2026, 1, 1))}

@@ -19,7 +19,7 @@ from programmer.pump.pumpfile import load_pump
 from programmer.session.bolus_workflow import PrimingOccasion
 from programmer.therapy.prescription import BolusKind
 from programmer.ui.bolus_panel import BolusPanel
-from programmer.ui.reservoir_plot import ReservoirPlot
+from programmer.ui.plot import ReservoirPlot
 from programmer.ui.style import STYLESHEET
 from tests.helpers import connected, morphine_pump
 
@@ -45,7 +45,7 @@ def panel(qtbot, session):
     widget.setStyleSheet(STYLESHEET)
     qtbot.addWidget(widget)
     widget.bind(session)
-    widget.resize(1100, 720)
+    widget.resize(1280, 800)
     widget.show()
     qtbot.waitExposed(widget)
     return widget
@@ -65,30 +65,34 @@ def set_clinician_bolus(qtbot, panel, dose: float, hours: int, minutes: int = 0)
         qtbot.keyClicks(spin, str(value))
 
 
-def test_priming_after_a_catheter_revision_shows_volume_duration_and_the_drop(qtbot, panel, session, dialogs,
-                                                                              pump_path, tmp_path):
+def test_priming_after_an_implant_shows_volume_duration_and_the_drop(qtbot, panel, session, dialogs,
+                                                                      pump_path, tmp_path):
     plot = ReservoirPlot()
     qtbot.addWidget(plot)
     plot.bind(session)
     assert panel.catheter_length.value() == 110 and panel.trimmed.value() == 0  # the pump's own catheter
     panel.trimmed.setValue(40)
     assert not panel.give_priming.isEnabled()  # not before the nurse says why the catheter needs priming
-    assert "say why the catheter needs priming" in panel.priming_view.finding_labels[0].text()
-    panel.occasion_buttons[PrimingOccasion.CATHETER_REVISION].click()
+    assert panel.priming_view.problem.text().startswith("Say why the catheter needs priming")
+    assert panel.priming_view.values["Holds now"].isVisibleTo(panel)  # what the catheter holds helps to answer
+    assert not panel.priming_view.values["Priming volume"].isVisibleTo(panel)
+    panel.occasion_buttons[PrimingOccasion.IMPLANT].click()
     assert panel.give_priming.isEnabled()
     values = {label: field.text() for label, field in panel.priming_view.values.items()}
+    assert values["Primes"] == "pump tubing and catheter (a new implant: both are empty)"
     assert values["Catheter"] == "110 cm − 40 cm trimmed = 70 cm implanted: 0.182 mL"
+    assert values["Pump tubing"] == "0.26 mL"
     assert values["Priming volume"] == "0.442 mL (4.42 mg)"
     assert values["Duration"] == "27 min, until 2026-11-21 09:27"  # 26 min 31 s from 09:00, both rounded up
     assert values["Afterwards"] == "then simple continuous 1.5 mg/day resumes"
-    screenshot(panel, tmp_path, "bolus_panel_priming_plan")
+    screenshot(panel, tmp_path, "bolus_panel_priming_after_implant")
 
     seen_pending = []
     dialogs.answer("confirmAccept")
     session.events.pending.connect(lambda pending: seen_pending.append(pending is not None))
     with qtbot.waitSignal(panel.bolus_given, timeout=5000):
         panel.give_priming.click()
-    assert "Give the priming bolus of 0.442 mL now?" in dialogs.seen[0]
+    assert "Give the priming bolus of 0.442 mL (pump tubing and catheter) now?" in dialogs.seen[0]
     assert True in seen_pending  # the plot showed the pending drop while the nurse decided
     memory = load_pump(pump_path)
     assert memory.prescription.bolus.kind is BolusKind.PRIMING
@@ -99,6 +103,62 @@ def test_priming_after_a_catheter_revision_shows_volume_duration_and_the_drop(qt
     assert panel.progress.title() == "Priming bolus running"
     assert panel.progress.delivered.text() == "0 of 0.442 mL (0 of 4.42 mg)"
     assert panel.result.text().startswith("Priming bolus programmed and verified: Bolus: none → priming bolus")
+
+
+def test_a_second_priming_stays_blocked_even_with_catheter_revised_chosen_again(qtbot, panel, session, dialogs,
+                                                                                 tmp_path):
+    # Walk-through BLOCKER: right after a priming the button was live again with "catheter revised" selected.
+    panel.trimmed.setValue(40)
+    panel.occasion_buttons[PrimingOccasion.CATHETER_REVISION].click()
+    dialogs.answer("confirmAccept")
+    with qtbot.waitSignal(panel.bolus_given, timeout=5000):
+        panel.give_priming.click()
+    assert not any(button.isChecked() for button in panel.occasion_buttons.values())  # asked again next time
+    qtbot.mouseClick(panel.progress.time_buttons[1], Qt.MouseButton.LeftButton)  # +1 h: the priming has ended
+    panel.occasion_buttons[PrimingOccasion.CATHETER_REVISION].click()
+    assert not panel.give_priming.isEnabled()
+    assert panel.priming_view.finding_labels[0].text() == (
+        "Not allowed: the catheter was primed 2026-11-21 09:00 (1 h ago) and is full of drug: priming it again "
+        "would push 0.182 mL (1.82 mg) in 11 min into the patient — an overdose. A second priming within 24 h of "
+        "the last is refused, whatever the reason — this bolus cannot be given"
+    )
+    screenshot(panel, tmp_path, "bolus_panel_second_priming_blocked")
+
+
+def test_priming_after_a_revision_a_month_later_primes_the_catheter_only(qtbot, panel, session, tmp_path):
+    session.advance_days(30)
+    panel.trimmed.setValue(40)  # the new catheter, trimmed
+    panel.occasion_buttons[PrimingOccasion.CATHETER_REVISION].click()
+    assert panel.give_priming.isEnabled()
+    values = {label: field.text() for label, field in panel.priming_view.values.items()}
+    assert values["Primes"] == "catheter only (a catheter revision: the pump tubing is still full of drug)"
+    assert values["Pump tubing"] == "0.26 mL, not primed: already full of drug"
+    assert values["Priming volume"] == "0.182 mL (1.82 mg)"
+    assert values["Duration"] == "11 min, until 2026-12-21 09:11"
+    assert panel.priming_view.finding_labels == []
+    screenshot(panel, tmp_path, "bolus_panel_priming_after_revision")
+
+
+def test_a_clinician_bolus_above_the_soft_limit_asks_for_a_reason(qtbot, panel, dialogs, pump_path, tmp_path):
+    # Walk-through BLOCKER: 15.375 mg in the 24 h from the start (soft limit 15 mg/day) only asked "Give … now?".
+    set_clinician_bolus(qtbot, panel, 14, 2)
+    assert panel.reason.isVisibleTo(panel)
+    assert not panel.give_clinician.isEnabled()
+    label = panel.clinician_view.finding_labels[0]
+    assert label.text() == (
+        "Reason required: the 24 h from the start of the bolus would deliver 15.375 mg (bolus 14 mg + 1.375 mg at "
+        "the base rate), above the morphine soft limit of 15 mg/day (hard limit 30 mg/day): give a reason"
+    )
+    assert label.property("severity") == "warning"
+    qtbot.keyClicks(panel.reason, "breakthrough pain, Dr Lee")
+    assert panel.give_clinician.isEnabled()
+    screenshot(panel, tmp_path, "bolus_panel_clinician_needs_reason")
+    dialogs.answer("confirmAccept")
+    with qtbot.waitSignal(panel.bolus_given, timeout=5000):
+        panel.give_clinician.click()
+    assert "Reason given: breakthrough pain, Dr Lee" in dialogs.seen[0]
+    assert load_pump(pump_path).events[-2].details.record.reason == "breakthrough pain, Dr Lee"
+    assert panel.reason.text() == ""
 
 
 def test_clinician_bolus_progress_and_cancel_half_way(qtbot, panel, session, dialogs, pump_path, tmp_path):

@@ -536,3 +536,44 @@ def test_a_stored_program_beyond_a_hard_limit_opens_with_the_finding_on_the_stat
     ]
     assert window.status_panel.alarm_labels[0].property("severity") == "critical"
     assert "No active alarms" not in texts
+
+
+def test_refill_with_changes_pending_says_why_it_cannot_start(qtbot, window, dialogs):
+    type_dose(qtbot, window, "2")
+    assert window.session.has_pending_changes and window.refill_action.isEnabled()
+    dialogs.answer("errorOk")
+    window.refill_action.trigger()
+    assert "The session has changes that are not programmed: program or discard them before the refill" in (
+        dialogs.seen[-1]
+    )
+
+
+def test_a_slow_link_leaves_the_window_responsive_and_can_be_stopped(qtbot, window, dialogs, pump_path):
+    window.faults.delay_s = 3.0  # the instructor's slow-link switch: each answer takes 3 s
+    before = pump_path.read_bytes()
+    qtbot.keyClick(window, Qt.Key.Key_I, CTRL)  # interrogate: the pump takes its time
+    assert window.header.link.text() == "interrogating…"
+    assert window.header.waiting.isVisible() and window.header.cancel.isVisible()
+    # The window keeps taking input meanwhile: the nurse moves between screens.
+    click_tab(qtbot, window, LOG_TAB)
+    click_tab(qtbot, window, STATUS_TAB)
+    assert not window.interrogate_action.isEnabled()  # one exchange at a time
+    dialogs.answer("errorOk")
+    qtbot.mouseClick(window.header.cancel, Qt.MouseButton.LeftButton)  # Stop waiting (Esc)
+    window.wait_for_pump()
+    qtbot.waitUntil(lambda: bool(dialogs.seen))
+    assert "cancelled while waiting for the pump: nothing was sent" in dialogs.seen[-1].lower()
+    assert window.header.link.text() == "connected" and not window.header.waiting.isVisible()
+    assert pump_path.read_bytes() == before
+
+
+def test_a_slow_answer_arrives_while_the_window_keeps_working(qtbot, window):
+    window.faults.delay_s = 1.0
+    type_dose(qtbot, window, "2")
+    qtbot.keyClick(window, Qt.Key.Key_R, CTRL)
+    qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
+    assert window.header.link.text() == "programming…"
+    click_tab(qtbot, window, LOG_TAB)  # input is processed while the pump answers
+    qtbot.waitUntil(lambda: window.header.link.text() == "connected", timeout=10000)
+    assert window.session.current.prescription.daily_dose == DoseRate(2, DrugUnit.MG)
+    assert window.review_panel.result.text().startswith("Verified")

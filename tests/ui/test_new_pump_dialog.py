@@ -208,7 +208,7 @@ def test_what_the_pump_would_refuse_keeps_ok_disabled(qtbot, dialog):
     fill_morphine(qtbot, dialog)
     choose(qtbot, dialog.concentration.combo, "25 mg/mL (labelled)")
     type_into(qtbot, dialog.dose, "0.5")
-    assert dialog.reason.startswith("The pump would refuse this: ")
+    assert dialog.reason.startswith("Not allowed: ")
     assert "0.02 mL/day is below the PX-20 minimum flow of 0.048 mL/day (1.2 mg/day at 25 mg/mL)" in dialog.reason
     assert not dialog.ok_button.isEnabled()
     with pytest.raises(ValueError, match="minimum flow"):

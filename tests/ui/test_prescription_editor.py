@@ -64,10 +64,10 @@ def test_a_new_dose_is_forwarded_and_marked_pending(qtbot, editor, edits):
     assert editor.badges["drug"].text() == ""
 
 
-def test_typing_the_dose_back_clears_the_pending_mark(qtbot, editor, edits):
+def test_typing_the_dose_back_clears_the_pending_mark(qtbot, editor, edits, memory):
     retype(qtbot, editor.dose, "2")
     retype(qtbot, editor.dose, "1.5")
-    assert edits[-1] == editor._current
+    assert edits[-1] == memory.prescription
     assert editor.badges["dose"].text() == ""
 
 
@@ -197,3 +197,28 @@ def test_fields_carry_mnemonics_and_tab_in_reading_order(editor):
         editor.dose, editor.low_alarm, editor.discard, editor.review,
     ]
     assert [w for w in chain if w in expected][: len(expected)] == expected
+
+
+def test_a_dose_ordered_per_hour_is_typed_per_hour_and_shown_per_day(qtbot, editor, edits):
+    editor.dose_unit.setFocus()
+    qtbot.keyClick(editor.dose_unit, Qt.Key.Key_Down)  # mg/day → mg/h
+    assert editor.dose.text() == "0.0625 mg/h"  # the same 1.5 mg/day, shown per hour: no change yet
+    assert edits == [] and editor.per_hour.text() == "= 1.5 mg/day"
+    retype(qtbot, editor.dose, "0.5")
+    assert edits[-1].daily_dose == DoseRate(12, DrugUnit.MG)
+    assert editor.per_hour.text() == "= 12 mg/day"
+    retype(qtbot, editor.dose, "2", enter=False)  # 48 mg/day: above the hard limit, in the unit typed
+    assert editor.dose_problem.text() == (
+        "2 mg/h refused: the hard limit for morphine is 30 mg/day = 1.25 mg/h; the daily dose stays 12 mg/day."
+    )
+
+
+def test_a_unit_typed_into_the_dose_is_refused_not_dropped(qtbot, editor, edits):
+    retype(qtbot, editor.dose, "0.5 mg/h", enter=False)
+    assert "refused: type the number only; the unit is chosen beside the field (mg/day or mg/h)" in (
+        editor.dose_problem.text()
+    )
+    assert editor.dose.text().startswith("0.5") and "mg/h" in editor.dose.text()  # in sight while refused
+    qtbot.keyClick(editor.dose, Qt.Key.Key_Return)
+    assert editor.dose.text() == "1.5 mg/day"  # not 0.5 mg/day: what is left of a refused entry never counts
+    assert edits == []

@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (
 
 from programmer.pump.memory import EventKind
 from programmer.pump.pumpfile import load_pump
-from programmer.session.refill_workflow import Port, RefillOutcome, RefillWorkflow, Step, SyringeLabel
+from programmer.session.refill.steps import Port, RefillOutcome, Step
+from programmer.session.refill.syringe import SyringeLabel
+from programmer.session.refill.workflow import RefillWorkflow
 from programmer.therapy.prescription import BolusKind
 from programmer.therapy.units import Concentration, DrugUnit
 from programmer.ui.main_window import MainWindow
-from programmer.ui.port_drawing import PortDrawing
-from programmer.ui.refill_wizard import RefillWizard
+from programmer.ui.refill.port_drawing import PortDrawing
+from programmer.ui.refill.wizard import RefillWizard
 from tests.helpers import connected, morphine_pump
 
 IMPLANT = datetime(2026, 1, 5, 9, 0)
@@ -96,22 +98,26 @@ def choose(qtbot, combo: QComboBox, text: str) -> None:
 
 def enter_syringe(qtbot, wizard, *, drug: str | None = None, concentration: str | None = None,
                   typed: tuple[str, str] | None = None, volume: str | None = None, patient: str | None = None) -> None:
-    """Step 1: what the pharmacy sent, as its label reads (the fields start as the pump runs), then Show the label."""
+    """Step 1: what the pharmacy sent, typed as its label reads (every field starts empty), then Show the label.
+
+    A field not given keeps what it holds; an empty one is typed as a syringe of what the pump runs
+    (morphine 10 mg/mL, 20 mL, patient T-1).
+    """
     page = wizard.page
     assert page.step is Step.LABEL
-    if drug is not None:
-        choose(qtbot, page.drug, drug)
+    if drug is not None or page.drug.currentIndex() < 0:
+        choose(qtbot, page.drug, drug or "morphine")
     entry = page.concentration
-    if concentration is not None:
-        choose(qtbot, entry.combo, concentration)
     if typed is not None:
         choose(qtbot, entry.combo, "Custom concentration…")
         retype(qtbot, entry.custom_entry, typed[0])
         retype(qtbot, entry.custom_confirm, typed[1])
-    if volume is not None:
-        retype(qtbot, page.volume, volume)
-    if patient is not None:
-        retype(qtbot, page.patient, patient)
+    elif concentration is not None or entry.combo.currentIndex() < 0:
+        choose(qtbot, entry.combo, concentration or "10 mg/mL (labelled)")
+    if volume is not None or not page.volume.text().strip():
+        retype(qtbot, page.volume, volume or "20")
+    if patient is not None or not page.patient.text():
+        retype(qtbot, page.patient, patient or "T-1")
     click(qtbot, page.show_button)
 
 
@@ -140,9 +146,11 @@ def empty(qtbot, wizard, removed: str) -> None:
     click(qtbot, page.record)
 
 
-def fill(qtbot, wizard, added: str) -> None:
+def fill(qtbot, wizard, added: str, drawn_up: str | None = None) -> None:
+    """Step 4: the volume drawn up to instil (as much as is added, unless said) and the volume added, recorded."""
     page = wizard.page
     assert page.step is Step.FILL
+    retype(qtbot, page.drawn_up, drawn_up or added)
     retype(qtbot, page.added, added)
     click(qtbot, page.record)
 
@@ -159,11 +167,11 @@ def test_a_normal_refill_from_interrogation_to_summary(qtbot, open_wizard, pump_
     assert page.values["Expected reservoir volume now"].text() == (
         "3.2 mL (filled with 20 mL on 2026-01-05; 16.8 mL delivered since)"
     )
-    # What the pharmacy sent starts as the pump runs it; nothing is on show until the nurse says so.
-    assert page.drug.currentText() == "morphine"
-    assert page.concentration.combo.currentText() == "10 mg/mL (labelled)"
-    assert page.volume.text() == "20 mL"
-    assert page.patient.text() == "T-1"
+    # Nothing of what the pharmacy sent is offered: the nurse types the label, so "Matches" is read, not clicked.
+    assert page.drug.currentIndex() == -1 and page.drug.placeholderText() == "choose the drug on the label"
+    assert page.concentration.combo.currentIndex() == -1
+    assert page.volume.text().strip() == ""
+    assert page.patient.text() == "" and page.patient.placeholderText() == "as printed on the label"
     assert page.card.isHidden() and page.card_placeholder.isVisible()
     assert not page.matches.isEnabled() and not page.differs.isEnabled()
     assert not wizard.next_button.isEnabled()
@@ -316,6 +324,7 @@ def test_a_whole_refill_with_a_concentration_change_from_the_main_window(qtbot, 
         page = wizard.page
         assert page.step is Step.REVIEW
         rows = review_rows(wizard)
+        assert rows["Bolus"][1].endswith("until 2026-05-01 00:22")  # the bridge's end, as step 5 said
         assert rows["Concentration"] == ("10 mg/mL", "25 mg/mL")
         assert rows["Daily volume"] == ("0.15 mL/day", "0.06 mL/day")
         assert rows["Days until alarm"] == ("8.0 days", "294.5 days")
@@ -333,7 +342,10 @@ def test_a_whole_refill_with_a_concentration_change_from_the_main_window(qtbot, 
         click(qtbot, wizard.next_button)  # Program pump: the window's link answers off its thread
         qtbot.waitUntil(lambda: wizard.page.step is Step.FINISH)
         assert wizard.page.values["Second check"] == "R. Patel"
-        assert wizard.page.values["Bridge bolus"].startswith("0.546 mL (5.46 mg) over 3 d 15 h 22 min")
+        assert wizard.page.values["Bridge bolus"] == (
+            "0.546 mL (5.46 mg) over 3 d 15 h 22 min at 0.15 mL/day from 2026-04-27 09:00 until 2026-05-01 00:22"
+        )
+        seen["appointment"] = wizard.page.values["Next refill appointment"]
         click(qtbot, wizard.next_button)  # Close
 
     QTimer.singleShot(0, refill)
@@ -353,6 +365,10 @@ def test_a_whole_refill_with_a_concentration_change_from_the_main_window(qtbot, 
     programming = [event for event in pump.events if event.kind is EventKind.PROGRAMMING][-1]
     assert programming.details.record.second_checker == "R. Patel"
     assert window.status_panel.values["concentration"].text() == "25 mg/mL"
+    # The appointment booked in the wizard is the visit's: the main window's plot shows it afterwards.
+    assert seen["appointment"] == "2027-02-08 09:00"  # a week before the new alarm date, 2027-02-15 21:00
+    assert window.visit.appointment == datetime(2027, 2, 8, 9, 0)
+    assert window.reservoir_plot.appointment == datetime(2027, 2, 8, 9, 0)
 
 
 def test_a_custom_concentration_typed_twice_differently_is_refused_at_step_1(qtbot, open_wizard):
@@ -454,17 +470,20 @@ def test_a_flagged_discrepancy_waits_for_an_acknowledgement_that_is_logged(qtbot
     assert wizard.page.values["Discrepancy acknowledged"] == "pump and catheter checked; patient assessed for overdose"
 
 
-def test_changing_the_volume_after_recording_it_asks_to_record_again(qtbot, open_wizard):
+def test_changing_the_volume_after_recording_it_asks_to_record_again_and_enter_records_it(qtbot, open_wizard):
     wizard = open_wizard()
     label_and_port(qtbot, wizard)
     empty(qtbot, wizard, "3.1")
     assert wizard.next_button.isEnabled()
-    retype(qtbot, wizard.page.removed, "0.7")
+    page = wizard.page
+    retype(qtbot, page.removed, "0.7")
     assert not wizard.next_button.isEnabled()
     assert wizard.gate.text() == "Enter the volume removed and press Record volume removed."
-    qtbot.keyClick(wizard.page.removed, Qt.Key.Key_Return)  # taken, not recorded
-    assert wizard.workflow.recorded_discrepancy.removed_ml == pytest.approx(3.1)
-    assert not wizard.next_button.isEnabled()
+    qtbot.keyClick(page.removed, Qt.Key.Key_Return)  # recorded, as the button does; no other button pressed
+    assert wizard.page is page
+    assert wizard.workflow.recorded_discrepancy.removed_ml == pytest.approx(0.7)
+    assert page.verdict.text().startswith("Discrepancy: 2.5 mL less than expected — possible over-infusion")
+    assert wizard.gate.text() == "The discrepancy must be acknowledged: type what you found and did (it is logged)."
 
 
 def test_the_catheter_access_port_stops_the_refill_and_explains_why(qtbot, open_wizard, pump_path):
@@ -505,7 +524,8 @@ def test_the_port_can_be_chosen_with_the_keyboard(qtbot, open_wizard):
     click(qtbot, wizard.next_button)
     drawing = wizard.page.drawing
     drawing.setFocus()
-    qtbot.keyClick(drawing, Qt.Key.Key_Right)
+    assert "Highlighted: none yet" in drawing.accessibleDescription()
+    qtbot.keyClick(drawing, Qt.Key.Key_Left)
     assert "Highlighted: side port" in drawing.accessibleDescription()
     qtbot.keyClick(drawing, Qt.Key.Key_Left)
     qtbot.keyClick(drawing, Qt.Key.Key_Space)
@@ -535,14 +555,13 @@ def test_an_overfill_is_refused_at_the_field_with_the_limit(qtbot, open_wizard):
     assert page.added_problem.isHidden()
 
 
-def test_a_volume_added_unlike_the_syringe_prepared_is_flagged_as_a_possible_pocket_fill(qtbot, open_wizard):
+def test_a_volume_added_unlike_the_volume_drawn_up_is_flagged_as_a_possible_pocket_fill(qtbot, open_wizard):
     wizard = open_wizard()
     label_and_port(qtbot, wizard)
     empty(qtbot, wizard, "3.1")
     click(qtbot, wizard.next_button)
     page = wizard.page
-    assert page.prepared.value() == 20  # from the syringe label
-    fill(qtbot, wizard, "15")
+    fill(qtbot, wizard, "15", drawn_up="20")
     assert page.verdict.text().startswith(
         "Possible pocket fill: the volume that went in (15 mL) is not what was prepared (20 mL)"
     )
@@ -702,3 +721,111 @@ def test_a_lost_link_is_said_on_the_review_page_and_nothing_is_written(qtbot, op
     session.faults.lose_link_mid_program = False
     click(qtbot, wizard.next_button)
     assert wizard.page.step is Step.FINISH
+
+
+# --- what a nurse walk-through found ----------------------------------------------------------------------------------
+
+
+def test_show_the_label_with_nothing_typed_names_what_the_label_must_give(qtbot, open_wizard):
+    wizard = open_wizard()
+    page = wizard.page
+    click(qtbot, page.show_button)
+    assert page.entry_problem.text() == (
+        "Type the drug, its concentration, the syringe volume and the patient ID as printed on the syringe label."
+    )
+    assert wizard.workflow.syringe_label is None and page.card.isHidden()
+    choose(qtbot, page.drug, "morphine")
+    assert page.concentration.combo.currentIndex() == -1  # the strength is read off the label too
+    assert page.concentration.combo.placeholderText() == "as printed on the label"
+
+
+def test_once_the_alarm_fired_step_one_says_when_and_how_long_ago(qtbot, pump_path):
+    with connected(pump_path, days_later=122) as session:  # the 2 mL alarm fired on 2026-05-05 09:00
+        wizard = RefillWizard(RefillWorkflow(session))
+        qtbot.addWidget(wizard, before_close_func=end_quietly)
+        assert wizard.page.values["Alarm date"].text() == "2026-05-05 09:00 (fired 2 d ago)"
+        end_quietly(wizard)
+
+
+def test_the_port_drawing_rings_no_port_before_the_nurse_chooses(qtbot, open_wizard):
+    wizard = open_wizard()
+    enter_syringe(qtbot, wizard)
+    click(qtbot, wizard.page.matches)
+    click(qtbot, wizard.next_button)
+    drawing = wizard.page.drawing
+    drawing.setFocus()
+    qtbot.waitUntil(drawing.hasFocus)
+    assert drawing.ring(Port.RESERVOIR_FILL) is None and drawing.ring(Port.CATHETER_ACCESS) is None
+    qtbot.keyClick(drawing, Qt.Key.Key_Right)  # the nurse moves: now the keyboard's place is ringed
+    assert drawing.ring(Port.RESERVOIR_FILL)[2] is Qt.PenStyle.DashLine
+
+
+@pytest.mark.parametrize(
+    ("removed", "example"),
+    [
+        ("0.7", "patient assessed for overdose (drowsiness, slow breathing, small pupils)"),  # 2.5 mL less
+        ("6", "patient assessed for withdrawal (pain or spasticity returning, itching, agitation, fever)"),  # 2.8 more
+    ],
+)
+def test_the_acknowledgement_example_points_the_way_the_discrepancy_does(qtbot, open_wizard, removed, example):
+    wizard = open_wizard()
+    label_and_port(qtbot, wizard)
+    empty(qtbot, wizard, removed)
+    assert example in wizard.page.acknowledgement.placeholderText()
+
+
+def test_a_partial_fill_is_typed_as_drawn_up_and_is_no_pocket_fill(qtbot, open_wizard):
+    wizard = open_wizard()
+    label_and_port(qtbot, wizard)
+    empty(qtbot, wizard, "3.1")
+    click(qtbot, wizard.next_button)
+    page = wizard.page
+    assert page.drawn_up.text().strip() == "" and page.added.text().strip() == ""  # nothing offered
+    assert page.drawn_up_hint.text() == "read on the syringe before filling (the pharmacy syringe holds 20 mL)"
+    retype(qtbot, page.added, "14", enter=True)  # Enter in the last volume records, as Record does
+    assert page.problem.text() == "Type the volume drawn up to instil, as read on the syringe."
+    assert wizard.workflow.recorded_fill is None
+    fill(qtbot, wizard, "14")  # 14 of the 20 mL syringe drawn up, 14 mL put in
+    assert page.verdict.text() == "Reservoir filled with 14 mL of morphine 10 mg/mL (capacity 20 mL)."
+    assert page.ack_box.isHidden()
+    fill(qtbot, wizard, "15", drawn_up="20")
+    assert page.ack_box.isVisible()
+    assert "patient watched for overdose signs (drowsiness, slow breathing" in page.acknowledgement.placeholderText()
+
+
+def test_the_dose_field_starts_at_the_current_dose_and_its_line_follows_the_field(qtbot, open_wizard):
+    wizard = open_wizard(MORPHINE_25)
+    label_and_port(qtbot, wizard, matches=False)
+    empty(qtbot, wizard, "3.1")
+    click(qtbot, wizard.next_button)
+    fill(qtbot, wizard, "20")
+    click(qtbot, wizard.next_button)
+    page = wizard.page
+    assert page.dose.text() == "1.5 mg/day"  # the current dose, not 0
+    retype(qtbot, page.dose, "45", enter=True)
+    assert page.dose.text() == "1.5 mg/day"  # refused, back to the last dose taken
+    assert page.dose_problem.text() == (
+        "45 mg/day refused: the hard limit for morphine is 30 mg/day. The field is back to 1.5 mg/day."
+    )
+    assert wizard.gate.text() == "Choose to keep the daily dose or change it."
+    click(qtbot, page.change)
+    assert wizard.next_button.isEnabled()  # changed to 1.5 mg/day at 25 mg/mL, as the field shows
+    assert wizard.workflow.new_prescription().daily_dose.per_day == pytest.approx(1.5)
+
+
+def test_the_review_asks_the_reason_for_a_titration_rule_and_shows_when_the_bridge_ends(qtbot, open_wizard):
+    """1.5 → 3 mg/day (+100 % in 24 h) is no soft limit: the titration rules need the reason."""
+    wizard = open_wizard(MORPHINE_25)
+    label_and_port(qtbot, wizard, matches=False)
+    empty(qtbot, wizard, "3.1")
+    click(qtbot, wizard.next_button)
+    fill(qtbot, wizard, "20")
+    click(qtbot, wizard.next_button)
+    retype(qtbot, wizard.page.dose, "3", enter=True)
+    click(qtbot, wizard.next_button)
+    assert wizard.page.step is Step.REVIEW
+    assert wizard.gate.text() == "Type the reason for the findings marked Reason required to enable programming."
+    assert review_rows(wizard)["Bolus"] == (
+        "none",
+        "0.546 mL (5.46 mg) over 1 d 19 h 41 min at 0.3 mL/day from 2026-04-27 09:00 until 2026-04-29 04:41",
+    )

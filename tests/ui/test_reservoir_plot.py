@@ -30,7 +30,7 @@ from programmer.therapy.prescription import Bolus, BolusKind, Prescription
 from programmer.therapy.projection import project
 from programmer.therapy.schedule import DaySchedule, FlexSchedule
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
-from programmer.ui.reservoir_plot import ReservoirPlot
+from programmer.ui.plot import ReservoirPlot
 
 NOW = datetime(2025, 3, 3, 9, 0)  # a Monday
 MORPHINE = Concentration(10, DrugUnit.MG)
@@ -350,6 +350,23 @@ def test_now_moves_with_the_simulated_clock(plot, open_session):
     assert plot.refill_point.getData()[1][0] == 20.0
 
 
+def test_after_the_alarm_fired_the_plot_says_when_not_in_0_days(plot, open_session):
+    session = open_session(morphine_pump())
+    plot.bind(session)
+    session.advance_days(123)  # the 2 mL alarm fired on Tue 2025-07-01 09:00, 3 days ago
+    alarm = plot.markers["current_alarm"]
+    assert alarm.value() == to_seconds(datetime(2025, 7, 1, 9, 0))
+    assert alarm.label.format == "Alarm fired (current)\nTue 01 Jul 09:00"
+    assert plot.summary.text() == (
+        "Current program: alarm at 2 mL fired on Tue 2025-07-01 09:00 (3 d ago), "
+        "empty on Mon 2025-07-14 17:00 (in 10.3 days)"
+    )
+    assert "0.0 days" not in plot.summary.text()
+    plot.booked.setChecked(True)
+    assert plot.appointment == datetime(2025, 7, 5, 9, 0)
+    assert plot.warning.text().startswith("Warning: Refill appointment Sat 2025-07-05 09:00 comes after the")
+
+
 def test_horizon_presets_show_from_the_last_refill_to_the_horizon(plot, open_session):
     session = open_session(morphine_pump())
     plot.bind(session)
@@ -397,7 +414,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from programmer.session.plot_data import to_seconds
-from programmer.ui.reservoir_plot import PumpClockAxis
+from programmer.ui.plot import PumpClockAxis
 axis = PumpClockAxis()
 axis.fontMetrics = QFontMetrics(QFont())
 low, high = to_seconds(datetime(2025, 3, 4, 0, 0)), to_seconds(datetime(2025, 3, 4, 8, 0))

@@ -1,13 +1,11 @@
-"""The 24-hour timeline of a flexible schedule: each step a block as high as its rate per day.
+"""A day of a flexible schedule drawn against the clock: each step a block as high as its rate per day.
 
 The vertical axis is the rate *per day* and says so on every tick ("200 mcg/day"),
 and each block carries its rate per day and, smaller, per hour: a per-hour figure
-read as a per-day one has overdosed patients. Boundaries between steps can be
-dragged (they snap to the quarter hour and show the exact time while moving;
-Escape puts them back); a click selects a step; a double-click splits it there.
-A step the pump or the drug library refuses is hatched and outlined, with the
-reason written on it. The same widget, read-only, shows old and new schedules
-side by side on the review screen.
+read as a per-day one has overdosed patients. A step the pump or the drug library
+refuses is hatched and outlined, with the reason written on it; a schedule to compare
+with (the pump's, or the current one on the review screen) is drawn dashed. This is the
+drawing and its geometry; programmer.ui.schedule.timeline adds the pointer and the keys.
 """
 
 from __future__ import annotations
@@ -16,25 +14,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QFont,
-    QFontMetricsF,
-    QKeyEvent,
-    QMouseEvent,
-    QPainter,
-    QPainterPath,
-    QPaintEvent,
-    QPen,
-)
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from programmer.session.schedule_edit import SNAP_MINUTES, step_times_text
-from programmer.therapy.schedule import DaySchedule, ScheduleError, format_minute
+from programmer.session.schedule_figures import step_times_text
+from programmer.therapy.schedule import DaySchedule, format_minute
 from programmer.therapy.units import MINUTES_PER_DAY, Concentration, format_number
-from programmer.ui.style import name
 
 # Okabe-Ito colours, as in the reservoir plot; meaning is always also in words or line style.
 BLUE = QColor("#0072B2")
@@ -52,9 +38,6 @@ TEXT = QColor("#26333d")
 HINT = QColor("#4a5a66")
 WHITE = QColor("#ffffff")
 
-HANDLE_PX = 6  # how near a boundary a press must land to grab it
-_LABEL_GAP = 4
-
 
 def nice_ceiling(value: float) -> tuple[float, float]:
     """A round top for the rate axis and its tick step: 230 -> (250, 50); 1.6 -> (2, 0.5)."""
@@ -69,34 +52,32 @@ def nice_ceiling(value: float) -> tuple[float, float]:
     return math.ceil(value / step - 1e-9) * step, step
 
 
-def _segments(day: DaySchedule) -> list[tuple[int, int, int, float]]:
+def segments(day: DaySchedule) -> list[tuple[int, int, int, float]]:
     """(step index, start, end, rate per day) on the 00:00–24:00 axis; a step past midnight gives two pieces."""
-    pieces = []
-    for interval in day.intervals():
-        end = interval.end_minute
-        if end > MINUTES_PER_DAY:
-            pieces.append((interval.index, interval.start_minute, MINUTES_PER_DAY, interval.rate.per_day))
-            pieces.append((interval.index, 0, end - MINUTES_PER_DAY, interval.rate.per_day))
-        else:
-            pieces.append((interval.index, interval.start_minute, end, interval.rate.per_day))
-    return pieces
+    return [
+        (interval.index, start, end, interval.rate.per_day)
+        for interval in day.intervals()
+        for start, end in reversed(interval.clock_pieces())  # the evening piece first, where its label goes
+    ]
 
 
-def _small(font: QFont, by: float = 1.0) -> QFont:
+def small_font(font: QFont, by: float = 1.0) -> QFont:
     smaller = QFont(font)
     if font.pointSizeF() > by + 1:
         smaller.setPointSizeF(font.pointSizeF() - by)
     return smaller
 
 
-def _bold(font: QFont) -> QFont:
+def bold_font(font: QFont) -> QFont:
     bold = QFont(font)
     bold.setBold(True)
     return bold
 
 
 @dataclass
-class _Drag:
+class Drag:
+    """A boundary held by the pointer: drawn with its time, moved by programmer.ui.schedule.timeline."""
+
     index: int  # the step whose start is moving
     original: int  # its start before the drag
     origin: float  # the same, on the unwrapped axis the pointer moves on (1440 when grabbed at the right edge)
@@ -105,18 +86,12 @@ class _Drag:
     minute: int  # where it is now (0–1439)
 
 
-class ScheduleTimeline(QWidget):
-    """One day's steps against the clock. Interactive by default; read-only for the review screen."""
+class TimelineDrawing(QWidget):
+    """One day's steps against the clock, read-only: what it shows, where things are, and the painting."""
 
-    step_selected = Signal(int)
-    boundary_moved = Signal(int, int)  # step index, its new start minute
-    drag_preview = Signal(object)  # the DaySchedule under a drag, then None when the drag ends or is cancelled
-    split_requested = Signal(int, int)  # step index, minute
-    delete_requested = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None, *, interactive: bool = True) -> None:
+    def __init__(self, parent: QWidget | None = None, *, interactive: bool = False) -> None:
         super().__init__(parent)
-        self.interactive = interactive
+        self.interactive = interactive  # boundaries get handles to drag (programmer.ui.schedule.timeline)
         self._day: DaySchedule | None = None
         self._concentration: Concentration | None = None
         self._selected: int | None = None
@@ -128,23 +103,16 @@ class ScheduleTimeline(QWidget):
         self._ceiling, self._tick_step = 1.0, 0.25
         self._tick_texts: list[tuple[float, str]] = []
         self._y_label_width = 40.0
-        self._drag: _Drag | None = None
+        self._drag: Drag | None = None  # a boundary held, and the day it previews
         self._preview: DaySchedule | None = None
-        self._hover: int | None = None
+        self._hover: int | None = None  # the boundary under the pointer
         self._plot_cache: tuple | None = None
         self._label_every = 2  # hours between labelled (and gridded) hours, set by the width
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(420, 170)
-        if interactive:
-            name(
-                self, "scheduleTimeline", "Schedule timeline: rate per day through the day; drag a boundary to move it"
-            )
-            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            self.setMouseTracking(True)
-        else:
-            self.setObjectName("scheduleTimelineReadOnly")
-            self.setAccessibleName("Schedule timeline, rate per day through the day")
-            self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setObjectName("scheduleTimelineReadOnly")
+        self.setAccessibleName("Schedule timeline, rate per day through the day")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     # --- what it shows ----------------------------------------------------------------------------
     def show_schedule(
@@ -165,8 +133,6 @@ class ScheduleTimeline(QWidget):
         `ceiling` (a rate per day) gives timelines shown together the same scale. `weekday_name` is given
         for a schedule per weekday: the day's steps are then read as pieces of that calendar day.
         """
-        if self._drag is not None:
-            self._end_drag(cancelled=True, quiet=True)
         self._day = day
         self._concentration = concentration
         self._selected = selected
@@ -182,7 +148,7 @@ class ScheduleTimeline(QWidget):
         self._tick_texts = [
             (k * self._tick_step, f"{format_number(k * self._tick_step)}{unit}") for k in range(count + 1)
         ]
-        metrics = QFontMetricsF(_small(self.font()))
+        metrics = QFontMetricsF(small_font(self.font()))
         self._y_label_width = max(metrics.horizontalAdvance(text) for _, text in self._tick_texts)
         self._describe()
         self.update()
@@ -197,10 +163,6 @@ class ScheduleTimeline(QWidget):
     def day(self) -> DaySchedule | None:
         """The day drawn now: the preview under a drag, else the day shown."""
         return self._preview if self._preview is not None else self._day
-
-    @property
-    def selected(self) -> int | None:
-        return self._selected
 
     def set_selected(self, index: int | None) -> None:
         if index != self._selected:
@@ -228,14 +190,6 @@ class ScheduleTimeline(QWidget):
             f"step {i.index + 1} {step_times_text(i, self._weekday_name)} {i.rate}" for i in day.intervals()
         )
         self.setAccessibleDescription(steps)
-        self.setToolTip(
-            ""
-            if not self.interactive
-            else (
-                "Click a step to select it · drag a boundary to move it (snaps to 15 min, Esc cancels) · "
-                "double-click to split a step there"
-            )
-        )
 
     # --- geometry (public so tests can press at computed pixels) ------------------------------------
     def plot_rect(self) -> QRectF:
@@ -265,17 +219,6 @@ class ScheduleTimeline(QWidget):
         plot = self.plot_rect()
         return plot.bottom() - min(per_day, self._ceiling * 1.05) / self._ceiling * plot.height()
 
-    def boundary_point(self, index: int, right_edge: bool = False) -> QPointF:
-        """Where to press to grab the boundary at the start of step `index` (halfway up the plot)."""
-        minute = MINUTES_PER_DAY if right_edge else self._day.steps[index].start_minute
-        return QPointF(self.x_for_minute(minute), self.plot_rect().center().y())
-
-    def step_point(self, index: int) -> QPointF:
-        """A point inside step `index`'s block (its main piece), for clicks."""
-        pieces = [piece for piece in _segments(self._day) if piece[0] == index]
-        _, start, end, _ = max(pieces, key=lambda piece: piece[2] - piece[1])
-        return QPointF(self.x_for_minute((start + end) / 2), self.plot_rect().bottom() - 6)
-
     def _boundaries(self, day: DaySchedule | None = None) -> list[tuple[int, float]]:
         """(step index, x) of every draggable boundary of `day` (default: the day shown); 00:00 is also 24:00."""
         day = day or self._day
@@ -286,156 +229,9 @@ class ScheduleTimeline(QWidget):
             found.append((0, self.x_for_minute(MINUTES_PER_DAY)))
         return found
 
-    def boundary_at(self, point: QPointF) -> tuple[int, bool] | None:
-        """(step index, grabbed at the right edge) of the boundary under `point`, if any."""
-        plot = self.plot_rect()
-        if not plot.top() - HANDLE_PX <= point.y() <= plot.bottom() + HANDLE_PX * 3:
-            return None
-        near = [(abs(x - point.x()), index, x) for index, x in self._boundaries() if abs(x - point.x()) <= HANDLE_PX]
-        if not near:
-            return None
-        _, index, x = min(near)
-        return index, x > plot.right() - 1
-
-    # --- the pointer and the keys ----------------------------------------------------------------------
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if not self.interactive or self._day is None or event.button() != Qt.MouseButton.LeftButton:
-            super().mousePressEvent(event)
-            return
-        self.setFocus(Qt.FocusReason.MouseFocusReason)
-        point = event.position()
-        grabbed = self.boundary_at(point)
-        if grabbed is not None:
-            self._start_drag(*grabbed)
-        elif self.plot_rect().contains(point):
-            index = self._day.index_at(self.minute_for_x(point.x()))
-            self._selected = index
-            self.step_selected.emit(index)
-        self.update()
-        event.accept()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._drag is not None:
-            self.drag_to(event.position().x())
-            event.accept()
-            return
-        if self.interactive:
-            grabbed = self.boundary_at(event.position())
-            hover = None if grabbed is None else grabbed[0]
-            if hover != self._hover:
-                self._hover = hover
-                shape = Qt.CursorShape.SplitHCursor if hover is not None else Qt.CursorShape.ArrowCursor
-                self.setCursor(shape)
-                self.update()
-        super().mouseMoveEvent(event)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._drag is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.drag_to(event.position().x())
-            self._end_drag(cancelled=False)
-            event.accept()
-            return
-        super().mouseReleaseEvent(event)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        point = event.position()
-        if (
-            not self.interactive
-            or self._day is None
-            or self._drag is not None
-            or not self.plot_rect().contains(point)
-            or self.boundary_at(point) is not None
-        ):
-            super().mouseDoubleClickEvent(event)
-            return
-        minute = round(self.minute_for_x(point.x()) / SNAP_MINUTES) * SNAP_MINUTES % MINUTES_PER_DAY
-        self.split_requested.emit(self._day.index_at(self.minute_for_x(point.x())), minute)
-        event.accept()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        if key == Qt.Key.Key_Escape and self._drag is not None:
-            self._end_drag(cancelled=True)
-            event.accept()
-            return
-        day = self._day
-        if self.interactive and day is not None and self._drag is None:
-            count = len(day.steps)
-            if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
-                step = -1 if key == Qt.Key.Key_Left else 1
-                index = 0 if self._selected is None else (self._selected + step) % count
-                self._selected = index
-                self.step_selected.emit(index)
-                self.update()
-                event.accept()
-                return
-            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._selected is not None:
-                self.delete_requested.emit(self._selected)
-                event.accept()
-                return
-        super().keyPressEvent(event)
-
-    def focusOutEvent(self, event) -> None:
-        # A drag the pointer can no longer finish is put back, never half-applied.
-        if self._drag is not None:
-            self._end_drag(cancelled=True)
-        super().focusOutEvent(event)
-
-    # --- dragging ------------------------------------------------------------------------------------------
-    def _start_drag(self, index: int, right_edge: bool) -> None:
-        day = self._day
-        steps = day.steps
-        start = steps[index].start_minute
-        origin = MINUTES_PER_DAY if right_edge else start
-        before = (start - steps[index - 1].start_minute) % MINUTES_PER_DAY
-        after = (steps[(index + 1) % len(steps)].start_minute - start) % MINUTES_PER_DAY or MINUTES_PER_DAY
-        self._drag = _Drag(index, start, origin, origin - before, origin + after, start)
-        self._selected = index
-        self.step_selected.emit(index)
-        self.update()
-
-    def drag_to(self, x: float) -> None:
-        """Move the grabbed boundary under `x`: on the quarter hour, never onto or past a neighbour."""
-        drag = self._drag
-        if drag is None:
-            return
-        pointer = self.minute_for_x(x)
-        # The pointer is on 00:00–24:00; the boundary may have crossed midnight: take the nearest turn of the clock.
-        unwrapped = min(
-            (pointer - MINUTES_PER_DAY, pointer, pointer + MINUTES_PER_DAY), key=lambda m: abs(m - drag.origin)
-        )
-        snapped = round(unwrapped / SNAP_MINUTES) * SNAP_MINUTES
-        if snapped <= drag.low:
-            snapped = (math.floor(drag.low / SNAP_MINUTES) + 1) * SNAP_MINUTES
-        if snapped >= drag.high:
-            snapped = (math.ceil(drag.high / SNAP_MINUTES) - 1) * SNAP_MINUTES
-        if not drag.low < snapped < drag.high:
-            snapped = drag.origin  # no quarter hour fits between the neighbours
-        minute = int(snapped) % MINUTES_PER_DAY
-        if minute != drag.minute:
-            drag.minute = minute
-            try:
-                self._preview = self._day.move_start(drag.index, minute) if minute != drag.original else None
-            except ScheduleError:
-                self._preview = None
-                drag.minute = drag.original
-            self.drag_preview.emit(self.day)
-        self.update()
-
-    def cancel_drag(self) -> None:
-        if self._drag is not None:
-            self._end_drag(cancelled=True)
-
-    def _end_drag(self, cancelled: bool, quiet: bool = False) -> None:
-        drag, self._drag, self._preview = self._drag, None, None
-        self.update()
-        if quiet:
-            return
-        if not cancelled and drag.minute != drag.original:
-            # No "preview ended" first: the move redraws everything from the new schedule anyway.
-            self.boundary_moved.emit(drag.index, drag.minute)
-        else:
-            self.drag_preview.emit(None)
+    def reasons(self, index: int) -> tuple[str, ...]:
+        """Why step `index` is marked refused (empty while a drag previews a new schedule)."""
+        return self._problems[index] if index < len(self._problems) and self._preview is None else ()
 
     # --- painting ----------------------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -461,7 +257,7 @@ class ScheduleTimeline(QWidget):
         self._paint_drag(painter, plot)
 
     def _paint_axes(self, painter: QPainter, plot: QRectF, day: DaySchedule | None) -> None:
-        small = _small(self.font())
+        small = small_font(self.font())
         metrics = QFontMetricsF(small)
         painter.setFont(small)
         # Rate ticks, each with its unit: the figure can never be read per hour.
@@ -495,12 +291,12 @@ class ScheduleTimeline(QWidget):
         # The axis title, turned up the axis.
         if day is not None:
             painter.save()
-            painter.setFont(_bold(small))
+            painter.setFont(bold_font(small))
             painter.setPen(TEXT)
             painter.translate(4, plot.center().y())
             painter.rotate(-90)
             title = f"Rate per DAY ({day.unit.value}/day)"
-            if QFontMetricsF(_bold(small)).horizontalAdvance(title) > plot.height() + plot.top():
+            if QFontMetricsF(bold_font(small)).horizontalAdvance(title) > plot.height() + plot.top():
                 title = f"per DAY ({day.unit.value}/day)"  # a short plot: the ticks carry the rest
             painter.drawText(
                 QRectF(-self.height() / 2, 0, self.height(), metrics.height() + 2), Qt.AlignmentFlag.AlignCenter, title
@@ -510,7 +306,7 @@ class ScheduleTimeline(QWidget):
     def _paint_blocks(self, painter: QPainter, plot: QRectF, day: DaySchedule) -> None:
         # Upright rectangles need no antialiasing, and drawing them without it is several times faster.
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for index, start, end, rate in _segments(day):
+        for index, start, end, rate in segments(day):
             rect = QRectF(
                 QPointF(self.x_for_minute(start), self.y_for_rate(rate)), QPointF(self.x_for_minute(end), plot.bottom())
             )
@@ -537,7 +333,7 @@ class ScheduleTimeline(QWidget):
         if reference is None:
             return
         path = QPainterPath()
-        for number, (_, start, end, rate) in enumerate(sorted(_segments(reference), key=lambda piece: piece[1])):
+        for number, (_, start, end, rate) in enumerate(sorted(segments(reference), key=lambda piece: piece[1])):
             y = self.y_for_rate(rate)
             if number == 0:
                 path.moveTo(self.x_for_minute(start), y)
@@ -569,13 +365,13 @@ class ScheduleTimeline(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
 
     def _paint_labels(self, painter: QPainter, plot: QRectF, day: DaySchedule) -> None:
-        bold, small = _bold(self.font()), _small(self.font())
+        bold, small = bold_font(self.font()), small_font(self.font())
         bold_metrics, small_metrics = QFontMetricsF(bold), QFontMetricsF(small)
-        tiny = _small(self.font(), 2.0)
+        tiny = small_font(self.font(), 2.0)
         tiny_metrics = QFontMetricsF(tiny)
         fonts = {"bold": (bold, bold_metrics), "small": (small, small_metrics), "tiny": (tiny, tiny_metrics)}
         heights = {id(bold): bold_metrics.height(), id(small): small_metrics.height(), id(tiny): tiny_metrics.height()}
-        pieces = _segments(day)
+        pieces = segments(day)
         for interval in day.intervals():
             _, start, end, rate = max((p for p in pieces if p[0] == interval.index), key=lambda p: p[2] - p[1])
             left, right = self.x_for_minute(start), self.x_for_minute(end)
@@ -584,7 +380,8 @@ class ScheduleTimeline(QWidget):
             lines = self._label_lines(interval.rate, width, fonts)
             height = sum(heights[id(font)] for font, _ in lines)
             inside = plot.bottom() - top >= height + bold_metrics.height() + 8
-            y = top + 3 if inside else top - height - 2
+            # Above a block too short to hold it, but never above the plot, where the caption and the legend are.
+            y = top + 3 if inside else max(top - height - 2, plot.top() + 1)
             selected = interval.index == self._selected
             if lines:
                 # A backing keeps the figures legible over the dashed line of the pump's schedule.
@@ -629,12 +426,8 @@ class ScheduleTimeline(QWidget):
                 return [(fonts[kind][0], text) for kind, text in lines]
         return []
 
-    def reasons(self, index: int) -> tuple[str, ...]:
-        """Why step `index` is marked refused (empty while a drag previews a new schedule)."""
-        return self._problems[index] if index < len(self._problems) and self._preview is None else ()
-
     def _paint_problems(self, painter: QPainter, plot: QRectF, day: DaySchedule) -> None:
-        small = _bold(_small(self.font()))
+        small = bold_font(small_font(self.font()))
         metrics = QFontMetricsF(small)
         painter.setFont(small)
         row = 0
@@ -657,7 +450,7 @@ class ScheduleTimeline(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
 
     def _paint_header(self, painter: QPainter, plot: QRectF) -> None:
-        small = _small(self.font())
+        small = small_font(self.font())
         metrics = QFontMetricsF(small)
         y = 2.0
         right = plot.right()
@@ -683,9 +476,9 @@ class ScheduleTimeline(QWidget):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             right -= width + 40
         if self._caption:
-            painter.setFont(_bold(small))
+            painter.setFont(bold_font(small))
             painter.setPen(TEXT)
-            caption = QFontMetricsF(_bold(small)).elidedText(
+            caption = QFontMetricsF(bold_font(small)).elidedText(
                 self._caption, Qt.TextElideMode.ElideRight, right - plot.left()
             )
             painter.drawText(
@@ -697,7 +490,7 @@ class ScheduleTimeline(QWidget):
         if drag is None:
             return
         x = self.x_for_minute(drag.minute if drag.minute or drag.origin < MINUTES_PER_DAY / 2 else MINUTES_PER_DAY)
-        bold = _bold(self.font())
+        bold = bold_font(self.font())
         metrics = QFontMetricsF(bold)
         # The exact time on the hour axis, under the boundary.
         time_text = format_minute(drag.minute)
@@ -720,133 +513,3 @@ class ScheduleTimeline(QWidget):
         painter.setPen(QColor("#1a1a1a"))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-
-
-@dataclass(frozen=True)
-class WeekRow:
-    """One weekday in the week overview."""
-
-    name: str  # "Monday"
-    day: DaySchedule
-    dose_text: str  # "187.5 mcg/day"
-    detail_text: str  # "0.375 mL/day · +0 %"
-    refused: bool  # a step of this day is refused
-    pieces_text: str = ""  # with a schedule per weekday: the day from 00:00 to 24:00, "00:00–06:00 1 mg/day, …"
-
-
-class WeekOverview(QWidget):
-    """Seven small rows, Monday to Sunday: each day's steps on one scale and its totals. A click shows that day."""
-
-    day_clicked = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        name(self, "weekOverview", "Week overview: each weekday's steps and daily dose; click a day to show it")
-        self._rows: list[WeekRow] = []
-        self._selected: int | None = None
-        self._ceiling = 1.0
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def show_week(self, rows: Sequence[WeekRow], selected: int | None) -> None:
-        self._rows = list(rows)
-        self._selected = selected
-        self._ceiling = max((step.rate.per_day for row in rows for step in row.day.steps), default=1.0) or 1.0
-        self.setAccessibleDescription(
-            "; ".join(
-                f"{row.name} {row.dose_text} {row.detail_text}" + (f" ({row.pieces_text})" if row.pieces_text else "")
-                for row in self._rows
-            )
-        )
-        self.updateGeometry()
-        self.update()
-
-    def _row_height(self) -> float:
-        return QFontMetricsF(self.font()).height() * 2 + 6
-
-    def sizeHint(self):
-        hint = super().sizeHint()
-        hint.setHeight(int(self._row_height() * 7 + 4))
-        hint.setWidth(340)
-        return hint
-
-    def minimumSizeHint(self):
-        return self.sizeHint()
-
-    def row_rect(self, weekday: int) -> QRectF:
-        height = self._row_height()
-        return QRectF(0, 2 + weekday * height, self.width(), height)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        for weekday in range(len(self._rows)):
-            if self.row_rect(weekday).contains(event.position()):
-                self.day_clicked.emit(weekday)
-                event.accept()
-                return
-        super().mousePressEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._rows and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            step = -1 if event.key() == Qt.Key.Key_Up else 1
-            self.day_clicked.emit(((self._selected or 0) + step) % len(self._rows))
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)  # upright rectangles only: no antialiasing needed
-        font, bold, small = self.font(), _bold(self.font()), _small(self.font())
-        metrics, small_metrics = QFontMetricsF(bold), QFontMetricsF(small)
-        name_width = metrics.horizontalAdvance("Wed") + 10
-        text_width = (
-            max(
-                [metrics.horizontalAdvance(row.dose_text) for row in self._rows]
-                + [
-                    small_metrics.horizontalAdvance(("⚠ " if row.refused else "") + row.detail_text)
-                    for row in self._rows
-                ]
-                + [60]
-            )
-            + 8
-        )
-        for weekday, row in enumerate(self._rows):
-            rect = self.row_rect(weekday)
-            selected = weekday == self._selected
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#e3eef8") if selected else (QColor("#f7f9fa") if weekday % 2 else WHITE))
-            painter.drawRect(rect)
-            if selected:
-                painter.setPen(QPen(BLUE, 2))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawRect(rect.adjusted(1, 1, -1, -1))
-            painter.setFont(bold if selected else font)
-            painter.setPen(TEXT)
-            painter.drawText(
-                QRectF(6, rect.top(), name_width, rect.height()), Qt.AlignmentFlag.AlignVCenter, row.name[:3]
-            )
-            chart = QRectF(
-                name_width + 6, rect.top() + 4, rect.width() - name_width - text_width - 16, rect.height() - 8
-            )
-            painter.setPen(QPen(AXIS, 1))
-            painter.setBrush(WHITE)
-            painter.drawRect(chart)
-            for _, start, end, rate in _segments(row.day):
-                left = chart.left() + start / MINUTES_PER_DAY * chart.width()
-                right = chart.left() + end / MINUTES_PER_DAY * chart.width()
-                top = chart.bottom() - rate / self._ceiling * chart.height()
-                painter.setPen(QPen(BLUE, 1))
-                painter.setBrush(SELECTED_FILL if selected else BLOCK_FILL)
-                painter.drawRect(QRectF(QPointF(left, top), QPointF(right, chart.bottom())))
-            if row.refused:
-                painter.setPen(QPen(PROBLEM, 2, Qt.PenStyle.DashLine))
-                painter.setBrush(QBrush(PROBLEM, Qt.BrushStyle.BDiagPattern))
-                painter.drawRect(chart)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            texts = QRectF(chart.right() + 8, rect.top() + 2, text_width, rect.height() - 4)
-            painter.setFont(bold)
-            painter.setPen(TEXT)
-            painter.drawText(texts, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, row.dose_text)
-            painter.setFont(small)
-            painter.setPen(QColor("#8a2a00") if row.refused else HINT)
-            detail = ("⚠ " if row.refused else "") + row.detail_text
-            painter.drawText(texts, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft, detail)

@@ -22,8 +22,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFontMetrics, QIcon
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
     QApplication,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QStyle,
@@ -33,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from programmer.session.schedule_edit import RateEntry, StepRow
+from programmer.session.schedule_figures import RateEntry, StepRow
 from programmer.therapy.units import DrugUnit
 from programmer.ui.style import name
 
@@ -181,10 +184,8 @@ class StepTableModel(QAbstractTableModel):
             return row.start_text
         if column == END:
             return row.end_edit_text
-        if column == PER_DAY:
-            return row.per_day_text.split(" ")[0]
-        if column == PER_HOUR:
-            return row.per_hour_text.split(" ")[0]
+        if column in RATE_COLUMNS:
+            return row.rate_number(per_hour=column == PER_HOUR)
         return ""
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -304,3 +305,47 @@ class StepTableDelegate(QStyledItemDelegate):
             rect.setWidth(max(rect.width(), editor.sizeHint().width() + 60))
             rect.setHeight(max(rect.height(), editor.sizeHint().height()))
         editor.setGeometry(rect)
+
+
+class StepTable(QTableView):
+    """The table of the day's steps: one row selected at a time, its time and rate cells editable in place.
+
+    `apply(row, column, text)` takes an edit (answering '' or the reason refused), `preview(row, per_hour, text)`
+    checks a rate as it is typed, and `unit()` says the drug unit the rate editors name.
+    """
+
+    def __init__(
+        self,
+        apply: EditCallback,
+        preview: Callable[[int, bool, str], RateEntry],
+        unit: Callable[[], DrugUnit],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        name(self, "stepTable", "Steps of the day: times, rates per day and per hour, dose, volume")
+        self.steps = StepTableModel(self)
+        self.steps.apply = apply
+        self.setModel(self.steps)
+        self.setItemDelegate(StepTableDelegate(preview, unit, self))
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().setDefaultSectionSize(26)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.setWordWrap(False)
+        self.setCornerButtonEnabled(False)  # one step at a time: "select all" has no use here
+        corner = self.findChild(QAbstractButton)
+        if corner is not None:
+            name(corner, "stepTableCorner", "Table corner (not used)")
+
+    def show_rows(self, rows: list[StepRow], unit: DrugUnit) -> None:
+        self.steps.set_rows(rows, unit)
+        fit_columns(self)

@@ -24,9 +24,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from programmer.session.refill_workflow import Port
+from programmer.session.refill.label_screens import PLACE_NAMES
+from programmer.session.refill.steps import Port
 
-PLACE_NAMES = {Port.RESERVOIR_FILL: "central port", Port.CATHETER_ACCESS: "side port"}
 _ORDER = (Port.RESERVOIR_FILL, Port.CATHETER_ACCESS)
 
 _FOCUS = QColor("#1f5f8b")
@@ -55,7 +55,8 @@ class PortDrawing(QWidget):
         self.setMinimumSize(300, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip("Click where the needle goes, or use the arrow keys and press Space")
-        self._highlighted: Port = Port.RESERVOIR_FILL  # the keyboard's position
+        # The keyboard's position: none until an arrow key is pressed, so nothing on the drawing hints the answer.
+        self._highlighted: Port | None = None
         self._hovered: Port | None = None
         self._picked: Port | None = None
         self._verdict: bool | None = None  # safe or not, once the workflow has judged the pick
@@ -88,9 +89,10 @@ class PortDrawing(QWidget):
 
     def _describe(self) -> None:
         picked = PLACE_NAMES[self._picked] if self._picked else "none yet"
+        highlighted = PLACE_NAMES[self._highlighted] if self._highlighted else "none yet"
         self.setAccessibleDescription(
             "A round pump with a central port and a side port next to the catheter outlet. "
-            f"Highlighted: {PLACE_NAMES[self._highlighted]}. Needle placed at: {picked}. "
+            f"Highlighted: {highlighted}. Needle placed at: {picked}. "
             "Arrow keys move between the ports; Space or Enter places the needle."
         )
 
@@ -157,14 +159,18 @@ class PortDrawing(QWidget):
         key = event.key()
         moves = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down)
         if key in moves:
-            index = _ORDER.index(self._highlighted)
-            step = 1 if key in (Qt.Key.Key_Right, Qt.Key.Key_Down) else -1
-            self._highlighted = _ORDER[(index + step) % len(_ORDER)]
+            forward = key in (Qt.Key.Key_Right, Qt.Key.Key_Down)
+            if self._highlighted is None:  # the first arrow starts at one end, as the nurse chose to move
+                self._highlighted = _ORDER[0] if forward else _ORDER[-1]
+            else:
+                index = _ORDER.index(self._highlighted)
+                self._highlighted = _ORDER[(index + (1 if forward else -1)) % len(_ORDER)]
             self._describe()
             self.update()
             return
         if key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Select):
-            self._pick(self._highlighted)
+            if self._highlighted is not None:
+                self._pick(self._highlighted)
             return
         super().keyPressEvent(event)
 
@@ -231,18 +237,22 @@ class PortDrawing(QWidget):
         painter.setPen(QPen(QColor("#6d777e"), 1))
         painter.drawEllipse(centre, radius * 0.55, radius * 0.55)
 
-        ring = None
-        if port is self._picked and self._verdict is not None:
-            ring = (_SAFE if self._verdict else _DANGER, 4.0, Qt.PenStyle.SolidLine)
-        elif port is self._picked:
-            ring = (_FOCUS, 3.5, Qt.PenStyle.SolidLine)
-        elif port is self._hovered or (self.hasFocus() and port is self._highlighted):
-            ring = (_FOCUS, 2.5, Qt.PenStyle.DashLine)
+        ring = self.ring(port)
         if ring is not None:
             colour, width, style = ring
             painter.setPen(QPen(colour, width, style))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(centre, radius + 6, radius + 6)
+
+    def ring(self, port: Port) -> tuple[QColor, float, Qt.PenStyle] | None:
+        """The ring drawn around `port` (colour, width, style): the pick, the hover or the keyboard's place, if any."""
+        if port is self._picked and self._verdict is not None:
+            return (_SAFE if self._verdict else _DANGER, 4.0, Qt.PenStyle.SolidLine)
+        if port is self._picked:
+            return (_FOCUS, 3.5, Qt.PenStyle.SolidLine)
+        if port is self._hovered or (self.hasFocus() and port is self._highlighted):
+            return (_FOCUS, 2.5, Qt.PenStyle.DashLine)
+        return None
 
     def _draw_needle(self, painter: QPainter, point: QPointF) -> None:
         """A needle seen from above and a little to the side: a shaft to the point and the hub."""

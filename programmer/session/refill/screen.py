@@ -1,0 +1,59 @@
+"""What every refill step's screen has: the lines it says, its title, its gate and its commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from programmer.errors import ProgrammerError
+from programmer.session.refill.steps import Step
+from programmer.session.refill.workflow import RefillWorkflow
+
+Level = Literal["critical", "warning", "ok", "info", "none"]
+
+
+@dataclass(frozen=True)
+class Said:
+    """A line a page shows: a verdict, a refusal, a note; its level colours it (the words say it too).
+
+    An empty text is nothing to say: the page hides the line.
+    """
+
+    text: str = ""
+    level: Level = "none"
+
+
+def sentence(text: str) -> str:
+    """A refusal's message as a sentence on screen: capital first, full stop last."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def refusal(error: ProgrammerError) -> Said:
+    """A refusal, said where it was made."""
+    return Said(sentence(str(error)), "critical")
+
+
+def listed(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+class StepScreen:
+    """One step's screen: `gate` says what Next waits for ("" when nothing), `commit` takes the step."""
+
+    step: Step
+
+    def __init__(self, workflow: RefillWorkflow) -> None:
+        self.workflow = workflow
+
+    @property
+    def title(self) -> str:
+        return f"Step {self.step.value} of {len(Step)}: {self.step.title}"
+
+    def gate(self) -> str:
+        return ""
+
+    def commit(self) -> bool:
+        """Take the step; False to stay on the page. The workflow refuses with a ProgrammerError."""
+        return True

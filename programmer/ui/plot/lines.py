@@ -1,0 +1,90 @@
+"""How the plot draws: the palette, pens, curve styles and the labelled vertical and horizontal lines.
+
+Okabe-Ito palette; every line has a style as well as a colour and every marker a text
+label, so the plot reads in greyscale and for colour-blind users.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from pyqtgraph.graphicsItems.InfiniteLine import InfLineLabel
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+
+BLUE = "#0072B2"  # current program: solid
+ORANGE = "#E69F00"  # pending program: dashed
+SKY_BLUE = "#56B4E9"  # patient-bolus band
+VERMILLION = "#D55E00"  # low-reservoir alarm volume
+GREEN = "#009E73"  # refill appointment
+BLACK = "#000000"  # now
+GREY = "#666666"
+BAND_BRUSH = QBrush(QColor(86, 180, 233, 80))
+LABEL_FILL = (255, 255, 255, 215)
+
+# Marker labels sit at staggered heights (fractions of the view, from the bottom) so they never overlap.
+WORST_CASE_LABEL_HEIGHT = 0.51
+APPOINTMENT_LABEL_HEIGHT = 0.40
+NOW_LABEL_HEIGHT = 0.05
+
+
+def pen(color: str, width: float, style: Qt.PenStyle) -> pg.QtGui.QPen:
+    line_pen = pg.mkPen(color, width=width, style=style)
+    line_pen.setCosmetic(True)
+    return line_pen
+
+
+class CurveStyle:
+    """How one program is drawn: its curve and its alarm and empty markers share colour and line style."""
+
+    def __init__(self, title: str, color: str, style: Qt.PenStyle, label_heights: tuple[float, float]) -> None:
+        self.title = title
+        self.color = color
+        self.pen = pen(color, 2.5, style)
+        self.marker_pen = pen(color, 1.5, style)
+        self.label_heights = dict(zip(("alarm", "empty"), label_heights, strict=True))
+
+
+CURRENT_STYLE = CurveStyle("current", BLUE, Qt.PenStyle.SolidLine, (0.95, 0.84))
+PENDING_STYLE = CurveStyle("pending", ORANGE, Qt.PenStyle.DashLine, (0.73, 0.62))
+
+
+class SideLabel(InfLineLabel):
+    """A vertical line's label, right of its line unless the line is near the right edge of the view.
+
+    pyqtgraph picks the side by the half of the view the line is in, which can put a
+    label next to another marker's line and make it read as that marker's.
+    """
+
+    def updatePosition(self) -> None:  # pyqtgraph's name
+        super().updatePosition()
+        view = self.line.getViewBox()
+        if view is None or self.line.angle % 180 == 0:
+            return
+        left, right = view.viewRange()[0]
+        fraction = (self.line.value() - left) / ((right - left) or 1.0)
+        self.setAnchor((0, 0.5) if fraction < 0.8 else (1, 0.5))
+        # A line beyond the view would leave its label pinned, cut off, at the edge.
+        self.setOpacity(1.0 if 0.0 <= fraction <= 1.0 else 0.0)  # not setVisible: it re-enters this method
+
+
+def add_label(line: pg.InfiniteLine, position: float, color: QColor | str) -> InfLineLabel:
+    line.label = SideLabel(line, text="", position=position, color=color, fill=LABEL_FILL)
+    return line.label
+
+
+def set_text(line: pg.InfiniteLine, text: str) -> None:
+    # Re-laying out a label costs more than a curve: only when its words change.
+    if line.label.format != text:
+        line.label.setFormat(text)
+
+
+def marker_line(
+    plot: pg.PlotItem, angle: int, color: str, style: Qt.PenStyle, label_position: float
+) -> pg.InfiniteLine:
+    """A fixed, labelled line on `plot`, hidden until placed."""
+    line = pg.InfiniteLine(angle=angle, movable=False, pen=pen(color, 1.5, style))
+    add_label(line, label_position, QColor(color).darker(160))  # dark enough to read in greyscale
+    line.setZValue(10)
+    plot.addItem(line, ignoreBounds=True)
+    line.setVisible(False)
+    return line

@@ -55,6 +55,68 @@ def snap_minute(minute: float, step: int = SNAP_MINUTES) -> int:
     return max(0, min(MINUTES_PER_DAY, round(minute / step) * step))
 
 
+@dataclass
+class BoundaryDrag:
+    """A boundary between two steps held by the pointer: where it may land, and the day it previews.
+
+    It lands on the quarter hour, never onto or past a neighbouring boundary. `origin`, `low` and
+    `high` are on the unwrapped axis the pointer moves on, so the boundary at 00:00 grabbed at the
+    right edge of the timeline (24:00) moves through the evening.
+    """
+
+    day: DaySchedule
+    index: int  # the step whose start is moving
+    origin: float  # its start when grabbed (1440 when grabbed at the right edge)
+    low: float  # the previous step's start: the boundary stays after it…
+    high: float  # …and before the next step's start
+    minute: int  # where it is now (0–1439)
+    preview: DaySchedule | None = None  # the day with the boundary there (None while it is where it started)
+
+    @classmethod
+    def grab(cls, day: DaySchedule, index: int, right_edge: bool = False) -> BoundaryDrag:
+        steps = day.steps
+        start = steps[index].start_minute
+        origin = MINUTES_PER_DAY if right_edge else start
+        before = (start - steps[index - 1].start_minute) % MINUTES_PER_DAY
+        after = (steps[(index + 1) % len(steps)].start_minute - start) % MINUTES_PER_DAY or MINUTES_PER_DAY
+        return cls(day, index, origin, origin - before, origin + after, start)
+
+    @property
+    def original(self) -> int:
+        return self.day.steps[self.index].start_minute
+
+    @property
+    def moved(self) -> bool:
+        return self.minute != self.original
+
+    @property
+    def readout(self) -> str:
+        """What the timeline says while the boundary moves: 'Step 3 starts 12:15 (was 12:00)'."""
+        return f"Step {self.index + 1} starts {format_minute(self.minute)} (was {format_minute(self.original)})"
+
+    def move_to(self, pointer: float) -> bool:
+        """Move under `pointer` (minutes on the 00:00–24:00 axis); True when it lands somewhere new."""
+        # The boundary may have crossed midnight: take the turn of the clock nearest where it started.
+        turns = (pointer - MINUTES_PER_DAY, pointer, pointer + MINUTES_PER_DAY)
+        unwrapped = min(turns, key=lambda minute: abs(minute - self.origin))
+        snapped = round(unwrapped / SNAP_MINUTES) * SNAP_MINUTES
+        if snapped <= self.low:
+            snapped = (math.floor(self.low / SNAP_MINUTES) + 1) * SNAP_MINUTES
+        if snapped >= self.high:
+            snapped = (math.ceil(self.high / SNAP_MINUTES) - 1) * SNAP_MINUTES
+        if not self.low < snapped < self.high:
+            snapped = self.origin  # no quarter hour fits between the neighbours
+        minute = int(snapped) % MINUTES_PER_DAY
+        if minute == self.minute:
+            return False
+        try:
+            self.preview = self.day.move_start(self.index, minute) if minute != self.original else None
+            self.minute = minute
+        except ScheduleError:
+            self.preview, self.minute = None, self.original
+        return True
+
+
 @dataclass(frozen=True)
 class ScheduleEdit:
     """The schedule editor's state: the pump's prescription, the pending one, the weekday shown, the step selected."""

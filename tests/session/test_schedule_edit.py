@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from programmer.session.review import schedule_text
-from programmer.session.schedule_edit import ScheduleEdit, snap_minute
+from programmer.session.schedule_edit import BoundaryDrag, ScheduleEdit, snap_minute
 from programmer.session.schedule_figures import duration_text, end_text, percent_text, weekday_names
 from programmer.therapy.delivery import delivered_ml
 from programmer.therapy.drugs import drug_library
@@ -287,6 +287,40 @@ def test_selection_is_kept_inside_the_day():
     assert edit(selected=9).selected == 3
     assert edit(CONTINUOUS, selected=2).selected is None
     assert edit().with_selected(1).selected == 1
+
+
+# --- a boundary dragged on the timeline ---------------------------------------------------------------------------
+def test_a_dragged_boundary_lands_on_the_quarter_hour_and_previews_the_day():
+    drag = BoundaryDrag.grab(FOUR, 2)  # the 12:00 boundary between 200 and 180 mcg/day
+    assert drag.move_to(13 * 60 + 5)
+    assert (drag.minute, drag.readout) == (780, "Step 3 starts 13:00 (was 12:00)")
+    assert edit(flex(drag.preview)).totals().dose_text == "188.3 mcg/day (7.847 mcg/h)"
+    assert not drag.move_to(13 * 60 + 7)  # the same quarter hour: nothing new to show
+    assert drag.move_to(12 * 60 + 4) and drag.preview is None and not drag.moved  # back where it started
+
+
+def test_a_dragged_boundary_stops_a_quarter_hour_short_of_its_neighbours():
+    drag = BoundaryDrag.grab(FOUR, 2)
+    drag.move_to(20 * 60)  # beyond the 18:00 boundary
+    assert drag.readout == "Step 3 starts 17:45 (was 12:00)"
+    drag.move_to(0)  # before the 06:00 boundary
+    assert drag.minute == 6 * 60 + 15
+
+
+def test_the_midnight_boundary_grabbed_at_24_00_moves_into_the_evening():
+    drag = BoundaryDrag.grab(FOUR, 0, right_edge=True)
+    drag.move_to(23 * 60)
+    assert drag.readout == "Step 1 starts 23:00 (was 00:00)"
+    assert [str(step.rate) for step in drag.preview.steps][-1] == "150 mcg/day"  # 23:00–06:00 at 150
+
+
+def test_no_quarter_hour_between_the_neighbours_keeps_the_boundary_where_it_was():
+    tight = DaySchedule.from_intervals(
+        [(0, 600, rate(150)), (600, 605, rate(200)), (605, 610, rate(180)), (610, 1440, rate(220))]
+    )
+    drag = BoundaryDrag.grab(tight, 2)  # 10:05, between 10:00 and 10:10
+    assert not drag.move_to(700) and not drag.move_to(500)
+    assert drag.minute == 605 and not drag.moved
 
 
 # --- small helpers -------------------------------------------------------------------------------------------

@@ -8,16 +8,14 @@ schedules on the review screen (programmer.ui.schedule.comparison).
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QWidget
 
-from programmer.session.schedule_edit import SNAP_MINUTES, snap_minute
-from programmer.therapy.schedule import DaySchedule, ScheduleError
+from programmer.session.schedule_edit import SNAP_MINUTES, BoundaryDrag, snap_minute
+from programmer.therapy.schedule import DaySchedule
 from programmer.therapy.units import MINUTES_PER_DAY
-from programmer.ui.schedule.timeline_drawing import Drag, TimelineDrawing, segments
+from programmer.ui.schedule.timeline_drawing import TimelineDrawing, segments
 from programmer.ui.style import name
 
 HANDLE_PX = 6  # how near a boundary a press must land to grab it
@@ -160,51 +158,23 @@ class ScheduleTimeline(TimelineDrawing):
 
     # --- dragging ------------------------------------------------------------------------------------------
     def _start_drag(self, index: int, right_edge: bool) -> None:
-        day = self._day
-        steps = day.steps
-        start = steps[index].start_minute
-        origin = MINUTES_PER_DAY if right_edge else start
-        before = (start - steps[index - 1].start_minute) % MINUTES_PER_DAY
-        after = (steps[(index + 1) % len(steps)].start_minute - start) % MINUTES_PER_DAY or MINUTES_PER_DAY
-        self._drag = Drag(index, start, origin, origin - before, origin + after, start)
+        self._drag = BoundaryDrag.grab(self._day, index, right_edge)
         self._selected = index
         self.step_selected.emit(index)
         self.update()
 
     def drag_to(self, x: float) -> None:
         """Move the grabbed boundary under `x`: on the quarter hour, never onto or past a neighbour."""
-        drag = self._drag
-        if drag is None:
-            return
-        pointer = self.minute_for_x(x)
-        # The pointer is on 00:00–24:00; the boundary may have crossed midnight: take the nearest turn of the clock.
-        unwrapped = min(
-            (pointer - MINUTES_PER_DAY, pointer, pointer + MINUTES_PER_DAY), key=lambda m: abs(m - drag.origin)
-        )
-        snapped = round(unwrapped / SNAP_MINUTES) * SNAP_MINUTES
-        if snapped <= drag.low:
-            snapped = (math.floor(drag.low / SNAP_MINUTES) + 1) * SNAP_MINUTES
-        if snapped >= drag.high:
-            snapped = (math.ceil(drag.high / SNAP_MINUTES) - 1) * SNAP_MINUTES
-        if not drag.low < snapped < drag.high:
-            snapped = drag.origin  # no quarter hour fits between the neighbours
-        minute = int(snapped) % MINUTES_PER_DAY
-        if minute != drag.minute:
-            drag.minute = minute
-            try:
-                self._preview = self._day.move_start(drag.index, minute) if minute != drag.original else None
-            except ScheduleError:
-                self._preview = None
-                drag.minute = drag.original
+        if self._drag is not None and self._drag.move_to(self.minute_for_x(x)):
             self.drag_preview.emit(self.day)
         self.update()
 
     def _end_drag(self, cancelled: bool, quiet: bool = False) -> None:
-        drag, self._drag, self._preview = self._drag, None, None
+        drag, self._drag = self._drag, None
         self.update()
         if quiet:
             return
-        if not cancelled and drag.minute != drag.original:
+        if not cancelled and drag.moved:
             # No "preview ended" first: the move redraws everything from the new schedule anyway.
             self.boundary_moved.emit(drag.index, drag.minute)
         else:

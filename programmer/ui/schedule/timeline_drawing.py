@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from programmer.session.schedule_edit import BoundaryDrag
 from programmer.session.schedule_figures import step_times_text
 from programmer.therapy.schedule import DaySchedule, format_minute
 from programmer.therapy.units import MINUTES_PER_DAY, Concentration, format_number
@@ -74,18 +74,6 @@ def bold_font(font: QFont) -> QFont:
     return bold
 
 
-@dataclass
-class Drag:
-    """A boundary held by the pointer: drawn with its time, moved by programmer.ui.schedule.timeline."""
-
-    index: int  # the step whose start is moving
-    original: int  # its start before the drag
-    origin: float  # the same, on the unwrapped axis the pointer moves on (1440 when grabbed at the right edge)
-    low: float  # the previous step's start: the boundary stays after it…
-    high: float  # …and before the next step's start
-    minute: int  # where it is now (0–1439)
-
-
 class TimelineDrawing(QWidget):
     """One day's steps against the clock, read-only: what it shows, where things are, and the painting."""
 
@@ -103,8 +91,7 @@ class TimelineDrawing(QWidget):
         self._ceiling, self._tick_step = 1.0, 0.25
         self._tick_texts: list[tuple[float, str]] = []
         self._y_label_width = 40.0
-        self._drag: Drag | None = None  # a boundary held, and the day it previews
-        self._preview: DaySchedule | None = None
+        self._drag: BoundaryDrag | None = None  # a boundary held, and the day it previews
         self._hover: int | None = None  # the boundary under the pointer
         self._plot_cache: tuple | None = None
         self._label_every = 2  # hours between labelled (and gridded) hours, set by the width
@@ -162,7 +149,8 @@ class TimelineDrawing(QWidget):
     @property
     def day(self) -> DaySchedule | None:
         """The day drawn now: the preview under a drag, else the day shown."""
-        return self._preview if self._preview is not None else self._day
+        preview = self._drag.preview if self._drag is not None else None
+        return preview if preview is not None else self._day
 
     def set_selected(self, index: int | None) -> None:
         if index != self._selected:
@@ -176,10 +164,7 @@ class TimelineDrawing(QWidget):
     @property
     def drag_text(self) -> str:
         """The time read out while a boundary moves, e.g. 'Step 3 starts 12:15 (was 12:00)'."""
-        drag = self._drag
-        if drag is None:
-            return ""
-        return f"Step {drag.index + 1} starts {format_minute(drag.minute)} (was {format_minute(drag.original)})"
+        return self._drag.readout if self._drag is not None else ""
 
     def _describe(self) -> None:
         day = self._day
@@ -231,7 +216,7 @@ class TimelineDrawing(QWidget):
 
     def reasons(self, index: int) -> tuple[str, ...]:
         """Why step `index` is marked refused (empty while a drag previews a new schedule)."""
-        return self._problems[index] if index < len(self._problems) and self._preview is None else ()
+        return self._problems[index] if index < len(self._problems) and self.day is self._day else ()
 
     # --- painting ----------------------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -464,7 +449,7 @@ class TimelineDrawing(QWidget):
             mid = y + metrics.height() / 2
             painter.drawLine(QPointF(right - width - 34, mid), QPointF(right - width - 6, mid))
             right -= width + 46
-        if any(self._problems) and self._preview is None:
+        if any(self._problems) and self.day is self._day:
             text = "refused"
             width = metrics.horizontalAdvance(text)
             painter.setPen(TEXT)

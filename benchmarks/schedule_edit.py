@@ -33,7 +33,7 @@ from programmer.therapy.prescription import Prescription
 from programmer.therapy.schedule import DaySchedule, FlexSchedule
 from programmer.therapy.units import Concentration, DoseRate, DrugUnit
 from programmer.ui.schedule.editor import ScheduleEditor
-from programmer.ui.style import STYLESHEET
+from programmer.ui.theme import STYLESHEET
 
 NOW = datetime(2026, 11, 23, 9, 0)
 RUNS = 60

@@ -1,21 +1,92 @@
-"""How durations and moments read on every screen: one rounding rule, in one place.
+"""How numbers, volumes, durations, dates and moments read on every screen, and the enums' titles.
 
 A duration or a moment is shown to the whole minute, always rounded *up*:
 - a time left never reads "0 min" while something still runs;
 - for a bolus that starts on a whole minute, start shown + duration shown = end shown
-  ("31 min, until 09:31", never "31 min, until 09:30" as truncating the end gave).
+  ("31 min, until 09:31", never "31 min, until 09:30" as truncating the end gave);
+- the header, the event log, the report and a bolus's end agree to the minute.
 
-Rounding is exact (whole microseconds, no float), so those two promises hold for every
-value. This module imports nothing from the project: any layer may use it.
+Rounding is exact (whole microseconds, no float), so those promises hold for every value.
+Dates are year first and weekday and month names are English whatever the system's locale:
+never ambiguous between countries. This module imports nothing from the project: any layer
+may use it.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Self
 
 _MINUTE = timedelta(minutes=1)
 _MINUTES_PER_DAY = 24 * 60
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Below this a change in % reads "no change": it would show as "+0 %" or "-0 %".
+_NO_CHANGE_PERCENT = 0.05
+
+
+class TitledEnum(StrEnum):
+    """A StrEnum declared `NAME = "value", "Title"`: the value is what files and logs store, the title what a
+    screen shows.
+
+    The value never changes; the title is an attribute of the member, set once when the class is made.
+    """
+
+    title: str  # shadows str.title(): a member's title is its words, not its value capitalised
+
+    def __new__(cls, value: str, title: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.title = title
+        return member
+
+
+# --- numbers and volumes ------------------------------------------------------------------------------------------
+
+
+def format_number(value: float) -> str:
+    """Short, unambiguous: no trailing zeros, never a naked decimal point (.5), never an exponent."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 100:
+        text = f"{value:.1f}"
+    elif abs(value) >= 1:
+        text = f"{value:.3f}"
+    else:
+        # Four significant digits, written out in full (0.00001234, not 1.234e-05).
+        decimals = min(12, 3 - math.floor(math.log10(abs(value))))
+        text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def ml_text(volume_ml: float, *, signed: bool = False) -> str:
+    """'0.546 mL', or '+1.2 mL' / '-0.8 mL' with `signed` (a difference)."""
+    sign = "+" if signed and volume_ml > 0 else ""
+    return f"{sign}{format_number(volume_ml)} mL"
+
+
+def ml_per_day_text(ml_per_day: float) -> str:
+    """'0.546 mL/day'."""
+    return f"{format_number(ml_per_day)} mL/day"
+
+
+def percent_text(percent: float, *, signed: bool = False) -> str:
+    """'66.7 %', or '+66.7 %' / '-25 %' with `signed`: one decimal at most, never '66.667 %'."""
+    text = f"{percent:+.1f}" if signed else f"{percent:.1f}"
+    return f"{text.removesuffix('.0')} %"
+
+
+def percent_change_text(percent: float) -> str:
+    """A change in %: '+5.3 %', '-25 %', or 'no change (0 %)' when it would round to nothing."""
+    return "no change (0 %)" if abs(percent) < _NO_CHANGE_PERCENT else percent_text(percent, signed=True)
+
+
+# --- durations ----------------------------------------------------------------------------------------------------
 
 
 def whole_minutes(delta: timedelta) -> int:
@@ -35,6 +106,15 @@ def duration_text(delta: timedelta, *, days: bool = True) -> str:
     return " ".join(f"{number} {unit}" for number, unit in parts if number) or "0 min"
 
 
+def days_text(days: float) -> str:
+    """'12.5 days', '1.0 day': a time to come in days, to a tenth (a projection is no more exact)."""
+    text = f"{days:.1f}"
+    return f"{text} day" if text in ("1.0", "-1.0") else f"{text} days"
+
+
+# --- dates and moments ----------------------------------------------------------------------------------------------
+
+
 def rounded_up(moment: datetime) -> datetime:
     """`moment` on the next whole minute, or itself when it is on one."""
     floor = moment.replace(second=0, microsecond=0)
@@ -51,10 +131,40 @@ def clock_text(moment: datetime) -> str:
     return f"{rounded_up(moment):%H:%M}"
 
 
-def percent_text(percent: float, *, signed: bool = False) -> str:
-    """'66.7 %', or '+66.7 %' / '-25 %' with `signed`: one decimal at most, never '66.667 %'."""
-    text = f"{percent:+.1f}" if signed else f"{percent:.1f}"
-    return f"{text.removesuffix('.0')} %"
+def _shown(day: date) -> date:
+    """A moment as it is shown (rounded up), or a date as it is."""
+    return rounded_up(day) if isinstance(day, datetime) else day
+
+
+def _weekday(day: date) -> str:
+    return WEEKDAYS[day.weekday()][:3]
+
+
+def date_text(day: date) -> str:
+    """'2026-11-21'; a moment's date as moment_text shows it (23:59:30 is already the next day)."""
+    return f"{_shown(day):%Y-%m-%d}"
+
+
+def short_date_text(day: date) -> str:
+    """'21 Nov': where room is short and the year is shown elsewhere (a plot's label); rounded as date_text."""
+    day = _shown(day)
+    return f"{day:%d} {_MONTHS[day.month - 1]}"
+
+
+def weekday_moment_text(moment: datetime) -> str:
+    """'Sat 2026-11-21 09:00': moment_text with its weekday, for a clock or a date to plan by."""
+    return f"{_weekday(_shown(moment))} {moment_text(moment)}"
+
+
+def short_moment_text(moment: datetime) -> str:
+    """'Sat 21 Nov 09:00': short_date_text with its weekday and time (a plot's marker)."""
+    return f"{_weekday(_shown(moment))} {short_date_text(moment)} {clock_text(moment)}"
+
+
+def sentence(text: str) -> str:
+    """A message as a sentence on screen: capital first, full stop last ('Refused: …' never ends mid-air)."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 # Where a wrapped line must not break: between a number and its unit, inside a unit, inside a range.

@@ -1,15 +1,38 @@
 """Durations and moments read one way everywhere: to the whole minute, rounded up."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from programmer.session.bolus_history import BolusProgress
-from programmer.therapy.prescription import Bolus, BolusKind
+from programmer.session.bolus_workflow import PrimingOccasion
+from programmer.session.refill.steps import Step, StepStatus
+from programmer.therapy.bolus import PrimingPath
+from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode
+from programmer.therapy.safety import FindingSeverity
 from programmer.therapy.units import Dose, DrugUnit
-from programmer.wording import clock_text, duration_text, moment_text, unbroken, whole_minutes
+from programmer.therapy.units import format_number as format_number_from_units
+from programmer.wording import (
+    TitledEnum,
+    clock_text,
+    date_text,
+    days_text,
+    duration_text,
+    format_number,
+    ml_per_day_text,
+    ml_text,
+    moment_text,
+    percent_change_text,
+    percent_text,
+    sentence,
+    short_date_text,
+    short_moment_text,
+    unbroken,
+    weekday_moment_text,
+    whole_minutes,
+)
 
 START = datetime(2026, 11, 21, 9, 0)
 
@@ -99,3 +122,77 @@ def test_a_wrapped_label_never_splits_a_figure_from_its_unit_a_unit_or_a_range(t
     assert unbroken(text) == kept
     assert unbroken(text).replace("\u00a0", " ").replace("\u2060", "") == text  # it reads the same
 
+
+
+# --- volumes, percents, dates: one form each ---------------------------------------------------------------------
+
+
+def test_volumes_read_in_the_number_style_of_the_doses():
+    assert format_number_from_units is format_number  # still importable from where it always was
+    assert ml_text(0.5460) == "0.546 mL"
+    assert ml_text(18.3) == "18.3 mL"
+    assert ml_text(0.4, signed=True) == "+0.4 mL"
+    assert ml_text(-1.25, signed=True) == "-1.25 mL"
+    assert ml_text(0, signed=True) == "0 mL"
+    assert ml_per_day_text(0.15) == "0.15 mL/day"
+
+
+def test_a_change_in_percent_has_one_form():
+    # The review said "+20.0 %", a safety finding "-25.0 %" and the report "(+20.0 %)": now all as percent_text.
+    assert percent_change_text(20) == "+20 %"
+    assert percent_change_text(-12.345) == "-12.3 %"
+    assert percent_change_text(0.04) == "no change (0 %)"
+    assert percent_text(-25, signed=True) == "-25 %"
+
+
+def test_dates_and_weekdays_read_the_same_on_every_screen_and_in_english():
+    saturday = datetime(2026, 11, 21, 9, 0)
+    assert date_text(date(2026, 11, 21)) == "2026-11-21"
+    assert date_text(datetime(2026, 11, 21, 23, 59, 30)) == "2026-11-22"  # the moment's date as it is shown
+    assert weekday_moment_text(saturday) == "Sat 2026-11-21 09:00"
+    assert weekday_moment_text(datetime(2024, 2, 29, 23, 59, 1)) == "Fri 2024-03-01 00:00"  # rounded, then named
+    assert short_moment_text(saturday) == "Sat 21 Nov 09:00"
+    assert short_date_text(saturday) == "21 Nov"
+
+
+def test_days_to_come_say_day_or_days():
+    assert days_text(12.46) == "12.5 days"
+    assert days_text(1.0) == "1.0 day"
+    assert days_text(0.0) == "0.0 days"
+
+
+def test_a_message_reads_as_a_sentence():
+    assert sentence("cannot split the step ") == "Cannot split the step."
+    assert sentence("Refused?") == "Refused?"
+
+
+# --- titled enums: a title set once, the stored value unchanged ----------------------------------------------------
+
+# What pump files, logs and events store: a title may change, these never.
+STORED_VALUES = {
+    InfusionMode: ["stopped", "single_bolus", "simple_continuous", "flex", "minimum_rate"],
+    BolusKind: ["single", "priming", "bridge", "clinician"],
+    PrimingPath: ["tubing_and_catheter", "catheter_only"],
+    FindingSeverity: ["block", "needs_reason", "warning", "info"],
+    PrimingOccasion: ["implant", "catheter_revision"],
+    StepStatus: ["done", "current", "to do", "not needed", "stopped", "abandoned", "not done"],
+}
+
+
+@pytest.mark.parametrize("enum", list(STORED_VALUES), ids=lambda enum: enum.__name__)
+def test_a_titled_enum_keeps_its_values_and_sets_each_title_once(enum):
+    assert issubclass(enum, TitledEnum)
+    assert [member.value for member in enum] == STORED_VALUES[enum]
+    for member in enum:
+        assert enum(member.value) is member and member == member.value
+        assert "title" in vars(member) and member.title  # an attribute of the member, not a dict built per call
+
+
+def test_titles_read_as_before():
+    assert InfusionMode.FLEX.title == "Flexible (time of day)"
+    assert BolusKind.PRIMING.title == "Priming bolus"
+    assert FindingSeverity.NEEDS_REASON.title == "Reason required"
+    assert PrimingPath.CATHETER_ONLY.title == "catheter only"
+    assert StepStatus.ABANDONED.title == "✗ abandoned here"
+    assert (Step.DOSE.value, Step.DOSE.title) == (5, "Concentration change")
+    assert Step.PORT.instruction == "locate the reservoir fill port"

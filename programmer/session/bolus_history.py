@@ -15,14 +15,10 @@ from decimal import ROUND_DOWN, Decimal
 from programmer.pump.log import BolusDetails, BolusPhase
 from programmer.pump.memory import PumpMemory
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription
-from programmer.therapy.units import Dose, format_number
-from programmer.wording import duration_text, moment_text
+from programmer.therapy.units import Dose
+from programmer.wording import duration_text, format_number, ml_text, moment_text
 
 PART_DIGITS = 3
-
-
-def ml_text(volume_ml: float) -> str:
-    return f"{format_number(volume_ml)} mL"
 
 
 def part_text(part: float, whole: float) -> str:

@@ -17,12 +17,12 @@ from typing import Any
 from programmer.errors import ProgrammerError
 from programmer.pump.memory import PumpMemory
 from programmer.pump.telemetry import ProgramResult
-from programmer.session.bolus_history import CancelledBolus, bolus_history, ml_text
+from programmer.session.bolus_history import CancelledBolus, bolus_history
 from programmer.session.bolus_workflow import BolusPlan, BolusRunning, BolusWorkflow, PrimingOccasion
 from programmer.session.programming import ProgrammingSession
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.units import Dose
-from programmer.wording import duration_text
+from programmer.wording import duration_text, ml_text
 
 NO_PUMP = "no pump is connected: interrogate the pump first"
 NO_BOLUS = "The pump is running no bolus now."

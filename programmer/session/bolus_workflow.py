@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any, TypeVar
 
 from programmer.errors import ProgrammerError
@@ -26,14 +25,7 @@ from programmer.pump.firmware import Program
 from programmer.pump.log import BolusDetails, BolusPhase
 from programmer.pump.memory import PumpMemory
 from programmer.pump.telemetry import ProgramResult
-from programmer.session.bolus_history import (
-    BolusProgress,
-    CancelledBolus,
-    bolus_progress,
-    last_priming,
-    ml_text,
-    then_text,
-)
+from programmer.session.bolus_history import BolusProgress, CancelledBolus, bolus_progress, last_priming, then_text
 from programmer.session.events import BolusNotice
 from programmer.session.gate import BlockingFindings, GateCheck, check_program
 from programmer.session.programming import ProgrammingSession, SessionError
@@ -47,8 +39,16 @@ from programmer.therapy.bolus import (
 )
 from programmer.therapy.prescription import Bolus, Prescription, PrescriptionError
 from programmer.therapy.safety import Finding, FindingSeverity
-from programmer.therapy.units import Dose, UnitError, format_number
-from programmer.wording import duration_text, moment_text
+from programmer.therapy.units import Dose, UnitError
+from programmer.wording import (
+    TitledEnum,
+    date_text,
+    duration_text,
+    format_number,
+    ml_per_day_text,
+    ml_text,
+    moment_text,
+)
 
 # An unchanged base dose says "Daily dose 1.5 → 1.5 mg/day (unchanged)": noise beside a bolus.
 _NOISE_RULES = ("dose_change",)
@@ -61,23 +61,17 @@ JUST_IMPLANTED = timedelta(hours=24)
 REPRIME_LOCKOUT = timedelta(hours=24)
 
 
-class PrimingOccasion(StrEnum):
+class PrimingOccasion(TitledEnum):
     """Why the catheter needs priming, which says what is empty and so what to fill."""
 
-    IMPLANT = "implant"
-    CATHETER_REVISION = "catheter_revision"
+    IMPLANT = "implant", "The pump was just implanted"
+    CATHETER_REVISION = "catheter_revision", "The catheter was revised (replaced or shortened)"
 
     @property
     def path(self) -> PrimingPath:
         if self is PrimingOccasion.IMPLANT:
             return PrimingPath.TUBING_AND_CATHETER
         return PrimingPath.CATHETER_ONLY
-
-    @property
-    def title(self) -> str:
-        if self is PrimingOccasion.IMPLANT:
-            return "The pump was just implanted"
-        return "The catheter was revised (replaced or shortened)"
 
 
 class BolusWorkflowError(SessionError):
@@ -164,7 +158,7 @@ class PrimingPlan(BolusPlan):
             ("Catheter", catheter),
             ("Pump tubing", tubing),
             ("Priming volume", f"{ml_text(self.volume_ml)} ({self.bolus.dose})"),
-            ("Flow", f"{format_number(self.bolus.ml_per_day)} mL/day (the pump's maximum)"),
+            ("Flow", f"{ml_per_day_text(self.bolus.ml_per_day)} (the pump's maximum)"),
             *self._ending_lines(),
         ]
 
@@ -178,7 +172,7 @@ class ClinicianBolusPlan(BolusPlan):
         return [
             ("Dose", str(bolus.dose)),
             ("Volume", ml_text(bolus.volume_ml)),
-            ("Flow", f"{format_number(bolus.ml_per_day)} mL/day"),
+            ("Flow", ml_per_day_text(bolus.ml_per_day)),
             *self._ending_lines(),
         ]
 
@@ -193,7 +187,7 @@ def _fluid_path_full(memory: PumpMemory) -> str:
         return f"it was primed {moment_text(primed)}"
     implanted = memory.events[0].at if memory.events else datetime.combine(memory.implant_date, datetime.min.time())
     if memory.clock - implanted > JUST_IMPLANTED:
-        return f"the pump has been delivering since the implant on {memory.implant_date:%Y-%m-%d}"
+        return f"the pump has been delivering since the implant on {date_text(memory.implant_date)}"
     return ""
 
 
@@ -213,7 +207,7 @@ def _holds_now(memory: PumpMemory, occasion: PrimingOccasion | None) -> str:
 
     full = _fluid_path_full(memory)
     if not full:
-        return f"not yet primed: the pump was implanted {memory.implant_date:%Y-%m-%d}"
+        return f"not yet primed: the pump was implanted {date_text(memory.implant_date)}"
     if occasion is PrimingOccasion.CATHETER_REVISION and _primed_recently(memory) is None:
         return f"the pump tubing {drug_in(model.pump_tubing_volume_ml)} ({full}); the new catheter: empty"
     try:
@@ -265,7 +259,7 @@ def _priming_findings(memory: PumpMemory, occasion: PrimingOccasion | None, bolu
             Finding(
                 FindingSeverity.WARNING,
                 "tubing_not_primed",
-                f"the pump was implanted {memory.implant_date:%Y-%m-%d} and has not been primed: its tubing "
+                f"the pump was implanted {date_text(memory.implant_date)} and has not been primed: its tubing "
                 f"({tubing}) is empty too, so priming the catheter only leaves the drug {tubing} short of the tip. "
                 "Just after an implant, choose 'the pump was just implanted'",
             )

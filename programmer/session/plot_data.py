@@ -24,7 +24,7 @@ import numpy as np
 from programmer.pump.memory import Alarm, PumpMemory
 from programmer.session.status import ReservoirDate, ReservoirDates, reservoir_dates, reservoir_projection
 from programmer.therapy.projection import Projection
-from programmer.therapy.units import format_number
+from programmer.wording import days_text, ml_text, short_date_text, short_moment_text, weekday_moment_text
 
 if TYPE_CHECKING:
     from programmer.pump.firmware import Program
@@ -53,14 +53,6 @@ def from_seconds(seconds: float) -> datetime:
     return _EPOCH + timedelta(seconds=float(seconds))
 
 
-def format_moment(moment: datetime) -> str:
-    return moment.strftime("%a %Y-%m-%d %H:%M")
-
-
-def format_days(days: float) -> str:
-    return f"{days:.1f} day" + ("" if abs(days) == 1 else "s")
-
-
 def axis_title(left: float, right: float) -> str:
     """The date axis's title for a view from `left` to `right` (plot x): its ticks leave the year out."""
     first, last = from_seconds(max(left, 0)).year, from_seconds(max(right, 0)).year
@@ -70,7 +62,7 @@ def axis_title(left: float, right: float) -> str:
 
 def marker_text(title: str, moment: datetime) -> str:
     """A vertical marker's label: what it marks over the day and time ('Alarm (current)\\nTue 01 Jul 09:00')."""
-    return f"{title}\n{moment:%a %d %b %H:%M}"
+    return f"{title}\n{short_moment_text(moment)}"
 
 
 def appointment_text(moment: datetime) -> str:
@@ -173,22 +165,22 @@ class Curve:
         alarm, empty = self.dates.alarm, self.dates.empty
         if alarm.date is None:
             return f"{self.title}: no delivery, so no alarm date"
-        volume = f"{format_number(self.alarm_volume_ml)} mL"
+        volume = ml_text(self.alarm_volume_ml)
         if alarm.fired:
-            text = f"{self.title}: alarm at {volume} fired on {format_moment(alarm.date)} ({alarm.ago_text} ago)"
+            text = f"{self.title}: alarm at {volume} fired on {weekday_moment_text(alarm.date)} ({alarm.ago_text} ago)"
         elif alarm.passed:
-            text = f"{self.title}: alarm volume reached: {format_number(alarm.volume_ml)} mL left, at or below {volume}"
+            text = f"{self.title}: alarm volume reached: {alarm.volumes_text}"
         else:
-            days = format_days((alarm.date - now) / _DAY)
-            text = f"{self.title}: alarm at {volume} on {format_moment(alarm.date)} (in {days})"
+            days = days_text((alarm.date - now) / _DAY)
+            text = f"{self.title}: alarm at {volume} on {weekday_moment_text(alarm.date)} (in {days})"
         if empty.fired:
-            text += f", ran empty on {format_moment(empty.date)} ({empty.ago_text} ago)"
+            text += f", ran empty on {weekday_moment_text(empty.date)} ({empty.ago_text} ago)"
         elif empty.passed:
             text += ", empty now"
         elif empty.date is not None:
-            text += f", empty on {format_moment(empty.date)}"
+            text += f", empty on {weekday_moment_text(empty.date)}"
             if alarm.passed:  # the alarm is behind: how long is left is what counts now
-                text += f" (in {format_days((empty.date - now) / _DAY)})"
+                text += f" (in {days_text((empty.date - now) / _DAY)})"
         return text
 
 
@@ -272,11 +264,11 @@ class ReservoirPlotData:
     def alarm_lines(self) -> list[AlarmLine]:
         """The current alarm volume, and the pending one when it differs."""
         current = self.current.alarm_volume_ml
-        lines = [AlarmLine("current", current, f"Low-reservoir alarm {format_number(current)} mL")]
+        lines = [AlarmLine("current", current, f"Low-reservoir alarm {ml_text(current)}")]
         pending = self.pending
         if pending is not None and pending.alarm_volume_ml != current:
-            volume = format_number(pending.alarm_volume_ml)
-            lines.append(AlarmLine("pending", pending.alarm_volume_ml, f"Low-reservoir alarm {volume} mL (pending)"))
+            volume = ml_text(pending.alarm_volume_ml)
+            lines.append(AlarmLine("pending", pending.alarm_volume_ml, f"Low-reservoir alarm {volume} (pending)"))
         return lines
 
     def refill_text(self) -> str | None:
@@ -285,7 +277,7 @@ class ReservoirPlotData:
         if refill is None or refill[0] >= self.now:
             return None
         when, volume = refill
-        return f"Refilled {when:%d %b}: {format_number(volume)} mL"
+        return f"Refilled {short_date_text(when)}: {ml_text(volume)}"
 
     def legend(self, appointment: bool) -> list[tuple[str, str]]:
         """(key, title) of each legend entry, in order."""
@@ -302,24 +294,24 @@ class ReservoirPlotData:
     # --- words -----------------------------------------------------------------------------------------------
     def readout(self, moment: datetime) -> str:
         """The hover readout: date and time, then each curve's volume and days until its alarm."""
-        parts = [format_moment(moment)]
+        parts = [weekday_moment_text(moment)]
         for curve in self.curves:
             projection = curve.projection
             if moment < projection.start:
                 parts.append(f"{curve.title}: before the projection starts")
                 continue
-            text = f"{curve.title}: {format_number(round(projection.volume_at(moment), 2))} mL"
+            text = f"{curve.title}: {ml_text(round(projection.volume_at(moment), 2))}"
             if curve.alarm_date is None:
                 text += ", no alarm (no delivery)"
             else:
                 days = (curve.alarm_date - moment) / _DAY
-                text += f", {format_days(days)} until alarm" if days >= 0 else f", alarm {format_days(-days)} ago"
+                text += f", {days_text(days)} until alarm" if days >= 0 else f", alarm {days_text(-days)} ago"
             parts.append(text)
         if self.band is not None:
             shown = [curve.projection for curve in self.curves]
             for edge in (self.band.no_boluses, self.band.every_bolus):
                 if moment >= edge.projection.start and edge.projection not in shown:
-                    parts.append(f"{edge.title}: {format_number(round(edge.projection.volume_at(moment), 2))} mL")
+                    parts.append(f"{edge.title}: {ml_text(round(edge.projection.volume_at(moment), 2))}")
         return " · ".join(parts)
 
     def appointment_warning(self, appointment: datetime | None) -> str | None:
@@ -330,26 +322,29 @@ class ReservoirPlotData:
         which = "pending program" if curve is self.pending else "current program"
         alarm = curve.alarm
         empty = curve.empty_date
-        runs_empty = f"; the reservoir runs empty on {format_moment(empty)}" if empty and appointment > empty else ""
+        booked = weekday_moment_text(appointment)
+        runs_empty = ""
+        if empty is not None and appointment > empty:
+            runs_empty = f"; the reservoir runs empty on {weekday_moment_text(empty)}"
         if alarm.fired:
             return (
-                f"Refill appointment {format_moment(appointment)} comes after the low-reservoir alarm, which fired "
-                f"on {format_moment(alarm.date)} ({alarm.ago_text} ago, {which}){runs_empty}. "
+                f"Refill appointment {booked} comes after the low-reservoir alarm, which fired "
+                f"on {weekday_moment_text(alarm.date)} ({alarm.ago_text} ago, {which}){runs_empty}. "
                 "Book the refill as soon as possible."
             )
         if alarm.date is not None and appointment > alarm.date:
             late = (appointment - alarm.date) / _DAY
             return (
-                f"Refill appointment {format_moment(appointment)} is {format_days(late)} after the "
-                f"low-reservoir alarm date {format_moment(alarm.date)} ({which}){runs_empty}. "
+                f"Refill appointment {booked} is {days_text(late)} after the "
+                f"low-reservoir alarm date {weekday_moment_text(alarm.date)} ({which}){runs_empty}. "
                 "Book the refill before the alarm date."
             )
         worst = self.band.worst_case_refill_date if self.band is not None else None
         if worst is not None and appointment > worst:
             late = (appointment - worst) / _DAY
             return (
-                f"Refill appointment {format_moment(appointment)} is {format_days(late)} after "
-                f"{format_moment(worst)}, the alarm date if the patient uses every allowed bolus. "
+                f"Refill appointment {booked} is {days_text(late)} after "
+                f"{weekday_moment_text(worst)}, the alarm date if the patient uses every allowed bolus. "
                 "Book the refill before it."
             )
         return None
@@ -372,9 +367,9 @@ class ReservoirPlotData:
         worst = self.band.every_bolus.alarm if self.band is not None else None
         if worst is not None and worst.date is not None:
             if worst.passed:
-                when = f"now: {format_number(worst.volume_ml)} mL left, at or below {format_number(worst.target_ml)} mL"
+                when = f"now: {worst.volumes_text}"
             else:
-                when = f"by {format_moment(worst.date)} (in {format_days((worst.date - self.now) / _DAY)})"
+                when = f"by {weekday_moment_text(worst.date)} (in {days_text((worst.date - self.now) / _DAY)})"
             lines.append(f"Every allowed patient bolus used: refill {when}")
         return lines
 

@@ -15,7 +15,8 @@ from programmer.errors import ProgrammerError
 from programmer.therapy.drugs import Drug, DrugLibrary
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.pump_models import PumpModel
-from programmer.therapy.units import Concentration, DoseRate, format_number
+from programmer.therapy.units import Concentration, DoseRate
+from programmer.wording import format_number, ml_text
 
 # Modes a nurse picks here; flex and single bolus appear only when the pump already runs them
 # (their schedule or bolus is kept as it is).
@@ -92,14 +93,14 @@ class PrescriptionForm:
     def low_alarm_text(self) -> str:
         model = self.model
         return (
-            f"{format_number(model.low_alarm_min_ml)}–{format_number(model.low_alarm_max_ml)} mL, "
-            f"recommended {format_number(model.low_alarm_default_ml)} mL"
+            f"{format_number(model.low_alarm_min_ml)}–{ml_text(model.low_alarm_max_ml)}, "
+            f"recommended {ml_text(model.low_alarm_default_ml)}"
         )
 
     def on_pump_text(self) -> str:
         return (
             f"On the pump now: {self.current.describe()}; "
-            f"low-reservoir alarm at {format_number(self.current_low_alarm_ml)} mL"
+            f"low-reservoir alarm at {ml_text(self.current_low_alarm_ml)}"
         )
 
     def shown_dose(self, drug: Drug, shown: Prescription) -> float:

@@ -32,16 +32,12 @@ from programmer.session.plot_data import PlotInputs, memory_inputs, plot_data
 from programmer.session.refill.records import RefillRecord
 from programmer.session.refill.steps import RefillOutcome
 from programmer.session.review import daily_dose_text
-from programmer.session.status import format_datetime, reservoir_projection
+from programmer.session.status import NEVER, format_datetime, reservoir_projection
 from programmer.therapy.bolus import catheter_volume_ml
 from programmer.therapy.drugs import DrugLibrary, drug_library
 from programmer.therapy.refill import discrepancy
-from programmer.therapy.units import (
-    Concentration,
-    DoseRate,
-    format_number,
-)
-from programmer.wording import moment_text
+from programmer.therapy.units import Concentration, DoseRate
+from programmer.wording import clock_text, date_text, format_number, ml_per_day_text, ml_text, moment_text, percent_text
 
 SESSION_GAP = timedelta(hours=12)  # actions further apart than this belong to different visits
 NOT_LOGGED = "not in the pump's log"
@@ -76,6 +72,11 @@ class RefillSection:
     filled_with: str  # 'morphine 10 mg/mL'
     outcome: str  # 'programmed', or what an unfinished refill left
     notes: tuple[tuple[str, str], ...] = ()  # (label, text): label check, acknowledgements, bridge bolus
+
+    @property
+    def discrepancy_text(self) -> str:
+        """'+0.4 mL', '-1.2 mL', or '—' when nothing removed was recorded."""
+        return "—" if self.discrepancy_ml is None else ml_text(self.discrepancy_ml, signed=True)
 
 
 @dataclass(frozen=True)
@@ -131,14 +132,14 @@ class SessionReport:
     @property
     def session_text(self) -> str:
         if self.started_at is None:
-            return f"interrogation only (no programming logged); pump clock {self.printed_at:%Y-%m-%d %H:%M}"
+            return f"interrogation only (no programming logged); pump clock {moment_text(self.printed_at)}"
         start, end = self.started_at, self.ended_at or self.started_at
-        if start == end:
-            text = f"{start:%Y-%m-%d %H:%M}"
-        elif start.date() == end.date():
-            text = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+        if moment_text(start) == moment_text(end):
+            text = moment_text(start)
+        elif date_text(start) == date_text(end):
+            text = f"{moment_text(start)}–{clock_text(end)}"
         else:
-            text = f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+            text = f"{moment_text(start)} – {moment_text(end)}"
         return text if self.actions else f"{text}, interrogation only (no programming logged)"
 
     @property
@@ -147,24 +148,24 @@ class SessionReport:
             ("Patient ID", self.patient_id or "not assigned"),
             ("Pump", f"{self.pump_title}"),
             ("Serial number", self.serial),
-            ("Implanted", f"{self.implant_date:%Y-%m-%d}; replace by {self.replace_by:%Y-%m-%d}"),
+            ("Implanted", f"{date_text(self.implant_date)}; replace by {date_text(self.replace_by)}"),
             ("Catheter", self.catheter),
             ("Session", f"{self.session_text} (pump clock)"),
             ("Clinician", ", ".join(self.clinicians) or "not recorded"),
             ("Second check", self.second_checker or "not recorded"),
-            ("Report printed", f"{self.printed_at:%Y-%m-%d %H:%M} (pump clock), from the {self.source}"),
+            ("Report printed", f"{moment_text(self.printed_at)} (pump clock), from the {self.source}"),
         ]
 
     @property
     def next_steps(self) -> list[tuple[str, str]]:
-        alarm = "never (no delivery)"
+        alarm = NEVER
         if self.alarm_date is not None:
-            alarm = f"{self.alarm_date:%Y-%m-%d %H:%M} (reservoir down to {format_number(self.low_alarm_ml)} mL)"
+            alarm = f"{moment_text(self.alarm_date)} (reservoir down to {ml_text(self.low_alarm_ml)})"
         rows = [
-            ("Reservoir now", f"{format_number(self.reservoir_ml)} mL"),
+            ("Reservoir now", ml_text(self.reservoir_ml)),
             ("Low-reservoir alarm date", alarm),
-            ("Reservoir empty", format_datetime(self.empty_date) if self.empty_date else "never (no delivery)"),
-            ("Next refill appointment", f"{self.appointment:%Y-%m-%d %H:%M}" if self.appointment else "not booked"),
+            ("Reservoir empty", format_datetime(self.empty_date)),
+            ("Next refill appointment", moment_text(self.appointment) if self.appointment else "not booked"),
         ]
         if self.appointment_note:
             rows.append(("", self.appointment_note))
@@ -180,18 +181,18 @@ class SessionReport:
         ]
         if self.refill is not None:
             refill = self.refill
-            lines += ["", "Refill:", f"  expected {format_number(refill.expected_ml)} mL"]
+            lines += ["", "Refill:", f"  expected {ml_text(refill.expected_ml)}"]
             if refill.removed_ml is not None:
-                lines.append(f"  removed {format_number(refill.removed_ml)} mL; discrepancy {_signed_ml(refill)}")
+                lines.append(f"  removed {ml_text(refill.removed_ml)}; discrepancy {refill.discrepancy_text}")
                 lines.append(f"  {refill.verdict}")
             if refill.added_ml is not None:
-                lines.append(f"  added {format_number(refill.added_ml)} mL of {refill.filled_with}")
+                lines.append(f"  added {ml_text(refill.added_ml)} of {refill.filled_with}")
             lines.append(f"  outcome: {refill.outcome}")
             lines += [f"  {label}: {text}" for label, text in refill.notes]
         lines += ["", "Alarm and next refill:"]
         lines += [f"  {label}: {value}" if label else f"  {value}" for label, value in self.next_steps]
         lines += ["", "Boluses given:"]
-        lines += [f"  {b.at:%Y-%m-%d %H:%M} {b.title}: {b.given}; {b.outcome}" for b in self.boluses]
+        lines += [f"  {moment_text(b.at)} {b.title}: {b.given}; {b.outcome}" for b in self.boluses]
         if not self.boluses:
             lines.append("  none")
         lines += ["", "Safety findings and reasons:"]
@@ -203,13 +204,6 @@ class SessionReport:
             lines += ["", "Active alarms:"] + [f"  {alarm}" for alarm in self.active_alarms]
         lines += ["", f"Pump now: {self.pump_state}"]
         return "\n".join(lines)
-
-
-def _signed_ml(refill: RefillSection) -> str:
-    if refill.discrepancy_ml is None:
-        return "—"
-    sign = "+" if refill.discrepancy_ml > 0 else ""
-    return f"{sign}{format_number(refill.discrepancy_ml)} mL"
 
 
 # --- finding the session in the log --------------------------------------------------------------------------------
@@ -261,10 +255,6 @@ class _Side:
     dose: DoseRate | None = None  # the daily dose itself, for the % change; None when the log does not say
 
 
-def _ml(value: float) -> str:
-    return f"{format_number(value)} mL"
-
-
 def _side_of(memory: PumpMemory) -> _Side:
     prescription = memory.prescription
     reservoir = memory.reservoir_ml
@@ -272,9 +262,9 @@ def _side_of(memory: PumpMemory) -> _Side:
     return _Side(
         program=prescription.describe(),
         daily_dose=daily_dose_text(prescription),
-        daily_volume=f"{format_number(prescription.nominal_daily_volume_ml)} mL/day",
-        reservoir=f"{_ml(reservoir)} at {memory.clock:%Y-%m-%d %H:%M}",
-        low_alarm=_ml(memory.low_alarm_ml),
+        daily_volume=ml_per_day_text(prescription.nominal_daily_volume_ml),
+        reservoir=f"{ml_text(reservoir)} at {moment_text(memory.clock)}",
+        low_alarm=ml_text(memory.low_alarm_ml),
         alarm_date=format_datetime(projection.alarm_date),
         dose=prescription.nominal_daily_dose,
     )
@@ -309,23 +299,23 @@ def _side_from_log(memory: PumpMemory, events: tuple[Event, ...], since: datetim
         daily_dose = f"{dose} ({dose.per_hour_text()})"
         daily_volume = NOT_LOGGED
         if concentration is not None:
-            daily_volume = f"{format_number(concentration.ml_per_day(dose))} mL/day"
+            daily_volume = ml_per_day_text(concentration.ml_per_day(dose))
 
     reservoir = NOT_LOGGED
     for event in events:
         details = event.details
         if isinstance(details, RefillDetails):
-            reservoir = f"{_ml(details.expected_ml)} at {event.at:%Y-%m-%d %H:%M}"
+            reservoir = f"{ml_text(details.expected_ml)} at {moment_text(event.at)}"
             break
         if isinstance(details, ProgrammingDetails) and details.reservoir_ml is not None:
-            reservoir = f"{_ml(details.reservoir_ml)} at {event.at:%Y-%m-%d %H:%M}"
+            reservoir = f"{ml_text(details.reservoir_ml)} at {moment_text(event.at)}"
             break
 
     low_alarm = after.low_alarm if not programmings else NOT_LOGGED
     for event in reversed(earlier):
         details = event.details
         if isinstance(details, ProgrammingDetails) and details.low_alarm_ml is not None:
-            low_alarm = _ml(details.low_alarm_ml)
+            low_alarm = ml_text(details.low_alarm_ml)
             break
     alarm_date = after.alarm_date if not events else NOT_LOGGED
     return _Side(program, daily_dose, daily_volume, reservoir, low_alarm, alarm_date, dose)
@@ -336,7 +326,7 @@ def _dose_change(before: DoseRate | None, after: DoseRate | None) -> str:
     if before is None or after is None or before.unit is not after.unit:
         return ""
     change = after.percent_change_from(before)
-    return "" if change is None or abs(change) < 0.05 else f" ({change:+.1f} %)"
+    return "" if change is None or abs(change) < 0.05 else f" ({percent_text(change, signed=True)})"
 
 
 def _settings(before: _Side, after: _Side) -> tuple[SettingRow, ...]:
@@ -376,7 +366,7 @@ def _refill_from_log(memory: PumpMemory, event: Event, details: RefillDetails) -
         verdict=verdict.message,
         flagged=verdict.flagged,
         filled_with=f"{prescription.drug} {prescription.concentration}",
-        outcome=f"programmed {event.at:%Y-%m-%d %H:%M}",
+        outcome=f"programmed {moment_text(event.at)}",
     )
 
 
@@ -392,8 +382,10 @@ def _refill_from_record(record: RefillRecord, logged: RefillSection | None) -> R
         notes.append(("Pocket fill acknowledged", record.pocket_fill_acknowledgement))
     if record.bridge_bolus is not None:
         bolus = record.bridge_bolus
-        notes.append(("Bridge bolus", f"{_ml(bolus.volume_ml)} ({bolus.dose}) at {format_number(bolus.ml_per_day)} "
-                                      f"mL/day, ends {moment_text(bolus.end)}"))
+        notes.append(
+            ("Bridge bolus", f"{ml_text(bolus.volume_ml)} ({bolus.dose}) at {ml_per_day_text(bolus.ml_per_day)}, "
+                             f"ends {moment_text(bolus.end)}")
+        )
     elif record.bridge_bolus_declined:
         notes.append(("Bridge bolus", "declined"))
     if record.outcome is RefillOutcome.PROGRAMMED and logged is not None:
@@ -472,7 +464,7 @@ def _catheter(memory: PumpMemory) -> str:
         volume = catheter_volume_ml(catheter.length_cm, catheter.trimmed_cm, model.catheter_ml_per_cm)
     except ValueError:
         return text
-    return f"{text}; {format_number(volume)} mL + {format_number(model.pump_tubing_volume_ml)} mL pump tubing"
+    return f"{text}; {ml_text(volume)} + {ml_text(model.pump_tubing_volume_ml)} pump tubing"
 
 
 # --- the report ---------------------------------------------------------------------------------------------------
@@ -509,8 +501,8 @@ def build_report(
         before_side = _Side(
             program=old.describe(),
             daily_dose=daily_dose_text(old),
-            daily_volume=f"{format_number(old.nominal_daily_volume_ml)} mL/day",
-            reservoir=f"{_ml(refill.expected_ml)} at {refill.started_at:%Y-%m-%d %H:%M}",
+            daily_volume=ml_per_day_text(old.nominal_daily_volume_ml),
+            reservoir=f"{ml_text(refill.expected_ml)} at {moment_text(refill.started_at)}",
             low_alarm=after.low_alarm,  # a refill does not change the alarm volume
             alarm_date=format_datetime(refill.old_alarm_date),
             dose=old.nominal_daily_dose,
@@ -531,7 +523,7 @@ def build_report(
         appointment_note = data.appointment_warning(appointment) or ""
     else:
         suggested = data.suggested_appointment()
-        appointment_note = f"Book the next refill before the alarm date, e.g. {suggested:%Y-%m-%d %H:%M}."
+        appointment_note = f"Book the next refill before the alarm date, e.g. {moment_text(suggested)}."
 
     clinicians: list[str] = [clinician.strip()] if clinician.strip() else []
     for event in events:
@@ -581,7 +573,7 @@ def build_report(
         boluses=tuple(bolus_history(memory, since)) if since is not None else (),
         findings=_findings(events, refill),
         active_alarms=tuple(
-            f"{alarm.kind.title} ({alarm.severity.value}), since {alarm.raised_at:%Y-%m-%d %H:%M}"
+            f"{alarm.kind.title} ({alarm.severity.value}), since {moment_text(alarm.raised_at)}"
             for alarm in memory.alarms
         ),
         log=tuple(event for event in memory.events if since is not None and since <= event.at <= ended_at),

@@ -15,6 +15,7 @@ from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.projection import Projection
 from programmer.therapy.safety import Finding, blocking, needing_reason
 from programmer.therapy.schedule import DaySchedule
+from programmer.wording import ml_per_day_text, percent_change_text
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,18 @@ class Review:
     @property
     def new_alarm_date(self) -> datetime | None:
         return self.new_projection.alarm_date
+
+    @property
+    def dose_change_text(self) -> str:
+        """'+33.3 %', 'no change (0 %)', or why there is no %."""
+        if self.dose_change_percent is None:
+            return "no % change (new drug, or no dose before)"
+        return percent_change_text(self.dose_change_percent)
+
+    @property
+    def daily_volume_text(self) -> str:
+        """'0.18 mL/day (now 0.15 mL/day)'."""
+        return f"{ml_per_day_text(self.new_daily_volume_ml)} (now {ml_per_day_text(self.old_daily_volume_ml)})"
 
     @property
     def can_program(self) -> bool:

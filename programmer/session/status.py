@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from programmer.pump.memory import Alarm, AlarmKind, PumpMemory
 from programmer.therapy.bolus import worst_case_patient_bolus_ml_per_day
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.projection import Projection, project
-from programmer.therapy.units import format_number
-from programmer.wording import duration_text
+from programmer.wording import days_text, duration_text, ml_text, moment_text
 
 NEVER = "never (no delivery)"
+_DAY = timedelta(days=1)
 
 
 def reservoir_projection(
@@ -37,8 +37,8 @@ def reservoir_projection(
 
 
 def format_datetime(moment: datetime | None) -> str:
-    """'2026-12-03 14:10', cut to the minute: an alarm date shown is never later than the alarm itself."""
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else NEVER
+    """'2026-12-03 14:10' as every moment is shown (rounded up to the minute), or 'never (no delivery)'."""
+    return moment_text(moment) if moment else NEVER
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class ReservoirDate:
             return f"{format_datetime(self.date)} (fired {self.ago_text} ago)"
         if self.passed:
             # Already at or below the volume, but the pump has raised no alarm for it (yet): say so, not "now".
-            return f"reached: {self._volumes()}"
+            return f"reached: {self.volumes_text}"
         return format_datetime(self.date)
 
     def days_text(self) -> str:
@@ -82,11 +82,13 @@ class ReservoirDate:
         if self.fired:
             return f"alarm fired {self.ago_text} ago"
         if self.passed:
-            return f"0 days: {self._volumes()}"
-        return f"{(self.date - self.now).total_seconds() / 86400:.1f} days"
+            return f"0 days: {self.volumes_text}"
+        return days_text((self.date - self.now) / _DAY)
 
-    def _volumes(self) -> str:
-        return f"{format_number(self.volume_ml)} mL left, at or below {format_number(self.target_ml)} mL"
+    @property
+    def volumes_text(self) -> str:
+        """'1.8 mL left, at or below 2 mL': why a date already reached reads so."""
+        return f"{ml_text(self.volume_ml)} left, at or below {ml_text(self.target_ml)}"
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,15 @@ library, then the pump's active alarms, most urgent first, each with its level i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from programmer.pump.memory import Alarm, Catheter, PumpMemory, Severity
 from programmer.session.gate import stored_finding_text, stored_program_findings
+from programmer.session.levels import Level
 from programmer.session.review import daily_dose_text
 from programmer.session.status import format_datetime, reservoir_dates, reservoir_projection
-from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.drugs import DrugLibrary
 from programmer.therapy.safety import FindingSeverity
-from programmer.therapy.units import format_number
-from programmer.wording import duration_text
+from programmer.wording import date_text, format_number, ml_per_day_text, ml_text
 
 # (key, label) per group, in the order a nurse reads them.
 FIELDS = {
@@ -50,14 +48,6 @@ GROUP_TITLES = {"therapy": "Therapy", "reservoir": "Reservoir and alarm dates", 
 NO_ALARMS = "No active alarms"
 
 
-class Level(StrEnum):
-    """How urgent a line is; the screen colours it, and the words say it too."""
-
-    CRITICAL = "critical"
-    WARNING = "warning"
-    OK = "ok"
-
-
 @dataclass(frozen=True)
 class StatusLine:
     level: Level
@@ -78,15 +68,6 @@ def catheter_text(catheter: Catheter) -> str:
     )
 
 
-def ptm_text(ptm: PtmSettings | None) -> str:
-    if ptm is None:
-        return "not set up"
-    return (
-        f"{ptm.dose_per_bolus} over {duration_text(ptm.duration)}, at most {ptm.max_per_24h} per 24 h, "
-        f"lockout {duration_text(ptm.lockout)}"
-    )
-
-
 def alarm_text(alarm: Alarm) -> str:
     """'CRITICAL: Reservoir empty since 2025-03-01 08:00': the severity in words, never colour alone."""
     return f"{alarm.severity.value.upper()}: {alarm.kind.title} since {format_datetime(alarm.raised_at)}"
@@ -97,26 +78,25 @@ def status_screen(memory: PumpMemory, library: DrugLibrary) -> StatusScreen:
     rx = memory.prescription
     drug = library.get(rx.drug)
     off_label = drug is not None and drug.off_label
-    capacity = format_number(memory.model.reservoir_capacity_ml)
     dates = reservoir_dates(reservoir_projection(memory), memory.alarms)  # once an alarm fired: when, not "now"
     values = {
         "drug": f"{rx.drug} (off-label)" if off_label else rx.drug,
         "concentration": str(rx.concentration),
         "mode": rx.mode.title,
         "dailyDose": daily_dose_text(rx),
-        "dailyVolume": f"{format_number(rx.nominal_daily_volume_ml)} mL/day",
+        "dailyVolume": ml_per_day_text(rx.nominal_daily_volume_ml),
         "entered": format_datetime(memory.prescription_entered_at),
-        "reservoir": f"{format_number(memory.reservoir_ml)} mL (capacity {capacity} mL)",
-        "lowAlarm": f"{format_number(memory.low_alarm_ml)} mL",
+        "reservoir": f"{ml_text(memory.reservoir_ml)} (capacity {ml_text(memory.model.reservoir_capacity_ml)})",
+        "lowAlarm": ml_text(memory.low_alarm_ml),
         "alarmDate": dates.alarm.text(),
         "daysToAlarm": dates.alarm.days_text(),
         "emptyDate": dates.empty.text(),
-        "replaceBy": memory.replace_by.isoformat(),
+        "replaceBy": date_text(memory.replace_by),
         "model": memory.model.title,
-        "implanted": memory.implant_date.isoformat(),
+        "implanted": date_text(memory.implant_date),
         "catheter": catheter_text(memory.catheter),
-        "lastRefill": f"{format_datetime(memory.last_refill_at)} to {format_number(memory.last_refill_ml)} mL",
-        "ptm": ptm_text(memory.ptm),
+        "lastRefill": f"{format_datetime(memory.last_refill_at)} to {ml_text(memory.last_refill_ml)}",
+        "ptm": str(memory.ptm) if memory.ptm is not None else "not set up",
     }
     # A stored program beyond a hard limit is as urgent as a critical alarm; past a soft limit, a warning.
     lines = [

@@ -21,6 +21,7 @@ from programmer.session.events import ProgrammerEvents
 from programmer.session.link import Runner, RunNow
 from programmer.session.programming import ProgrammingSession, SessionError
 from programmer.therapy.drugs import DrugLibrary, drug_library
+from programmer.wording import moment_text
 
 if TYPE_CHECKING:
     from programmer.session.refill.records import RefillRecord
@@ -50,7 +51,7 @@ class Visit:
         """Book (None: unbook) the next refill; said as the `appointment` event."""
         now = self.session.now
         if moment is not None and moment < now:
-            raise SessionError(f"the appointment {moment:%Y-%m-%d %H:%M} is before the pump's clock ({now:%Y-%m-%d})")
+            raise SessionError(f"the appointment {moment_text(moment)} is before the pump's clock ({moment_text(now)})")
         if moment != self.appointment:
             self.appointment = moment
             self.events.appointment.emit(moment)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from programmer.errors import ProgrammerError
 from programmer.therapy.prescription import Bolus, BolusKind
 from programmer.therapy.pump_models import PumpModel
-from programmer.therapy.units import Concentration, Dose, DoseRate, format_number
-from programmer.wording import duration_text
+from programmer.therapy.units import Concentration, Dose, DoseRate
+from programmer.wording import TitledEnum, duration_text, format_number, ml_text
 
 SECONDS_PER_DAY = 86400.0
 DAY = timedelta(days=1)
@@ -48,6 +47,13 @@ class PtmSettings:
             raise BolusError(f"the number of boluses per 24 h cannot be negative ({self.max_per_24h})")
         if self.lockout < timedelta(0):
             raise BolusError("the lockout interval cannot be negative")
+
+    def __str__(self) -> str:
+        """'0.1 mg over 10 min, at most 4 per 24 h, lockout 3 h'."""
+        return (
+            f"{self.dose_per_bolus} over {duration_text(self.duration)}, at most {self.max_per_24h} per 24 h, "
+            f"lockout {duration_text(self.lockout)}"
+        )
 
     @property
     def boluses_allowed_per_24h(self) -> int:
@@ -103,15 +109,13 @@ def _check_flow(model: PumpModel, ml_per_day: float, what: str, concentration: C
         raise BolusError(f"{what}: {problem}")
 
 
-class PrimingPath(StrEnum):
+class PrimingPath(TitledEnum):
     """What a priming bolus fills, as a clinician programmer offers it."""
 
-    TUBING_AND_CATHETER = "tubing_and_catheter"  # a new implant: pump tubing and catheter are both empty
-    CATHETER_ONLY = "catheter_only"  # a catheter revision: the pump's tubing is still full of drug
-
-    @property
-    def title(self) -> str:
-        return "pump tubing and catheter" if self is PrimingPath.TUBING_AND_CATHETER else "catheter only"
+    # A new implant: pump tubing and catheter are both empty.
+    TUBING_AND_CATHETER = "tubing_and_catheter", "pump tubing and catheter"
+    # A catheter revision: the pump's tubing is still full of drug.
+    CATHETER_ONLY = "catheter_only", "catheter only"
 
 
 def priming_volume_ml(model: PumpModel, length_cm: float, trimmed_cm: float, path: PrimingPath) -> float:
@@ -139,7 +143,7 @@ def priming_bolus(
     """
     volume_ml = priming_volume_ml(model, length_cm, trimmed_cm, path)
     flow = model.flow_max_ml_per_day if ml_per_day is None else ml_per_day
-    _check_flow(model, flow, f"a priming bolus of {format_number(volume_ml)} mL", concentration)
+    _check_flow(model, flow, f"a priming bolus of {ml_text(volume_ml)}", concentration)
     return Bolus(BolusKind.PRIMING, start, _duration(volume_ml, flow), volume_ml, concentration.dose_in(volume_ml))
 
 
@@ -163,7 +167,7 @@ def bridge_bolus(
     dose = new_daily_dose.to(old_concentration.unit)
     volume_ml = fluid_path_volume_ml(model, length_cm, trimmed_cm)
     flow = old_concentration.ml_per_day(dose)
-    what = f"a bridge bolus of {format_number(volume_ml)} mL at {dose} in the old {old_concentration}"
+    what = f"a bridge bolus of {ml_text(volume_ml)} at {dose} in the old {old_concentration}"
     _check_flow(model, flow, what, old_concentration)
     return Bolus(BolusKind.BRIDGE, start, _duration(volume_ml, flow), volume_ml, old_concentration.dose_in(volume_ml))
 
@@ -178,6 +182,6 @@ def clinician_bolus(
         raise BolusError("a bolus needs a duration above zero")
     volume_ml = concentration.volume_ml(dose)
     flow = volume_ml / (duration.total_seconds() / SECONDS_PER_DAY)
-    what = f"a bolus of {dose} over {duration_text(duration)} ({format_number(volume_ml)} mL of {concentration})"
+    what = f"a bolus of {dose} over {duration_text(duration)} ({ml_text(volume_ml)} of {concentration})"
     _check_flow(model, flow, what, concentration)
     return Bolus(BolusKind.CLINICIAN, start, duration, volume_ml, dose)

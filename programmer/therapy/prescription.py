@@ -11,46 +11,30 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from programmer.errors import ProgrammerError
 from programmer.therapy.schedule import FlexSchedule
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit, UnitError
-from programmer.wording import duration_text
+from programmer.wording import TitledEnum, duration_text, ml_text
 
 
 class PrescriptionError(ProgrammerError, ValueError):
     """A prescription whose parts do not fit together (mode, dose, schedule, bolus, units)."""
 
 
-class InfusionMode(StrEnum):
-    STOPPED = "stopped"
-    SINGLE_BOLUS = "single_bolus"
-    SIMPLE_CONTINUOUS = "simple_continuous"
-    FLEX = "flex"
-    MINIMUM_RATE = "minimum_rate"
-
-    @property
-    def title(self) -> str:
-        return {
-            InfusionMode.STOPPED: "Stopped",
-            InfusionMode.SINGLE_BOLUS: "Single bolus",
-            InfusionMode.SIMPLE_CONTINUOUS: "Simple continuous",
-            InfusionMode.FLEX: "Flexible (time of day)",
-            InfusionMode.MINIMUM_RATE: "Minimum rate",
-        }[self]
+class InfusionMode(TitledEnum):
+    STOPPED = "stopped", "Stopped"
+    SINGLE_BOLUS = "single_bolus", "Single bolus"
+    SIMPLE_CONTINUOUS = "simple_continuous", "Simple continuous"
+    FLEX = "flex", "Flexible (time of day)"
+    MINIMUM_RATE = "minimum_rate", "Minimum rate"
 
 
-class BolusKind(StrEnum):
-    SINGLE = "single"  # the single-bolus mode: afterwards the pump stops
-    PRIMING = "priming"  # fills pump tubing and catheter after implant or revision
-    BRIDGE = "bridge"  # pushes old-concentration fluid through after a concentration change
-    CLINICIAN = "clinician"
-
-    @property
-    def title(self) -> str:
-        """'Priming bolus', 'Bridge bolus', …"""
-        return f"{self.value.capitalize()} bolus"
+class BolusKind(TitledEnum):
+    SINGLE = "single", "Single bolus"  # the single-bolus mode: afterwards the pump stops
+    PRIMING = "priming", "Priming bolus"  # fills pump tubing and catheter after implant or revision
+    BRIDGE = "bridge", "Bridge bolus"  # pushes old-concentration fluid through after a concentration change
+    CLINICIAN = "clinician", "Clinician bolus"
 
 
 @dataclass(frozen=True)
@@ -72,7 +56,7 @@ class Bolus:
         if isinstance(self.volume_ml, bool) or not isinstance(self.volume_ml, int | float):
             raise TypeError(f"a bolus volume is a number of mL, not {self.volume_ml!r}")
         if not (math.isfinite(self.volume_ml) and self.volume_ml > 0):
-            raise PrescriptionError(f"a bolus needs a volume above zero, not {self.volume_ml} mL")
+            raise PrescriptionError(f"a bolus needs a volume above zero, not {ml_text(self.volume_ml)}")
         if not isinstance(self.dose, Dose):
             raise TypeError(f"a bolus dose must be a Dose (mg or mcg), not {self.dose!r}")
 

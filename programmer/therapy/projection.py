@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from programmer.errors import ProgrammerError
 from programmer.therapy.delivery import SECONDS_PER_DAY, Segment, base_segments, segments
 from programmer.therapy.prescription import InfusionMode, Prescription
+from programmer.wording import moment_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -283,7 +284,7 @@ class Projection:
     def _check_not_before_start(self, moment: datetime) -> None:
         if moment < self.start:
             raise ProjectionError(
-                f"{moment:%Y-%m-%d %H:%M} is before this projection starts ({self.start:%Y-%m-%d %H:%M}): "
+                f"{moment_text(moment)} is before this projection starts ({moment_text(self.start)}): "
                 "the reservoir volume is only known from the last refill or programming on"
             )
 

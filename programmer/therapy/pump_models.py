@@ -9,7 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from programmer.resources import Number, WholeNumber, YesNo, load_model_file, resource_path
-from programmer.therapy.units import Concentration, format_number
+from programmer.therapy.units import Concentration
+from programmer.wording import format_number, ml_per_day_text
 
 # A flow computed as dose / concentration may miss a limit by rounding only: 240 mg/day at 10 mg/mL is 24 mL/day.
 _FLOW_TOLERANCE = 1e-9
@@ -77,7 +78,7 @@ class PumpModel(BaseModel):
         return self
 
     def flow_limits_text(self) -> str:
-        return f"{self.flow_min_ml_per_day:g}–{self.flow_max_ml_per_day:g} mL/day"
+        return f"{format_number(self.flow_min_ml_per_day)}–{ml_per_day_text(self.flow_max_ml_per_day)}"
 
     def flow_problem(self, ml_per_day: float, concentration: Concentration | None = None) -> str | None:
         """Why this model cannot run `ml_per_day`, or None when it can: the one flow-limit check.
@@ -93,8 +94,7 @@ class PumpModel(BaseModel):
         else:
             return None
         text = (
-            f"{format_number(ml_per_day)} mL/day is {side} the {self.name} {which} flow of "
-            f"{format_number(limit_ml)} mL/day"
+            f"{ml_per_day_text(ml_per_day)} is {side} the {self.name} {which} flow of {ml_per_day_text(limit_ml)}"
         )
         if concentration is not None:
             text += f" ({concentration.rate_for(limit_ml)} at {concentration})"

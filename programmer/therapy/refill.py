@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from programmer.errors import ProgrammerError
-from programmer.therapy.units import format_number
+from programmer.wording import format_number, ml_text
 
 # A difference above about 2 mL must be investigated, however little was delivered.
 DISCREPANCY_MIN_ML = 2.0
@@ -25,14 +25,10 @@ class RefillError(ProgrammerError, ValueError):
     """A refill volume that cannot be right; the message gives the numbers and the limit."""
 
 
-def _ml(value: float) -> str:
-    return f"{format_number(value)} mL"
-
-
 def _check_volume(name: str, value: float, *, allow_zero: bool = True) -> None:
     if value < 0 or (not allow_zero and value == 0):
         limit = "cannot be negative" if allow_zero else "must be above zero"
-        raise RefillError(f"the {name} {limit}, not {_ml(value)}")
+        raise RefillError(f"the {name} {limit}, not {ml_text(value)}")
 
 
 @dataclass(frozen=True)
@@ -64,18 +60,18 @@ def discrepancy(
     difference = removed_ml - expected_ml
     threshold = discrepancy_threshold_ml(delivered_since_refill_ml, accuracy_percent)
     flagged = abs(difference) > threshold + _EPSILON_ML
-    numbers = f"removed {_ml(removed_ml)}, expected {_ml(expected_ml)}, limit {_ml(threshold)}"
+    numbers = f"removed {ml_text(removed_ml)}, expected {ml_text(expected_ml)}, limit {ml_text(threshold)}"
     if not flagged:
-        message = f"within {_ml(abs(difference))} of expected (limit {_ml(threshold)})"
+        message = f"within {ml_text(abs(difference))} of expected (limit {ml_text(threshold)})"
     elif difference < 0:
         # Less came out than expected: more went into the patient than programmed.
         message = (
-            f"{_ml(-difference)} less than expected — possible over-infusion; investigate before refilling "
+            f"{ml_text(-difference)} less than expected — possible over-infusion; investigate before refilling "
             f"({numbers})"
         )
     else:
         message = (
-            f"{_ml(difference)} more than expected — possible under-infusion (catheter or pump problem); "
+            f"{ml_text(difference)} more than expected — possible under-infusion (catheter or pump problem); "
             f"investigate ({numbers})"
         )
     return Discrepancy(expected_ml, removed_ml, difference, threshold, flagged, message)
@@ -106,16 +102,17 @@ def fill(capacity_ml: float, added_ml: float, syringe_prepared_ml: float | None 
         _check_volume("syringe volume prepared", syringe_prepared_ml, allow_zero=False)
     if added_ml > capacity_ml + _EPSILON_ML:
         raise RefillError(
-            f"{_ml(added_ml)} would overfill the {_ml(capacity_ml)} reservoir: add at most {_ml(capacity_ml)}"
+            f"{ml_text(added_ml)} would overfill the {ml_text(capacity_ml)} reservoir: "
+            f"add at most {ml_text(capacity_ml)}"
         )
     suspected = (
         syringe_prepared_ml is not None and abs(added_ml - syringe_prepared_ml) > SYRINGE_TOLERANCE_ML + _EPSILON_ML
     )
     if suspected:
         message = (
-            f"possible pocket fill: the volume that went in ({_ml(added_ml)}) is not what was prepared "
-            f"({_ml(syringe_prepared_ml)}) — stop and check the needle position"
+            f"possible pocket fill: the volume that went in ({ml_text(added_ml)}) is not what was prepared "
+            f"({ml_text(syringe_prepared_ml)}) — stop and check the needle position"
         )
     else:
-        message = f"reservoir filled with {_ml(added_ml)} of {_ml(capacity_ml)}"
+        message = f"reservoir filled with {ml_text(added_ml)} of {ml_text(capacity_ml)}"
     return FillResult(capacity_ml, added_ml, syringe_prepared_ml, added_ml, suspected, message)

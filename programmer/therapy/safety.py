@@ -14,13 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 
 from programmer.therapy.drugs import Drug, DrugLibrary
 from programmer.therapy.prescription import BolusKind, InfusionMode, Prescription
-from programmer.therapy.schedule import WEEKDAYS, format_minute
-from programmer.therapy.units import DoseRate, DrugUnit, format_number
-from programmer.wording import duration_text, percent_text
+from programmer.therapy.schedule import format_minute
+from programmer.therapy.units import DoseRate, DrugUnit
+from programmer.wording import WEEKDAYS, TitledEnum, date_text, duration_text, format_number, moment_text, percent_text
 
 DAY = timedelta(days=1)
 # Ratios within ±10 % of a suspicious factor (24×, 10×) look like an entry error.
@@ -28,20 +27,11 @@ _RATIO_TOLERANCE = 0.10
 _EPSILON = 1e-9
 
 
-class FindingSeverity(StrEnum):
-    BLOCK = "block"  # cannot be programmed
-    NEEDS_REASON = "needs_reason"  # may be programmed with a reason, which is logged
-    WARNING = "warning"  # shown, must be seen
-    INFO = "info"  # shown
-
-    @property
-    def title(self) -> str:
-        return {
-            FindingSeverity.BLOCK: "Not allowed",
-            FindingSeverity.NEEDS_REASON: "Reason required",
-            FindingSeverity.WARNING: "Warning",
-            FindingSeverity.INFO: "Note",
-        }[self]
+class FindingSeverity(TitledEnum):
+    BLOCK = "block", "Not allowed"  # cannot be programmed
+    NEEDS_REASON = "needs_reason", "Reason required"  # may be programmed with a reason, which is logged
+    WARNING = "warning", "Warning"  # shown, must be seen
+    INFO = "info", "Note"  # shown
 
 
 _ORDER = list(FindingSeverity)
@@ -104,14 +94,6 @@ def _base_rate_at(prescription: Prescription, weekday: int, minute: int) -> Dose
 
 def _day_label(weekday: int, per_weekday: bool) -> str:
     return f"{WEEKDAYS[weekday]}'s " if per_weekday else ""
-
-
-def _percent(value: float) -> str:
-    return f"{value:+.1f} %"
-
-
-def _moment(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 # --- the rules ----------------------------------------------------------------------------
@@ -386,19 +368,19 @@ def _titration_rules(
                 Finding(
                     FindingSeverity.NEEDS_REASON,
                     "titration_interval",
-                    f"the last increase was {format_number(hours)} h ago ({_moment(last)}): {drug.name} increases "
+                    f"the last increase was {format_number(hours)} h ago ({moment_text(last)}): {drug.name} increases "
                     f"need at least {format_number(titration.min_hours_between_increases)} h between them "
-                    f"(next from {_moment(last + gap)})",
+                    f"(next from {moment_text(last + gap)})",
                 )
             )
 
     if titration.no_increase_hours_after_implant is not None and implant_date is not None:
         if isinstance(implant_date, datetime):
-            implanted, when = implant_date, _moment(implant_date)
+            implanted, when = implant_date, moment_text(implant_date)
         else:
             # Only the date is known: count from the end of that day, so a late implant is covered too.
             implanted = datetime.combine(implant_date + DAY, time())
-            when = f"{implant_date.isoformat()}, time not recorded"
+            when = f"{date_text(implant_date)}, time not recorded"
         allowed_from = implanted + timedelta(hours=titration.no_increase_hours_after_implant)
         if rises and old_peak.per_day > 0 and now < allowed_from:
             findings.append(
@@ -407,7 +389,7 @@ def _titration_rules(
                     "increase_after_implant",
                     f"{drug.name} must not be increased in the first "
                     f"{format_number(titration.no_increase_hours_after_implant)} h after implant ({when}): "
-                    f"{old_peak} → {new_peak} is allowed from {_moment(allowed_from)}",
+                    f"{old_peak} → {new_peak} is allowed from {moment_text(allowed_from)}",
                 )
             )
     return findings
@@ -464,7 +446,7 @@ def _change_rules(old: Prescription, new: Prescription, unit: DrugUnit, same_dru
         elif abs(change) < _EPSILON:
             note = "unchanged"
         else:
-            note = _percent(change)
+            note = percent_text(change, signed=True)
         text = f"{label} {before} → {new_peak} ({note})"
     findings.append(Finding(FindingSeverity.INFO, "dose_change", text))
     if same_drug and abs(new.concentration.to(unit).per_ml - old.concentration.to(unit).per_ml) > _EPSILON:

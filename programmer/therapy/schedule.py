@@ -26,11 +26,10 @@ from typing import TYPE_CHECKING
 
 from programmer.errors import ProgrammerError
 from programmer.therapy.units import MINUTES_PER_DAY, Concentration, Dose, DoseRate, DrugUnit, UnitError
+from programmer.wording import WEEKDAYS
 
 if TYPE_CHECKING:
     from programmer.therapy.pump_models import PumpModel
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class ScheduleError(ProgrammerError, ValueError):

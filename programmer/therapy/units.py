@@ -14,8 +14,10 @@ import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Self
 
 from programmer.errors import ProgrammerError
+from programmer.wording import format_number
 
 HOURS_PER_DAY = 24
 MINUTES_PER_DAY = 24 * 60
@@ -91,105 +93,116 @@ def _key(amount: float, unit: DrugUnit) -> float:
     return float(f"{amount * unit.mcg_per_unit:.12g}")
 
 
-def format_number(value: float) -> str:
-    """Short, unambiguous: no trailing zeros, never a naked decimal point (.5), never an exponent."""
-    if value == 0:
-        return "0"
-    if abs(value) >= 100:
-        text = f"{value:.1f}"
-    elif abs(value) >= 1:
-        text = f"{value:.3f}"
-    else:
-        # Four significant digits, written out in full (0.00001234, not 1.234e-05).
-        decimals = min(12, 3 - math.floor(math.log10(abs(value))))
-        text = f"{value:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+class _Quantity:
+    """Equality, hashing, arithmetic and ordering, shared by Dose and DoseRate.
+
+    Only a quantity of the same kind is added, subtracted or compared, and only in the same unit
+    (a different one raises); equality compares the drug itself (1 mg == 1000 mcg).
+    """
+
+    unit: DrugUnit
+    _KIND = ""  # kept apart in a hash: a dose never equals a rate
+
+    @property
+    def _size(self) -> float:
+        raise NotImplementedError
+
+    def _with(self, size: float) -> Self:
+        return type(self)(size, self.unit)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return _key(self._size, self.unit) == _key(other._size, other.unit)
+
+    def __hash__(self) -> int:
+        return hash((self._KIND, _key(self._size, self.unit)))
+
+    def __add__(self, other: Self) -> Self:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        _same_unit(self.unit, other.unit, "add")
+        return self._with(self._size + other._size)
+
+    def __sub__(self, other: Self) -> Self:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        _same_unit(self.unit, other.unit, "subtract")
+        return self._with(self._size - other._size)
+
+    def __mul__(self, factor: float) -> Self:
+        if isinstance(factor, bool) or not isinstance(factor, int | float):
+            return NotImplemented
+        return self._with(self._size * factor)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, divisor: float) -> Self:
+        if isinstance(divisor, bool) or not isinstance(divisor, int | float):
+            return NotImplemented
+        return self._with(self._size / divisor)
+
+    def _compared(self, other: object) -> float | None:
+        if not isinstance(other, type(self)):
+            return None
+        _same_unit(self.unit, other.unit, "compare")
+        return other._size
+
+    def __lt__(self, other: Self) -> bool:
+        size = self._compared(other)
+        return NotImplemented if size is None else self._size < size
+
+    def __le__(self, other: Self) -> bool:
+        size = self._compared(other)
+        return NotImplemented if size is None else self._size <= size
+
+    def __gt__(self, other: Self) -> bool:
+        size = self._compared(other)
+        return NotImplemented if size is None else self._size > size
+
+    def __ge__(self, other: Self) -> bool:
+        size = self._compared(other)
+        return NotImplemented if size is None else self._size >= size
 
 
 @dataclass(frozen=True, eq=False)
-class Dose:
+class Dose(_Quantity):
     """An amount of drug, e.g. 1.5 mg."""
 
     amount: float
     unit: DrugUnit
+    _KIND = "dose"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", _checked_unit(self.unit))
         object.__setattr__(self, "amount", _checked_amount(self.amount, f"a dose in {self.unit.value}"))
 
+    @property
+    def _size(self) -> float:
+        return self.amount
+
     def to(self, unit: DrugUnit) -> Dose:
         return Dose(_convert(self.amount, self.unit, unit), unit)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Dose):
-            return NotImplemented
-        return _key(self.amount, self.unit) == _key(other.amount, other.unit)
-
-    def __hash__(self) -> int:
-        return hash(("dose", _key(self.amount, self.unit)))
-
-    def __add__(self, other: Dose) -> Dose:
-        if not isinstance(other, Dose):
-            return NotImplemented
-        _same_unit(self.unit, other.unit, "add")
-        return Dose(self.amount + other.amount, self.unit)
-
-    def __sub__(self, other: Dose) -> Dose:
-        if not isinstance(other, Dose):
-            return NotImplemented
-        _same_unit(self.unit, other.unit, "subtract")
-        return Dose(self.amount - other.amount, self.unit)
-
-    def __mul__(self, factor: float) -> Dose:
-        if isinstance(factor, bool) or not isinstance(factor, int | float):
-            return NotImplemented
-        return Dose(self.amount * factor, self.unit)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, divisor: float) -> Dose:
-        if isinstance(divisor, bool) or not isinstance(divisor, int | float):
-            return NotImplemented
-        return Dose(self.amount / divisor, self.unit)
-
-    def _compared(self, other: object) -> float | None:
-        if not isinstance(other, Dose):
-            return None
-        _same_unit(self.unit, other.unit, "compare")
-        return other.amount
-
-    def __lt__(self, other: Dose) -> bool:
-        amount = self._compared(other)
-        return NotImplemented if amount is None else self.amount < amount
-
-    def __le__(self, other: Dose) -> bool:
-        amount = self._compared(other)
-        return NotImplemented if amount is None else self.amount <= amount
-
-    def __gt__(self, other: Dose) -> bool:
-        amount = self._compared(other)
-        return NotImplemented if amount is None else self.amount > amount
-
-    def __ge__(self, other: Dose) -> bool:
-        amount = self._compared(other)
-        return NotImplemented if amount is None else self.amount >= amount
 
     def __str__(self) -> str:
         return f"{format_number(self.amount)} {self.unit.value}"
 
 
 @dataclass(frozen=True, eq=False)
-class DoseRate:
+class DoseRate(_Quantity):
     """A dose delivered per day, e.g. 1.5 mg/day. Stored per day, always."""
 
     per_day: float
     unit: DrugUnit
+    _KIND = "rate"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", _checked_unit(self.unit))
         object.__setattr__(self, "per_day", _checked_amount(self.per_day, f"a dose rate in {self.unit.value}/day"))
+
+    @property
+    def _size(self) -> float:
+        return self.per_day
 
     @classmethod
     def from_per_hour(cls, per_hour: float, unit: DrugUnit) -> DoseRate:
@@ -204,60 +217,6 @@ class DoseRate:
 
     def over_minutes(self, minutes: float) -> Dose:
         return Dose(self.per_day * _checked_amount(minutes, "a duration in minutes") / MINUTES_PER_DAY, self.unit)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, DoseRate):
-            return NotImplemented
-        return _key(self.per_day, self.unit) == _key(other.per_day, other.unit)
-
-    def __hash__(self) -> int:
-        return hash(("rate", _key(self.per_day, self.unit)))
-
-    def __add__(self, other: DoseRate) -> DoseRate:
-        if not isinstance(other, DoseRate):
-            return NotImplemented
-        _same_unit(self.unit, other.unit, "add")
-        return DoseRate(self.per_day + other.per_day, self.unit)
-
-    def __sub__(self, other: DoseRate) -> DoseRate:
-        if not isinstance(other, DoseRate):
-            return NotImplemented
-        _same_unit(self.unit, other.unit, "subtract")
-        return DoseRate(self.per_day - other.per_day, self.unit)
-
-    def __mul__(self, factor: float) -> DoseRate:
-        if isinstance(factor, bool) or not isinstance(factor, int | float):
-            return NotImplemented
-        return DoseRate(self.per_day * factor, self.unit)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, divisor: float) -> DoseRate:
-        if isinstance(divisor, bool) or not isinstance(divisor, int | float):
-            return NotImplemented
-        return DoseRate(self.per_day / divisor, self.unit)
-
-    def _compared(self, other: object) -> float | None:
-        if not isinstance(other, DoseRate):
-            return None
-        _same_unit(self.unit, other.unit, "compare")
-        return other.per_day
-
-    def __lt__(self, other: DoseRate) -> bool:
-        per_day = self._compared(other)
-        return NotImplemented if per_day is None else self.per_day < per_day
-
-    def __le__(self, other: DoseRate) -> bool:
-        per_day = self._compared(other)
-        return NotImplemented if per_day is None else self.per_day <= per_day
-
-    def __gt__(self, other: DoseRate) -> bool:
-        per_day = self._compared(other)
-        return NotImplemented if per_day is None else self.per_day > per_day
-
-    def __ge__(self, other: DoseRate) -> bool:
-        per_day = self._compared(other)
-        return NotImplemented if per_day is None else self.per_day >= per_day
 
     def percent_change_from(self, old: DoseRate) -> float | None:
         """Change from `old` to this rate in %, None when `old` is zero."""

@@ -40,19 +40,14 @@ from programmer.session.bolus_screen import (
 )
 from programmer.session.bolus_workflow import BolusWorkflow, PrimingOccasion
 from programmer.session.events import ProgrammerEvents
+from programmer.session.levels import FINDING_LEVELS
 from programmer.session.programming import ProgrammingSession
 from programmer.therapy.safety import FindingSeverity
 from programmer.ui import dialogs
 from programmer.ui.binding import bind
+from programmer.ui.level_lines import LevelLines
 from programmer.ui.style import ROLE, SEVERITY, name, set_flag, value_label
 
-# A finding's colour, with its level in words beside it.
-FINDING_LEVELS = {
-    FindingSeverity.BLOCK: "critical",
-    FindingSeverity.NEEDS_REASON: "warning",
-    FindingSeverity.WARNING: "warning",
-    FindingSeverity.INFO: "info",
-}
 PROGRESS_STEPS = 1000
 TIME_STEPS = (("+15 min", "bolusClockQuarter", timedelta(minutes=15)), ("+1 h", "bolusClockHour", timedelta(hours=1)))
 
@@ -82,15 +77,13 @@ class _PlanView(QWidget):
         self.problem.setProperty(ROLE, "problem")
         self.problem.setWordWrap(True)
         self.problem.hide()
-        self._findings_box = QVBoxLayout()
-        self._findings_box.setSpacing(4)
-        self.finding_labels: list[QLabel] = []
+        self.finding_lines = LevelLines(spacing=4, selectable=True)
         self._shown_findings: tuple = ()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(grid)
         layout.addWidget(self.problem)
-        layout.addLayout(self._findings_box)
+        layout.addLayout(self.finding_lines)
 
     def show_screen(self, screen: PlanScreen) -> None:
         rows = dict(screen.rows)
@@ -108,22 +101,15 @@ class _PlanView(QWidget):
         if findings == self._shown_findings:
             return  # typing a reason redraws the panel: the same findings stay where they are
         self._shown_findings = findings
-        for label in self.finding_labels:
-            self._findings_box.removeWidget(label)
-            label.setParent(None)
-            label.deleteLater()
-        self.finding_labels = []
+        lines = []
         for finding in findings:
-            text = str(finding)
-            if finding.severity is FindingSeverity.BLOCK:
-                text += " — this bolus cannot be given"
-            label = QLabel(text)
-            label.setWordWrap(True)
-            label.setAccessibleName(f"Safety check: {finding.severity.title}")
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            set_flag(label, SEVERITY, FINDING_LEVELS[finding.severity])
-            self._findings_box.addWidget(label)
-            self.finding_labels.append(label)
+            blocks = " — this bolus cannot be given" if finding.severity is FindingSeverity.BLOCK else ""
+            lines.append((FINDING_LEVELS[finding.severity], f"{finding}{blocks}"))
+        self.finding_lines.show_lines(lines, [f"Safety check: {finding.severity.title}" for finding in findings])
+
+    @property
+    def finding_labels(self) -> list[QLabel]:
+        return self.finding_lines.labels
 
 
 def _plan_group(

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QDateTimeEdit, QHBoxLayout, QLabel, QPushButton, Q
 from programmer.pump.firmware import LATEST_CLOCK
 from programmer.session.events import ProgrammerEvents
 from programmer.ui.binding import bind
+from programmer.wording import moment_text, weekday_moment_text
 
 PICKER_FORMAT = "yyyy-MM-dd HH:mm"
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # The pump's clock is naive local time: shown in UTC, Qt never shifts it across a daylight-saving gap.
 _PUMP_ZONE = QTimeZone(QTimeZone.Initialization.UTC)
 
@@ -26,11 +26,6 @@ STEPS = (
     ("+1 week", "clockPlusOneWeek", "Advance the pump clock by 1 week", timedelta(weeks=1)),
     ("+30 days", "clockPlusThirtyDays", "Advance the pump clock by 30 days", timedelta(days=30)),
 )
-
-
-def clock_text(moment: datetime) -> str:
-    """'2025-03-04 09:30 (Tuesday)': year first, and a weekday that does not depend on the system locale."""
-    return f"{moment:%Y-%m-%d %H:%M} ({_WEEKDAYS[moment.weekday()]})"
 
 
 def to_qdatetime(moment: datetime) -> QDateTime:
@@ -120,12 +115,12 @@ class ClockPanel(QWidget):
             fits = now is not None and now + step <= LATEST_CLOCK
             button.setEnabled(fits)
             beyond = now is not None and not fits
-            button.setToolTip(f"The pump's clock runs to {LATEST_CLOCK:%Y-%m-%d %H:%M} at the latest" if beyond else "")
+            button.setToolTip(f"The pump's clock runs to {moment_text(LATEST_CLOCK)} at the latest" if beyond else "")
         if now is None:
             self.now_label.setText("not connected")
             self._update_advance_to_button()
             return
-        self.now_label.setText(clock_text(now))
+        self.now_label.setText(weekday_moment_text(now))
         chosen = self._target_chosen and self.target > now
         blocked = self.target_edit.blockSignals(True)  # these are the clock's changes, not the nurse's
         # The picker refuses any time before the pump's clock: time only moves forward.

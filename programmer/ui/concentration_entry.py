@@ -10,8 +10,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from programmer.therapy.drugs import Drug
-from programmer.therapy.units import Concentration, format_number
+from programmer.therapy.units import Concentration
 from programmer.ui.style import ROLE, hint_label, name
+from programmer.wording import format_number
 
 CUSTOM = "custom"
 TWICE_HINT = "Entered twice, so a misread label is caught before it reaches the pump."

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 from programmer.pump.memory import Event, EventKind
 from programmer.session.events import ProgrammerEvents
 from programmer.ui.binding import bind
+from programmer.wording import moment_text
 
-DATE_TIME_FORMAT = "%Y-%m-%d %H:%M"  # year first: never ambiguous between countries
 DATE_EDIT_FORMAT = "yyyy-MM-dd"
 
 TIME_COLUMN, TYPE_COLUMN, DESCRIPTION_COLUMN = range(3)
@@ -141,7 +141,7 @@ class EventLogModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == TIME_COLUMN:
-                return event.at.strftime(DATE_TIME_FORMAT)
+                return moment_text(event.at)
             if column == TYPE_COLUMN:
                 return self._titles[position]
             return event.text

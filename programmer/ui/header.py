@@ -17,6 +17,7 @@ from programmer.pump.memory import PumpMemory
 from programmer.session.events import LinkState, ProgrammerEvents
 from programmer.ui.binding import bind
 from programmer.ui.style import LINK, WrappingLabel, name, set_flag
+from programmer.wording import weekday_moment_text
 
 
 class Header(QWidget):
@@ -83,5 +84,5 @@ class Header(QWidget):
         self.cancel.setVisible(state.busy)
 
     def _show_clock(self, now: datetime | None) -> None:
-        text = now.strftime("%a %Y-%m-%d %H:%M") if now else "—"
+        text = weekday_moment_text(now) if now else "—"
         self.clock.setText(f"Pump clock (simulated): {text}")

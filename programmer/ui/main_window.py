@@ -14,18 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QMainWindow,
-    QMenu,
     QScrollArea,
     QSplitter,
     QTabWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -53,7 +51,10 @@ from programmer.ui.prescription_editor import PrescriptionEditor
 from programmer.ui.review_panel import ReviewPanel
 from programmer.ui.schedule.editor import ScheduleEditor
 from programmer.ui.status_panel import StatusPanel
-from programmer.ui.style import STYLESHEET, see_through
+from programmer.ui.style import see_through
+from programmer.ui.theme import STYLESHEET
+from programmer.ui.window_actions import WindowActions
+from programmer.wording import sentence
 
 if TYPE_CHECKING:
     from programmer.session.report import SessionReport
@@ -72,13 +73,7 @@ def scrolling(widget: QWidget) -> QScrollArea:
     return see_through(area)
 
 
-def sentence(error: Exception) -> str:
-    """A refusal as the window says it: a capital first, a full stop last."""
-    text = str(error)
-    return f"{text[:1].upper()}{text[1:]}" + ("" if text.endswith((".", "?", "!")) else ".")
-
-
-class MainWindow(QMainWindow):
+class MainWindow(WindowActions, QMainWindow):
     def __init__(self, programmer: ClinicianProgrammer | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -209,81 +204,6 @@ class MainWindow(QMainWindow):
             height += self.clock_scroll.horizontalScrollBar().sizeHint().height()
         self.clock_scroll.setFixedHeight(height)
 
-    # --- actions, menus ---------------------------------------------------------------------------
-    def _action(self, text: str, object_name: str, shortcut: QKeySequence | str | None, slot) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(object_name)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        self.interrogate_action = self._action("&Interrogate", "interrogateAction", "Ctrl+I", self.interrogate)
-        self.review_action = self._action("&Review changes", "reviewAction", "Ctrl+R", self.show_review)
-        self.program_action = self._action("&Program pump", "programAction", "Ctrl+P", self._program_shortcut)
-        self.discard_action = self._action("&Discard changes", "discardAction", None, self.discard_changes)
-        self.refill_action = self._action("Re&fill…", "refillAction", "Ctrl+Shift+F", self.refill)
-        self.new_action = self._action("&New pump…", "newPumpAction", QKeySequence.StandardKey.New, self.new_pump)
-        self.open_action = self._action("&Open pump file…", "openAction", QKeySequence.StandardKey.Open, self.open_file)
-        self.reset_action = self._action("Reset &demo pump", "resetDemoAction", None, self.reset_demo)
-        self.quit_action = self._action("&Quit", "quitAction", QKeySequence.StandardKey.Quit, self.close)
-        self.bolus_action = self._action(
-            "&Boluses…", "bolusAction", "Ctrl+B", lambda: self.tabs.setCurrentIndex(BOLUS_TAB)
-        )
-        self.report_action = self._action("Session &report (PDF)…", "reportAction", None, self.save_report)
-        self.preview_action = self._action("Print pre&view of the report…", "previewAction", None, self.preview_report)
-
-        toolbar = QToolBar("Session")
-        toolbar.setObjectName("sessionToolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action, accessible in (
-            (self.interrogate_action, "Interrogate the pump (Ctrl+I)"),
-            (self.review_action, "Review changes (Ctrl+R)"),
-            (self.program_action, "Program the pump (Ctrl+P)"),
-            (self.refill_action, "Refill the pump step by step (Ctrl+Shift+F)"),
-        ):
-            toolbar.addAction(action)
-            button = toolbar.widgetForAction(action)
-            button.setObjectName(action.objectName().replace("Action", "ToolButton"))
-            button.setAccessibleName(accessible)
-            action.setToolTip(accessible)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
-
-    def _build_menus(self) -> None:
-        menu = self.menuBar().addMenu("&File")
-        menu.setObjectName("fileMenu")
-        menu.addAction(self.new_action)
-        menu.addAction(self.open_action)
-        self.recent_menu = QMenu("Open &recent", self)
-        self.recent_menu.setObjectName("recentMenu")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        menu.addMenu(self.recent_menu)
-        menu.addAction(self.reset_action)
-        menu.addSeparator()
-        menu.addAction(self.report_action)
-        menu.addAction(self.preview_action)
-        menu.addSeparator()
-        menu.addAction(self.quit_action)
-        session = self.menuBar().addMenu("&Session")
-        session.setObjectName("sessionMenu")
-        for action in (self.interrogate_action, self.review_action, self.program_action, self.discard_action):
-            session.addAction(action)
-        session.addSeparator()
-        session.addAction(self.refill_action)
-        session.addAction(self.bolus_action)
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = workspace.recent_pumps()
-        for path in recent:
-            action = self.recent_menu.addAction(str(path))
-            action.triggered.connect(lambda _checked=False, path=path: self.open_pump(path))
-        if not recent:
-            self.recent_menu.addAction("(no recent pumps)").setEnabled(False)
-
     # --- opening and closing a pump ----------------------------------------------------------------
     def open_pump(self, path: Path) -> bool:
         """End the current visit (asking first if needed), then open `path`; a refusal is said in a dialog.
@@ -398,7 +318,7 @@ class MainWindow(QMainWindow):
         try:
             self.session.interrogate()
         except ProgrammerError as error:
-            dialogs.show_error(self, "Interrogation failed", sentence(error))
+            dialogs.show_error(self, "Interrogation failed", sentence(str(error)))
 
     def stop_waiting(self) -> None:
         """The nurse stops waiting for a slow answer: the exchange ends, nothing is sent."""
@@ -459,6 +379,9 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(REVIEW_TAB)
         self._refresh_review()
         self.review_panel.program.setFocus() if self.review_panel.program.isEnabled() else self.review_panel.setFocus()
+
+    def show_boluses(self) -> None:
+        self.tabs.setCurrentIndex(BOLUS_TAB)
 
     def refill(self) -> None:
         """The guided refill: nothing reaches the pump before its review step."""
@@ -537,7 +460,7 @@ class MainWindow(QMainWindow):
         try:
             session.advance(to)
         except ProgrammerError as error:
-            dialogs.show_error(self, "Cannot advance the clock", sentence(error))
+            dialogs.show_error(self, "Cannot advance the clock", sentence(str(error)))
 
     # --- what the programmer says --------------------------------------------------------------------
     def _visit_changed(self, visit: Visit | None) -> None:
@@ -565,7 +488,7 @@ class MainWindow(QMainWindow):
         elif asked == "open" and self.visit is None:
             self._cannot_open(self.programmer.last_opened, error)
         elif asked:
-            dialogs.show_error(self, "Interrogation failed", sentence(error))
+            dialogs.show_error(self, "Interrogation failed", sentence(str(error)))
 
     def _alarms_raised(self, alarms: tuple[Alarm, ...]) -> None:
         raised = "; ".join(f"{alarm.severity.value}: {alarm.kind.title}" for alarm in alarms)
@@ -584,7 +507,7 @@ class MainWindow(QMainWindow):
         try:
             self.review_panel.show_review(session.review(), problem)
         except ProgrammerError as error:
-            self.review_panel.show_error(sentence(error))
+            self.review_panel.show_error(sentence(str(error)))
 
     def _update(self) -> None:
         """Which actions are live, the review if it is shown, and the title."""
@@ -592,16 +515,7 @@ class MainWindow(QMainWindow):
         memory = session.current if session is not None else None
         connected = memory is not None
         busy = self.programmer.busy
-        pending = session is not None and session.has_pending_changes
-        self.interrogate_action.setEnabled(session is not None and not busy)
-        self.review_action.setEnabled(connected)
-        self.program_action.setEnabled(connected and not busy)
-        self.discard_action.setEnabled(pending and not busy)
-        # Live with changes pending too: the refill then says why it cannot start yet (program or discard them).
-        self.refill_action.setEnabled(connected and not busy)
-        for action in (self.bolus_action, self.report_action, self.preview_action):
-            action.setEnabled(connected)
-        self.reset_action.setEnabled(not busy)
+        self._enable_actions(session, busy)
         if connected and self.tabs.currentIndex() == REVIEW_TAB and not busy:
             self._refresh_review()
         title = f" — {memory.patient_id} ({session.path.name})" if memory is not None else ""

@@ -34,10 +34,11 @@ from programmer.session import workspace
 from programmer.session.implant import implant_check
 from programmer.therapy.drugs import Drug, DrugLibrary, drug_library
 from programmer.therapy.pump_models import PumpModel, PumpModelCatalog, pump_models
-from programmer.therapy.units import Concentration, DoseRate, format_number
+from programmer.therapy.units import Concentration, DoseRate
 from programmer.ui.concentration_entry import ConcentrationEntry
 from programmer.ui.number_box import NumberSpinBox
 from programmer.ui.style import ROLE, hint_label, name
+from programmer.wording import format_number, ml_text
 
 # Only for asking the gate whether the pump would be accepted: the dates it makes do not matter.
 _CHECK_TIME = datetime(2000, 1, 1)
@@ -254,7 +255,7 @@ class NewPumpDialog(QDialog):
     def _model_changed(self) -> None:
         model = self.selected_model
         self.model_hint.setText(
-            f"{format_number(model.reservoir_capacity_ml)} mL reservoir; flow {model.flow_limits_text()}"
+            f"{ml_text(model.reservoir_capacity_ml)} reservoir; flow {model.flow_limits_text()}"
         )
         self._validate()
 

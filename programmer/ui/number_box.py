@@ -6,7 +6,7 @@ from PySide6.QtCore import QLocale, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QWidget
 
-from programmer.therapy.units import format_number
+from programmer.wording import format_number
 
 
 class NumberSpinBox(QDoubleSpinBox):

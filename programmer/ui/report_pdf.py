@@ -39,8 +39,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from programmer.pump.log import record_of
 from programmer.session.report import NOT_LOGGED, SessionReport
-from programmer.therapy.units import format_number
 from programmer.ui.plot import BAND_BRUSH, CURRENT_STYLE, ReservoirPlot
+from programmer.ui.theme import SEVERITY_COLOURS, Palette
+from programmer.wording import ml_text, moment_text
 
 PAGE_MARGINS_MM = QMarginsF(16, 12, 16, 12)
 RESOLUTION_DPI = 300
@@ -52,28 +53,28 @@ BODY_PT = 9.0
 KEEP_WITH_HEADING = 0.08  # of a page: what must follow a heading on its page, or it moves to the next
 _HEADER_MM = 13.0
 _FOOTER_MM = 10.0
-_BANNER_YELLOW = QColor("#f2c94c")
-_INK = QColor("#1a1a1a")
-_RULE = QColor("#8a9aa6")
+_BANNER = QColor(Palette.BANNER)
+_INK = QColor(Palette.INK)
+_RULE = QColor(Palette.RULE)
 
 
 # --- the body ----------------------------------------------------------------------------------------------------
 
 _CSS = f"""
-body {{ font-family: '{FONT_FAMILY}'; font-size: {BODY_PT}pt; color: #1a1a1a; }}
+body {{ font-family: '{FONT_FAMILY}'; font-size: {BODY_PT}pt; color: {Palette.INK}; }}
 h1 {{ font-size: 15pt; margin-top: 0px; margin-bottom: 2px; }}
-h2 {{ font-size: 11pt; margin-top: 14px; margin-bottom: 4px; color: #1f3a4d; }}
+h2 {{ font-size: 11pt; margin-top: 14px; margin-bottom: 4px; color: {Palette.HEADER}; }}
 p {{ margin-top: 2px; margin-bottom: 2px; }}
 td, th {{ vertical-align: top; }}
 table {{ margin-bottom: 4px; }}
-th {{ background-color: #e3e9ee; text-align: left; font-weight: bold; }}
-td.label {{ color: #3d4b55; width: 26%; }}
-td.changed {{ background-color: #fff1cc; font-weight: bold; }}
+th {{ background-color: {Palette.TABLE_HEAD}; text-align: left; font-weight: bold; }}
+td.label {{ color: {Palette.LABEL}; width: 26%; }}
+td.changed {{ background-color: {Palette.PENDING}; font-weight: bold; }}
 td.number {{ font-size: 13pt; font-weight: bold; }}
-.hint {{ color: #4a5a66; font-size: 8pt; }}
-.flag {{ color: #9b1c1c; font-weight: bold; }}
-.ok {{ color: #18502e; font-weight: bold; }}
-.warn {{ color: #7a4a00; font-weight: bold; }}
+.hint {{ color: {Palette.HINT}; font-size: 8pt; }}
+.flag {{ color: {Palette.PROBLEM}; font-weight: bold; }}
+.ok {{ color: {SEVERITY_COLOURS["ok"].text}; font-weight: bold; }}
+.warn {{ color: {Palette.CAUTION}; font-weight: bold; }}
 """
 
 
@@ -91,7 +92,7 @@ def _table(rows: list[str], header: list[str] | None = None, widths: list[int] |
         head = f"<thead><tr>{cells}</tr></thead>"  # repeated at the top of each page the table runs onto
     return (
         '<table width="100%" cellspacing="0" cellpadding="3" border="1" '
-        'style="border-collapse: collapse; border-color: #b8c3cc; border-style: solid;">'
+        f'style="border-collapse: collapse; border-color: {Palette.TABLE_EDGE}; border-style: solid;">'
         f"{head}{''.join(rows)}</table>"
     )
 
@@ -118,17 +119,14 @@ def _refill(report: SessionReport) -> str:
     if refill is None:
         return "<p>No refill in this session.</p>"
 
-    def ml(value: float | None, signed: bool = False) -> str:
-        if value is None:
-            return "—"
-        sign = "+" if signed and value > 0 else ""
-        return f"{sign}{format_number(value)} mL"
+    def ml(value: float | None) -> str:
+        return "—" if value is None else ml_text(value)
 
     numbers = _table(
         [
             "<tr>"
             f'<td class="number">{ml(refill.expected_ml)}</td><td class="number">{ml(refill.removed_ml)}</td>'
-            f'<td class="number">{ml(refill.discrepancy_ml, signed=True)}</td>'
+            f'<td class="number">{refill.discrepancy_text}</td>'
             f'<td class="number">{ml(refill.added_ml)}</td>'
             "</tr>"
         ],
@@ -137,7 +135,7 @@ def _refill(report: SessionReport) -> str:
     )
     word = '<span class="flag">INVESTIGATE:</span> ' if refill.flagged else '<span class="ok">Within limits:</span> '
     pairs = [("Filled with", refill.filled_with), ("Outcome", refill.outcome), *refill.notes]
-    when = f" at {refill.at:%Y-%m-%d %H:%M}" if refill.at else ""
+    when = f" at {moment_text(refill.at)}" if refill.at else ""
     return f"<p>Refill{_e(when)}.</p>{numbers}<p>{word}{_e(refill.verdict)}</p>{_pairs(pairs)}"
 
 
@@ -145,7 +143,7 @@ def _boluses(report: SessionReport) -> str:
     if not report.boluses:
         return "<p>No bolus in this session.</p>"
     rows = [
-        f"<tr><td>{bolus.at:%Y-%m-%d %H:%M}</td><td>{_e(bolus.title)}</td><td>{_e(bolus.given)}</td>"
+        f"<tr><td>{moment_text(bolus.at)}</td><td>{_e(bolus.title)}</td><td>{_e(bolus.given)}</td>"
         f"<td>{_e(bolus.outcome)}</td></tr>"
         for bolus in report.boluses
     ]
@@ -159,7 +157,7 @@ def _findings(report: SessionReport) -> str:
     for finding in report.findings:
         by = finding.clinician
         if finding.at is not None:
-            by = f"{finding.at:%Y-%m-%d %H:%M}" + (f", {by}" if by else "")
+            by = moment_text(finding.at) + (f", {by}" if by else "")
         rows.append(
             f"<tr><td>{_e(finding.text)}</td><td>{_e(finding.reason or '—')}</td><td>{_e(by or '—')}</td></tr>"
         )
@@ -175,7 +173,7 @@ def _log(report: SessionReport) -> str:
         said = () if record is None else (("by", record.clinician), ("reason", record.reason))
         extra = [f"{label}: {value.strip()}" for label, value in said if value.strip()]
         text = _e(event.text) + (f'<br><span class="hint">{_e("; ".join(extra))}</span>' if extra else "")
-        rows.append(f"<tr><td>{event.at:%Y-%m-%d %H:%M}</td><td>{_e(event.kind.title)}</td><td>{text}</td></tr>")
+        rows.append(f"<tr><td>{moment_text(event.at)}</td><td>{_e(event.kind.title)}</td><td>{text}</td></tr>")
     return _table(rows, ["Pump clock", "Event", "What the pump logged"], [18, 14, 68])
 
 
@@ -399,7 +397,7 @@ def paint_report(report: SessionReport, device: QPagedPaintDevice, plot: QImage 
 
 def _paint_header(painter: QPainter, report: SessionReport, width: float, height: float, mm: float) -> None:
     band = QRectF(0, 0, width, 7.5 * mm)
-    painter.fillRect(band, _BANNER_YELLOW)
+    painter.fillRect(band, _BANNER)
     painter.setPen(_INK)
     painter.setFont(_font(10, bold=True))
     padded = band.adjusted(2.5 * mm, 0, -2.5 * mm, 0)
@@ -418,7 +416,7 @@ def _paint_footer(painter: QPainter, report: SessionReport, width: float, top: f
     painter.setPen(_INK)
     painter.setFont(_font(7.5))
     line = QRectF(0, top + 3 * mm, width, QFontMetricsF(painter.font(), painter.device()).height() * 1.2)
-    left = f"Session report · {report.session_text} · printed {report.printed_at:%Y-%m-%d %H:%M} (pump clock)"
+    left = f"Session report · {report.session_text} · printed {moment_text(report.printed_at)} (pump clock)"
     painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, left)
     painter.drawText(line, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"Page {number} of {pages}")
 

@@ -26,29 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from programmer.session.levels import FINDING_LEVELS
 from programmer.session.review import Review
 from programmer.therapy.prescription import InfusionMode
 from programmer.therapy.safety import Finding, FindingSeverity
-from programmer.therapy.units import format_number
+from programmer.ui.level_lines import LevelLines
 from programmer.ui.schedule.comparison import ScheduleComparison
 from programmer.ui.style import ROLE, SEVERITY, name, see_through, set_flag
+from programmer.ui.theme import Palette
 
 COLUMNS = ("Setting", "On the pump now", "New program", "")
-CHANGED_BACKGROUND = QColor("#fff1cc")
-FINDING_LEVELS = {
-    FindingSeverity.BLOCK: "critical",
-    FindingSeverity.NEEDS_REASON: "warning",
-    FindingSeverity.WARNING: "warning",
-    FindingSeverity.INFO: "info",
-}
-
-
-def percent_text(percent: float | None) -> str:
-    if percent is None:
-        return "no % change (new drug, or no dose before)"
-    if abs(percent) < 0.05:
-        return "no change (0 %)"
-    return f"{percent:+.1f} %"
+CHANGED_BACKGROUND = QColor(Palette.PENDING)  # as a pending edit looks
 
 
 class ReviewPanel(QWidget):
@@ -97,13 +85,11 @@ class ReviewPanel(QWidget):
         summary_box = QGroupBox("What follows")
         summary_box.setLayout(summary)
 
-        self.findings_box = QVBoxLayout()
-        self.findings_box.setSpacing(6)
-        self.findings_box.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.finding_lines = LevelLines("finding")
+        self.finding_lines.setAlignment(Qt.AlignmentFlag.AlignTop)
         findings = QGroupBox("Safety checks")
         findings.setObjectName("findingsGroup")
-        findings.setLayout(self.findings_box)
-        self.finding_labels: list[QLabel] = []
+        findings.setLayout(self.finding_lines)
 
         self.reason = name(QLineEdit(), "reasonEdit", "Reason for programming beyond a soft limit")
         self.reason.setPlaceholderText("e.g. dose agreed with the pain team on 12 May (recorded in the pump's log)")
@@ -215,11 +201,8 @@ class ReviewPanel(QWidget):
         self._update_gate()
 
     def _show_summary(self, review: Review) -> None:
-        self.dose_change.setText(percent_text(review.dose_change_percent))
-        self.new_volume.setText(
-            f"{format_number(review.new_daily_volume_ml)} mL/day "
-            f"(now {format_number(review.old_daily_volume_ml)} mL/day)"
-        )
+        self.dose_change.setText(review.dose_change_text)
+        self.new_volume.setText(review.daily_volume_text)
         # The review's own alarm row: once the alarm fired it says when, not "now" (session.status).
         alarm = next(row for row in review.rows if row.label == "Alarm date")
         self.new_alarm.setText(f"{alarm.new} (now {alarm.old})" if alarm.changed else f"{alarm.new}, unchanged")
@@ -249,12 +232,11 @@ class ReviewPanel(QWidget):
         set_flag(self.result, SEVERITY, "critical")
 
     # --- the gate on the Program button --------------------------------------------------------------
+    @property
+    def finding_labels(self) -> list[QLabel]:
+        return self.finding_lines.labels
+
     def _show_findings(self, findings: list[Finding]) -> None:
-        for label in self.finding_labels:
-            self.findings_box.removeWidget(label)
-            label.setParent(None)  # gone at once, not at the next turn of the event loop
-            label.deleteLater()
-        self.finding_labels = []
         review = self._review
         rows = []
         for finding in findings:
@@ -265,14 +247,7 @@ class ReviewPanel(QWidget):
         if not rows:
             changes = review is not None and review.has_changes
             rows = [("ok", "No safety findings." if changes else "No changes pending: nothing to check.")]
-        for index, (level, text) in enumerate(rows):
-            label = QLabel(text)
-            label.setObjectName(f"finding_{index}")
-            label.setAccessibleName(text)
-            label.setWordWrap(True)
-            set_flag(label, SEVERITY, level)
-            self.findings_box.addWidget(label)
-            self.finding_labels.append(label)
+        self.finding_lines.show_lines(rows)
 
     def _gate_reason(self) -> str:
         """Why "Program pump" is off, or "" when it may be pressed (the review decides)."""

@@ -10,10 +10,11 @@ from PySide6.QtWidgets import QFormLayout, QGridLayout, QGroupBox, QLabel, QVBox
 
 from programmer.pump.memory import PumpMemory
 from programmer.session.events import ProgrammerEvents
-from programmer.session.status_screen import FIELDS, GROUP_TITLES, StatusLine, StatusScreen, status_screen
+from programmer.session.status_screen import FIELDS, GROUP_TITLES, StatusScreen, status_screen
 from programmer.therapy.drugs import DrugLibrary
 from programmer.ui.binding import bind
-from programmer.ui.style import ROLE, SEVERITY, set_flag
+from programmer.ui.level_lines import LevelLines
+from programmer.ui.style import ROLE
 
 
 class StatusPanel(QWidget):
@@ -45,13 +46,11 @@ class StatusPanel(QWidget):
             group.setLayout(form)
             boxes[key] = group
 
-        self.alarms_box = QVBoxLayout()
-        self.alarms_box.setSpacing(6)
-        self.alarms_box.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.alarm_lines = LevelLines("alarm")
+        self.alarm_lines.setAlignment(Qt.AlignmentFlag.AlignTop)
         alarms = QGroupBox("Active alarms")
         alarms.setObjectName("alarmsGroup")
-        alarms.setLayout(self.alarms_box)
-        self.alarm_labels: list[QLabel] = []
+        alarms.setLayout(self.alarm_lines)
         # One column, most urgent first: the reservoir plot stands beside it in the window.
         groups.addWidget(boxes["therapy"], 0, 0)
         groups.addWidget(boxes["reservoir"], 1, 0)
@@ -79,25 +78,14 @@ class StatusPanel(QWidget):
         self.empty.setVisible(True)
         for value in self.values.values():
             value.setText("—")
-        self._show_lines(())
+        self.alarm_lines.show_lines(())
 
     def show_screen(self, screen: StatusScreen) -> None:
         self.empty.setVisible(False)
         for field, value in screen.values.items():
             self.values[field].setText(value)
-        self._show_lines(screen.lines)
+        self.alarm_lines.show_lines([(line.level, line.text) for line in screen.lines])
 
-    def _show_lines(self, lines: tuple[StatusLine, ...]) -> None:
-        for label in self.alarm_labels:
-            self.alarms_box.removeWidget(label)
-            label.setParent(None)  # gone at once, not at the next turn of the event loop
-            label.deleteLater()
-        self.alarm_labels = []
-        for index, line in enumerate(lines):
-            label = QLabel(line.text)
-            label.setObjectName(f"alarm_{index}")
-            label.setAccessibleName(line.text)
-            label.setWordWrap(True)
-            set_flag(label, SEVERITY, line.level.value)
-            self.alarms_box.addWidget(label)
-            self.alarm_labels.append(label)
+    @property
+    def alarm_labels(self) -> list[QLabel]:
+        return self.alarm_lines.labels

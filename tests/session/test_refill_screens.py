@@ -280,7 +280,7 @@ def test_the_bridge_bolus_end_shows_in_the_review_and_the_summary(session):
     review.enter()
     rows = {row.label: (row.old, row.new) for row in review.review.review.rows}
     assert rows["Bolus"] == ("none", BRIDGE_TEXT)
-    assert review.outlook == "New alarm date: 2027-02-15 21:57 · Next refill appointment: not booked"
+    assert review.outlook == "New alarm date: 2027-02-15 21:58 · Next refill appointment: not booked"
     review.second_checker = "R. Patel"
     assert not review.commit()  # the wizard moves on when the pump has answered
     finish = screens[Step.FINISH]

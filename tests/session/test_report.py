@@ -76,7 +76,7 @@ def test_the_pump_file_alone_gives_the_refill_session(session, pump_path):
     # The implant event does not log the alarm volume, and this session programmed the pump.
     assert settings["Low-reservoir alarm"] == (NOT_LOGGED, "2 mL", False)
     # 3 d 15 h 22 min of bridge, then 20 − 0.546 − 2 = 17.454 mL at 0.06 mL/day (290.9 days): 294.54 days.
-    assert settings["Alarm date"][1] == "2027-02-15 21:57"
+    assert settings["Alarm date"][1] == "2027-02-15 21:58"
     refill = report.refill
     assert (refill.expected_ml, refill.removed_ml, refill.added_ml) == (pytest.approx(3.2), 3.1, 20)
     assert refill.discrepancy_ml == pytest.approx(-0.1)
@@ -95,7 +95,7 @@ def test_the_live_refill_adds_what_the_pump_does_not_store(session, pump_path):
     workflow = refill_to_25(session, appointment=datetime(2027, 2, 1, 9, 0))
     report = build_report(session.current, refill=workflow.record, source="live session")
     settings = rows(report)
-    assert settings["Alarm date"] == ("2026-05-05 09:00", "2027-02-15 21:57", True)
+    assert settings["Alarm date"] == ("2026-05-05 09:00", "2027-02-15 21:58", True)
     assert settings["Low-reservoir alarm"] == ("2 mL", "2 mL", False)
     assert report.appointment == datetime(2027, 2, 1, 9, 0)
     assert report.appointment_note == ""  # before the alarm date: nothing to warn about

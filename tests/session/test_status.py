@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import advance
 from programmer.session.review import alarm_rows
-from programmer.session.status import reservoir_dates, reservoir_projection
+from programmer.session.status import format_datetime, reservoir_dates, reservoir_projection
 from programmer.therapy.units import DoseRate, DrugUnit
 
 NOW = datetime(2026, 11, 21, 9, 0)
@@ -64,3 +64,16 @@ def test_a_volume_already_below_the_alarm_without_an_alarm_says_so_not_now():
     dates = reservoir_dates(reservoir_projection(memory), memory.alarms)
     assert dates.alarm.text() == "reached: 3.5 mL left, at or below 4 mL"
     assert dates.alarm.days_text() == "0 days: 3.5 mL left, at or below 4 mL"
+
+
+def test_a_date_shown_is_rounded_up_to_the_minute_as_every_moment_is():
+    # It was cut to the minute: an alarm at 21:57:10 read "21:57" here and "21:58" beside a bolus ending then.
+    assert format_datetime(datetime(2027, 2, 15, 21, 57, 10)) == "2027-02-15 21:58"
+    assert format_datetime(datetime(2027, 2, 15, 21, 57)) == "2027-02-15 21:57"
+    assert format_datetime(None) == "never (no delivery)"
+
+
+def test_days_until_a_date_read_one_day_not_one_days():
+    dates = dates_at(ALARM - timedelta(days=1))
+    assert dates.alarm.days_text() == "1.0 day"
+    assert dates_at(NOW).alarm.days_text() == "120.0 days"

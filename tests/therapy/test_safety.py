@@ -241,7 +241,7 @@ def test_a_prescription_in_the_other_unit_than_the_library_is_warned_about():
     ("old", "new", "message"),
     [
         (morphine(1.5), morphine(2), "Daily dose 1.5 → 2 mg/day (+33.3 %)"),
-        (morphine(2), morphine(1.5), "Daily dose 2 → 1.5 mg/day (-25.0 %)"),
+        (morphine(2), morphine(1.5), "Daily dose 2 → 1.5 mg/day (-25 %)"),
         (morphine(2), morphine(2, per_ml=25), "Daily dose 2 → 2 mg/day (unchanged)"),
         (
             Prescription.stopped("morphine", Concentration(10, MG)),

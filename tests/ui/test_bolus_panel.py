@@ -20,7 +20,7 @@ from programmer.session.bolus_workflow import PrimingOccasion
 from programmer.therapy.prescription import BolusKind
 from programmer.ui.bolus_panel import BolusPanel
 from programmer.ui.plot import ReservoirPlot
-from programmer.ui.style import STYLESHEET
+from programmer.ui.theme import STYLESHEET
 from tests.helpers import connected, morphine_pump
 
 NOW = datetime(2026, 11, 21, 9, 0)

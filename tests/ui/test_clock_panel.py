@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 from PySide6.QtCore import QDateTime, Qt
 
-from programmer.ui.clock_panel import ClockPanel, clock_text, from_qdatetime, to_qdatetime
+from programmer.ui.clock_panel import ClockPanel, from_qdatetime, to_qdatetime
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -22,9 +22,9 @@ def click(qtbot, button):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def test_shows_the_pump_clock_with_its_weekday(panel):
-    assert panel.now_label.text() == "2025-03-04 09:30 (Tuesday)"
-    assert clock_text(datetime(2024, 2, 29, 23, 59)) == "2024-02-29 23:59 (Thursday)"
+def test_shows_the_pump_clock_with_its_weekday_as_the_header_does(panel):
+    # It read "2025-03-04 09:30 (Tuesday)" while the header read "Tue 2025-03-04 09:30": one clock, one form.
+    assert panel.now_label.text() == "Tue 2025-03-04 09:30"
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_advance_is_disabled_while_the_target_is_not_later(qtbot, panel):
 
 def test_after_the_clock_moves_the_picker_moves_on(panel):
     panel.set_now(datetime(2025, 3, 5, 9, 30))  # the window advanced to the picked time
-    assert panel.now_label.text() == "2025-03-05 09:30 (Wednesday)"
+    assert panel.now_label.text() == "Wed 2025-03-05 09:30"
     assert panel.target == datetime(2025, 3, 6, 9, 30)
     assert panel.advance_to_button.isEnabled()
 
@@ -122,3 +122,15 @@ def test_near_the_clocks_end_a_step_that_would_pass_it_is_greyed_out(qtbot, pane
     panel.set_now(datetime(2200, 1, 1, 0, 0))
     assert not any(button.isEnabled() for button in panel.step_buttons)
     assert panel.target == datetime(2200, 1, 1, 0, 0) and not panel.advance_to_button.isEnabled()
+
+
+def test_the_header_and_the_clock_bar_show_one_clock_rounded_up_to_the_minute(qtbot, panel):
+    from programmer.ui.header import Header
+
+    header = Header()
+    qtbot.addWidget(header)
+    moment = datetime(2025, 3, 4, 9, 30, 20)  # the pump's clock mid-minute, as after a bolus ended
+    panel.set_now(moment)
+    header._show_clock(moment)
+    assert panel.now_label.text() == "Tue 2025-03-04 09:31"
+    assert header.clock.text() == "Pump clock (simulated): Tue 2025-03-04 09:31"

@@ -267,3 +267,10 @@ def test_a_hundred_thousand_events_stay_responsive(qtbot):
     assert view.count_label.text() == "10,944 of 100,000 events"
     assert view.filter.index(0, TIME_COLUMN).data(DISPLAY) == "2023-07-22 21:00"
     assert elapsed < 1.5
+
+
+def test_an_event_between_minutes_reads_as_the_bolus_that_logged_it_does(qtbot):
+    # A bolus ending at 09:30:30 says "until 09:31"; the log said "09:30" (cut, not rounded up).
+    model = EventLogModel()
+    model.set_events([Event(datetime(2025, 1, 6, 9, 30, 30), EventKind.BOLUS, "Clinician bolus finished")])
+    assert column(model, TIME_COLUMN) == ["2025-01-06 09:31"]

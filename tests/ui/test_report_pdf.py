@@ -83,7 +83,7 @@ def test_the_pdf_shows_the_key_values_and_the_banner_on_every_page(report, tmp_p
     whole = " ".join(texts)
     for expected in (
         "1.5 mg/day (0.0625 mg/h)",  # the old dose
-        "1.8 mg/day (0.075 mg/h) (+20.0 %)",  # the new one, with its change
+        "1.8 mg/day (0.075 mg/h) (+20 %)",  # the new one, with its change
         "3.2 mL",  # expected
         "3.1 mL",  # removed
         "-0.1 mL",  # discrepancy

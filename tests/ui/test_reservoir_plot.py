@@ -230,7 +230,7 @@ def test_valve_gated_band_edges_match_both_projections(plot, open_session):
     assert plot.markers["current_alarm"].value() == pytest.approx(to_seconds(worst))
     assert not plot.worst_case_marker.isVisible()  # the alarm marker already is the worst case
     assert plot.alarm_line.value() == 3.0
-    assert "Every allowed patient bolus used: refill by Sat 2025-05-03 02:08 (in 60.7 days)" in plot.summary.text()
+    assert "Every allowed patient bolus used: refill by Sat 2025-05-03 02:09 (in 60.7 days)" in plot.summary.text()
     assert "Patient boluses: none to every allowed" in plot.legend.titles()
 
 
@@ -398,7 +398,7 @@ def test_hover_reads_date_volume_and_days_until_alarm(qtbot, plot, open_session)
     moment = datetime(2025, 3, 23, 9, 0, 30)  # 20 days on
     plot.plot_widget.scene().sigMouseMoved.emit(plot.view.mapViewToScene(QPointF(to_seconds(moment), 12.0)))
     assert plot.readout.text() == (
-        "Sun 2025-03-23 09:00 · Current program: 17 mL, 100.0 days until alarm · "
+        "Sun 2025-03-23 09:01 · Current program: 17 mL, 100.0 days until alarm · "
         "Pending program (not programmed yet): 16 mL, 70.0 days until alarm"
     )
     assert plot.crosshair_x.isVisible()

@@ -465,7 +465,7 @@ def test_a_change_made_elsewhere_redraws_and_clears_undo(editor, session):
     session.edit(prescription=changed)
     assert table_texts(editor, PER_DAY)[3] == "250 mcg/day"
     assert shown(editor.totals.dose) == "195 mcg/day (8.125 mcg/h)"
-    assert shown(editor.findings.labels[0]) == "Note: Daily dose 187.5 → 195 mcg/day (+4.0 %)"
+    assert shown(editor.findings.labels[0]) == "Note: Daily dose 187.5 → 195 mcg/day (+4 %)"
 
 
 def test_programming_the_edited_schedule_moves_the_alarm_date(editor, session):

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from programmer.pump.memory import PumpMemory
-from programmer.session.refill.syringe import ml_text
 from programmer.therapy.bolus import BolusError, bridge_bolus, fluid_path_volume_ml
 from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
-from programmer.therapy.units import Concentration, DoseRate, format_number
-from programmer.wording import duration_text, moment_text
+from programmer.therapy.units import Concentration, DoseRate
+from programmer.wording import days_text, duration_text, format_number, ml_per_day_text, ml_text, moment_text
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class BridgeProposal:
                 f"{self.fluid_path}",
             ),
             ("Duration", f"{duration_text(bolus.duration)}, until {moment_text(bolus.end)}"),
-            ("Rate", f"{format_number(bolus.ml_per_day)} mL/day = {self.dose} of the old {self.old_concentration}"),
+            ("Rate", f"{ml_per_day_text(bolus.ml_per_day)} = {self.dose} of the old {self.old_concentration}"),
             ("Then", self.then),
         ]
 
@@ -59,7 +58,7 @@ def propose_bridge(memory: PumpMemory, new: Prescription, *, drug_changes: bool)
     then = (
         "no delivery"
         if new.mode is InfusionMode.STOPPED
-        else f"{new.nominal_daily_dose} at {format_number(new_ml_per_day)} mL/day of {new.drug} {new.concentration}"
+        else f"{new.nominal_daily_dose} at {ml_per_day_text(new_ml_per_day)} of {new.drug} {new.concentration}"
     )
     fluid_path = (
         f"pump tubing {ml_text(model.pump_tubing_volume_ml)} + catheter "
@@ -78,7 +77,7 @@ def propose_bridge(memory: PumpMemory, new: Prescription, *, drug_changes: bool)
         return proposal(None, dose, f"No bridge bolus possible: {error}.")
     message = (
         f"Bridge bolus: {ml_text(bolus.volume_ml)} ({fluid_path}) of the old {old.concentration} over "
-        f"{duration_text(bolus.duration)} at {format_number(bolus.ml_per_day)} mL/day, keeping {dose}; "
+        f"{duration_text(bolus.duration)} at {ml_per_day_text(bolus.ml_per_day)}, keeping {dose}; "
         f"then {then}."
     )
     old_dose_at_new_rate = old.concentration.rate_for(new_ml_per_day)
@@ -86,6 +85,6 @@ def propose_bridge(memory: PumpMemory, new: Prescription, *, drug_changes: bool)
     arrives = f"before {new.drug} reaches the tip" if drug_changes else "instead of " + str(dose)
     without = (
         f"Without it, the {old_fluid} still in the tubing and catheter runs at the new "
-        f"{format_number(new_ml_per_day)} mL/day: {old_dose_at_new_rate} for {days:.1f} days {arrives}."
+        f"{ml_per_day_text(new_ml_per_day)}: {old_dose_at_new_rate} for {days_text(days)} {arrives}."
     )
     return proposal(bolus, dose, message, without)

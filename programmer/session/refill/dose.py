@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from programmer.therapy.drugs import Drug
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.pump_models import PumpModel
-from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
+from programmer.therapy.units import Concentration, DoseRate, UnitError
+from programmer.wording import ml_per_day_text
 
 # The modes whose daily dose carries over to a new concentration as it is.
 _KEEPABLE = (InfusionMode.SIMPLE_CONTINUOUS, InfusionMode.FLEX, InfusionMode.MINIMUM_RATE, InfusionMode.STOPPED)
@@ -38,13 +39,13 @@ class DosePlan:
     def lines(self) -> list[str]:
         old = self.old
         lines = [
-            f"Now: {self.old_daily_dose} = {format_number(self.old_ml_per_day)} mL/day of {old.drug} "
+            f"Now: {self.old_daily_dose} = {ml_per_day_text(self.old_ml_per_day)} of {old.drug} "
             f"{old.concentration}"
         ]
         if self.same_dose_ml_per_day is not None:
             lines.append(
                 f"Same dose with {self.new_drug} {self.new_concentration}: {self.old_daily_dose} = "
-                f"{format_number(self.same_dose_ml_per_day)} mL/day"
+                f"{ml_per_day_text(self.same_dose_ml_per_day)}"
             )
         if self.keep_refused:
             lines.append(self.keep_refused)

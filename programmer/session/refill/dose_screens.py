@@ -13,7 +13,7 @@ from programmer.session.refill.steps import DoseChoice, RefillOutcome, Step
 from programmer.session.refill.workflow import RefillWorkflow
 from programmer.session.status import format_datetime
 from programmer.therapy.drugs import Drug
-from programmer.therapy.units import format_number
+from programmer.wording import format_number, ml_per_day_text, weekday_moment_text
 
 BRIDGE_ROWS = ("Volume", "Duration", "Rate", "Then")
 
@@ -65,7 +65,7 @@ class DoseScreen(StepScreen):
         if not plan.can_keep:
             return f"Keep the daily dose (not possible: {plan.keep_refused})"
         rate = plan.same_dose_ml_per_day
-        rate_text = "" if rate is None else f": new rate {format_number(rate)} mL/day"
+        rate_text = "" if rate is None else f": new rate {ml_per_day_text(rate)}"
         return f"Keep the daily dose {plan.old_daily_dose}{rate_text}"
 
     @property
@@ -177,7 +177,7 @@ class ReviewScreen(StepScreen):
     @property
     def outlook(self) -> str:
         appointment = self.workflow.appointment
-        booked = f"{appointment:%a %Y-%m-%d %H:%M}" if appointment else "not booked"
+        booked = weekday_moment_text(appointment) if appointment else "not booked"
         return f"New alarm date: {format_datetime(self.review.new_alarm_date)} · Next refill appointment: {booked}"
 
     @property

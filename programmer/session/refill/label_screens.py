@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from programmer.session.refill.screen import Said, StepScreen, listed
 from programmer.session.refill.steps import Port, RefillWorkflowError, Step
-from programmer.session.refill.syringe import SYRINGE_MAX_ML, PortCheck, SyringeLabel, ml_text
+from programmer.session.refill.syringe import SYRINGE_MAX_ML, PortCheck, SyringeLabel
 from programmer.session.refill.workflow import RefillWorkflow
 from programmer.session.review import daily_dose_text
-from programmer.therapy.units import Concentration, format_number
+from programmer.therapy.units import Concentration
+from programmer.wording import date_text, ml_per_day_text, ml_text, moment_text
 
 # Where the needle goes, named by place on the drawing: which one fills the reservoir is what is trained.
 PLACE_NAMES = {Port.RESERVOIR_FILL: "central port", Port.CATHETER_ACCESS: "side port"}
@@ -42,15 +43,15 @@ class LabelScreen(StepScreen):
             ("Concentration", str(old.concentration)),
             ("Mode", old.mode.title),
             ("Daily dose", daily_dose_text(old)),
-            ("Daily volume", f"{format_number(old.nominal_daily_volume_ml)} mL/day"),
+            ("Daily volume", ml_per_day_text(old.nominal_daily_volume_ml)),
             (
                 "Expected reservoir volume now",
                 f"{ml_text(workflow.expected_ml)} (filled with {ml_text(memory.last_refill_ml)} on "
-                f"{memory.last_refill_at:%Y-%m-%d}; {ml_text(workflow.delivered_since_refill_ml)} delivered since)",
+                f"{date_text(memory.last_refill_at)}; {ml_text(workflow.delivered_since_refill_ml)} delivered since)",
             ),
             ("Low-reservoir alarm", ml_text(memory.low_alarm_ml)),
             ("Alarm date", alarm_text),
-            ("Pump clock", memory.clock.strftime("%Y-%m-%d %H:%M")),
+            ("Pump clock", moment_text(memory.clock)),
         ]
 
     @property
@@ -61,7 +62,7 @@ class LabelScreen(StepScreen):
         return "The needle is in place: the syringe cannot change now."
 
     def volume_refusal(self, typed: str) -> str:
-        return f"{typed} mL refused: a refill syringe holds at most {format_number(SYRINGE_MAX_ML)} mL."
+        return f"{typed} mL refused: a refill syringe holds at most {ml_text(SYRINGE_MAX_ML)}."
 
     def edit(self, entries: object) -> None:
         self.entries = entries

@@ -12,21 +12,21 @@ from datetime import datetime
 
 from programmer.pump.memory import PumpMemory
 from programmer.session.refill.steps import DoseChoice, Port, RefillOutcome, Step
-from programmer.session.refill.syringe import SyringeLabel, ml_text
+from programmer.session.refill.syringe import SyringeLabel
 from programmer.session.status import ReservoirDate, format_datetime
 from programmer.therapy.drugs import Drug
 from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
 from programmer.therapy.refill import Discrepancy, FillResult
 from programmer.therapy.safety import Finding
-from programmer.therapy.units import Concentration, format_number
-from programmer.wording import duration_text, moment_text
+from programmer.therapy.units import Concentration
+from programmer.wording import duration_text, ml_per_day_text, ml_text, moment_text
 
 
 def bolus_text(bolus: Bolus) -> str:
     """'0.546 mL (5.46 mg) over 3 d 15 h 22 min at 0.15 mL/day from 2026-04-27 09:00 until 2026-05-01 00:22'."""
     return (
         f"{ml_text(bolus.volume_ml)} ({bolus.dose}) over {duration_text(bolus.duration)} "
-        f"at {format_number(bolus.ml_per_day)} mL/day from {moment_text(bolus.start)} until {moment_text(bolus.end)}"
+        f"at {ml_per_day_text(bolus.ml_per_day)} from {moment_text(bolus.start)} until {moment_text(bolus.end)}"
     )
 
 

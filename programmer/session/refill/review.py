@@ -15,13 +15,12 @@ from programmer.session.gate import check_program
 from programmer.session.plot_data import PlotInputs, plot_data
 from programmer.session.refill.bridge import BridgeProposal
 from programmer.session.refill.records import bolus_text
-from programmer.session.refill.syringe import ml_text
 from programmer.session.review import Difference, Review, alarm_rows, daily_dose_text, schedule_text
 from programmer.session.status import reservoir_dates, reservoir_projection
 from programmer.therapy.drugs import DrugLibrary
 from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
 from programmer.therapy.refill import Discrepancy, FillResult
-from programmer.therapy.units import format_number
+from programmer.wording import ml_per_day_text, ml_text
 
 
 @dataclass(frozen=True)
@@ -122,8 +121,8 @@ def _rows(memory: PumpMemory, program: Program, removed_ml: float, inputs: PlotI
     rows += [
         Difference(
             "Daily volume",
-            f"{format_number(old.nominal_daily_volume_ml)} mL/day",
-            f"{format_number(new.nominal_daily_volume_ml)} mL/day",
+            ml_per_day_text(old.nominal_daily_volume_ml),
+            ml_per_day_text(new.nominal_daily_volume_ml),
         ),
         Difference(
             "Bolus",

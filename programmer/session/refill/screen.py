@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from programmer.errors import ProgrammerError
+from programmer.session.levels import Level
 from programmer.session.refill.steps import Step
 from programmer.session.refill.workflow import RefillWorkflow
-
-Level = Literal["critical", "warning", "ok", "info", "none"]
+from programmer.wording import sentence
 
 
 @dataclass(frozen=True)
@@ -20,18 +19,12 @@ class Said:
     """
 
     text: str = ""
-    level: Level = "none"
-
-
-def sentence(text: str) -> str:
-    """A refusal's message as a sentence on screen: capital first, full stop last."""
-    text = text.strip()
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    level: str = Level.NONE  # a Level's value
 
 
 def refusal(error: ProgrammerError) -> Said:
     """A refusal, said where it was made."""
-    return Said(sentence(str(error)), "critical")
+    return Said(sentence(str(error)), Level.CRITICAL)
 
 
 def listed(items: list[str]) -> str:

@@ -9,6 +9,7 @@ route through them and the progress list.
 
 from __future__ import annotations
 
+from programmer.session.levels import Level
 from programmer.session.refill.dose_screens import DoseScreen, FinishScreen, ReviewScreen
 from programmer.session.refill.label_screens import LabelScreen, PortScreen
 from programmer.session.refill.screen import Said, StepScreen
@@ -16,15 +17,12 @@ from programmer.session.refill.steps import RefillOutcome, Step, StepStatus
 from programmer.session.refill.volume_screens import EmptyScreen, FillScreen
 from programmer.session.refill.workflow import RefillWorkflow
 
-# How each step stands in the progress list, in words and in colour.
-PROGRESS = {
-    StepStatus.DONE: ("✓ done", "ok"),
-    StepStatus.CURRENT: ("in progress", "info"),
-    StepStatus.STOPPED: ("✗ stopped", "critical"),
-    StepStatus.TO_DO: ("to do", "none"),
-    StepStatus.NOT_NEEDED: ("not needed", "none"),
-    StepStatus.ABANDONED: ("✗ abandoned here", "warning"),
-    StepStatus.NOT_DONE: ("not done", "none"),
+# How each step stands in the progress list in colour (its StepStatus's title says it in words).
+PROGRESS_LEVELS = {
+    StepStatus.DONE: Level.OK,
+    StepStatus.CURRENT: Level.INFO,
+    StepStatus.STOPPED: Level.CRITICAL,
+    StepStatus.ABANDONED: Level.WARNING,
 }
 SCREENS = (LabelScreen, PortScreen, EmptyScreen, FillScreen, DoseScreen, ReviewScreen, FinishScreen)
 
@@ -68,10 +66,9 @@ class RefillScreens:
 
     def progress(self, step: Step) -> Said:
         """'3. Empty the reservoir' over '✓ done', coloured by where the step stands."""
-        mark, level = PROGRESS[self.workflow.step_status(step)]
-        return Said(f"{step.value}. {step.title}\n{mark}", level)
+        status = self.workflow.step_status(step)
+        return Said(f"{step.value}. {step.title}\n{status.title}", PROGRESS_LEVELS.get(status, Level.NONE))
 
     def progress_name(self, step: Step) -> str:
         """The progress line as a screen reader says it: 'Step 3, Empty the reservoir: ✓ done'."""
-        mark, _level = PROGRESS[self.workflow.step_status(step)]
-        return f"Step {step.value}, {step.title}: {mark}"
+        return f"Step {step.value}, {step.title}: {self.workflow.step_status(step).title}"

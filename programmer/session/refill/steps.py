@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
+from typing import Self
 
 from programmer.session.programming import SessionError
+from programmer.wording import TitledEnum
 
 
 class RefillWorkflowError(SessionError):
@@ -32,52 +34,43 @@ class SecondCheckRequired(RefillWorkflowError):
 
 
 class Step(IntEnum):
-    LABEL = 1
-    PORT = 2
-    EMPTY = 3
-    FILL = 4
-    DOSE = 5
-    REVIEW = 6
-    FINISH = 7
+    """The steps in order, numbered from 1; each declared (number, title, what finishing it takes).
 
-    @property
-    def title(self) -> str:
-        return _TITLES[self]
+    The titled-enum pattern of programmer.wording.TitledEnum, on numbers: the texts are set once.
+    """
 
-    @property
-    def instruction(self) -> str:
-        """What finishing this step takes, for a refusal that names the missing step."""
-        return _INSTRUCTIONS[self]
+    title: str
+    instruction: str  # for a refusal that names the missing step
 
+    def __new__(cls, number: int, title: str, instruction: str) -> Self:
+        step = int.__new__(cls, number)
+        step._value_ = number
+        step.title, step.instruction = title, instruction
+        return step
 
-_TITLES = {
-    Step.LABEL: "Interrogate and review",
-    Step.PORT: "Locate the port",
-    Step.EMPTY: "Empty the reservoir",
-    Step.FILL: "Fill",
-    Step.DOSE: "Concentration change",
-    Step.REVIEW: "Review and program",
-    Step.FINISH: "Finish",
-}
-_INSTRUCTIONS = {
-    Step.LABEL: "enter the syringe the pharmacy sent and compare its label with the pump's drug and concentration",
-    Step.PORT: "locate the reservoir fill port",
-    Step.EMPTY: "record the volume removed (and acknowledge a flagged discrepancy)",
-    Step.FILL: "record the fill (and acknowledge a possible pocket fill)",
-    Step.DOSE: "keep or change the daily dose for the new concentration",
-    Step.REVIEW: "review and program the pump",
-    Step.FINISH: "finish",
-}
+    LABEL = (
+        1,
+        "Interrogate and review",
+        "enter the syringe the pharmacy sent and compare its label with the pump's drug and concentration",
+    )
+    PORT = 2, "Locate the port", "locate the reservoir fill port"
+    EMPTY = 3, "Empty the reservoir", "record the volume removed (and acknowledge a flagged discrepancy)"
+    FILL = 4, "Fill", "record the fill (and acknowledge a possible pocket fill)"
+    DOSE = 5, "Concentration change", "keep or change the daily dose for the new concentration"
+    REVIEW = 6, "Review and program", "review and program the pump"
+    FINISH = 7, "Finish", "finish"
 
 
-class StepStatus(StrEnum):
-    DONE = "done"
-    CURRENT = "current"
-    TO_DO = "to do"
-    NOT_NEEDED = "not needed"
-    STOPPED = "stopped"  # the catheter access port was chosen here
-    ABANDONED = "abandoned"  # the nurse ended the refill here
-    NOT_DONE = "not done"  # after the step where the refill ended
+class StepStatus(TitledEnum):
+    """Where a step stands; its title is what the progress list says."""
+
+    DONE = "done", "✓ done"
+    CURRENT = "current", "in progress"
+    TO_DO = "to do", "to do"
+    NOT_NEEDED = "not needed", "not needed"
+    STOPPED = "stopped", "✗ stopped"  # the catheter access port was chosen here
+    ABANDONED = "abandoned", "✗ abandoned here"  # the nurse ended the refill here
+    NOT_DONE = "not done", "not done"  # after the step where the refill ended
 
 
 class RefillOutcome(StrEnum):

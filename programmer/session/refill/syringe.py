@@ -12,14 +12,11 @@ from dataclasses import dataclass, replace
 from programmer.session.refill.steps import LabelMismatch, Port, RefillWorkflowError
 from programmer.therapy.drugs import DrugLibrary
 from programmer.therapy.prescription import Prescription
-from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
+from programmer.therapy.units import Concentration, DoseRate, UnitError
+from programmer.wording import format_number, ml_text
 
 # The largest refill syringe a clinic would prepare.
 SYRINGE_MAX_ML = 60.0
-
-
-def ml_text(value: float) -> str:
-    return f"{format_number(value)} mL"
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ the example offered for it points the way the finding does (an overdose or a wit
 
 from __future__ import annotations
 
-from programmer.session.refill.screen import Said, StepScreen, sentence
+from programmer.session.refill.screen import Said, StepScreen
 from programmer.session.refill.steps import RefillWorkflowError, Step
-from programmer.session.refill.syringe import SYRINGE_MAX_ML, ml_text
+from programmer.session.refill.syringe import SYRINGE_MAX_ML
 from programmer.session.refill.workflow import RefillWorkflow
 from programmer.therapy.refill import Discrepancy, FillResult
-from programmer.therapy.units import format_number
+from programmer.wording import ml_text, sentence
 
 OVERDOSE_SIGNS = "drowsiness, slow breathing, small pupils"
 WITHDRAWAL_SIGNS = "pain or spasticity returning, itching, agitation, fever"
@@ -78,7 +78,7 @@ class EmptyScreen(RecordedStep):
         model = self.workflow.model
         return (
             f"{typed} mL refused: the {model.name} reservoir holds at most "
-            f"{format_number(model.reservoir_capacity_ml)} mL."
+            f"{ml_text(model.reservoir_capacity_ml)}."
         )
 
     def record(self, removed_ml: float) -> None:
@@ -102,7 +102,7 @@ class EmptyScreen(RecordedStep):
             return Said()
         if found.flagged:
             return Said(sentence(f"Discrepancy: {found.message}"), "critical")
-        return Said(f"No discrepancy: removed {format_number(found.removed_ml)} mL, {found.message}.", "ok")
+        return Said(f"No discrepancy: removed {ml_text(found.removed_ml)}, {found.message}.", "ok")
 
     @property
     def example(self) -> str:
@@ -147,13 +147,13 @@ class FillScreen(RecordedStep):
         return f"at most {ml_text(model.reservoir_capacity_ml)}: the {model.name} reservoir's capacity"
 
     def drawn_up_refusal(self, typed: str) -> str:
-        return f"{typed} mL refused: a refill syringe holds at most {format_number(SYRINGE_MAX_ML)} mL."
+        return f"{typed} mL refused: a refill syringe holds at most {ml_text(SYRINGE_MAX_ML)}."
 
     def added_refusal(self, typed: str) -> str:
         model = self.workflow.model
         return (
             f"{typed} mL refused: that would overfill the {model.name}, whose reservoir holds at most "
-            f"{format_number(model.reservoir_capacity_ml)} mL."
+            f"{ml_text(model.reservoir_capacity_ml)}."
         )
 
     def record(self, drawn_up_ml: float | None, added_ml: float | None) -> None:

@@ -41,15 +41,8 @@ from programmer.session.refill.steps import (
     StepStatus,
     WorkflowEnded,
 )
-from programmer.session.refill.syringe import (
-    PortCheck,
-    SyringeLabel,
-    check_reading,
-    checked_syringe,
-    ml_text,
-    port_check,
-)
-from programmer.session.status import ReservoirDate, format_datetime, reservoir_dates, reservoir_projection
+from programmer.session.refill.syringe import PortCheck, SyringeLabel, check_reading, checked_syringe, port_check
+from programmer.session.status import ReservoirDate, reservoir_dates, reservoir_projection
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.drugs import Drug
 from programmer.therapy.prescription import Prescription
@@ -57,8 +50,18 @@ from programmer.therapy.projection import Projection
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.refill import Discrepancy, FillResult, discrepancy, fill
 from programmer.therapy.units import Concentration, DoseRate
+from programmer.wording import ml_text, moment_text
 
 _EPSILON_ML = 1e-9
+
+
+def _acknowledgement(note: str, flagged: bool, verdict: str, ask: str) -> str:
+    """The note typed for a flagged discrepancy or pocket fill, as logged; refused unflagged (`verdict`) or empty."""
+    if not flagged:
+        raise RefillWorkflowError(f"nothing to acknowledge: {verdict}")
+    if not note.strip():
+        raise AcknowledgementRequired(ask)
+    return note.strip()
 
 
 class RefillWorkflow:
@@ -303,17 +306,16 @@ class RefillWorkflow:
     def acknowledge_discrepancy(self, note: str) -> None:
         """A flagged discrepancy is investigated and acknowledged; the note goes into the pump's log."""
         self._check_open()
-        if self._discrepancy is None:
+        found = self._discrepancy
+        if found is None:
             raise StepOutOfOrder("record the volume removed first (step 3: Empty the reservoir)")
-        if not self._discrepancy.flagged:
-            raise RefillWorkflowError(f"nothing to acknowledge: the volume removed is {self._discrepancy.message}")
-        if not note.strip():
-            raise AcknowledgementRequired(
-                "type what you found and did about the discrepancy: it is logged in the pump "
-                f"({self._discrepancy.message})"
-            )
-        self._discrepancy_note = note.strip()
-        self._done(Step.EMPTY, "discrepancy_acknowledged", self._discrepancy_note, self._discrepancy.message)
+        self._discrepancy_note = _acknowledgement(
+            note,
+            found.flagged,
+            f"the volume removed is {found.message}",
+            f"type what you found and did about the discrepancy: it is logged in the pump ({found.message})",
+        )
+        self._done(Step.EMPTY, "discrepancy_acknowledged", self._discrepancy_note, found.message)
 
     # --- step 4: fill ---------------------------------------------------------------------------------------------
     def set_fill(self, added_ml: float, syringe_prepared_ml: float | None = None) -> FillResult:
@@ -331,16 +333,16 @@ class RefillWorkflow:
     def acknowledge_fill(self, note: str) -> None:
         """A possible pocket fill is checked and acknowledged; the note goes into the pump's log."""
         self._check_open()
-        if self._fill is None:
+        found = self._fill
+        if found is None:
             raise StepOutOfOrder("record the fill first (step 4: Fill)")
-        if not self._fill.pocket_fill_suspected:
-            raise RefillWorkflowError(f"nothing to acknowledge: {self._fill.message}")
-        if not note.strip():
-            raise AcknowledgementRequired(
-                f"type how you checked the needle position: it is logged in the pump ({self._fill.message})"
-            )
-        self._fill_note = note.strip()
-        self._done(Step.FILL, "pocket_fill_acknowledged", self._fill_note, self._fill.message)
+        self._fill_note = _acknowledgement(
+            note,
+            found.pocket_fill_suspected,
+            found.message,
+            f"type how you checked the needle position: it is logged in the pump ({found.message})",
+        )
+        self._done(Step.FILL, "pocket_fill_acknowledged", self._fill_note, found.message)
 
     def _clear_fill(self) -> None:
         self._fill: FillResult | None = None
@@ -435,7 +437,7 @@ class RefillWorkflow:
         self._require(Step.REVIEW)
         if moment is not None and moment < self.now:
             raise RefillWorkflowError(
-                f"the appointment {format_datetime(moment)} is before the pump's clock ({format_datetime(self.now)})"
+                f"the appointment {moment_text(moment)} is before the pump's clock ({moment_text(self.now)})"
             )
         self._appointment = moment
         return self.appointment_warning()

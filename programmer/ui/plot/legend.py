@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from programmer.ui.theme import PlotColours
+
 
 class PlotLegend(QWidget):
     """A sample of each line (and fill) beside its title, in rows of three."""
@@ -50,7 +52,7 @@ class PlotLegend(QWidget):
 
 def _sample_pixmap(pen: QPen, brush: QBrush | None) -> QPixmap:
     pixmap = QPixmap(40, 16)
-    pixmap.fill(QColor("white"))
+    pixmap.fill(QColor(PlotColours.BACKGROUND))
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     if brush is not None:

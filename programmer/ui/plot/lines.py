@@ -1,7 +1,8 @@
-"""How the plot draws: the palette, pens, curve styles and the labelled vertical and horizontal lines.
+"""How the plot draws: pens, curve styles and the labelled vertical and horizontal lines.
 
-Okabe-Ito palette; every line has a style as well as a colour and every marker a text
-label, so the plot reads in greyscale and for colour-blind users.
+The colours are the theme's (PlotColours, on the Okabe-Ito palette); every line has a style
+as well as a colour and every marker a text label, so the plot reads in greyscale and for
+colour-blind users.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from pyqtgraph.graphicsItems.InfiniteLine import InfLineLabel
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
-BLUE = "#0072B2"  # current program: solid
-ORANGE = "#E69F00"  # pending program: dashed
-SKY_BLUE = "#56B4E9"  # patient-bolus band
-VERMILLION = "#D55E00"  # low-reservoir alarm volume
-GREEN = "#009E73"  # refill appointment
-BLACK = "#000000"  # now
-GREY = "#666666"
-BAND_BRUSH = QBrush(QColor(86, 180, 233, 80))
-LABEL_FILL = (255, 255, 255, 215)
+from programmer.ui.theme import PlotColours
+
+
+def _band_brush() -> QBrush:
+    colour = QColor(PlotColours.PATIENT_BOLUS)
+    colour.setAlpha(PlotColours.BAND_ALPHA)
+    return QBrush(colour)
+
+
+BAND_BRUSH = _band_brush()
 
 # Marker labels sit at staggered heights (fractions of the view, from the bottom) so they never overlap.
 WORST_CASE_LABEL_HEIGHT = 0.51
@@ -44,8 +46,8 @@ class CurveStyle:
         self.label_heights = dict(zip(("alarm", "empty"), label_heights, strict=True))
 
 
-CURRENT_STYLE = CurveStyle("current", BLUE, Qt.PenStyle.SolidLine, (0.95, 0.84))
-PENDING_STYLE = CurveStyle("pending", ORANGE, Qt.PenStyle.DashLine, (0.73, 0.62))
+CURRENT_STYLE = CurveStyle("current", PlotColours.CURRENT, Qt.PenStyle.SolidLine, (0.95, 0.84))
+PENDING_STYLE = CurveStyle("pending", PlotColours.PENDING, Qt.PenStyle.DashLine, (0.73, 0.62))
 
 
 class SideLabel(InfLineLabel):
@@ -68,7 +70,7 @@ class SideLabel(InfLineLabel):
 
 
 def add_label(line: pg.InfiniteLine, position: float, color: QColor | str) -> InfLineLabel:
-    line.label = SideLabel(line, text="", position=position, color=color, fill=LABEL_FILL)
+    line.label = SideLabel(line, text="", position=position, color=color, fill=PlotColours.LABEL_FILL)
     return line.label
 
 

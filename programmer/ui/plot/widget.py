@@ -43,16 +43,9 @@ from programmer.ui.plot.legend import PlotLegend
 from programmer.ui.plot.lines import (
     APPOINTMENT_LABEL_HEIGHT,
     BAND_BRUSH,
-    BLACK,
     CURRENT_STYLE,
-    GREEN,
-    GREY,
-    LABEL_FILL,
     NOW_LABEL_HEIGHT,
-    ORANGE,
     PENDING_STYLE,
-    SKY_BLUE,
-    VERMILLION,
     WORST_CASE_LABEL_HEIGHT,
     add_label,
     marker_line,
@@ -60,6 +53,7 @@ from programmer.ui.plot.lines import (
     set_text,
 )
 from programmer.ui.style import ROLE, SEVERITY, name, set_flag
+from programmer.ui.theme import PlotColours, Sizes
 
 _DAY = timedelta(days=1)
 
@@ -137,7 +131,9 @@ class ReservoirPlot(QWidget):
         self.figure = QWidget()
         self.figure.setObjectName("reservoirFigure")
         self.figure.setAutoFillBackground(True)
-        self.figure.setStyleSheet("QWidget#reservoirFigure, QWidget#plotLegend { background: white; }")
+        self.figure.setStyleSheet(
+            f"QWidget#reservoirFigure, QWidget#plotLegend {{ background: {PlotColours.BACKGROUND}; }}"
+        )
         figure_layout = QVBoxLayout(self.figure)
         figure_layout.setContentsMargins(0, 0, 0, 0)
         figure_layout.setSpacing(0)
@@ -152,16 +148,16 @@ class ReservoirPlot(QWidget):
     def _setup_axes(self) -> None:
         plot = self.plot_item
         font = QFont()
-        font.setPointSizeF(9.5)
+        font.setPointSizeF(Sizes.PLOT_TICKS_PT)
         for side in ("left", "bottom"):
             axis = plot.getAxis(side)
-            axis.setPen(pg.mkPen(GREY))
-            axis.setTextPen(pg.mkPen(BLACK))
+            axis.setPen(pg.mkPen(PlotColours.AXIS))
+            axis.setTextPen(pg.mkPen(PlotColours.TEXT))
             axis.setTickFont(font)
             axis.enableAutoSIPrefix(False)
-        plot.setLabel("left", "Reservoir volume (mL)", color=BLACK)
+        plot.setLabel("left", "Reservoir volume (mL)", color=PlotColours.TEXT)
         self._axis_title = "Date (pump clock)"
-        plot.setLabel("bottom", self._axis_title, color=BLACK)
+        plot.setLabel("bottom", self._axis_title, color=PlotColours.TEXT)
         plot.getAxis("left").setWidth(52)
         # Volume grid only: a date grid costs a third of every redraw, and the markers carry their dates.
         plot.showGrid(x=False, y=True, alpha=0.15)
@@ -174,8 +170,8 @@ class ReservoirPlot(QWidget):
 
     def _setup_items(self) -> None:
         plot = self.plot_item
-        self.band_upper = pg.PlotDataItem(pen=pen(SKY_BLUE, 1, Qt.PenStyle.DotLine))
-        self.band_lower = pg.PlotDataItem(pen=pen(SKY_BLUE, 1, Qt.PenStyle.DotLine))
+        self.band_upper = pg.PlotDataItem(pen=pen(PlotColours.PATIENT_BOLUS, 1, Qt.PenStyle.DotLine))
+        self.band_lower = pg.PlotDataItem(pen=pen(PlotColours.PATIENT_BOLUS, 1, Qt.PenStyle.DotLine))
         self.band_fill = pg.FillBetweenItem(self.band_upper, self.band_lower, brush=BAND_BRUSH)
         for item in (self.band_fill, self.band_upper, self.band_lower):
             plot.addItem(item, ignoreBounds=item is self.band_fill)
@@ -190,8 +186,8 @@ class ReservoirPlot(QWidget):
         plot.addItem(self.pending_curve)
         self.pending_curve.setVisible(False)
 
-        self.alarm_line = marker_line(plot, 0, VERMILLION, Qt.PenStyle.DashDotLine, 0.99)
-        self.pending_alarm_line = marker_line(plot, 0, ORANGE, Qt.PenStyle.DashDotLine, 0.75)
+        self.alarm_line = marker_line(plot, 0, PlotColours.ALARM, Qt.PenStyle.DashDotLine, 0.99)
+        self.pending_alarm_line = marker_line(plot, 0, PlotColours.PENDING, Qt.PenStyle.DashDotLine, 0.75)
         for line in (self.alarm_line, self.pending_alarm_line):
             line.label.anchors = [(1, 1), (1, 1)]  # above the line, ending at the label's position
         self.markers: dict[str, pg.InfiniteLine] = {}
@@ -201,18 +197,18 @@ class ReservoirPlot(QWidget):
                 line.setPen(style.marker_pen)
                 self.markers[f"{style.title}_{event}"] = line
         self.worst_case_marker = marker_line(
-            plot, 90, SKY_BLUE, Qt.PenStyle.DashDotDotLine, WORST_CASE_LABEL_HEIGHT
+            plot, 90, PlotColours.PATIENT_BOLUS, Qt.PenStyle.DashDotDotLine, WORST_CASE_LABEL_HEIGHT
         )
-        self.worst_case_marker.setPen(pen("#2B7FB0", 1.5, Qt.PenStyle.DashDotDotLine))
-        self.now_marker = marker_line(plot, 90, BLACK, Qt.PenStyle.SolidLine, NOW_LABEL_HEIGHT)
+        self.worst_case_marker.setPen(pen(PlotColours.WORST_CASE, 1.5, Qt.PenStyle.DashDotDotLine))
+        self.now_marker = marker_line(plot, 90, PlotColours.NOW, Qt.PenStyle.SolidLine, NOW_LABEL_HEIGHT)
 
         self.appointment_line = pg.InfiniteLine(
             angle=90,
             movable=True,
-            pen=pen(GREEN, 2.5, Qt.PenStyle.DashDotDotLine),
-            hoverPen=pen(GREEN, 4, Qt.PenStyle.DashDotDotLine),
+            pen=pen(PlotColours.APPOINTMENT, 2.5, Qt.PenStyle.DashDotDotLine),
+            hoverPen=pen(PlotColours.APPOINTMENT, 4, Qt.PenStyle.DashDotDotLine),
         )
-        add_label(self.appointment_line, APPOINTMENT_LABEL_HEIGHT, "#00573F")
+        add_label(self.appointment_line, APPOINTMENT_LABEL_HEIGHT, PlotColours.APPOINTMENT_LABEL)
         self.appointment_line.setToolTip("Next refill appointment: drag to move it")
         self.appointment_line.setZValue(20)
         plot.addItem(self.appointment_line, ignoreBounds=True)
@@ -220,12 +216,14 @@ class ReservoirPlot(QWidget):
         self.appointment_line.sigPositionChanged.connect(self._appointment_moving)
         self.appointment_line.sigPositionChangeFinished.connect(self._appointment_dropped)
 
-        self.refill_point = pg.ScatterPlotItem(size=9, symbol="o", pen=pg.mkPen(BLACK), brush=pg.mkBrush("w"))
+        self.refill_point = pg.ScatterPlotItem(
+            size=9, symbol="o", pen=pg.mkPen(PlotColours.NOW), brush=pg.mkBrush(PlotColours.BACKGROUND)
+        )
         plot.addItem(self.refill_point, ignoreBounds=True)
-        self.refill_label = pg.TextItem(color=BLACK, anchor=(0, 0), fill=LABEL_FILL)
+        self.refill_label = pg.TextItem(color=PlotColours.TEXT, anchor=(0, 0), fill=PlotColours.LABEL_FILL)
         plot.addItem(self.refill_label, ignoreBounds=True)
 
-        crosshair_pen = pen(GREY, 1, Qt.PenStyle.DotLine)
+        crosshair_pen = pen(PlotColours.AXIS, 1, Qt.PenStyle.DotLine)
         self.crosshair_x = pg.InfiniteLine(angle=90, pen=crosshair_pen, movable=False)
         self.crosshair_y = pg.InfiniteLine(angle=0, pen=crosshair_pen, movable=False)
         for line in (self.crosshair_x, self.crosshair_y):
@@ -470,7 +468,7 @@ class ReservoirPlot(QWidget):
         title = axis_title(left, right)
         if title != self._axis_title:
             self._axis_title = title
-            self.plot_item.setLabel("bottom", title, color=BLACK)
+            self.plot_item.setLabel("bottom", title, color=PlotColours.TEXT)
         # Panned or zoomed beyond what is computed: extend the curves once the event loop is free.
         data = self._data
         if data is None or self._follow_preset or self._extend_pending:

@@ -193,7 +193,6 @@ class Page(QWidget):
         self.setObjectName(f"page_{self.step.name.lower()}")
         title = QLabel(screen.title)
         title.setObjectName("pageTitle")
-        title.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.body = QVBoxLayout()
         self.body.setSpacing(10)
         layout = QVBoxLayout(self)

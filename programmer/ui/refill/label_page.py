@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 
 from programmer.errors import ProgrammerError
 from programmer.session.refill.label_screens import LabelScreen
-from programmer.session.refill.screen import Said, refusal, sentence
+from programmer.session.refill.screen import Said, refusal
 from programmer.session.refill.syringe import SYRINGE_MAX_ML, SyringeLabel
-from programmer.therapy.units import format_number
 from programmer.ui.concentration_entry import ConcentrationEntry
 from programmer.ui.refill.common import NumberField, Page, clear_choice, message, say, value_grid, volume_box
 from programmer.ui.style import hint_label, name, see_through
+from programmer.wording import ml_text, sentence
 
 if TYPE_CHECKING:
     from programmer.ui.refill.wizard import RefillWizard
@@ -63,7 +63,7 @@ class SyringeLabelCard(QFrame):
         self.setAccessibleName(f"Syringe label: {label}")
         self.drug.setText(label.drug.upper())
         self.concentration.setText(str(label.concentration))
-        self.volume.setText(f"{format_number(label.volume_ml)} mL syringe, preservative-free")
+        self.volume.setText(f"{ml_text(label.volume_ml)} syringe, preservative-free")
         self.patient.setText(f"Patient: {label.patient_id or '—'}")
 
 
@@ -182,7 +182,7 @@ class LabelPage(Page):
             # The concentration and a refusal take the hint column too: two typed entries need the room.
             wide = widget is self.concentration or text is None
             form.addWidget(widget, row, 1, 1, 2 if wide else 1, Qt.AlignmentFlag.AlignTop)
-        form.addWidget(hint_label(f"at most {format_number(SYRINGE_MAX_ML)} mL"), 2, 2, Qt.AlignmentFlag.AlignTop)
+        form.addWidget(hint_label(f"at most {ml_text(SYRINGE_MAX_ML)}"), 2, 2, Qt.AlignmentFlag.AlignTop)
         form.addWidget(hint_label(AS_ON_THE_LABEL), 4, 2, Qt.AlignmentFlag.AlignTop)
         form.setColumnStretch(1, 1)
         box = QGroupBox("What the pharmacy sent")

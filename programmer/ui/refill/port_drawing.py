@@ -26,13 +26,14 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from programmer.session.refill.label_screens import PLACE_NAMES
 from programmer.session.refill.steps import Port
+from programmer.ui.theme import PumpDrawing
 
 _ORDER = (Port.RESERVOIR_FILL, Port.CATHETER_ACCESS)
 
-_FOCUS = QColor("#1f5f8b")
-_SAFE = QColor("#2e7d4f")
-_DANGER = QColor("#c0392b")
-_INK = QColor("#1a1a1a")
+_FOCUS = QColor(PumpDrawing.FOCUS)
+_RIGHT = QColor(PumpDrawing.RIGHT)
+_WRONG = QColor(PumpDrawing.WRONG)
+_INK = QColor(PumpDrawing.INK)
 
 
 def _pen(colour: QColor, width: float) -> QPen:
@@ -178,18 +179,18 @@ class PortDrawing(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("#f3e6dc"))  # skin over the pump
+        painter.fillRect(self.rect(), QColor(PumpDrawing.SKIN))  # skin over the pump
         rect = self._pump_rect()
         centre, radius = rect.center(), self._radius()
 
         self._draw_catheter(painter, centre, radius)
         shell = QRadialGradient(centre.x() - radius * 0.3, centre.y() - radius * 0.3, radius * 1.4)
-        shell.setColorAt(0, QColor("#e9edf0"))
-        shell.setColorAt(1, QColor("#9aa5ad"))
-        painter.setPen(QPen(QColor("#5d6870"), 2))
+        shell.setColorAt(0, QColor(PumpDrawing.SHELL_LIGHT))
+        shell.setColorAt(1, QColor(PumpDrawing.SHELL_DARK))
+        painter.setPen(QPen(QColor(PumpDrawing.SHELL_EDGE), 2))
         painter.setBrush(QBrush(shell))
         painter.drawEllipse(rect)
-        painter.setPen(QPen(QColor("#7d8890"), 1, Qt.PenStyle.DashLine))
+        painter.setPen(QPen(QColor(PumpDrawing.TEMPLATE), 1, Qt.PenStyle.DashLine))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawEllipse(centre, radius * 0.82, radius * 0.82)  # the template's outline
         self._draw_channel(painter)
@@ -210,7 +211,7 @@ class PortDrawing(QWidget):
             QPointF(end.x() - radius * 0.05, end.y() - radius * 0.4),
             end,
         )
-        painter.setPen(_pen(QColor("#6b5a4e"), max(4.0, radius * 0.045)))
+        painter.setPen(_pen(QColor(PumpDrawing.CATHETER), max(4.0, radius * 0.045)))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
         font = QFont(self.font())
@@ -221,20 +222,20 @@ class PortDrawing(QWidget):
 
     def _draw_channel(self, painter: QPainter) -> None:
         """Inside the pump, the side port's short channel to the catheter outlet."""
-        painter.setPen(QPen(QColor("#6b5a4e"), 3, Qt.PenStyle.DotLine))
+        painter.setPen(QPen(QColor(PumpDrawing.CATHETER), 3, Qt.PenStyle.DotLine))
         painter.drawLine(self.port_centre(Port.CATHETER_ACCESS), self._towards_outlet(1.0))
 
     def _draw_port(self, painter: QPainter, port: Port) -> None:
         centre = self.port_centre(port)
         radius = self._port_radius(port)
         septum = QRadialGradient(centre, radius)
-        septum.setColorAt(0, QColor("#f6f7f8"))
-        septum.setColorAt(0.7, QColor("#c9d0d5"))
-        septum.setColorAt(1, QColor("#8d979e"))
-        painter.setPen(QPen(QColor("#4a545b"), 2))
+        septum.setColorAt(0, QColor(PumpDrawing.SEPTUM_CENTRE))
+        septum.setColorAt(0.7, QColor(PumpDrawing.SEPTUM_MIDDLE))
+        septum.setColorAt(1, QColor(PumpDrawing.SEPTUM_RIM))
+        painter.setPen(QPen(QColor(PumpDrawing.SEPTUM_EDGE), 2))
         painter.setBrush(QBrush(septum))
         painter.drawEllipse(centre, radius, radius)
-        painter.setPen(QPen(QColor("#6d777e"), 1))
+        painter.setPen(QPen(QColor(PumpDrawing.SEPTUM_RING), 1))
         painter.drawEllipse(centre, radius * 0.55, radius * 0.55)
 
         ring = self.ring(port)
@@ -247,7 +248,7 @@ class PortDrawing(QWidget):
     def ring(self, port: Port) -> tuple[QColor, float, Qt.PenStyle] | None:
         """The ring drawn around `port` (colour, width, style): the pick, the hover or the keyboard's place, if any."""
         if port is self._picked and self._verdict is not None:
-            return (_SAFE if self._verdict else _DANGER, 4.0, Qt.PenStyle.SolidLine)
+            return (_RIGHT if self._verdict else _WRONG, 4.0, Qt.PenStyle.SolidLine)
         if port is self._picked:
             return (_FOCUS, 3.5, Qt.PenStyle.SolidLine)
         if port is self._hovered or (self.hasFocus() and port is self._highlighted):
@@ -257,10 +258,10 @@ class PortDrawing(QWidget):
     def _draw_needle(self, painter: QPainter, point: QPointF) -> None:
         """A needle seen from above and a little to the side: a shaft to the point and the hub."""
         hub = QPointF(point.x() - 34, point.y() - 46)
-        painter.setPen(_pen(QColor("#3b3b3b"), 2.5))
+        painter.setPen(_pen(QColor(PumpDrawing.NEEDLE), 2.5))
         painter.drawLine(hub, point)
-        painter.setPen(QPen(QColor("#1a1a1a"), 1))
-        painter.setBrush(QBrush(QColor("#f2c94c")))
+        painter.setPen(QPen(_INK, 1))
+        painter.setBrush(QBrush(QColor(PumpDrawing.NEEDLE_HUB)))
         painter.drawRoundedRect(QRectF(hub.x() - 9, hub.y() - 9, 18, 18), 3, 3)
         painter.setBrush(QBrush(_INK))
         painter.drawEllipse(point, 3, 3)

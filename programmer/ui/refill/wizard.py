@@ -26,23 +26,10 @@ from programmer.ui.refill.label_page import LabelPage
 from programmer.ui.refill.port_page import PortPage
 from programmer.ui.refill.review_pages import FinishPage, ReviewPage
 from programmer.ui.refill.volume_pages import EmptyPage, FillPage
-from programmer.ui.style import ROLE, SEVERITY, STYLESHEET, name
+from programmer.ui.style import ROLE, SEVERITY, name
+from programmer.ui.theme import STYLESHEET, WIZARD_STYLESHEET
+from programmer.wording import moment_text
 
-WIZARD_STYLE = """
-QFrame#syringeLabel { background: #ffffff; border: 2px solid #2b2b2b; border-radius: 6px; }
-QFrame#syringeLabel QLabel { background: transparent; border: none; color: #1a1a1a; }
-QLabel#syringeDrug { font-size: 20pt; font-weight: bold; letter-spacing: 1px; }
-QLabel#syringeConcentration { font-size: 16pt; font-weight: bold; }
-QLabel#syringeBand { background: #1f3a4d; color: #ffffff; font-weight: bold; padding: 3px 8px; }
-QWidget#progressList { background: #e8edf1; border-right: 1px solid #c5ced6; }
-QLabel[progress="true"] { padding: 6px 8px; border-radius: 3px; }
-QLabel[viewing="true"] { font-weight: bold; border: 2px solid #1f5f8b; }
-QLabel#wizardHeader { font-size: 12pt; font-weight: bold; }
-QStackedWidget QLabel[severity="critical"], QStackedWidget QLabel[severity="warning"],
-QStackedWidget QLabel[severity="ok"], QStackedWidget QLabel[severity="info"] { padding: 7px 10px; }
-QPushButton#nextButton:enabled { background: #1f5f8b; color: white; border: 1px solid #173f5c; border-radius: 3px;
-    font-weight: bold; padding: 6px 18px; }
-"""
 PAGES = {
     Step.LABEL: LabelPage,
     Step.PORT: PortPage,
@@ -68,13 +55,13 @@ class RefillWizard(QDialog):
         self.setWindowTitle(
             f"Refill — patient {memory.patient_id or '—'}, {memory.model_name} #{memory.serial} ({TRAINING_BANNER})"
         )
-        self.setStyleSheet(STYLESHEET + WIZARD_STYLE)
+        self.setStyleSheet(STYLESHEET + WIZARD_STYLESHEET)
         self.resize(1240, 760)  # fits a 1280×800 screen
         self._ended_sent = False
 
         header = QLabel(
             f"Refill · patient {memory.patient_id or '—'} · {memory.model_name} #{memory.serial} · "
-            f"pump clock {memory.clock:%Y-%m-%d %H:%M}"
+            f"pump clock {moment_text(memory.clock)}"
         )
         header.setObjectName("wizardHeader")
 

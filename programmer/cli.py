@@ -95,17 +95,23 @@ def _option_hint(error: ProgrammerError) -> str:
 
 
 def _print(text: str) -> None:
-    """Print a command's output; a reader that stopped early (`| head -1`) is not an error.
+    """Print a command's output; output that cannot be written is not a failed command.
 
-    The command's work is done by then, so it still exits 0. Python would report the closed pipe
-    as a BrokenPipeError, and again when it flushes stdout at exit; pointing stdout at the null
-    device silences that second report.
+    The command's work is done by then (a pump advanced, a refill logged), so it still exits 0:
+    a script retrying on failure would otherwise do it twice. A reader that stopped early
+    (`| head -1`) is silent; any other failure (a full disk) is said on stderr. Python would
+    report the failure again when it flushes stdout at exit; pointing stdout at the null device
+    silences that second report.
     """
     try:
         print(text, flush=True)
-    except BrokenPipeError:
+    except OSError as error:
         with contextlib.suppress(AttributeError, OSError, ValueError):  # stdout is no real file (a test's capture)
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if not isinstance(error, BrokenPipeError):
+            with contextlib.suppress(OSError):
+                note = f"programmer: note: done, but its output could not be written ({error.strerror})"
+                print(note, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -27,12 +27,13 @@ from programmer.session.refill.records import bolus_text
 from programmer.session.refill.steps import Port, RefillWorkflowError
 from programmer.session.refill.syringe import SYRINGE_MAX_ML, SyringeLabel
 from programmer.session.refill.workflow import RefillWorkflow
-from programmer.session.status import reservoir_dates, reservoir_projection
+from programmer.session.status import format_datetime, reservoir_dates, reservoir_projection
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.pump_models import pump_models
 from programmer.therapy.schedule import DaySchedule, FlexSchedule, ScheduleError, format_minute, parse_minute
-from programmer.therapy.units import MINUTES_PER_DAY, format_number, parse_concentration, parse_dose_rate
+from programmer.therapy.units import MINUTES_PER_DAY, parse_concentration, parse_dose_rate
+from programmer.wording import date_text, format_number, ml_per_day_text, ml_text, moment_text
 
 EVENTS_SHOWN = 10
 
@@ -105,7 +106,7 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     when.add_argument(
         "--to", type=pump_time, metavar="TIME",
-        help=f"run the pump's clock forward to this time, {TIME_HELP}; up to {LATEST_CLOCK:%Y-%m-%d %H:%M}",
+        help=f"run the pump's clock forward to this time, {TIME_HELP}; up to {moment_text(LATEST_CLOCK)}",
     )
     advance.set_defaults(run=_advance)
 
@@ -238,7 +239,7 @@ def pump_time(text: str) -> datetime:
     if moment.tzinfo is not None:
         raise argparse.ArgumentTypeError(
             f"{text!r} has a time zone, but the pump's clock has none: give the time as the pump's clock reads it, "
-            f"e.g. {moment:%Y-%m-%dT%H:%M}"
+            f"e.g. {moment.replace(tzinfo=None).isoformat(timespec='minutes')}"
         )
     return moment
 
@@ -390,18 +391,17 @@ def _summary(memory: PumpMemory) -> str:
     dates = reservoir_dates(reservoir_projection(memory), memory.alarms)
     lines = [
         f"pump         {memory.model.title}, serial {memory.serial}, patient {memory.patient_id or '—'}",
-        f"clock        {data['clock']}",
+        f"clock        {moment_text(memory.clock)}",
         f"prescription {data['prescription']}",
-        f"daily volume {format_number(data['daily_volume_ml'])} mL/day",
-        f"reservoir    {format_number(memory.reservoir_ml)} mL now, low-reservoir alarm at "
-        f"{format_number(memory.low_alarm_ml)} mL",
+        f"daily volume {ml_per_day_text(data['daily_volume_ml'])}",
+        f"reservoir    {ml_text(memory.reservoir_ml)} now, low-reservoir alarm at {ml_text(memory.low_alarm_ml)}",
         f"alarm date   {dates.alarm.text()}",
         f"empty date   {dates.empty.text()}",
-        f"replace by   {data['replace_by']}",
+        f"replace by   {date_text(memory.replace_by)}",
     ]
     lines += [stored_finding_text(finding) for finding in stored_program_findings(memory, drug_library())]
     for alarm in memory.alarms:
-        since = _iso_text(alarm.raised_at)
+        since = moment_text(alarm.raised_at)
         lines.append(f"ALARM        {alarm.severity.value.upper()}: {alarm.kind.title} (since {since})")
     return "\n".join(lines)
 
@@ -411,7 +411,7 @@ def _show(args: argparse.Namespace) -> str:
     if args.json:
         return json.dumps(snapshot(memory), indent=2)
     events = "\n".join(
-        f"  {_iso_text(event.at)}  {event.kind.value:<13} {event.text}" for event in memory.events[-EVENTS_SHOWN:]
+        f"  {moment_text(event.at)}  {event.kind.value:<13} {event.text}" for event in memory.events[-EVENTS_SHOWN:]
     )
     return _summary(memory) + "\nlast events:\n" + events
 
@@ -434,10 +434,10 @@ def _project(args: argparse.Namespace) -> str:
     if args.json:
         return json.dumps(data, indent=2)
     return (
-        f"daily volume {format_number(data['daily_volume_ml'])} mL/day ({dose})\n"
-        f"alarm date   {data['alarm_date'] or 'never'} (at {format_number(projection.alarm_volume_ml)} mL)\n"
-        f"empty date   {data['empty_date'] or 'never'}\n"
-        f"at {_iso_text(end)}: {format_number(projection.volume_at(end))} mL"
+        f"daily volume {ml_per_day_text(data['daily_volume_ml'])} ({dose})\n"
+        f"alarm date   {format_datetime(projection.alarm_date)} (at {ml_text(projection.alarm_volume_ml)})\n"
+        f"empty date   {format_datetime(projection.empty_date)}\n"
+        f"at {moment_text(end)}: {ml_text(projection.volume_at(end))}"
     )
 
 
@@ -445,8 +445,8 @@ def _advance(args: argparse.Namespace) -> str:
     with _session(args.file) as session:
         alarms = session.advance(args.to or session.now + timedelta(days=args.days))
         memory = session.current
-    lines = [f"clock now {_iso_text(memory.clock)}; reservoir {format_number(memory.reservoir_ml)} mL"]
-    lines += [f"ALARM {a.severity.value.upper()}: {a.kind.title} at {_iso_text(a.raised_at)}" for a in alarms]
+    lines = [f"clock now {moment_text(memory.clock)}; reservoir {ml_text(memory.reservoir_ml)}"]
+    lines += [f"ALARM {a.severity.value.upper()}: {a.kind.title} at {moment_text(a.raised_at)}" for a in alarms]
     if not alarms:
         lines.append("no alarms raised")
     return "\n".join(lines)
@@ -504,7 +504,7 @@ def _refill(args: argparse.Namespace) -> str:
         workflow.program(second_checker=args.second_check, reason=args.reason, clinician=args.clinician)
         memory = session.current
     lines = [
-        f"expected {format_number(verdict.expected_ml)} mL, removed {format_number(verdict.removed_ml)} mL",
+        f"expected {ml_text(verdict.expected_ml)}, removed {ml_text(verdict.removed_ml)}",
         f"{'DISCREPANCY' if verdict.flagged else 'ok'}: {verdict.message}",
     ]
     if fill.pocket_fill_suspected:
@@ -512,9 +512,9 @@ def _refill(args: argparse.Namespace) -> str:
     if review.bridge_bolus is not None:
         lines.append(f"bridge bolus {bolus_text(review.bridge_bolus)}")
     lines += [
-        f"new reservoir volume {format_number(memory.reservoir_ml)} mL",
+        f"new reservoir volume {ml_text(memory.reservoir_ml)}",
         f"prescription {memory.prescription.describe()}",
-        f"alarm date {_iso_text(reservoir_projection(memory).alarm_date) or 'never (no delivery)'}",
+        f"alarm date {format_datetime(reservoir_projection(memory).alarm_date)}",
     ]
     return "\n".join(lines)
 

@@ -48,9 +48,15 @@ class TitledEnum(StrEnum):
 
 
 def format_number(value: float) -> str:
-    """Short, unambiguous: no trailing zeros, never a naked decimal point (.5), never an exponent."""
+    """Short, unambiguous: no trailing zeros, never a naked decimal point (.5), never an exponent.
+
+    Except far outside any dose or volume (a slip or a forged file): there 3 significant digits and
+    an exponent (1e+308) say what was typed where 309 digits, or a flat 0, would not.
+    """
     if value == 0:
         return "0"
+    if not math.isfinite(value) or not 1e-7 <= abs(value) < 1e9:
+        return f"{value:.3g}"
     if abs(value) >= 100:
         text = f"{value:.1f}"
     elif abs(value) >= 1:
@@ -118,12 +124,19 @@ def days_text(days: float) -> str:
 def rounded_up(moment: datetime) -> datetime:
     """`moment` on the next whole minute, or itself when it is on one."""
     floor = moment.replace(second=0, microsecond=0)
-    return floor if floor == moment else floor + _MINUTE
+    if floor == moment or floor == datetime.max.replace(second=0, microsecond=0):  # the calendar's last minute
+        return floor
+    return floor + _MINUTE
 
 
 def moment_text(moment: datetime) -> str:
     """'2026-11-21 09:31': year first (never ambiguous between countries), rounded up to the whole minute."""
     return f"{rounded_up(moment):%Y-%m-%d %H:%M}"
+
+
+def exact_moment_text(moment: datetime) -> str:
+    """'2026-11-21 09:30:15': to the second, where seconds decide (a clock cannot go back even by one)."""
+    return f"{moment:%Y-%m-%d %H:%M:%S}"
 
 
 def clock_text(moment: datetime) -> str:

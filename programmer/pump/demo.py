@@ -20,13 +20,14 @@ from programmer.pump.log import (
     RefillDetails,
 )
 from programmer.pump.memory import Catheter, Event, EventKind, PumpMemory
-from programmer.pump.pumpfile import save_pump
+from programmer.pump.version_1 import dumps
 from programmer.resources import resource_path
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.delivery import delivered_ml
 from programmer.therapy.prescription import Bolus, BolusKind, Prescription
 from programmer.therapy.pump_models import pump_models
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
+from programmer.wording import moment_text
 
 DEMO_CLOCK = datetime(2026, 11, 21, 9, 0)
 MODEL = "PX-20"
@@ -192,8 +193,8 @@ def demo_pump(now: datetime) -> PumpMemory:
     """The demo pump with its clock at `now`, the reservoir emptied by what the pump delivered since the refill."""
     if not LAST_REFILL_AT <= now <= low_alarm_reached_at():
         raise ValueError(
-            f"the demo pump's clock must lie between its last refill ({LAST_REFILL_AT:%Y-%m-%d %H:%M}) and its "
-            f"low-reservoir alarm ({low_alarm_reached_at():%Y-%m-%d %H:%M}), not {now:%Y-%m-%d %H:%M}"
+            f"the demo pump's clock must lie between its last refill ({moment_text(LAST_REFILL_AT)}) and its "
+            f"low-reservoir alarm ({moment_text(low_alarm_reached_at())}), not {moment_text(now)}"
         )
     prescription = _prescription(1.5)
     return PumpMemory(
@@ -218,7 +219,7 @@ def demo_pump(now: datetime) -> PumpMemory:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     target = Path(args[0]) if args else resource_path("demo_pump.json")
-    save_pump(target, demo_pump(DEMO_CLOCK))
+    target.write_text(dumps(demo_pump(DEMO_CLOCK), str(target)), encoding="utf-8")
     print(f"wrote {target}")
 
 

@@ -10,10 +10,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from programmer.errors import ProgrammerError
+from programmer.therapy.bolus import catheter_problem
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import Prescription
-from programmer.therapy.pump_models import pump_models
-from programmer.therapy.units import Concentration, DoseRate, UnitError, format_number
+from programmer.therapy.pump_models import PumpModel, pump_models
+from programmer.therapy.units import Concentration, DoseRate, UnitError
+from programmer.wording import ml_text
 
 from .firmware import Program, ProgramRejected, check_clock, program_problems
 from .log import EMPTY_RECORD, ImplantDetails, ProgramRecord
@@ -100,7 +102,7 @@ def new_pump(
     implant = Event(
         now,
         EventKind.IMPLANT,
-        f"Implanted {model.name} #{serial}: {prescription.describe()}; reservoir {format_number(reservoir)} mL",
+        f"Implanted {model.name} #{serial}: {prescription.describe()}; reservoir {ml_text(reservoir)}",
         ImplantDetails(
             model=model.name,
             serial=serial,
@@ -133,18 +135,12 @@ def new_pump(
     if not check:  # a draft for the safety gate, which reports these problems with its own
         return memory
     problems = program_problems(memory, Program(prescription, low_alarm, None, reservoir))
-    problems += _catheter_problems(catheter)
+    problems += _catheter_problems(model, catheter)
     if problems:
         raise ProgramRejected(problems)
     return memory
 
 
-def _catheter_problems(catheter: Catheter) -> list[str]:
-    if catheter.length_cm <= 0:
-        return [f"catheter length must be above zero, not {format_number(catheter.length_cm)} cm"]
-    if not 0 <= catheter.trimmed_cm < catheter.length_cm:
-        return [
-            f"trimmed length {format_number(catheter.trimmed_cm)} cm must be from 0 up to less than the "
-            f"catheter's {format_number(catheter.length_cm)} cm"
-        ]
-    return []
+def _catheter_problems(model: PumpModel, catheter: Catheter) -> list[str]:
+    problem = catheter_problem(model, catheter.length_cm, catheter.trimmed_cm)
+    return [problem] if problem else []

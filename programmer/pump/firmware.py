@@ -16,17 +16,19 @@ projection by construction.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from programmer.errors import ProgrammerError
-from programmer.therapy.bolus import PtmSettings
+from programmer.therapy.bolus import PtmSettings, catheter_problem
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
 from programmer.therapy.projection import Projection, project
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.schedule import schedule_problems
-from programmer.therapy.units import Concentration, format_number
+from programmer.therapy.units import Concentration
+from programmer.wording import date_text, exact_moment_text, format_number, ml_text, moment_text
 
 from .log import (
     Acknowledged,
@@ -106,8 +108,8 @@ def check_clock(moment: datetime, action: str = "move the pump's clock to") -> N
     """Raise ClockError when `moment` is outside the range the pump's clock can read; every path asks this."""
     if not EARLIEST_CLOCK <= moment <= LATEST_CLOCK:
         raise ClockError(
-            f"cannot {action} {moment:%Y-%m-%d %H:%M}: the emulated pump's clock runs from "
-            f"{EARLIEST_CLOCK:%Y-%m-%d %H:%M} to {LATEST_CLOCK:%Y-%m-%d %H:%M} at the latest"
+            f"cannot {action} {moment_text(moment)}: the emulated pump's clock runs from "
+            f"{moment_text(EARLIEST_CLOCK)} to {moment_text(LATEST_CLOCK)} at the latest"
         )
 
 
@@ -121,27 +123,109 @@ def program_problems(memory: PumpMemory, program: Program) -> list[str]:
     if not isinstance(prescription.mode, InfusionMode):
         known = ", ".join(mode.title for mode in InfusionMode)
         return [f"unknown infusion mode {prescription.mode!r}: the pump runs {known}"]
+    problems = settings_problems(model, prescription, program.low_alarm_ml, program.ptm)
+    if prescription.bolus is not None and prescription.bolus.start < memory.clock:
+        bolus = prescription.bolus
+        problems.append(
+            f"the {bolus.kind.value} bolus starts at {moment_text(bolus.start)}, before the pump's clock "
+            f"({moment_text(memory.clock)}): a bolus can only start now or later"
+        )
+    if prescription.mode is not InfusionMode.STOPPED and memory.clock >= memory.end_of_service_at:
+        problems.append(
+            f"the pump reached end of service on {date_text(memory.end_of_service_at)}: it can no longer "
+            "deliver; replace the pump"
+        )
+    if program.reservoir_ml is not None:
+        problems += _volume_problems(model, "reservoir volume", program.reservoir_ml)
+    return problems
+
+
+def settings_problems(
+    model: PumpModel, prescription: Prescription, low_alarm_ml: float, ptm: PtmSettings | None
+) -> list[str]:
+    """What `model` can never hold, whenever it is asked: the drug, every flow, the alarm volume, the PTM."""
     problems = _drug_problems(prescription)
     problems += _base_flow_problems(model, prescription)
     if prescription.bolus is not None:
-        problems += _bolus_problems(model, prescription.bolus, memory.clock)
-    if prescription.mode is not InfusionMode.STOPPED and memory.clock >= memory.end_of_service_at:
+        problems += _bolus_problems(model, prescription.bolus)
+    if problem := low_alarm_problem(model, low_alarm_ml):
+        problems.append(problem)
+    if ptm is not None:
+        problems += _ptm_problems(model, ptm, prescription.concentration)
+    return problems
+
+
+def low_alarm_problem(model: PumpModel, low_alarm_ml: float) -> str | None:
+    if model.low_alarm_min_ml <= low_alarm_ml <= model.low_alarm_max_ml:  # NaN is in no range
+        return None
+    return (
+        f"low-reservoir alarm {ml_text(low_alarm_ml)} is outside the {model.name}'s range "
+        f"{format_number(model.low_alarm_min_ml)}–{ml_text(model.low_alarm_max_ml)}"
+    )
+
+
+def _volume_problems(model: PumpModel, what: str, volume_ml: float) -> list[str]:
+    if 0 <= volume_ml <= model.reservoir_capacity_ml:
+        return []
+    return [
+        f"{what} {ml_text(volume_ml)} is outside 0–{ml_text(model.reservoir_capacity_ml)}, "
+        f"the {model.name}'s capacity"
+    ]
+
+
+def memory_problems(memory: PumpMemory) -> list[str]:
+    """What this firmware could never have stored: a memory with any of these did not come from a pump.
+
+    Read back from a file, such a memory is refused with its reasons; a forged edit that keeps
+    the file well-formed still cannot make the programmer believe an impossible pump.
+    """
+    try:
+        model = memory.model
+    except KeyError as error:
+        return [str(error.args[0])]
+    problems = settings_problems(model, memory.prescription, memory.low_alarm_ml, memory.ptm)
+    problems += _volume_problems(model, "reservoir volume", memory.reservoir_ml)
+    problems += _volume_problems(model, "volume after the last refill", memory.last_refill_ml)
+    catheter = memory.catheter
+    if problem := catheter_problem(model, catheter.length_cm, catheter.trimmed_cm):
+        problems.append(problem)
+    clock = memory.clock
+    if not EARLIEST_CLOCK <= clock <= LATEST_CLOCK:
         problems.append(
-            f"the pump reached end of service on {memory.end_of_service_at:%Y-%m-%d}: it can no longer "
-            "deliver; replace the pump"
+            f"the pump's clock reads {moment_text(clock)}, outside {date_text(EARLIEST_CLOCK)} to "
+            f"{date_text(LATEST_CLOCK)}, the range it can read"
         )
-    if not model.low_alarm_min_ml <= program.low_alarm_ml <= model.low_alarm_max_ml:
+        return problems  # every other time is judged against the clock
+    moments = [
+        ("the implant", datetime.combine(memory.implant_date, datetime.min.time())),
+        ("the last programming", memory.prescription_entered_at),
+        ("the last refill", memory.last_refill_at),
+        ("the stop", memory.stopped_since),
+        *((f"the {alarm.kind.title.lower()} alarm", alarm.raised_at) for alarm in memory.alarms),
+    ]
+    for what, moment in moments:
+        if moment is not None and moment > clock:
+            problems.append(
+                f"{what} is dated {moment_text(moment)}, after the pump's clock ({moment_text(clock)}): "
+                "a pump logs nothing in its future"
+            )
+    service_life = timedelta(days=366 * model.service_life_years)  # the firmware sets it that far after implant
+    if not memory.implant_date <= memory.eri_at.date() <= memory.implant_date + service_life:
         problems.append(
-            f"low-reservoir alarm {format_number(program.low_alarm_ml)} mL is outside the {model.name}'s range "
-            f"{format_number(model.low_alarm_min_ml)}–{format_number(model.low_alarm_max_ml)} mL"
+            f"the replacement indicator date {date_text(memory.eri_at)} is not within the {model.name}'s service "
+            f"life of {format_number(model.service_life_years)} years from the implant ({memory.implant_date})"
         )
-    if program.reservoir_ml is not None and not 0 <= program.reservoir_ml <= model.reservoir_capacity_ml:
+    if _delivers(memory.prescription) != (memory.stopped_since is None):
         problems.append(
-            f"reservoir volume {format_number(program.reservoir_ml)} mL is outside 0–"
-            f"{format_number(model.reservoir_capacity_ml)} mL, the {model.name}'s capacity"
+            "the pump is stopped without the moment it stopped"
+            if memory.stopped_since is None
+            else f"the pump is marked stopped since {moment_text(memory.stopped_since)} but its program delivers"
         )
-    if program.ptm is not None:
-        problems += _ptm_problems(model, program.ptm, prescription.concentration)
+    kinds = [alarm.kind for alarm in memory.alarms]
+    for kind in sorted(set(kinds), key=kinds.index):
+        if kinds.count(kind) > 1:
+            times = kinds.count(kind)
+            problems.append(f"the {kind.title.lower()} alarm is active {times} times: a pump raises it once")
     return problems
 
 
@@ -180,15 +264,13 @@ def _base_flow_problems(model: PumpModel, prescription: Prescription) -> list[st
     return []  # stopped and single bolus have no base flow; a bolus is checked on its own
 
 
-def _bolus_problems(model: PumpModel, bolus: Bolus, clock: datetime) -> list[str]:
-    problems = []
-    problem = _flow_problem(model, bolus.ml_per_day, f"{bolus.kind.value} bolus of {format_number(bolus.volume_ml)} mL")
-    if problem:
-        problems.append(problem)
-    if bolus.start < clock:
+def _bolus_problems(model: PumpModel, bolus: Bolus) -> list[str]:
+    what = f"{bolus.kind.value} bolus of {ml_text(bolus.volume_ml)}"
+    problems = [] if (problem := _flow_problem(model, bolus.ml_per_day, what)) is None else [problem]
+    if bolus.volume_ml > model.reservoir_capacity_ml:
         problems.append(
-            f"the {bolus.kind.value} bolus starts at {bolus.start:%Y-%m-%d %H:%M}, before the pump's clock "
-            f"({clock:%Y-%m-%d %H:%M}): a bolus can only start now or later"
+            f"a {what} is more than the {model.name}'s reservoir holds "
+            f"({ml_text(model.reservoir_capacity_ml)})"
         )
     return problems
 
@@ -202,7 +284,7 @@ def _ptm_problems(model: PumpModel, ptm: PtmSettings, concentration: Concentrati
         ]
     volume_ml = concentration.volume_ml(ptm.dose_per_bolus)
     ml_per_day = volume_ml / (ptm.duration.total_seconds() / 86400)
-    problem = _flow_problem(model, ml_per_day, f"patient bolus of {ptm.dose_per_bolus} ({format_number(volume_ml)} mL)")
+    problem = _flow_problem(model, ml_per_day, f"patient bolus of {ptm.dose_per_bolus} ({ml_text(volume_ml)})")
     return [problem] if problem else []
 
 
@@ -227,15 +309,15 @@ def _clear(memory: PumpMemory, kinds: tuple[AlarmKind, ...], now: datetime, why:
         for alarm in cleared
     )
     kept = tuple(alarm for alarm in memory.alarms if alarm.kind not in kinds)
-    return replace(memory, alarms=kept, events=memory.events + events)
+    return replace(memory, alarms=kept, events=memory.events.plus(*events))
 
 
 def _bring_clock_to(memory: PumpMemory, now: datetime) -> PumpMemory:
     """The pump kept running since its clock was last read: deliver up to `now` first."""
     if now < memory.clock:
         raise ClockError(
-            f"the pump's clock reads {memory.clock:%Y-%m-%d %H:%M:%S}; it cannot act at the earlier "
-            f"{now:%Y-%m-%d %H:%M:%S}"
+            f"the pump's clock reads {exact_moment_text(memory.clock)}; it cannot act at the earlier "
+            f"{exact_moment_text(now)}"
         )
     return advance(memory, now)[0]
 
@@ -279,7 +361,7 @@ def apply_program(memory: PumpMemory, program: Program, now: datetime) -> PumpMe
         ptm=program.ptm,
         reservoir_ml=reservoir_ml,
         stopped_since=stopped_since,
-        events=memory.events + tuple(events),
+        events=memory.events.plus(*events),
     )
     if delivers:
         memory = _clear(memory, (AlarmKind.PUMP_STOPPED,), now, "delivery restarted")
@@ -296,20 +378,19 @@ def refill(
     memory = _bring_clock_to(memory, now)
     model = memory.model
     problems = []
-    if removed_ml < 0:
-        problems.append(f"removed volume {format_number(removed_ml)} mL cannot be negative")
-    if added_ml < 0:
-        problems.append(f"added volume {format_number(added_ml)} mL cannot be negative")
+    for what, volume_ml in (("removed", removed_ml), ("added", added_ml)):
+        if not 0 <= volume_ml < math.inf:  # NaN too: it would pass every comparison below
+            problems.append(f"{what} volume {ml_text(volume_ml)} must be a volume of 0 mL or more")
     if added_ml > model.reservoir_capacity_ml:
         problems.append(
-            f"{format_number(added_ml)} mL overfills the {model.name}: its reservoir holds "
-            f"{format_number(model.reservoir_capacity_ml)} mL"
+            f"{ml_text(added_ml)} overfills the {model.name}: its reservoir holds "
+            f"{ml_text(model.reservoir_capacity_ml)}"
         )
     if program is not None:
         if program.reservoir_ml is not None and program.reservoir_ml != added_ml:
             problems.append(
-                f"the program says the reservoir holds {format_number(program.reservoir_ml)} mL, "
-                f"but {format_number(added_ml)} mL was added"
+                f"the program says the reservoir holds {ml_text(program.reservoir_ml)}, "
+                f"but {ml_text(added_ml)} was added"
             )
         # The volume was checked above, as an overfill: check the rest of the program with it.
         problems += program_problems(memory, replace(program, reservoir_ml=None))
@@ -322,8 +403,8 @@ def refill(
     event = Event(
         now,
         EventKind.REFILL,
-        f"Refill: expected {format_number(expected_ml)} mL, removed {format_number(removed_ml)} mL, "
-        f"added {format_number(added_ml)} mL",
+        f"Refill: expected {ml_text(expected_ml)}, removed {ml_text(removed_ml)}, "
+        f"added {ml_text(added_ml)}",
         RefillDetails(
             expected_ml=expected_ml,
             removed_ml=removed_ml,
@@ -338,7 +419,7 @@ def refill(
         reservoir_ml=added_ml,
         last_refill_at=now,
         last_refill_ml=added_ml,
-        events=(*memory.events, event),
+        events=memory.events.plus(event),
     )
     refilled = _clear(refilled, (AlarmKind.LOW_RESERVOIR, AlarmKind.EMPTY_RESERVOIR), now, "reservoir refilled")
     if not reprograms:
@@ -381,10 +462,10 @@ class _Anchor:
 def _anchor(memory: PumpMemory) -> _Anchor:
     """Where delivery is counted from: the last anchoring event, if it still explains the memory's volume."""
     since = max(memory.prescription_entered_at, memory.last_refill_at)
-    for event in reversed(memory.events):
+    for event in reversed(memory.events.since(since)):  # an anchor is never older than the last program or refill
         anchor_ml = None if event.details is None else event.details.anchor_ml
         if anchor_ml is not None:
-            if since <= event.at <= memory.clock:
+            if event.at <= memory.clock:
                 anchor = _anchor_at(memory, event.at, anchor_ml)
                 if abs(anchor.volume_at(memory.clock) - memory.reservoir_ml) <= _VOLUME_TOLERANCE_ML:
                     return anchor
@@ -424,8 +505,8 @@ def advance(memory: PumpMemory, to: datetime) -> tuple[PumpMemory, list[Alarm]]:
     """
     if to < memory.clock:
         raise ClockError(
-            f"the pump's clock reads {memory.clock:%Y-%m-%d %H:%M:%S}; simulated time cannot go back to "
-            f"{to:%Y-%m-%d %H:%M:%S}"
+            f"the pump's clock reads {exact_moment_text(memory.clock)}; simulated time cannot go back to "
+            f"{exact_moment_text(to)}"
         )
     check_clock(to)
     raised: list[Alarm] = []
@@ -462,7 +543,8 @@ def _raise(memory: PumpMemory, kind: AlarmKind, at: datetime) -> tuple[PumpMemor
         f"{kind.title} ({kind.severity.value})",
         AlarmRaisedDetails(alarm=kind, severity=kind.severity),
     )
-    memory = replace(memory, reservoir_ml=reservoir_ml, alarms=(*memory.alarms, alarm), events=(*memory.events, event))
+    alarms = (*memory.alarms, alarm)
+    memory = replace(memory, reservoir_ml=reservoir_ml, alarms=alarms, events=memory.events.plus(event))
     return memory, alarm
 
 
@@ -474,7 +556,7 @@ def _finish_bolus(memory: PumpMemory, at: datetime) -> PumpMemory:
         Event(
             at,
             EventKind.BOLUS,
-            f"{bolus.kind.title} finished ({format_number(bolus.volume_ml)} mL): "
+            f"{bolus.kind.title} finished ({ml_text(bolus.volume_ml)}): "
             f"{new.mode.title.lower()} {'resumed' if new.mode is old.mode else 'follows'}",
             BolusDetails.of(bolus, BolusPhase.FINISHED, reservoir_ml=memory.reservoir_ml),
         )
@@ -482,7 +564,7 @@ def _finish_bolus(memory: PumpMemory, at: datetime) -> PumpMemory:
     if new.mode is not old.mode:
         events.append(_mode_change(at, old.mode, new.mode, ModeChangeReason.BOLUS_FINISHED))
     stopped_since = memory.stopped_since if _delivers(new) else (memory.stopped_since or at)
-    return replace(memory, prescription=new, stopped_since=stopped_since, events=memory.events + tuple(events))
+    return replace(memory, prescription=new, stopped_since=stopped_since, events=memory.events.plus(*events))
 
 
 def _stop_at_end_of_service(memory: PumpMemory, at: datetime) -> PumpMemory:
@@ -490,7 +572,7 @@ def _stop_at_end_of_service(memory: PumpMemory, at: datetime) -> PumpMemory:
     new = Prescription.stopped(old.drug, old.concentration)
     event = _mode_change(at, old.mode, new.mode, ModeChangeReason.END_OF_SERVICE, memory.reservoir_ml)
     return replace(
-        memory, prescription=new, stopped_since=memory.stopped_since or at, events=(*memory.events, event)
+        memory, prescription=new, stopped_since=memory.stopped_since or at, events=memory.events.plus(event)
     )
 
 
@@ -525,7 +607,7 @@ def cancel_bolus(memory: PumpMemory, now: datetime) -> PumpMemory:
         Event(
             now,
             EventKind.BOLUS,
-            f"{bolus.kind.title} cancelled after {details.delivered_text} of {format_number(bolus.volume_ml)} mL "
+            f"{bolus.kind.title} cancelled after {details.delivered_text} of {ml_text(bolus.volume_ml)} "
             f"({bolus.dose}): {new.mode.title.lower()} {'resumed' if new.mode is old.mode else 'follows'}",
             details,
         )
@@ -533,4 +615,4 @@ def cancel_bolus(memory: PumpMemory, now: datetime) -> PumpMemory:
     if new.mode is not old.mode:
         events.append(_mode_change(now, old.mode, new.mode, ModeChangeReason.BOLUS_CANCELLED))
     stopped_since = memory.stopped_since if _delivers(new) else (memory.stopped_since or now)
-    return replace(memory, prescription=new, stopped_since=stopped_since, events=memory.events + tuple(events))
+    return replace(memory, prescription=new, stopped_since=stopped_since, events=memory.events.plus(*events))

@@ -12,50 +12,33 @@ delivers record the reservoir volume at that instant, read uniformly as `anchor_
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit, format_number
-from programmer.wording import duration_text, moment_text
+from programmer.wording import TitledEnum, duration_text, ml_text, moment_text
 
 from .alarms import AlarmKind, Severity
 
 
-class EventKind(StrEnum):
-    PROGRAMMING = "programming"
-    REFILL = "refill"
-    BOLUS = "bolus"
-    ALARM_RAISED = "alarm_raised"
-    ALARM_CLEARED = "alarm_cleared"
-    MODE_CHANGE = "mode_change"
-    IMPLANT = "implant"
-
-    @property
-    def title(self) -> str:
-        return {
-            EventKind.PROGRAMMING: "Programming",
-            EventKind.REFILL: "Refill",
-            EventKind.BOLUS: "Bolus",
-            EventKind.ALARM_RAISED: "Alarm raised",
-            EventKind.ALARM_CLEARED: "Alarm cleared",
-            EventKind.MODE_CHANGE: "Mode change",
-            EventKind.IMPLANT: "Implant",
-        }[self]
+class EventKind(TitledEnum):
+    PROGRAMMING = "programming", "Programming"
+    REFILL = "refill", "Refill"
+    BOLUS = "bolus", "Bolus"
+    ALARM_RAISED = "alarm_raised", "Alarm raised"
+    ALARM_CLEARED = "alarm_cleared", "Alarm cleared"
+    MODE_CHANGE = "mode_change", "Mode change"
+    IMPLANT = "implant", "Implant"
 
 
 Millilitres = Annotated[float, msgspec.Meta(ge=0)]
 Amount = Annotated[float, msgspec.Meta(ge=0)]  # of drug, in the details' `unit`
 PumpClock = Annotated[datetime, msgspec.Meta(tz=False)]  # the pump's own clock has no time zone
-
-
-def _ml(volume_ml: float) -> str:
-    return f"{format_number(volume_ml)} mL"
 
 
 # --- who acted, and what they went past ---------------------------------------------------------------------------
@@ -121,7 +104,7 @@ class AnchoringDetails(Details, kw_only=True):
         return self.reservoir_ml
 
     def lines(self) -> list[tuple[str, str]]:
-        return [] if self.reservoir_ml is None else [("Reservoir", _ml(self.reservoir_ml))]
+        return [] if self.reservoir_ml is None else [("Reservoir", ml_text(self.reservoir_ml))]
 
 
 class RecordedDetails(AnchoringDetails, kw_only=True):
@@ -191,7 +174,7 @@ class ProgrammingDetails(DosingDetails, kw_only=True, tag=EventKind.PROGRAMMING.
         lines = [("Before", self.old or ""), ("After", self.new or "")]
         lines = [(label, value) for label, value in lines if value] + self._dose_lines()
         if self.low_alarm_ml is not None:
-            lines.append(("Low-reservoir alarm", _ml(self.low_alarm_ml)))
+            lines.append(("Low-reservoir alarm", ml_text(self.low_alarm_ml)))
         return lines + super().lines()
 
 
@@ -204,10 +187,10 @@ class RefillDetails(RecordedDetails, kw_only=True, tag=EventKind.REFILL.value):
     def lines(self) -> list[tuple[str, str]]:
         sign = "+" if self.discrepancy_ml > 0 else ""
         return [
-            ("Expected", _ml(self.expected_ml)),
-            ("Removed", _ml(self.removed_ml)),
-            ("Discrepancy", f"{sign}{_ml(self.discrepancy_ml)}"),
-            ("Added", _ml(self.added_ml)),
+            ("Expected", ml_text(self.expected_ml)),
+            ("Removed", ml_text(self.removed_ml)),
+            ("Discrepancy", f"{sign}{ml_text(self.discrepancy_ml)}"),
+            ("Added", ml_text(self.added_ml)),
             *super().lines(),
         ]
 
@@ -274,7 +257,7 @@ class BolusDetails(AnchoringDetails, kw_only=True, tag=EventKind.BOLUS.value):
     @property
     def summary(self) -> str:
         """'0.5 mL (5 mg) over 1 h 30 min from 2026-11-21 09:00': what was given, as far as the log says."""
-        text = "volume not logged" if self.volume_ml is None else _ml(self.volume_ml)
+        text = "volume not logged" if self.volume_ml is None else ml_text(self.volume_ml)
         if self.dose is not None:
             text += f" ({self.dose})"
         if self.duration is not None:
@@ -288,7 +271,7 @@ class BolusDetails(AnchoringDetails, kw_only=True, tag=EventKind.BOLUS.value):
         """'0.25 mL (2.5 mg)': what a cancelled bolus had delivered; '' for the other phases."""
         if self.delivered_ml is None:
             return ""
-        return _ml(self.delivered_ml) + (f" ({self.delivered_dose})" if self.delivered_dose is not None else "")
+        return ml_text(self.delivered_ml) + (f" ({self.delivered_dose})" if self.delivered_dose is not None else "")
 
     def lines(self) -> list[tuple[str, str]]:
         lines = [("Bolus", f"{self.bolus.title}, {self.phase.value}"), ("Given", self.summary)]
@@ -297,15 +280,11 @@ class BolusDetails(AnchoringDetails, kw_only=True, tag=EventKind.BOLUS.value):
         return lines + super().lines()
 
 
-class ModeChangeReason(StrEnum):
-    PROGRAMMING = "programming"
-    BOLUS_FINISHED = "bolus_finished"
-    BOLUS_CANCELLED = "bolus_cancelled"
-    END_OF_SERVICE = "end_of_service"
-
-    @property
-    def title(self) -> str:
-        return self.value.replace("_", " ")
+class ModeChangeReason(TitledEnum):
+    PROGRAMMING = "programming", "programming"
+    BOLUS_FINISHED = "bolus_finished", "bolus finished"
+    BOLUS_CANCELLED = "bolus_cancelled", "bolus cancelled"
+    END_OF_SERVICE = "end_of_service", "end of service"
 
 
 class ModeChangeDetails(AnchoringDetails, kw_only=True, tag=EventKind.MODE_CHANGE.value):
@@ -374,181 +353,3 @@ class Event:
         expected = DETAILS_TYPES[self.kind]
         if self.details is not None and type(self.details) is not expected:
             raise TypeError(f"a {self.kind.value} event carries {expected.__name__}, not {type(self.details).__name__}")
-
-
-# --- details in the pump file -------------------------------------------------------------------------------------
-
-
-class DetailsError(Exception):
-    """Event details a file cannot hold: `path` inside the details (field names, list positions) and the problem."""
-
-    def __init__(self, path: tuple[str | int, ...], problem: str) -> None:
-        self.path, self.problem = path, problem
-        super().__init__(".".join(map(str, path)) + f": {problem}" if path else problem)
-
-
-def details_data(details: Details | None) -> dict[str, Any]:
-    """Details as plain JSON values, shaped as the file holds them (an empty object when nothing was logged)."""
-    return {} if details is None else msgspec.to_builtins(details)
-
-
-def details_from_file(kind: EventKind, data: Any) -> EventDetails | None:
-    """The typed details of a `kind` event as a file holds them; DetailsError names the field refused."""
-    if not isinstance(data, dict):
-        raise DetailsError((), "expected an object")
-    if TAG in data:
-        return _converted(kind, data)
-    return details_from_version_1(kind, data)
-
-
-def _converted(kind: EventKind, data: dict[str, Any]) -> EventDetails:
-    try:
-        return msgspec.convert(data, DETAILS_TYPES[kind], strict=True)
-    except msgspec.ValidationError as error:
-        raise _refusal(error) from None
-
-
-_WHERE = re.compile(r" - at `\$(?P<path>[^`]*)`$")
-
-
-def _refusal(error: msgspec.ValidationError) -> DetailsError:
-    """msgspec says where only inside its message ("Expected `float`, got `str` - at `$.record.acknowledged[0]`"):
-    its documented suffix is split off here, once, into a path like every other refusal of the file."""
-    message = str(error)
-    where = _WHERE.search(message)
-    if where is None:
-        return DetailsError((), message)
-    path = tuple(int(part) if part.isdigit() else part for part in re.findall(r"\w+", where["path"]))
-    return DetailsError(path, message[: where.start()])
-
-
-# --- details written before they were typed (format version 1) ---------------------------------------------------
-
-_RECORD_KEYS_V1 = {"reason", "clinician", "acknowledged", "second_checker", "note"}
-# Every key a programmer wrote before details were typed: the firmware, the factory and the demo pump.
-_KEYS_V1 = {
-    EventKind.IMPLANT: {
-        "model", "serial", "reservoir_ml", "daily_dose_per_day", "unit", "concentration_per_ml",
-        "catheter_length_cm", "trimmed_cm", "tip_location", "filled_ml", *_RECORD_KEYS_V1,
-    },
-    EventKind.PROGRAMMING: {
-        "old", "new", "daily_dose_per_day", "unit", "concentration_per_ml", "low_alarm_ml", "reservoir_ml",
-        "mode", "daily_dose", "old_daily_dose", "change_percent", *_RECORD_KEYS_V1,
-    },
-    EventKind.REFILL: {
-        "expected_ml", "removed_ml", "added_ml", "discrepancy_ml", "reservoir_ml", "drug", "concentration",
-        *_RECORD_KEYS_V1,
-    },
-    EventKind.BOLUS: {
-        "bolus", "volume_ml", "cancelled", "delivered_ml", "delivered_dose", "unit", "reservoir_ml",
-        "duration_minutes",
-    },
-    EventKind.MODE_CHANGE: {"old", "new", "reservoir_ml"},
-    EventKind.ALARM_RAISED: {"alarm", "severity"},
-    EventKind.ALARM_CLEARED: {"alarm", "severity"},
-}
-
-
-# The facts every programmer logged: copied as they are, so one missing is refused as missing.
-_REQUIRED_V1 = {
-    EventKind.IMPLANT: (),
-    EventKind.PROGRAMMING: (),
-    EventKind.REFILL: ("expected_ml", "removed_ml", "added_ml", "discrepancy_ml"),
-    EventKind.BOLUS: ("bolus",),
-    EventKind.MODE_CHANGE: ("old", "new"),
-    EventKind.ALARM_RAISED: ("alarm", "severity"),
-    EventKind.ALARM_CLEARED: ("alarm", "severity"),
-}
-
-
-def details_from_version_1(kind: EventKind, old: dict[str, Any]) -> EventDetails | None:
-    """Details as programmers logged them before they were typed (free-form objects), in today's types.
-
-    What changes on the way:
-    - a field an older programmer did not log yet is null (not logged), never guessed; an implant or
-      programming without a record gets an empty one; a refill has one when it logged any of its fields;
-    - the old free-text "note" becomes the record's legacy_note, shown as written;
-    - renamed: the demo's implant "filled_ml" is its reservoir_ml; a bolus's "duration_minutes" its
-      duration, "delivered_dose" its delivered_amount;
-    - a BOLUS event's phase from what it logged: "cancelled" (cancelled), "volume_ml" (programmed),
-      neither (finished); a MODE_CHANGE that anchored was the end-of-service stop (only that one did);
-    - a refill's discrepancy, when not logged, is removed − expected, as the firmware computes it;
-      an alarm's severity, when not logged, is its kind's;
-    - dropped: the demo pump's "mode", "daily_dose", "old_daily_dose", "change_percent" (programming)
-      and "drug", "concentration" (refill): each repeats another field or is in the event's own text.
-    An empty object is an event with nothing logged besides its text. A key no programmer ever wrote
-    is refused by name.
-    """
-    if not old:
-        return None
-    unknown = sorted(set(old) - _KEYS_V1[kind])
-    if unknown:
-        raise DetailsError((unknown[0],), f"not a detail any programmer logged for a {kind.title.lower()} event")
-    new: dict[str, Any] = {TAG: kind.value} | {key: old[key] for key in _REQUIRED_V1[kind] if key in old}
-    if kind in (EventKind.IMPLANT, EventKind.PROGRAMMING, EventKind.REFILL):
-        new["record"] = _record_from_version_1(old, required=kind is not EventKind.REFILL)
-        new["reservoir_ml"] = old.get("reservoir_ml", old.get("filled_ml"))
-    if kind in (EventKind.IMPLANT, EventKind.PROGRAMMING):
-        for key in ("daily_dose_per_day", "unit", "concentration_per_ml"):
-            new[key] = old.get(key)
-    if kind is EventKind.IMPLANT:
-        for key in ("model", "serial", "catheter_length_cm", "trimmed_cm", "tip_location"):
-            new[key] = old.get(key)
-    elif kind is EventKind.PROGRAMMING:
-        for key in ("old", "new", "low_alarm_ml"):
-            new[key] = old.get(key)
-    elif kind is EventKind.REFILL:
-        if "discrepancy_ml" not in old and "removed_ml" in old and "expected_ml" in old:
-            new["discrepancy_ml"] = _number(old, "removed_ml") - _number(old, "expected_ml")
-    elif kind is EventKind.BOLUS:
-        new |= _bolus_from_version_1(old)
-    elif kind is EventKind.MODE_CHANGE:
-        new["reservoir_ml"] = old.get("reservoir_ml")
-        new["why"] = ModeChangeReason.END_OF_SERVICE.value if "reservoir_ml" in old else None
-    elif "severity" not in old and old.get("alarm") in tuple(AlarmKind):  # the alarms
-        new["severity"] = AlarmKind(old["alarm"]).severity.value
-    return _converted(kind, new)
-
-
-def _record_from_version_1(old: dict[str, Any], *, required: bool) -> dict[str, Any] | None:
-    if not required and not _RECORD_KEYS_V1 & set(old):
-        return None
-    record = {
-        "reason": old.get("reason", ""),
-        "clinician": old.get("clinician", ""),
-        "acknowledged": old.get("acknowledged", []),
-        "second_checker": old.get("second_checker", ""),
-    }
-    if old.get("note"):
-        record["legacy_note"] = old["note"]
-    return record
-
-
-def _bolus_from_version_1(old: dict[str, Any]) -> dict[str, Any]:
-    if old.get("cancelled"):
-        phase = BolusPhase.CANCELLED
-    elif "volume_ml" in old:
-        phase = BolusPhase.PROGRAMMED
-    else:
-        phase = BolusPhase.FINISHED
-    duration = None
-    if "duration_minutes" in old:
-        duration = msgspec.to_builtins(timedelta(minutes=_number(old, "duration_minutes")))
-    return {
-        "phase": phase.value,
-        "volume_ml": old.get("volume_ml"),
-        "dose_amount": None,  # never logged as a number before
-        "unit": old.get("unit"),
-        "start": None,
-        "duration": duration,
-        "delivered_ml": old.get("delivered_ml"),
-        "delivered_amount": old.get("delivered_dose"),
-        "reservoir_ml": old.get("reservoir_ml"),
-    }
-
-
-def _number(old: dict[str, Any], key: str) -> float:
-    value = old.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise DetailsError((key,), "expected a number")
-    return float(value)

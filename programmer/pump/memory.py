@@ -1,12 +1,13 @@
 """What the implanted pump stores: identity, catheter, prescription, reservoir, alarms and its event log.
 
 Immutable values: the firmware makes a new PumpMemory for every change, so an
-interrogation snapshot can never be edited behind the pump's back.
+interrogation snapshot can never be edited behind the pump's back. The log is a PumpLog:
+a new memory shares the events of the one before and adds its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from programmer.therapy.bolus import PtmSettings
@@ -16,8 +17,9 @@ from programmer.therapy.pump_models import PumpModel, pump_models
 # Alarms and the log have modules of their own; importers keep finding them here.
 from .alarms import Alarm, AlarmKind, Severity
 from .log import Event, EventKind
+from .logbook import PumpLog
 
-__all__ = ["Alarm", "AlarmKind", "Catheter", "Event", "EventKind", "PumpMemory", "Severity"]
+__all__ = ["Alarm", "AlarmKind", "Catheter", "Event", "EventKind", "PumpLog", "PumpMemory", "Severity"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,10 @@ class PumpMemory:
     ptm: PtmSettings | None = None
     stopped_since: datetime | None = None  # set while the pump delivers nothing
     alarms: tuple[Alarm, ...] = ()
-    events: tuple[Event, ...] = ()
+    events: PumpLog = field(default_factory=PumpLog)  # any sequence of events is taken as the log
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "events", PumpLog.of(self.events))
 
     @property
     def model(self) -> PumpModel:

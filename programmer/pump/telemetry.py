@@ -5,8 +5,9 @@ and sends a complete program that the pump's firmware validates; the pump file i
 written and read back, and what was read must equal what was sent. Faults can be
 switched on (LinkFaults) to train what happens when the link drops or the pump refuses.
 
-The caller holds the pump's PumpLock (a programming session does, for as long as it is
-open); the link itself does not lock, so a session's calls never lock themselves out.
+Every contact checks that the pump answering is the one interrogated, unchanged since
+(`PumpFile.contact`). A programming session holds the pump's lock (`pump_file.hold()`)
+for as long as it is open; the link itself does not lock.
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ from programmer.errors import ProgrammerError
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.prescription import Bolus
 from programmer.therapy.schedule import WEEKDAYS, FlexSchedule, format_minute
-from programmer.therapy.units import format_number
-from programmer.wording import duration_text
+from programmer.wording import duration_text, ml_text
 
 from . import firmware
 from .firmware import Program, ProgramRejected
 from .memory import Alarm, PumpMemory
-from .pumpfile import load_pump, save_pump
+from .pumpfile import PumpFile
 
 LINK_LOST_MESSAGE = "link lost during programming: the pump kept its previous program"
 REFUSED_MESSAGE = "pump refused the program (simulated fault)"
@@ -67,6 +67,7 @@ class Telemetry:
         self, path: Path, faults: LinkFaults | None = None, sleep: Callable[[float], None] | None = None
     ) -> None:
         self.path = Path(path)
+        self.pump_file = PumpFile(self.path)
         self.faults = faults if faults is not None else LinkFaults()
         self._sleep = sleep
         self._cancel = threading.Event()
@@ -81,7 +82,7 @@ class Telemetry:
         A pump keeps delivering after its memory was last written: read later, it has moved on. Nothing is written.
         """
         self._wait_for_answer()
-        memory = load_pump(self.path)
+        memory = self.pump_file.read()
         return memory if at is None else firmware.advance(memory, at)[0]
 
     def program(self, program: Program, now: datetime) -> ProgramResult:
@@ -119,7 +120,7 @@ class Telemetry:
 
         The pump's own clock, not a link exchange: no link faults or delay apply.
         """
-        memory, alarms = firmware.advance(load_pump(self.path), to)
+        memory, alarms = firmware.advance(self.pump_file.contact(), to)
         return self._write_and_verify(memory), alarms
 
     # --- the checked write ------------------------------------------------------------------
@@ -134,7 +135,7 @@ class Telemetry:
 
     def _pump_at(self, now: datetime) -> PumpMemory:
         """The pump as it is at `now`: it kept delivering since its memory was last written."""
-        return firmware.advance(load_pump(self.path), now)[0]
+        return firmware.advance(self.pump_file.contact(), now)[0]
 
     def _commit(self, memory: PumpMemory) -> PumpMemory:
         if self.faults.lose_link_mid_program:
@@ -142,8 +143,7 @@ class Telemetry:
         return self._write_and_verify(memory)
 
     def _write_and_verify(self, memory: PumpMemory) -> PumpMemory:
-        save_pump(self.path, memory)
-        read_back = load_pump(self.path)
+        read_back = self.pump_file.commit(memory)
         if read_back != memory:
             differing = [f.name for f in fields(PumpMemory) if getattr(read_back, f.name) != getattr(memory, f.name)]
             raise VerificationFailed(
@@ -172,8 +172,8 @@ def describe_changes(before: PumpMemory, after: PumpMemory) -> list[str]:
     changes += _schedule_changes(old.schedule, new.schedule)
     row("Bolus", _bolus_text(old.bolus), _bolus_text(new.bolus))
     if abs(after.reservoir_ml - before.reservoir_ml) > 1e-9:
-        row("Reservoir", f"{format_number(before.reservoir_ml)} mL", f"{format_number(after.reservoir_ml)} mL")
-    row("Low-reservoir alarm", f"{format_number(before.low_alarm_ml)} mL", f"{format_number(after.low_alarm_ml)} mL")
+        row("Reservoir", f"{ml_text(before.reservoir_ml)}", f"{ml_text(after.reservoir_ml)}")
+    row("Low-reservoir alarm", f"{ml_text(before.low_alarm_ml)}", f"{ml_text(after.low_alarm_ml)}")
     row("Patient bolus (PTM)", _ptm_text(before.ptm), _ptm_text(after.ptm))
     for alarm in before.alarms:
         if not after.has_alarm(alarm.kind):
@@ -205,18 +205,13 @@ def _bolus_text(bolus: Bolus | None) -> str:
     if bolus is None:
         return "none"
     return (
-        f"{bolus.kind.value} bolus {format_number(bolus.volume_ml)} mL ({bolus.dose}) "
+        f"{bolus.kind.value} bolus {ml_text(bolus.volume_ml)} ({bolus.dose}) "
         f"over {duration_text(bolus.duration)}"
     )
 
 
 def _ptm_text(ptm: PtmSettings | None) -> str:
-    if ptm is None:
-        return "off"
-    return (
-        f"{ptm.dose_per_bolus} over {duration_text(ptm.duration)}, up to {ptm.max_per_24h} per 24 h, "
-        f"lockout {duration_text(ptm.lockout)}"
-    )
+    return "off" if ptm is None else str(ptm)
 
 
 __all__ = [

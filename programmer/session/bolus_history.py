@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from programmer.pump.log import BolusDetails, BolusPhase
+from programmer.pump.log import BolusDetails, BolusPhase, EventKind
 from programmer.pump.memory import PumpMemory
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription
 from programmer.therapy.units import Dose
@@ -192,9 +192,13 @@ def bolus_history(memory: PumpMemory, since: datetime | None = None) -> list[Bol
         entries.append(BolusEntry(at, bolus.bolus, bolus.summary, outcome, delivered_ml, cancelled, running))
         programmed = None
 
-    for event in memory.events:
+    if since is None:
+        boluses = memory.events.of_kind(EventKind.BOLUS)
+    else:  # a visit's boluses: only the end of the log is read
+        boluses = [event for event in memory.events.since(since) if event.kind is EventKind.BOLUS]
+    for event in boluses:
         details = event.details
-        if not isinstance(details, BolusDetails) or (since is not None and event.at < since):
+        if not isinstance(details, BolusDetails):
             continue
         if details.phase is BolusPhase.PROGRAMMED:
             if programmed is not None:
@@ -222,7 +226,7 @@ def last_priming(memory: PumpMemory) -> datetime | None:
     """When a priming bolus was last programmed (from the log's structured details); None if never."""
     primed = [
         event.at
-        for event in memory.events
+        for event in memory.events.of_kind(EventKind.BOLUS)
         if isinstance(event.details, BolusDetails)
         and event.details.bolus is BolusKind.PRIMING
         and event.details.phase is BolusPhase.PROGRAMMED

@@ -299,7 +299,7 @@ class BolusWorkflow:
         """
         memory = self._ready()
         model = memory.model
-        catheter_ml = catheter_volume_ml(catheter_length_cm, trimmed_cm, model.catheter_ml_per_cm)
+        catheter_ml = catheter_volume_ml(model, catheter_length_cm, trimmed_cm)
         path = occasion.path if occasion is not None else PrimingPath.TUBING_AND_CATHETER
         concentration = memory.prescription.concentration
         bolus = priming_bolus(model, catheter_length_cm, trimmed_cm, concentration, memory.clock, path=path)

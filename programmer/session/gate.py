@@ -17,7 +17,7 @@ from datetime import datetime
 
 from programmer.errors import ProgrammerError
 from programmer.pump.firmware import Acknowledged, Program, program_problems
-from programmer.pump.log import DosingDetails
+from programmer.pump.log import DosingDetails, EventKind
 from programmer.pump.memory import PumpMemory
 from programmer.therapy.drugs import DrugLibrary
 from programmer.therapy.prescription import Prescription
@@ -83,7 +83,7 @@ def refill_only_problem(old: Prescription, drug: str, concentration: Concentrati
 def dose_history(memory: PumpMemory) -> list[DoseChange]:
     """Daily doses as programmed over time, from the pump's log and its current program."""
     history = []
-    for event in memory.events:
+    for event in memory.events.of_kind(EventKind.IMPLANT, EventKind.PROGRAMMING):
         details = event.details
         if isinstance(details, DosingDetails) and details.daily_dose is not None:  # implant and programming events
             history.append(DoseChange(event.at, details.daily_dose))

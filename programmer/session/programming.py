@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from programmer.errors import ProgrammerError
-from programmer.pump.firmware import Program
+from programmer.pump.firmware import Program, low_alarm_problem
 from programmer.pump.log import BolusPhase
 from programmer.pump.memory import Alarm, PumpMemory
-from programmer.pump.pumpfile import PumpLock
 from programmer.pump.telemetry import LinkFaults, ProgramResult, Telemetry
 from programmer.session.events import BolusNotice, LinkState, ProgrammerEvents
 from programmer.session.gate import GateCheck, check_program, refill_only_problem
@@ -33,7 +32,8 @@ from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.projection import Projection
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.safety import Finding
-from programmer.therapy.units import Concentration, format_number
+from programmer.therapy.units import Concentration
+from programmer.wording import ml_per_day_text, ml_text
 
 # Review rows a clinician edits directly (the others follow from them).
 _EDITABLE = ("Drug", "Concentration", "Mode", "Daily dose", "Schedule", "Low-reservoir alarm")
@@ -76,7 +76,6 @@ class ProgrammingSession:
         self.current: PumpMemory | None = None
         self.pending: Program | None = None
         self._telemetry = Telemetry(self.path, self.faults)
-        self._lock: PumpLock | None = None
 
     def _set_state(self, state: LinkState) -> None:
         self.state = state
@@ -173,8 +172,7 @@ class ProgrammingSession:
         All or nothing: if the interrogation fails, the lock is released again (and `otherwise` runs).
         `then` runs with the pump's answer, in the same batch of events.
         """
-        if self._lock is None:
-            self._lock = PumpLock(self.path).acquire()
+        self._telemetry.pump_file.hold()
 
         def failed(error: Exception) -> None:
             self._release()
@@ -206,6 +204,8 @@ class ProgrammingSession:
         base = self.pending or Program.from_memory(current)
         if prescription is not None:
             self.check_substance(prescription.drug, prescription.concentration)
+        if low_alarm_ml is not None and (problem := low_alarm_problem(current.model, low_alarm_ml)):
+            raise SessionError(problem)
         edited = replace(
             base,
             prescription=prescription if prescription is not None else base.prescription,
@@ -248,11 +248,11 @@ class ProgrammingSession:
             Difference("Schedule", schedule_text(old), schedule_text(new)),
             Difference(
                 "Daily volume",
-                f"{format_number(old.nominal_daily_volume_ml)} mL/day",
-                f"{format_number(new.nominal_daily_volume_ml)} mL/day",
+                ml_per_day_text(old.nominal_daily_volume_ml),
+                ml_per_day_text(new.nominal_daily_volume_ml),
             ),
             Difference(
-                "Low-reservoir alarm", f"{format_number(current.low_alarm_ml)} mL", f"{format_number(new_low_alarm)} mL"
+                "Low-reservoir alarm", ml_text(current.low_alarm_ml), ml_text(new_low_alarm)
             ),
             # A program does not clear a low-reservoir alarm: both sides keep the pump's alarms.
             *alarm_rows(
@@ -358,7 +358,7 @@ class ProgrammingSession:
             if alarms:
                 self.events.alarms_raised.emit(tuple(alarms))
             if bolus is not None and bolus.end <= to:
-                text = f"{bolus.kind.title} finished ({format_number(bolus.volume_ml)} mL, {bolus.dose})"
+                text = f"{bolus.kind.title} finished ({ml_text(bolus.volume_ml)}, {bolus.dose})"
                 self.events.bolus.emit(BolusNotice(BolusPhase.FINISHED, bolus.kind.value, bolus.end, text))
         return alarms
 
@@ -370,15 +370,19 @@ class ProgrammingSession:
         """What closing now would leave behind, in words that name the consequence."""
         problems = []
         if self.pending is not None:
-            edited = ", ".join(row.label for row in self.review().rows if row.changed and row.label in _EDITABLE)
-            problems.append(f"changes not programmed ({edited}): the pump keeps its old program")
+            try:
+                rows = self.review().rows
+                edited = f" ({', '.join(row.label for row in rows if row.changed and row.label in _EDITABLE)})"
+            except ProgrammerError:  # a pump file that cannot be read now still lets the session end
+                edited = ""
+            problems.append(f"changes not programmed{edited}: the pump keeps its old program")
         if self.current is not None and self.current.prescription.mode is InfusionMode.STOPPED:
             problems.append("the pump is stopped: the pump will deliver no drug")
         return problems
 
     def close(self, *, confirm: bool = False) -> None:
-        problems = self.close_problems()
-        if problems and not confirm:
+        """End the session and let the pump go; refused, unless confirmed, while `close_problems` names any."""
+        if not confirm and (problems := self.close_problems()):
             raise UnfinishedSession("; ".join(problems) + ". Confirm to end the session anyway.")
         self._release()
         with self.events.batch():
@@ -387,6 +391,4 @@ class ProgrammingSession:
             self._set_state(LinkState.NOT_CONNECTED)
 
     def _release(self) -> None:
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        self._telemetry.pump_file.let_go()

@@ -218,14 +218,13 @@ def _is_action(event: Event) -> bool:
 
 def last_session_start(memory: PumpMemory, gap: timedelta = SESSION_GAP) -> datetime | None:
     """When the last visit began: its first action, the actions after it never more than `gap` apart."""
-    actions = [event.at for event in memory.events if _is_action(event)]
-    if not actions:
-        return None
-    start = actions[-1]
-    for at in reversed(actions[:-1]):
-        if start - at > gap:
+    start = None
+    for event in reversed(memory.events.of_kind(*SESSION_KINDS)):  # from the end: a visit is the log's last pages
+        if not _is_action(event):
+            continue
+        if start is not None and start - event.at > gap:
             break
-        start = at
+        start = event.at
     return start
 
 
@@ -233,7 +232,7 @@ def session_events(memory: PumpMemory, since: datetime | None) -> tuple[Event, .
     """The programming, refill and bolus events at or after `since` (none when `since` is None)."""
     if since is None:
         return ()
-    return tuple(event for event in memory.events if event.kind in SESSION_KINDS and event.at >= since)
+    return tuple(event for event in memory.events.since(since) if event.kind in SESSION_KINDS)
 
 
 def memory_plot_inputs(memory: PumpMemory) -> PlotInputs:
@@ -281,12 +280,13 @@ def _logged_program(event: Event) -> tuple[DoseRate, Concentration | None] | Non
 def _side_from_log(memory: PumpMemory, events: tuple[Event, ...], since: datetime, after: _Side) -> _Side:
     """The pump before `since`, as far as its log tells: descriptions, the dose history, volumes."""
     programmings = [event for event in events if event.kind is EventKind.PROGRAMMING]
-    earlier = [event for event in memory.events if event.at < since]
     program = after.program
     if programmings:
         first = programmings[0].details
         program = first.old if isinstance(first, ProgrammingDetails) and first.old is not None else NOT_LOGGED
 
+    dosing = memory.events.of_kind(EventKind.IMPLANT, EventKind.PROGRAMMING)
+    earlier = [event for event in dosing if event.at < since]
     logged = next((found for found in map(_logged_program, reversed(earlier)) if found is not None), None)
     dose = after.dose
     if not programmings:
@@ -347,13 +347,15 @@ def _settings(before: _Side, after: _Side) -> tuple[SettingRow, ...]:
 def _refill_from_log(memory: PumpMemory, event: Event, details: RefillDetails) -> RefillSection:
     expected, removed, added = details.expected_ml, details.removed_ml, details.added_ml
     previous_fill = None
-    for earlier in memory.events:
-        if earlier.at >= event.at or earlier is event:
-            break
+    for earlier in reversed(memory.events.of_kind(EventKind.REFILL, EventKind.IMPLANT)):
+        if earlier.at >= event.at or earlier == event:
+            continue
         if isinstance(earlier.details, RefillDetails):
             previous_fill = earlier.details.added_ml
-        elif isinstance(earlier.details, ImplantDetails) and earlier.details.reservoir_ml is not None:
+            break
+        if isinstance(earlier.details, ImplantDetails) and earlier.details.reservoir_ml is not None:
             previous_fill = earlier.details.reservoir_ml
+            break
     delivered = max((previous_fill if previous_fill is not None else expected) - expected, 0.0)
     verdict = discrepancy(expected, removed, delivered, memory.model.accuracy_percent)
     prescription = memory.prescription
@@ -461,7 +463,7 @@ def _catheter(memory: PumpMemory) -> str:
         f"tip at {catheter.tip_location}"
     )
     try:
-        volume = catheter_volume_ml(catheter.length_cm, catheter.trimmed_cm, model.catheter_ml_per_cm)
+        volume = catheter_volume_ml(model, catheter.length_cm, catheter.trimmed_cm)
     except ValueError:
         return text
     return f"{text}; {ml_text(volume)} + {ml_text(model.pump_tubing_volume_ml)} pump tubing"
@@ -576,7 +578,7 @@ def build_report(
             f"{alarm.kind.title} ({alarm.severity.value}), since {moment_text(alarm.raised_at)}"
             for alarm in memory.alarms
         ),
-        log=tuple(event for event in memory.events if since is not None and since <= event.at <= ended_at),
+        log=() if since is None else tuple(event for event in memory.events.since(since) if event.at <= ended_at),
         pump_state=_pump_state(memory),
         plot_inputs=inputs,
         source=source,

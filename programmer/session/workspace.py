@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
 import platformdirs
 
 from programmer.errors import ProgrammerError
+from programmer.pump.pumpfile import OPEN_FILTER, SUFFIX, PumpFileError, PumpInSessionError, load_pump, save_pump
 from programmer.resources import resource_path
 
 APP_NAME = "intrathecal-programmer"
 DATA_DIR_VARIABLE = "PROGRAMMER_DATA_DIR"  # tests and portable installs point this elsewhere
-DEMO_PUMP_NAME = "demo_pump.json"
+DEMO_PUMP_NAME = "demo_pump.json"  # the shipped one
+TRAINEE_DEMO_NAME = "demo.pump"  # the trainee's own, a version-2 pump file
 RECENT_NAME = "recent.json"
+PUMP_SUFFIX, PUMP_FILES = SUFFIX, OPEN_FILTER  # for the window's file dialogs
 RECENT_FORMAT = "recent-pumps/1"
 MAX_RECENT = 8
 
@@ -44,18 +46,17 @@ def data_dir() -> Path:
     return folder
 
 
-def _copy_atomically(source: Path, target: Path) -> None:
-    """Copy via a temporary file so a crash never leaves a half-written pump file."""
+def _write_demo(target: Path) -> None:
+    """The shipped demo pump (JSON text a person can review) written as the trainee's own pump file."""
+    source = shipped_demo_pump_path()
     if not source.is_file():
         raise WorkspaceError(f"the shipped demo pump {source} is missing: reinstall the programmer")
-    handle, temporary = tempfile.mkstemp(prefix=".demo-", suffix=".tmp", dir=target.parent)
-    os.close(handle)
     try:
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise WorkspaceError(f"cannot copy the demo pump to {target} ({error.strerror})") from error
+        save_pump(target, load_pump(source))  # refused while a session holds the demo pump
+    except PumpInSessionError:
+        raise
+    except PumpFileError as error:
+        raise WorkspaceError(f"cannot copy the demo pump to {target}: {error}") from error
 
 
 def shipped_demo_pump_path() -> Path:
@@ -64,16 +65,16 @@ def shipped_demo_pump_path() -> Path:
 
 def demo_pump_path() -> Path:
     """The trainee's copy of the demo pump, copied from the shipped one the first time."""
-    target = data_dir() / DEMO_PUMP_NAME
+    target = data_dir() / TRAINEE_DEMO_NAME
     if not target.exists():
-        _copy_atomically(shipped_demo_pump_path(), target)
+        _write_demo(target)
     return target
 
 
 def reset_demo_pump() -> Path:
-    """Overwrite the trainee's copy with the shipped demo pump (a fresh start)."""
-    target = data_dir() / DEMO_PUMP_NAME
-    _copy_atomically(shipped_demo_pump_path(), target)
+    """Overwrite the trainee's copy with the shipped demo pump (a fresh start); refused while a session holds it."""
+    target = data_dir() / TRAINEE_DEMO_NAME
+    _write_demo(target)
     return target
 
 

@@ -77,25 +77,36 @@ def worst_case_patient_bolus_ml_per_day(ptm: PtmSettings, concentration: Concent
     return ptm.boluses_allowed_per_24h * ptm.volume_per_bolus_ml(concentration)
 
 
-def catheter_volume_ml(length_cm: float, trimmed_cm: float, ml_per_cm: float) -> float:
-    """Implanted catheter volume = (length − trimmed length) × volume per cm."""
-    if length_cm <= 0:
-        raise BolusError(f"catheter length must be above zero, not {format_number(length_cm)} cm")
-    if trimmed_cm < 0:
-        raise BolusError(f"trimmed length cannot be negative ({format_number(trimmed_cm)} cm)")
-    if ml_per_cm <= 0:
-        raise BolusError(f"catheter volume per cm must be above zero, not {format_number(ml_per_cm)} mL/cm")
-    if trimmed_cm >= length_cm:
-        raise BolusError(
-            f"trimmed length {format_number(trimmed_cm)} cm leaves no catheter of a "
-            f"{format_number(length_cm)} cm catheter: check both lengths"
+def catheter_problem(model: PumpModel, length_cm: float, trimmed_cm: float) -> str | None:
+    """Why these are not the lengths of a catheter of `model`, or None: the one catheter rule.
+
+    A catheter comes with the pump at the model's length and is only ever trimmed at implant, so a
+    longer one (a slip: 1,100 cm for 110) would prime far more drug than the catheter holds.
+    """
+    longest = model.catheter_length_cm
+    if not 0 < length_cm <= longest:  # NaN too
+        return (
+            f"catheter length {format_number(length_cm)} cm is outside 0–{format_number(longest)} cm: the "
+            f"{model.name}'s catheter is {format_number(longest)} cm long as supplied and is only ever trimmed"
         )
-    return (length_cm - trimmed_cm) * ml_per_cm
+    if not 0 <= trimmed_cm < length_cm:
+        return (
+            f"trimmed length {format_number(trimmed_cm)} cm must be from 0 up to less than the catheter's "
+            f"{format_number(length_cm)} cm: check both lengths"
+        )
+    return None
+
+
+def catheter_volume_ml(model: PumpModel, length_cm: float, trimmed_cm: float) -> float:
+    """Implanted catheter volume = (length − trimmed length) × the model's catheter volume per cm."""
+    if problem := catheter_problem(model, length_cm, trimmed_cm):
+        raise BolusError(problem)
+    return (length_cm - trimmed_cm) * model.catheter_ml_per_cm
 
 
 def fluid_path_volume_ml(model: PumpModel, length_cm: float, trimmed_cm: float) -> float:
     """Pump tubing + implanted catheter: the fluid between the reservoir and the catheter tip."""
-    return model.pump_tubing_volume_ml + catheter_volume_ml(length_cm, trimmed_cm, model.catheter_ml_per_cm)
+    return model.pump_tubing_volume_ml + catheter_volume_ml(model, length_cm, trimmed_cm)
 
 
 def _duration(volume_ml: float, ml_per_day: float) -> timedelta:
@@ -121,7 +132,7 @@ class PrimingPath(TitledEnum):
 def priming_volume_ml(model: PumpModel, length_cm: float, trimmed_cm: float, path: PrimingPath) -> float:
     """The implanted catheter, and the pump tubing before it unless only the catheter is primed."""
     if path is PrimingPath.CATHETER_ONLY:
-        return catheter_volume_ml(length_cm, trimmed_cm, model.catheter_ml_per_cm)
+        return catheter_volume_ml(model, length_cm, trimmed_cm)
     return fluid_path_volume_ml(model, length_cm, trimmed_cm)
 
 

@@ -7,6 +7,7 @@ under-infusion, by comparing what comes out of the reservoir with what should.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from programmer.errors import ProgrammerError
@@ -26,8 +27,8 @@ class RefillError(ProgrammerError, ValueError):
 
 
 def _check_volume(name: str, value: float, *, allow_zero: bool = True) -> None:
-    if value < 0 or (not allow_zero and value == 0):
-        limit = "cannot be negative" if allow_zero else "must be above zero"
+    if not (0 <= value < math.inf) or (not allow_zero and value == 0):  # NaN is no volume either
+        limit = "must be 0 mL or more" if allow_zero else "must be above zero"
         raise RefillError(f"the {name} {limit}, not {ml_text(value)}")
 
 

@@ -62,8 +62,12 @@ class DrugUnit(StrEnum):
         return cls(key)
 
 
+MAX_AMOUNT = 1e12  # far beyond any drug and any pump, and still far from overflowing any sum
+MIN_AMOUNT = 1e-12
+
+
 def _convert(amount: float, unit: DrugUnit, to: DrugUnit) -> float:
-    return amount * unit.mcg_per_unit / to.mcg_per_unit
+    return amount if unit is to else amount * unit.mcg_per_unit / to.mcg_per_unit
 
 
 def _same_unit(a: DrugUnit, b: DrugUnit, what: str) -> None:
@@ -72,11 +76,18 @@ def _same_unit(a: DrugUnit, b: DrugUnit, what: str) -> None:
 
 
 def _checked_amount(value: object, what: str) -> float:
-    """A real, finite number; bools and text are refused, not coerced."""
+    """A real number within reach of any pump; bools and text are refused, not coerced.
+
+    No drug is given by the tonne nor measured in fractions of an atom: beyond these bounds a number
+    is a slip of the keyboard or a forged value, and refusing it where it is made keeps every sum
+    after it finite (a dose of 1e308 mg/day once overflowed to infinity mg/h).
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{what} must be a number, not {type(value).__name__} {value!r}")
     if not math.isfinite(value):
         raise UnitError(f"{what} must be a finite number, not {value}")
+    if abs(value) > MAX_AMOUNT or 0 < abs(value) < MIN_AMOUNT:
+        raise UnitError(f"{what} of {value:g} is out of any pump's range ({MIN_AMOUNT:g} to {MAX_AMOUNT:g})")
     return float(value)
 
 

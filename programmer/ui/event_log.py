@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from programmer.pump.memory import Event, EventKind
+from programmer.pump.memory import Event, EventKind, PumpLog
 from programmer.session.events import ProgrammerEvents
 from programmer.ui.binding import bind
 from programmer.wording import moment_text
@@ -62,8 +62,10 @@ class EventLogModel(QAbstractTableModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._events: tuple[Event, ...] = ()
+        self._events: Sequence[Event] = ()
         self._times: list[datetime] = []
+        self._kinds: list[EventKind] = []
+        self._texts: list[str] = []
         self._titles: list[str] = []
         self._order: list[int] = []  # row -> position in self._events
         self._sort_column = TIME_COLUMN
@@ -71,16 +73,24 @@ class EventLogModel(QAbstractTableModel):
 
     # --- the events --------------------------------------------------------------
     def set_events(self, events: Iterable[Event]) -> None:
+        """Show `events`; a pump's log is read only for the rows on screen (time, kind and text come in bulk)."""
         self.beginResetModel()
-        self._events = tuple(events)
-        self._times = [event.at for event in self._events]
-        self._titles = [event.kind.title for event in self._events]
+        log = PumpLog.of(events)
+        self._events = log
+        self._times, self._kinds, self._texts = log.columns()
+        titles = {kind: kind.title for kind in EventKind}
+        self._titles = [titles[kind] for kind in self._kinds]
         self._order = self._sorted_order(self._sort_column, self._sort_order)
         self.endResetModel()
 
     @property
-    def events(self) -> tuple[Event, ...]:
+    def events(self) -> Sequence[Event]:
         return self._events
+
+    @property
+    def event_kinds(self) -> Sequence[EventKind]:
+        """The kind of each event, by position in `events` (not by row)."""
+        return self._kinds
 
     @property
     def event_times(self) -> Sequence[datetime]:
@@ -92,7 +102,7 @@ class EventLogModel(QAbstractTableModel):
         if column == TYPE_COLUMN:
             return self._titles
         if column == DESCRIPTION_COLUMN:
-            return [event.text.casefold() for event in self._events]
+            return [text.casefold() for text in self._texts]
         return self._times  # the real datetime, never its text
 
     def _sorted_order(self, column: int, order: Qt.SortOrder) -> list[int]:
@@ -137,18 +147,17 @@ class EventLogModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._order):
             return None
         position = self._order[index.row()]
-        event = self._events[position]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == TIME_COLUMN:
-                return moment_text(event.at)
+                return moment_text(self._times[position])
             if column == TYPE_COLUMN:
                 return self._titles[position]
-            return event.text
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return details_text(event)
+            return self._texts[position]
+        if role == Qt.ItemDataRole.ToolTipRole:  # the details: read from the pump's log only now
+            return details_text(self._events[position])
         if role == EVENT_ROLE:
-            return event
+            return self._events[position]
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -173,7 +182,7 @@ class EventLogFilter(QSortFilterProxyModel):
         self._first_day: date | None = None
         self._last_day: date | None = None
         self._accepted: list[bool] | None = None  # by position in the events; None = everything shown
-        self._accepted_events: tuple[Event, ...] | None = None  # the events `_accepted` was computed for
+        self._accepted_events: Sequence[Event] | None = None  # the events `_accepted` was computed for
         self._model: EventLogModel | None = None
 
     # --- the filter ----------------------------------------------------------------
@@ -214,7 +223,8 @@ class EventLogFilter(QSortFilterProxyModel):
         kind = self._kind
         if kind is None:
             return [start <= at < end for at in model.event_times]
-        return [event.kind == kind and start <= event.at < end for event in model.events]
+        pairs = zip(model.event_kinds, model.event_times, strict=True)
+        return [found is kind and start <= at < end for found, at in pairs]
 
     def setSourceModel(self, model: EventLogModel) -> None:  # type: ignore[override]
         self._model = model  # kept in Python: filterAcceptsRow runs once per event

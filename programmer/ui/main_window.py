@@ -262,7 +262,7 @@ class MainWindow(WindowActions, QMainWindow):
 
     def open_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open pump file", str(workspace.data_dir()), "Pump files (*.json);;All files (*)"
+            self, "Open pump file", str(workspace.data_dir()), workspace.PUMP_FILES
         )
         if path:
             self.open_pump(Path(path))

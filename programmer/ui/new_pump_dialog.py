@@ -83,7 +83,7 @@ def _problem(object_name: str) -> QLabel:
 def file_name_for(serial: str) -> str:
     """A file name from the serial number: letters, digits, '-', '_' and '.' only."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", serial.strip()).strip("._")
-    return f"{cleaned or 'new_pump'}.json"
+    return f"{cleaned or 'new_pump'}{workspace.PUMP_SUFFIX}"
 
 
 def drug_title(drug: Drug) -> str:
@@ -245,7 +245,8 @@ class NewPumpDialog(QDialog):
 
     def browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save the new pump as", self.path_edit.text() or str(self._default_folder()), "Pump files (*.json)"
+            self, "Save the new pump as", self.path_edit.text() or str(self._default_folder()),
+            f"Pump files (*{workspace.PUMP_SUFFIX})",
         )
         if chosen:
             self._path_typed = True
@@ -320,8 +321,8 @@ class NewPumpDialog(QDialog):
         if not text:
             return None, "Choose the pump file."
         path = Path(text).expanduser()
-        if path.suffix.lower() != ".json":
-            return None, f"The pump file must end in .json: {path.name}"
+        if path.suffix.lower() != workspace.PUMP_SUFFIX:
+            return None, f"The pump file must end in {workspace.PUMP_SUFFIX}: {path.name}"
         if not path.parent.is_dir():
             return None, f"The folder {path.parent} does not exist: choose another."
         if path.exists():

@@ -378,8 +378,10 @@ def test_an_overfill_is_refused_with_the_capacity():
     pump = morphine_pump()
     with pytest.raises(ProgramRejected, match="21 mL overfills the PX-20: its reservoir holds 20 mL"):
         refill(pump, removed_ml=19.0, added_ml=21.0, now=NOW + timedelta(days=5))
-    with pytest.raises(ProgramRejected, match="cannot be negative"):
+    with pytest.raises(ProgramRejected, match="removed volume -1 mL must be a volume of 0 mL or more"):
         refill(pump, removed_ml=-1.0, added_ml=10.0, now=NOW)
+    with pytest.raises(ProgramRejected, match="added volume nan mL must be a volume of 0 mL or more"):
+        refill(pump, removed_ml=1.0, added_ml=float("nan"), now=NOW)
 
 
 def test_a_refill_with_a_new_concentration_programs_it_at_the_same_time():

@@ -351,7 +351,7 @@ def edit_sequences(draw):
                 st.sampled_from(["split", "merge", "delete", "move", "rate"]),
                 st.integers(0, 1439),
                 st.integers(0, 12),
-                st.floats(0, 1900),
+                st.just(0.0) | st.floats(1e-6, 1900),
             ),
             max_size=12,
         )

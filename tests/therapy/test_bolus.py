@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -31,26 +32,33 @@ def mg(amount: float) -> Dose:
 
 # --- catheter volume ---------------------------------------------------------------------
 def test_catheter_110_cm_trimmed_10_cm_holds_0_26_ml():
-    assert catheter_volume_ml(110, 10, 0.0026) == pytest.approx(0.26)
+    assert catheter_volume_ml(PX20, 110, 10) == pytest.approx(0.26)
 
 
 def test_untrimmed_catheter_holds_0_286_ml():
-    assert catheter_volume_ml(110, 0, 0.0026) == pytest.approx(0.286)
+    assert catheter_volume_ml(PX20, 110, 0) == pytest.approx(0.286)
 
 
 @pytest.mark.parametrize(
-    ("length", "trimmed", "per_cm", "words"),
+    ("length", "trimmed", "words"),
     [
-        (110, 120, 0.0026, "leaves no catheter"),
-        (110, 110, 0.0026, "leaves no catheter"),
-        (110, -5, 0.0026, "cannot be negative"),
-        (-110, 0, 0.0026, "above zero"),
-        (110, 10, 0, "above zero"),
+        (110, 120, "trimmed length 120 cm must be from 0 up to less than the catheter's 110 cm"),
+        (110, 110, "trimmed length 110 cm must be from 0 up to less than"),
+        (110, -5, "trimmed length -5 cm must be from 0"),
+        (-110, 0, "catheter length -110 cm is outside 0–110 cm"),
+        (1e6, 0, "catheter length 1000000 cm is outside 0–110 cm: the PX-20's catheter is 110 cm long as supplied"),
+        (1100, 0, "catheter length 1100 cm is outside 0–110 cm"),
+        (float("nan"), 0, "catheter length nan cm is outside 0–110 cm"),
     ],
 )
-def test_impossible_catheters_are_refused(length, trimmed, per_cm, words):
-    with pytest.raises(BolusError, match=words):
-        catheter_volume_ml(length, trimmed, per_cm)
+def test_impossible_catheters_are_refused_with_the_models_length(length, trimmed, words):
+    with pytest.raises(BolusError, match=re.escape(words)):
+        catheter_volume_ml(PX20, length, trimmed)
+
+
+def test_a_slip_of_a_1e6_cm_catheter_never_primes_litres():
+    with pytest.raises(BolusError, match="outside 0–110 cm"):
+        priming_bolus(PX20, 1e6, 0, MORPHINE_10, START)
 
 
 # --- priming bolus -----------------------------------------------------------------------

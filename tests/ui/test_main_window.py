@@ -396,7 +396,7 @@ def test_file_new_pump_creates_saves_and_opens_it(qtbot, window, data_dir):
     assert window.header.pump.text() == "Pump PX-20 · serial NP-0001"
     assert window.header.patient.text() == "Patient ID TRAINING-01"
     assert status(window, "dailyDose") == "0.5 mg/day (0.02083 mg/h)"
-    assert load_pump(data_dir / "NP-0001.json").serial == "NP-0001"
+    assert load_pump(data_dir / "NP-0001.pump").serial == "NP-0001"
 
     # Above the usual starting dose, the implant asks for the reason, which is logged with it.
     serial, dose = "NP-0002", "1.5"
@@ -405,7 +405,7 @@ def test_file_new_pump_creates_saves_and_opens_it(qtbot, window, data_dir):
     window.new_action.trigger()
     window.wait_for_pump()
     assert "Morphine starts at 1.5 mg/day from no delivery of it" in seen[0]
-    implanted = load_pump(data_dir / "NP-0002.json").events[0]
+    implanted = load_pump(data_dir / "NP-0002.pump").events[0]
     assert implanted.details.record.reason == "converted from 450 mg/day oral morphine"
 
 

@@ -101,7 +101,7 @@ def test_values_for_a_morphine_pump(qtbot, dialog, tmp_path):
         daily_dose=DoseRate(1.5, DrugUnit.MG),
         serial="NP-0042",
         patient_id="TRAINING-07",
-        path=tmp_path / "NP-0042.json",
+        path=tmp_path / "NP-0042.pump",
     )
     assert str(values.concentration) == "10 mg/mL"
 
@@ -217,8 +217,8 @@ def test_what_the_pump_would_refuse_keeps_ok_disabled(qtbot, dialog):
 
 def test_the_file_follows_the_serial_until_chosen(qtbot, dialog, tmp_path, monkeypatch):
     type_into(qtbot, dialog.serial, "NP 0042/b")
-    assert dialog.path_edit.text() == str(tmp_path / "NP_0042_b.json")
-    chosen = tmp_path / "practice" / "mine.json"
+    assert dialog.path_edit.text() == str(tmp_path / "NP_0042_b.pump")
+    chosen = tmp_path / "practice" / "mine.pump"
     chosen.parent.mkdir()
     monkeypatch.setattr(
         new_pump_dialog.QFileDialog, "getSaveFileName", staticmethod(lambda *args: (str(chosen), "Pump files (*.json)"))
@@ -237,10 +237,10 @@ def test_cancelled_file_chooser_keeps_the_path(qtbot, dialog, tmp_path, monkeypa
 
 
 def test_an_existing_pump_file_is_never_replaced(qtbot, dialog, tmp_path):
-    (tmp_path / "NP-0042.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "NP-0042.pump").write_text("{}", encoding="utf-8")
     fill_morphine(qtbot, dialog)
     assert dialog.reason == (
-        f"{tmp_path / 'NP-0042.json'} already exists: choose another name (a new pump never replaces a pump file)."
+        f"{tmp_path / 'NP-0042.pump'} already exists: choose another name (a new pump never replaces a pump file)."
     )
     assert not dialog.ok_button.isEnabled()
 
@@ -249,10 +249,10 @@ def test_an_existing_pump_file_is_never_replaced(qtbot, dialog, tmp_path):
     ("typed", "reason"),
     [
         ("", "Choose the pump file."),
-        ("pump.txt", "The pump file must end in .json: pump.txt"),
+        ("pump.txt", "The pump file must end in .pump: pump.txt"),
     ],
 )
-def test_the_pump_file_must_be_a_json_file(qtbot, dialog, typed, reason):
+def test_the_pump_file_must_be_a_pump_file(qtbot, dialog, typed, reason):
     fill_morphine(qtbot, dialog)
     dialog.path_edit.setFocus()
     dialog.path_edit.selectAll()
@@ -263,7 +263,7 @@ def test_the_pump_file_must_be_a_json_file(qtbot, dialog, typed, reason):
 
 def test_a_missing_folder_is_refused(qtbot, dialog, tmp_path):
     fill_morphine(qtbot, dialog)
-    type_into(qtbot, dialog.path_edit, str(tmp_path / "nowhere" / "pump.json"))
+    type_into(qtbot, dialog.path_edit, str(tmp_path / "nowhere" / "new.pump"))
     assert dialog.reason == f"The folder {tmp_path / 'nowhere'} does not exist: choose another."
 
 
@@ -274,8 +274,8 @@ def test_enter_does_not_accept_an_invalid_dialog(qtbot, dialog):
 
 
 def test_file_names_from_serials():
-    assert file_name_for("PX-20 #0001") == "PX-20_0001.json"
-    assert file_name_for("  ") == "new_pump.json"
+    assert file_name_for("PX-20 #0001") == "PX-20_0001.pump"
+    assert file_name_for("  ") == "new_pump.pump"
 
 
 def test_every_control_is_named_for_screen_readers(dialog):

@@ -290,10 +290,10 @@ class RefillWorkflow:
         """The volume drawn out of the reservoir, against what the pump expected."""
         self._require(Step.EMPTY)
         capacity = self.model.reservoir_capacity_ml
-        if removed_ml > capacity + _EPSILON_ML:
+        if not 0 <= removed_ml <= capacity + _EPSILON_ML:  # NaN too
             raise RefillWorkflowError(
                 f"{ml_text(removed_ml)} cannot have come out of the {self.model.name}'s {ml_text(capacity)} "
-                "reservoir: check the syringe reading"
+                f"reservoir: the volume removed is 0–{ml_text(capacity)}; check the syringe reading"
             )
         verdict = discrepancy(
             self.expected_ml, removed_ml, self.delivered_since_refill_ml, self.model.accuracy_percent

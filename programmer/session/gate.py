@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from programmer.errors import ProgrammerError
-from programmer.pump.firmware import Acknowledged, Program, program_problems
-from programmer.pump.log import DosingDetails, EventKind
+from programmer.pump.firmware import Program, program_problems
+from programmer.pump.log import Acknowledged, DosingDetails, EventKind
 from programmer.pump.memory import PumpMemory
 from programmer.therapy.drugs import DrugLibrary
 from programmer.therapy.prescription import Prescription

@@ -8,7 +8,6 @@ import pytest
 
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import (
-    Acknowledged,
     ClockError,
     Program,
     ProgramRejected,
@@ -17,6 +16,7 @@ from programmer.pump.firmware import (
     program_problems,
     refill,
 )
+from programmer.pump.log import Acknowledged
 from programmer.pump.memory import AlarmKind, Catheter, EventKind
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from programmer.pump.firmware import Acknowledged, Program
+from programmer.pump.firmware import Program
+from programmer.pump.log import Acknowledged
 from programmer.pump.memory import PumpMemory
 from programmer.session.gate import check_program
 from programmer.session.plot_data import PlotInputs, plot_data

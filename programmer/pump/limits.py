@@ -1,0 +1,268 @@
+"""What the pump accepts: a program, a refill's volumes, a memory, each against the pump model's limits.
+
+One place for every limit the firmware enforces: programming and refill refuse what breaks them
+(ProgramRejected lists every problem with its number and the limit), and a memory read back from
+a file is refused when it holds what this firmware could never have stored (`memory_problems`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from programmer.errors import ProgrammerError
+from programmer.therapy.bolus import PtmSettings, catheter_problem
+from programmer.therapy.drugs import drug_library
+from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
+from programmer.therapy.pump_models import PumpModel
+from programmer.therapy.schedule import schedule_problems
+from programmer.therapy.units import Concentration
+from programmer.wording import date_text, format_number, ml_text, moment_text
+
+from .log import Acknowledged, ProgramRecord
+from .memory import PumpMemory
+
+
+@dataclass(frozen=True)
+class Program:
+    """A complete set of therapy settings: it replaces everything the pump was running."""
+
+    prescription: Prescription
+    low_alarm_ml: float
+    ptm: PtmSettings | None
+    reservoir_ml: float | None = None  # set only by a refill: the new volume in the reservoir
+    reason: str = ""  # the typed reason for overriding a soft limit
+    clinician: str = ""
+    acknowledged: tuple[Acknowledged, ...] = ()  # findings gone past, each with its reason or acknowledgement
+    second_checker: str = ""  # who checked a drug, concentration or dose change
+
+    @classmethod
+    def from_memory(cls, memory: PumpMemory) -> Program:
+        """What the pump runs now, as a program to edit (the pending copy)."""
+        return cls(memory.prescription, memory.low_alarm_ml, memory.ptm)
+
+    def changes(self, memory: PumpMemory) -> bool:
+        """True when this program sets something the pump does not run already."""
+        settings = (self.prescription, self.low_alarm_ml, self.ptm)
+        return settings != (memory.prescription, memory.low_alarm_ml, memory.ptm)
+
+    def record(self) -> ProgramRecord:
+        """Who programmed and what they went past, as the pump's log keeps it."""
+        return ProgramRecord(
+            reason=self.reason,
+            clinician=self.clinician,
+            acknowledged=self.acknowledged,
+            second_checker=self.second_checker,
+        )
+
+
+class ProgramRejected(ProgrammerError):
+    """The pump refused a program (or a refill); `.reasons` lists every problem."""
+
+    def __init__(self, reasons: list[str] | str) -> None:
+        self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)
+        super().__init__("; ".join(self.reasons))
+
+
+class ClockError(ProgrammerError, ValueError):
+    """Asked to act at a moment before the pump's clock (time only runs forward), or outside the clock's range."""
+
+
+# The pump's clock reads a moment from EARLIEST_CLOCK to LATEST_CLOCK, and nothing moves it outside.
+# Why these: a pump's battery lasts 5-10 years and a patient's therapy a few decades, so two centuries
+# hold any real or training history (implant today, run past end of service) with room to spare. And
+# every date computed from a clock inside them stays far from the ends of Python's calendar (year 1 and
+# year 9999): end of service is at most the service life and its grace period after implant, a full
+# reservoir at the slowest flow empties within about 3 years, a plot spans a year or three, and
+# `pump project` looks at most 10 years ahead. A clock moved to 9999-12-31 overflowed every one of
+# those, and the pump file could never be opened again.
+EARLIEST_CLOCK = datetime(2000, 1, 1)
+LATEST_CLOCK = datetime(2200, 1, 1)
+
+
+def check_clock(moment: datetime, action: str = "move the pump's clock to") -> None:
+    """Raise ClockError when `moment` is outside the range the pump's clock can read; every path asks this."""
+    if not EARLIEST_CLOCK <= moment <= LATEST_CLOCK:
+        raise ClockError(
+            f"cannot {action} {moment_text(moment)}: the emulated pump's clock runs from "
+            f"{moment_text(EARLIEST_CLOCK)} to {moment_text(LATEST_CLOCK)} at the latest"
+        )
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def program_problems(memory: PumpMemory, program: Program) -> list[str]:
+    """Every reason the pump would refuse `program`, against its own model's limits. Empty when acceptable."""
+    model = memory.model
+    prescription = program.prescription
+    if not isinstance(prescription.mode, InfusionMode):
+        known = ", ".join(mode.title for mode in InfusionMode)
+        return [f"unknown infusion mode {prescription.mode!r}: the pump runs {known}"]
+    problems = settings_problems(model, prescription, program.low_alarm_ml, program.ptm)
+    if prescription.bolus is not None and prescription.bolus.start < memory.clock:
+        bolus = prescription.bolus
+        problems.append(
+            f"the {bolus.kind.value} bolus starts at {moment_text(bolus.start)}, before the pump's clock "
+            f"({moment_text(memory.clock)}): a bolus can only start now or later"
+        )
+    if prescription.mode is not InfusionMode.STOPPED and memory.clock >= memory.end_of_service_at:
+        problems.append(
+            f"the pump reached end of service on {date_text(memory.end_of_service_at)}: it can no longer "
+            "deliver; replace the pump"
+        )
+    if program.reservoir_ml is not None:
+        problems += _volume_problems(model, "reservoir volume", program.reservoir_ml)
+    return problems
+
+
+def settings_problems(
+    model: PumpModel, prescription: Prescription, low_alarm_ml: float, ptm: PtmSettings | None
+) -> list[str]:
+    """What `model` can never hold, whenever it is asked: the drug, every flow, the alarm volume, the PTM."""
+    problems = _drug_problems(prescription)
+    problems += _base_flow_problems(model, prescription)
+    if prescription.bolus is not None:
+        problems += _bolus_problems(model, prescription.bolus)
+    if problem := low_alarm_problem(model, low_alarm_ml):
+        problems.append(problem)
+    if ptm is not None:
+        problems += _ptm_problems(model, ptm, prescription.concentration)
+    return problems
+
+
+def low_alarm_problem(model: PumpModel, low_alarm_ml: float) -> str | None:
+    if model.low_alarm_min_ml <= low_alarm_ml <= model.low_alarm_max_ml:  # NaN is in no range
+        return None
+    return (
+        f"low-reservoir alarm {ml_text(low_alarm_ml)} is outside the {model.name}'s range "
+        f"{format_number(model.low_alarm_min_ml)}–{ml_text(model.low_alarm_max_ml)}"
+    )
+
+
+def _volume_problems(model: PumpModel, what: str, volume_ml: float) -> list[str]:
+    if 0 <= volume_ml <= model.reservoir_capacity_ml:
+        return []
+    return [
+        f"{what} {ml_text(volume_ml)} is outside 0–{ml_text(model.reservoir_capacity_ml)}, "
+        f"the {model.name}'s capacity"
+    ]
+
+
+def memory_problems(memory: PumpMemory) -> list[str]:
+    """What this firmware could never have stored: a memory with any of these did not come from a pump.
+
+    Read back from a file, such a memory is refused with its reasons; a forged edit that keeps
+    the file well-formed still cannot make the programmer believe an impossible pump.
+    """
+    try:
+        model = memory.model
+    except KeyError as error:
+        return [str(error.args[0])]
+    problems = settings_problems(model, memory.prescription, memory.low_alarm_ml, memory.ptm)
+    problems += _volume_problems(model, "reservoir volume", memory.reservoir_ml)
+    problems += _volume_problems(model, "volume after the last refill", memory.last_refill_ml)
+    catheter = memory.catheter
+    if problem := catheter_problem(model, catheter.length_cm, catheter.trimmed_cm):
+        problems.append(problem)
+    clock = memory.clock
+    if not EARLIEST_CLOCK <= clock <= LATEST_CLOCK:
+        problems.append(
+            f"the pump's clock reads {moment_text(clock)}, outside {date_text(EARLIEST_CLOCK)} to "
+            f"{date_text(LATEST_CLOCK)}, the range it can read"
+        )
+        return problems  # every other time is judged against the clock
+    moments = [
+        ("the implant", datetime.combine(memory.implant_date, datetime.min.time())),
+        ("the last programming", memory.prescription_entered_at),
+        ("the last refill", memory.last_refill_at),
+        ("the stop", memory.stopped_since),
+        *((f"the {alarm.kind.title.lower()} alarm", alarm.raised_at) for alarm in memory.alarms),
+    ]
+    for what, moment in moments:
+        if moment is not None and moment > clock:
+            problems.append(
+                f"{what} is dated {moment_text(moment)}, after the pump's clock ({moment_text(clock)}): "
+                "a pump logs nothing in its future"
+            )
+    service_life = timedelta(days=366 * model.service_life_years)  # the firmware sets it that far after implant
+    if not memory.implant_date <= memory.eri_at.date() <= memory.implant_date + service_life:
+        problems.append(
+            f"the replacement indicator date {date_text(memory.eri_at)} is not within the {model.name}'s service "
+            f"life of {format_number(model.service_life_years)} years from the implant ({memory.implant_date})"
+        )
+    if delivers(memory.prescription) != (memory.stopped_since is None):
+        problems.append(
+            "the pump is stopped without the moment it stopped"
+            if memory.stopped_since is None
+            else f"the pump is marked stopped since {moment_text(memory.stopped_since)} but its program delivers"
+        )
+    kinds = [alarm.kind for alarm in memory.alarms]
+    for kind in sorted(set(kinds), key=kinds.index):
+        if kinds.count(kind) > 1:
+            times = kinds.count(kind)
+            problems.append(f"the {kind.title.lower()} alarm is active {times} times: a pump raises it once")
+    return problems
+
+
+def _drug_problems(prescription: Prescription) -> list[str]:
+    library = drug_library()
+    try:
+        drug = library[prescription.drug]
+    except KeyError:
+        return [f"drug {prescription.drug!r} is not in the drug library ({', '.join(library.names)})"]
+    if prescription.unit is not drug.unit:
+        return [
+            f"{drug.name} is dosed in {drug.unit.value}, but the program is in {prescription.unit.value} "
+            f"({prescription.concentration}): re-enter the concentration and dose in {drug.unit.value}"
+        ]
+    return []
+
+
+def _flow_problem(
+    model: PumpModel, ml_per_day: float, what: str, concentration: Concentration | None = None
+) -> str | None:
+    """A flow outside the model's range, named with both numbers (the model's one check); None if within."""
+    problem = model.flow_problem(ml_per_day, concentration)
+    return f"{what}: {problem}" if problem else None
+
+
+def _base_flow_problems(model: PumpModel, prescription: Prescription) -> list[str]:
+    mode = prescription.mode
+    concentration = prescription.concentration
+    if mode in (InfusionMode.SIMPLE_CONTINUOUS, InfusionMode.MINIMUM_RATE):
+        ml_per_day = concentration.ml_per_day(prescription.daily_dose)
+        what = f"{mode.title} {prescription.daily_dose} at {concentration}"
+        problem = _flow_problem(model, ml_per_day, what, concentration)
+        return [problem] if problem else []
+    if mode is InfusionMode.FLEX:
+        return schedule_problems(prescription.schedule, model, concentration)  # the schedule's own rules
+    return []  # stopped and single bolus have no base flow; a bolus is checked on its own
+
+
+def _bolus_problems(model: PumpModel, bolus: Bolus) -> list[str]:
+    what = f"{bolus.kind.value} bolus of {ml_text(bolus.volume_ml)}"
+    problems = [] if (problem := _flow_problem(model, bolus.ml_per_day, what)) is None else [problem]
+    if bolus.volume_ml > model.reservoir_capacity_ml:
+        problems.append(
+            f"a {what} is more than the {model.name}'s reservoir holds "
+            f"({ml_text(model.reservoir_capacity_ml)})"
+        )
+    return problems
+
+
+def _ptm_problems(model: PumpModel, ptm: PtmSettings, concentration: Concentration) -> list[str]:
+    if not model.ptm_supported:
+        return [f"the {model.name} does not support a patient therapy manager"]
+    if ptm.dose_per_bolus.unit is not concentration.unit:
+        return [
+            f"patient bolus {ptm.dose_per_bolus} is not in {concentration.unit.value}, the unit of {concentration}"
+        ]
+    volume_ml = concentration.volume_ml(ptm.dose_per_bolus)
+    ml_per_day = volume_ml / (ptm.duration.total_seconds() / 86400)
+    problem = _flow_problem(model, ml_per_day, f"patient bolus of {ptm.dose_per_bolus} ({ml_text(volume_ml)})")
+    return [problem] if problem else []
+
+
+def delivers(prescription: Prescription) -> bool:
+    return prescription.mode is not InfusionMode.STOPPED or prescription.bolus is not None

@@ -25,5 +25,9 @@ class PumpInSessionError(PumpFileError):
         )
 
 
+class PumpExistsError(PumpFileError):
+    """A new pump file was asked for where a file already is: an existing pump is never overwritten."""
+
+
 class PumpChangedError(PumpFileError):
     """The pump file no longer holds the pump as this session last read it: another pump, or another writer."""

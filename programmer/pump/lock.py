@@ -3,9 +3,9 @@
 The lock is the operating system's lock on the pump file itself (flock), so every name the file
 has (a symbolic link, a hard link) is the same pump, and the system releases it when the
 holder dies, however it dies. Nothing is written to take it: a full disk cannot leave a pump
-locked. A note beside the file's real path, "<file>.lock", says who holds it and since when,
-for the message a second session gets; writing it may fail without harm, and it is removed
-when the session ends.
+locked. A note in the temporary folder, named after the file itself (device and inode, so every
+link finds it) and never beside the pump, says who holds it and since when, for the message a
+second session gets; writing it may fail without harm, and it is removed when the session ends.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import stat
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +26,7 @@ except ImportError:  # Windows
     fcntl = None
     import msvcrt
 
+NOTES = Path(tempfile.gettempdir()) / "intrathecal-programmer-sessions"
 # Windows locks are mandatory: lock one byte far beyond any pump file and SQLite's own lock bytes (at 1 GiB).
 _WINDOWS_LOCK_OFFSET = 1 << 31
 
@@ -43,7 +45,9 @@ class PumpLock:
 
     @property
     def note_path(self) -> Path:
-        return Path(os.path.realpath(self.path) + ".lock")
+        """Where the note on who holds this pump is: named after the file itself, so every link finds it."""
+        found = os.fstat(self._descriptor) if self._descriptor is not None else os.stat(self.path)
+        return NOTES / f"{found.st_dev}-{found.st_ino}.lock"
 
     def acquire(self) -> PumpLock:
         if self._descriptor is not None:
@@ -98,6 +102,9 @@ class PumpLock:
         # The host computer's wall time, not the pump's clock: it tells a person when the other session began.
         note = f"pid {os.getpid()}\nsince {datetime.now().isoformat(sep=' ', timespec='seconds')}\n"
         try:
+            if not NOTES.is_dir():
+                NOTES.mkdir(exist_ok=True)
+                NOTES.chmod(0o1777)  # every user's sessions leave their notes here, as in the temporary folder
             self.note_path.write_text(note, encoding="utf-8")
             self._note = self.note_path
         except OSError:
@@ -105,7 +112,7 @@ class PumpLock:
 
     def _holder(self) -> tuple[int | None, str | None]:
         try:
-            note = self.note_path.read_text(encoding="utf-8", errors="replace")
+            note = self.note_path.read_text(encoding="utf-8", errors="replace")  # OSError: no note, or no file
         except OSError:
             return None, None
         pid = re.search(r"^pid (\d+)$", note, re.MULTILINE)
@@ -120,6 +127,8 @@ def open_pump_file(path: Path, *, write: bool) -> int:
         descriptor = os.open(path, flags)
     except FileNotFoundError:
         raise PumpFileError(f"{path}: no pump file here") from None
+    except IsADirectoryError:
+        raise PumpFileError(f"{path}: is a folder, not a pump file") from None
     except PermissionError:
         if write and os.access(path, os.R_OK):
             raise _read_only(path) from None

@@ -352,4 +352,5 @@ class Event:
     def __post_init__(self) -> None:
         expected = DETAILS_TYPES[self.kind]
         if self.details is not None and type(self.details) is not expected:
-            raise TypeError(f"a {self.kind.value} event carries {expected.__name__}, not {type(self.details).__name__}")
+            found = type(self.details).__name__
+            raise TypeError(f"a {self.kind.title.lower()} event carries {expected.__name__}, not {found}")

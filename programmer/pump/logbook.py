@@ -139,6 +139,12 @@ class PumpLog(LogView):
         """Why this cannot be a pump's log, whose clock reads `clock`: events out of order or in its future."""
         if self.source is not None and (problem := self.source.order_problem(clock)):
             return [problem]
+        return self.appended_problems(clock)
+
+    def appended_problems(self, clock: datetime) -> list[str]:
+        """`problems` of the events logged since the file was read, after those before them: what a save checks."""
+        if not self.appended:
+            return []
         previous = self[self.stored - 1].at if self.stored else None
         for position, event in enumerate(self.appended, start=self.stored):
             if previous is not None and event.at < previous:

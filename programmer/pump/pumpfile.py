@@ -18,10 +18,11 @@ import glob
 import os
 import secrets
 import sqlite3
+import stat
 from pathlib import Path
 
 from . import store, version_1
-from .file_errors import PumpChangedError, PumpFileError, PumpInSessionError
+from .file_errors import PumpChangedError, PumpExistsError, PumpFileError, PumpInSessionError
 from .lock import PumpLock, lock_new, open_pump_file
 from .memory import PumpMemory
 
@@ -107,7 +108,7 @@ def create_pump(path: Path, memory: PumpMemory) -> None:
     try:
         os.link(temp, path)
     except FileExistsError:
-        raise PumpFileError(
+        raise PumpExistsError(
             f"{path} already exists: choose another file (an existing pump is never overwritten)"
         ) from None
     except OSError as error:
@@ -129,7 +130,7 @@ def save_pump(path: Path, memory: PumpMemory, lock: PumpLock | None = None) -> N
     """
     path = Path(path)
     if not os.path.lexists(path):
-        with contextlib.suppress(PumpFileError):  # made at the same moment by another: rewrite that one
+        with contextlib.suppress(PumpExistsError):  # made at the same moment by another: rewrite that one
             create_pump(path, memory)
             return
     own = lock is None or not lock.held
@@ -180,6 +181,7 @@ def _replace(path: Path, memory: PumpMemory, lock: PumpLock, temp: Path | None =
     temp = temp or _written_temp(real, memory)
     descriptor = os.open(temp, os.O_RDWR)
     try:
+        os.fchmod(descriptor, stat.S_IMODE(os.stat(real).st_mode))  # the pump file's permissions stay
         lock_new(descriptor)
         os.replace(temp, real)
     except OSError as error:
@@ -320,20 +322,21 @@ class PumpFile:
                 f"{self.path}: the pump file was replaced or damaged since the pump was interrogated ({error}): "
                 "this is not the pump you interrogated"
             ) from None
-        if (problem := store.changed(self.path, seen, current)) is not None:
+        if (problem := store.changed(self.path, seen, current, sending=True)) is not None:
             raise problem
         return memory
 
     def _unchanged(self, memory: PumpMemory, now: PumpMemory) -> PumpMemory:
         seen = store.Head(memory.serial, memory.model_name, len(memory.events), 0)
         found = store.Head(now.serial, now.model_name, len(now.events), 0 if now == memory else 1)
-        if (problem := store.changed(self.path, seen, found)) is not None:
+        if (problem := store.changed(self.path, seen, found, sending=True)) is not None:
             raise problem
         return memory
 
     def commit(self, memory: PumpMemory) -> PumpMemory:
         """Store `memory`, a change of the pump as last read, and return it as read back from the file."""
         self.contact()
+        os.close(open_pump_file(self.path, write=True))  # a read-only file stays unwritten, lock or not
         _, seen = self._seen
         if seen is None:  # a version-1 file read without the lock: the first write makes it version 2
             save_pump(self.path, memory, self.lock if self.lock.held else None)

@@ -34,10 +34,10 @@ import msgspec
 
 from .file_errors import PumpChangedError, PumpFileError
 from .firmware import EARLIEST_CLOCK, memory_problems
-from .log import Event, EventDetails, EventKind, PumpClock
+from .log import DETAILS_TYPES, TAG, Event, EventDetails, EventKind, PumpClock
 from .logbook import PumpLog
 from .memory import PumpMemory
-from .schema import Refusal, datetime_text, dotted, joined, parse_json, refusal, shown, state_data, state_record
+from .schema import Refusal, datetime_text, joined, parse_json, refusal, shown, state_data, state_record
 
 VERSION = 2
 APPLICATION_ID = 0x50554D50  # "PUMP": `file` and SQLite tools name the file's application by it
@@ -68,8 +68,11 @@ CREATE INDEX events_by_kind ON events (kind, position);
 CREATE INDEX events_by_time ON events (at, position);
 """
 
+# What reading a damaged file raises: SQLite's errors, and its messages or cells that are not UTF-8.
+_DAMAGE = (sqlite3.Error, UnicodeDecodeError)
 _details_encoder = msgspec.json.Encoder()
-_rows_decoder = msgspec.json.Decoder(list[tuple[PumpClock, EventKind, str, EventDetails | None]])
+_heads_decoder = msgspec.json.Decoder(list[tuple[PumpClock, EventKind, str]])
+_DETAILS_DECODERS = {kind: msgspec.json.Decoder(DETAILS_TYPES[kind]) for kind in EventKind}
 _times_decoder = msgspec.json.Decoder(list[PumpClock])
 
 
@@ -148,13 +151,13 @@ def connect(path: Path) -> sqlite3.Connection:
             check_same_thread=False,
             timeout=10.0,  # a reader waits out a writer's transaction, which takes milliseconds
         )
-    except sqlite3.Error as error:
+    except _DAMAGE as error:
         raise PumpFileError(f"{path}: cannot be opened ({error})") from error
     try:
         application, version = (
             connection.execute(f"PRAGMA {name}").fetchone()[0] for name in ("application_id", "user_version")
         )
-    except sqlite3.Error as error:
+    except _DAMAGE as error:
         connection.close()
         raise PumpFileError(f"{path}: is not a pump memory file ({error})") from error
     if application != APPLICATION_ID:
@@ -218,7 +221,7 @@ def head(database: Database) -> Head:
     try:
         with database.transaction() as connection:
             return _head(connection, database.path)
-    except sqlite3.Error as error:
+    except _DAMAGE as error:
         raise PumpFileError(f"{database.path}: is not a pump memory file, or is damaged ({error})") from error
 
 
@@ -244,6 +247,9 @@ def read(database: Database | Path) -> tuple[PumpMemory, Head]:
             if len(found) != 1:
                 raise PumpFileError(f"{path}: holds {len(found)} pump memories, not one")
             serial, model_name, state, events, writes, checksum = found[0]
+            types = (str, str, str, int, int, str)
+            if not all(isinstance(value, kind) for value, kind in zip(found[0], types, strict=True)):
+                raise PumpFileError(f"{path}: the pump row holds values of the wrong kind: the file is damaged")
             if checksum != _checksum(state, events, writes, _last_row(connection)):
                 raise PumpFileError(
                     f"{path}: checksum mismatch: the memory was changed outside the programmer or damaged"
@@ -254,7 +260,13 @@ def read(database: Database | Path) -> tuple[PumpMemory, Head]:
             if (count, first or 0, last if last is not None else -1) != (events, 0, events - 1):
                 raise PumpFileError(f"{path}: the log should hold events 0 to {events - 1}, found {count} events")
             kinds = {kind for (kind,) in connection.execute("SELECT DISTINCT kind FROM events")}
-    except sqlite3.Error as error:
+            mistyped = connection.execute(
+                "SELECT position FROM events WHERE typeof(at) != 'text' OR typeof(kind) != 'text' "
+                "OR typeof(text) != 'text' OR typeof(details) NOT IN ('text', 'null') LIMIT 1"
+            ).fetchone()
+            if mistyped is not None:
+                raise PumpFileError(f"{path}: events.{mistyped[0]}: values of the wrong kind: the file is damaged")
+    except _DAMAGE as error:
         raise PumpFileError(f"{path}: is not a pump memory file, or is damaged ({error})") from error
     unknown = sorted(kinds - set(EventKind))
     if unknown:
@@ -347,7 +359,7 @@ class StoredEvents:
                 if (problem := changed(self.path, seen, current)) is not None:
                     raise problem
                 return connection.execute(sql, parameters).fetchall()
-        except sqlite3.Error as error:
+        except _DAMAGE as error:
             raise PumpFileError(f"{self.path}: the log cannot be read ({error})") from error
 
     def events(self, positions: Sequence[int]) -> list[Event]:
@@ -406,49 +418,62 @@ class StoredEvents:
         previous = -1
         for (position,) in self._query("SELECT position FROM events INDEXED BY events_by_time ORDER BY at, position"):
             if position < previous:
-                return f"event {position} is dated before event {previous}, logged before it: the log is out of order"
+                return f"event {previous} is dated before event {position}, logged before it: the log is out of order"
             previous = position
         return None
 
 
 def _decoded(source: StoredEvents, where: str, parameters: tuple[Any, ...], positions: Sequence[int]) -> list[Event]:
-    """The events at `positions` (those `where` selects) read from the file and checked in full;
-    PumpFileError names the first refused."""
-    select = f"FROM events WHERE {where} ORDER BY position"
+    """The events at `positions` (those `where` selects) read from the file and checked in full, each event's
+    details by its own kind; PumpFileError names the first event refused and the field."""
+    select = f"SELECT json_array(at, kind, text), details FROM events WHERE {where} ORDER BY position"
     try:
-        rows = source._query(f"SELECT json_array(at, kind, text, json(details)) {select}", parameters)
-    except PumpFileError:
-        invalid = f"FROM events WHERE ({where}) AND NOT json_valid(details) ORDER BY position"
-        bad = source._query(f"SELECT position {invalid}", parameters)
-        if bad:
-            raise PumpFileError(f"{source.path}: events.{bad[0][0]}.details: not valid JSON") from None
+        rows = source._query(select, parameters)
+    except PumpChangedError:
         raise
+    except PumpFileError:
+        raise _unreadable(source, positions) from None
     if len(rows) != len(positions):
         raise PumpFileError(f"{source.path}: the log is missing events it held when it was read")
     try:
-        decoded = _rows_decoder.decode(("[" + ",".join(row for (row,) in rows) + "]").encode("utf-8"))
+        heads = _heads_decoder.decode(("[" + ",".join(head for head, _ in rows) + "]").encode("utf-8"))
     except msgspec.ValidationError as error:
-        where_found = refusal(error)
-        if where_found.where and isinstance(where_found.where[0], int):
-            place = (positions[where_found.where[0]], *_row_field(where_found.where[1:]))
-            where_found = Refusal(place, where_found.problem)
-        raise PumpFileError(f"{source.path}: events.{dotted(where_found.where)}: {where_found.problem}") from None
+        found = refusal(error)
+        row, *inside = found.where or (0,)
+        field = ("at", "kind", "text")[inside[0]] if inside and isinstance(inside[0], int) else "event"
+        raise PumpFileError(f"{source.path}: events.{positions[row]}.{field}: {found.problem}") from None
     except msgspec.DecodeError as error:
         raise PumpFileError(f"{source.path}: events {positions[0]} to {positions[-1]}: {error}") from None
     events = []
-    for position, (at, kind, text, details) in zip(positions, decoded, strict=True):
-        try:
-            events.append(Event(at, kind, text, details))
-        except TypeError as error:
-            raise PumpFileError(f"{source.path}: events.{position}.details: {error}") from None
+    for position, (at, kind, text), (_, details) in zip(positions, heads, rows, strict=True):
+        events.append(Event(at, kind, text, None if details is None else _details(source, position, kind, details)))
     return events
 
 
-def _row_field(where: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    """A place inside a decoded row [at, kind, text, details] as the field it is."""
-    if not where:
-        return ()
-    return (("at", "kind", "text", "details")[where[0]], *where[1:]) if isinstance(where[0], int) else where
+def _details(source: StoredEvents, position: int, kind: EventKind, text: str) -> EventDetails:
+    """An event's details, decoded as its own kind's: a refill's details on a bolus event are refused, named."""
+    where = f"{source.path}: events.{position}.details"
+    try:
+        return _DETAILS_DECODERS[kind].decode(text.encode("utf-8"))
+    except msgspec.ValidationError as error:  # before DecodeError, its base
+        found = refusal(error)
+    except (msgspec.DecodeError, UnicodeEncodeError) as error:
+        raise PumpFileError(f"{where}: not valid JSON ({error})") from None
+    tag = msgspec.json.decode(text).get(TAG) if found.where == (TAG,) else None
+    if isinstance(tag, str):
+        raise PumpFileError(f"{where}: details logged for {tag!r}, on an event of kind {kind.value!r}")
+    raise PumpFileError(f"{where}{''.join(f'.{part}' for part in found.where)}: {found.problem}")
+
+
+def _unreadable(source: StoredEvents, positions: Sequence[int]) -> PumpFileError:
+    """The first event, and its field, SQLite cannot give back (text that is not UTF-8): so the refusal names it."""
+    for position in positions:
+        for field in ("at", "kind", "text", "details"):
+            try:
+                source._query(f"SELECT {field} FROM events WHERE position = ?", (position,))
+            except PumpFileError as error:
+                return PumpFileError(f"{source.path}: events.{position}.{field}: cannot be read ({error.__cause__})")
+    return PumpFileError(f"{source.path}: events {positions[0]} to {positions[-1]}: cannot be read")
 
 
 # --- writing -------------------------------------------------------------------------------------------------------
@@ -462,6 +487,9 @@ def append(database: Database, seen: Head, memory: PumpMemory) -> tuple[PumpMemo
     source = log.source
     if not isinstance(source, StoredEvents) or log.stored != seen.events:
         raise PumpChangedError(f"{path}: this memory was not read from the file as it is now: interrogate again")
+    problems = memory_problems(memory) + log.appended_problems(memory.clock)
+    if problems:  # the firmware never makes such a memory; no file may hold one
+        raise PumpFileError(f"{path}: cannot be saved: {joined(problems)}; the previous memory is unchanged")
     try:
         rows = [_event_row(position, event) for position, event in enumerate(log.appended, start=log.stored)]
         state = _state_text(memory)
@@ -471,7 +499,7 @@ def append(database: Database, seen: Head, memory: PumpMemory) -> tuple[PumpMemo
     try:
         with database.transaction(write=True) as connection:
             current = _head(connection, path)
-            if (problem := changed(path, seen, current)) is not None:
+            if (problem := changed(path, seen, current, sending=True)) is not None:
                 raise problem
             connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", rows)
             connection.execute(
@@ -480,7 +508,7 @@ def append(database: Database, seen: Head, memory: PumpMemory) -> tuple[PumpMemo
             )
         with database.transaction() as connection:  # read back what is now on the disk
             (state_back,) = connection.execute("SELECT state FROM pump WHERE id = 1").fetchone()
-    except sqlite3.Error as error:
+    except _DAMAGE as error:
         raise _failed(path, error, "cannot be saved; the previous memory is unchanged") from error
     grown = StoredEvents(database, seen.serial, seen.model_name, events)
     appended = grown._read(log.stored, events) if rows else []
@@ -488,18 +516,22 @@ def append(database: Database, seen: Head, memory: PumpMemory) -> tuple[PumpMemo
     return back, Head(seen.serial, seen.model_name, events, writes)
 
 
-def changed(path: Path, seen: Head, current: Head) -> PumpChangedError | None:
-    """Why the file is not the pump as `seen` (another pump, or written since by another), or None if it is."""
+def changed(path: Path, seen: Head, current: Head, *, sending: bool = False) -> PumpChangedError | None:
+    """Why the file is not the pump as `seen` (another pump, or written since by another), or None if it is.
+
+    `sending`: asked before sending to the pump, so the refusal says nothing was sent.
+    """
+    unsent = "; nothing was sent" if sending else ""
     if (current.serial, current.model_name) != (seen.serial, seen.model_name):
         return PumpChangedError(
             f"{path}: this is not the pump you interrogated: the file now holds {current.model_name} "
-            f"#{current.serial}, not {seen.model_name} #{seen.serial}; nothing was sent"
+            f"#{current.serial}, not {seen.model_name} #{seen.serial}{unsent}"
         )
     if current.events < seen.events or current.writes != seen.writes:
         since = current.writes - seen.writes
         written = f"written {since} time(s) since" if since > 0 else "replaced by an older copy"
         return PumpChangedError(
             f"{path}: the pump's memory changed since it was interrogated ({written}, by another programmer or "
-            "process): nothing was sent; interrogate the pump again"
+            f"process){unsent}: interrogate the pump again"
         )
     return None

@@ -1,7 +1,12 @@
-"""Events of every kind with typed details, for property tests of the pump file (hypothesis strategies)."""
+"""Events of every kind with typed details, for property tests of the pump file (hypothesis strategies).
+
+A pump logs in time order and nothing after its clock: `logs(start, end)` draws such a log, events
+of any kind with any details that kind can log, dated from `start` to `end`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from hypothesis import strategies as st
@@ -23,12 +28,12 @@ from programmer.pump.log import (
     RefillDetails,
 )
 from programmer.therapy.prescription import BolusKind, InfusionMode
-from programmer.therapy.units import DrugUnit
+from programmer.therapy.units import MIN_AMOUNT, DrugUnit
 
 moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31))
 texts = st.text(max_size=12)
 volumes = st.floats(0, 40)
-amounts = st.floats(0, 1e4)
+amounts = st.just(0.0) | st.floats(MIN_AMOUNT, 1e4)  # of drug: none, or an amount a pump can hold
 units = st.sampled_from(DrugUnit)
 
 
@@ -110,9 +115,27 @@ DETAILS = {
 }
 
 
-def events_of(kind: EventKind) -> st.SearchStrategy[Event]:
-    """A `kind` event with any details that kind can log, or none besides its text."""
-    return st.builds(Event, moments, st.just(kind), st.text(), maybe(DETAILS[kind]))
+def events_of(kind: EventKind, at: st.SearchStrategy[datetime] = moments) -> st.SearchStrategy[Event]:
+    """A `kind` event dated by `at`, with any details that kind can log, or none besides its text."""
+    return st.builds(Event, at, st.just(kind), st.text(), maybe(DETAILS[kind]))
 
 
-events = st.sampled_from(EventKind).flatmap(events_of)
+def events_between(start: datetime, end: datetime) -> st.SearchStrategy[Event]:
+    """An event of any kind dated from `start` to `end`."""
+    at = st.datetimes(min_value=start, max_value=end)
+    return st.sampled_from(EventKind).flatmap(lambda kind: events_of(kind, at))
+
+
+events = events_between(datetime(2000, 1, 1), datetime(2099, 12, 31))
+
+
+@st.composite
+def logs(draw, start: datetime, end: datetime, max_size: int = 6) -> tuple[Event, ...]:
+    """A log a pump could hold: events dated from `start` to `end`, in time order (some at the same instant)."""
+    drawn = sorted(draw(st.lists(events_between(start, end), max_size=max_size)), key=lambda event: event.at)
+    # A programming logs several events at one instant (the program, a bolus, an alarm cleared).
+    log: list[Event] = []
+    for event in drawn:
+        same_instant = bool(log) and draw(st.booleans())
+        log.append(replace(event, at=log[-1].at) if same_instant else event)
+    return tuple(log)

@@ -265,7 +265,8 @@ def day_schedules(draw):
 
 
 @st.composite
-def prescriptions(draw, start):
+def prescriptions(draw, start, capacity_ml=40.0):
+    """Any prescription of morphine 10 mg/mL from `start`; a bolus never holds more than `capacity_ml` (a PX-40)."""
     kind = draw(st.sampled_from(["simple", "flex", "weekly", "single", "stopped"]))
     if kind == "simple":
         prescription = Prescription.simple_continuous("morphine", MORPHINE_10, MORPHINE_10.rate_for(draw(ML_PER_DAY)))
@@ -278,7 +279,8 @@ def prescriptions(draw, start):
         prescription = Prescription.stopped("morphine", MORPHINE_10)
     if kind == "single" or (kind != "stopped" and draw(st.booleans())):
         duration = timedelta(minutes=draw(st.integers(10, 3 * 24 * 60)))
-        volume = draw(st.floats(0.01, 1.0)) * 24 * duration.total_seconds() / 86400
+        # 0.24 to 24 mL/day, and never more than the reservoir holds: the firmware refuses a bigger bolus.
+        volume = min(draw(st.floats(0.01, 1.0)) * 24 * duration.total_seconds() / 86400, capacity_ml)
         bolus_start = start + timedelta(seconds=draw(st.integers(0, 3 * 86400)))
         bolus = Bolus(BolusKind.CLINICIAN, bolus_start, duration, volume, MORPHINE_10.dose_in(volume))
         if kind == "single":

@@ -1,15 +1,19 @@
 """The telemetry link: programs are validated, written, read back and compared; faults leave the pump untouched."""
 
+import os
+import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
-from programmer.pump import telemetry as telemetry_module
+from programmer.pump import firmware, store
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import Program, ProgramRejected
 from programmer.pump.memory import AlarmKind, EventKind
-from programmer.pump.pumpfile import load_pump, save_pump
+from programmer.pump.pumpfile import PumpChangedError, dumps_pump, load_pump, save_pump
 from programmer.pump.telemetry import LinkFaults, LinkLost, Telemetry, VerificationFailed, describe_changes
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.prescription import Prescription
@@ -23,7 +27,7 @@ MORPHINE_10 = Concentration(10, MG)
 
 @pytest.fixture
 def pump_path(tmp_path):
-    path = tmp_path / "pump.json"
+    path = tmp_path / "pump.pump"
     save_pump(path, new_pump("PX-20", "morphine", 10, DoseRate(1.5, MG), NOW, serial="T-1", patient_id="P-1"))
     return path
 
@@ -63,7 +67,7 @@ def test_every_setting_a_program_changes_is_named(pump_path):
         "Daily dose: 1.5 mg/day → 2.667 mg/day",
         "Flex schedule (every day): none → 00:00 2 mg/day, 08:00 3 mg/day",
         "Low-reservoir alarm: 2 mL → 3 mL",
-        "Patient bolus (PTM): off → 0.1 mg over 10 min, up to 4 per 24 h, lockout 3 h",
+        "Patient bolus (PTM): off → 0.1 mg over 10 min, at most 4 per 24 h, lockout 3 h",
     ]
     later = day.with_rate(1, DoseRate(4.0, MG))
     again = link.program(replace(program, prescription=Prescription.flex("morphine", stronger,
@@ -119,11 +123,13 @@ def test_a_slow_link_waits_before_each_answer(pump_path):
 
 
 def test_a_read_back_that_differs_from_what_was_sent_fails_verification(pump_path, monkeypatch):
-    def corrupting_save(path, memory):
-        save_pump(path, replace(memory, low_alarm_ml=4.0))
+    real_append = store.append
 
-    monkeypatch.setattr(telemetry_module, "save_pump", corrupting_save)
-    with pytest.raises(VerificationFailed, match="low_alarm_ml"):
+    def corrupting_append(path, seen, memory):  # the pump stores something else than it was sent
+        return real_append(path, seen, replace(memory, low_alarm_ml=4.0))
+
+    monkeypatch.setattr(store, "append", corrupting_append)
+    with pytest.raises(VerificationFailed, match=r"read-back does not match what was sent \(low_alarm_ml\)"):
         Telemetry(pump_path).program(dose(2.0), NOW)
 
 
@@ -180,3 +186,66 @@ def test_changes_of_drug_bolus_and_stop_read_plainly():
         "Daily dose: 1.5 mg/day → 0.3 mg/day",
     ]
     assert describe_changes(pump, pump) == []
+
+
+# --- every contact checks the pump is the one interrogated, unchanged since -------------------------------------
+ADVANCE_ELSEWHERE = """
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from programmer.pump.telemetry import Telemetry
+link = Telemetry(Path(sys.argv[1]))
+link.advance(link.interrogate().clock + timedelta(days=2))
+"""
+
+
+def test_programming_after_another_process_wrote_the_pump_is_refused_and_sends_nothing(pump_path):
+    link = Telemetry(pump_path)
+    assert link.interrogate().clock == NOW
+    subprocess.run([sys.executable, "-c", ADVANCE_ELSEWHERE, str(pump_path)], check=True)  # another programmer
+    written = pump_path.read_bytes()
+    # Not a ClockError about the clock that moved on: the pump changed, so interrogate again.
+    with pytest.raises(PumpChangedError, match=r"the pump's memory changed since it was interrogated \(written 1 "
+                                               r"time\(s\) since, by another programmer or process\)"):
+        link.program(dose(2.0), NOW + timedelta(hours=1))
+    with pytest.raises(PumpChangedError, match="changed since it was interrogated"):
+        link.advance(NOW + timedelta(days=3))
+    assert pump_path.read_bytes() == written
+    assert link.interrogate().clock == NOW + timedelta(days=2)  # interrogated again, the link works
+    assert link.program(dose(2.0), NOW + timedelta(days=2)).changes == ["Daily dose: 1.5 mg/day → 2 mg/day"]
+
+
+@pytest.mark.parametrize("how", ["copied over it", "moved over it"])
+def test_another_pumps_file_put_in_place_is_not_the_pump_interrogated(pump_path, tmp_path, how):
+    other = tmp_path / "other.pump"
+    save_pump(other, new_pump("PX-40", "baclofen", 500, DoseRate(200, DrugUnit.MCG), NOW, serial="B-9"))
+    link = Telemetry(pump_path)
+    link.interrogate()
+    if how == "copied over it":
+        shutil.copyfile(other, pump_path)  # the same file, its bytes rewritten
+    else:
+        os.replace(other, pump_path)  # another file under the name
+    replaced = pump_path.read_bytes()
+    message = (r"this is not the pump you interrogated: the file now holds PX-40 #B-9, not PX-20 #T-1; "
+               r"nothing was sent")
+    with pytest.raises(PumpChangedError, match=message):
+        link.program(dose(2.0), NOW)
+    with pytest.raises(PumpChangedError, match="this is not the pump you interrogated"):
+        link.refill(10.0, 20.0, NOW)
+    with pytest.raises(PumpChangedError, match="this is not the pump you interrogated"):
+        link.advance(NOW + timedelta(days=1))
+    assert pump_path.read_bytes() == replaced  # the other pump was never programmed
+    assert load_pump(pump_path).prescription.drug == "baclofen"
+
+
+def test_a_version_1_file_changed_by_another_writer_is_refused_too(tmp_path):
+    path = tmp_path / "pump.json"
+    pump = new_pump("PX-20", "morphine", 10, DoseRate(1.5, MG), NOW, serial="T-1")
+    path.write_text(dumps_pump(pump), encoding="utf-8")
+    link = Telemetry(path)
+    link.interrogate()  # read as it is: a link without a session does not migrate the file
+    path.write_text(dumps_pump(firmware.advance(pump, NOW + timedelta(days=1))[0]), encoding="utf-8")
+    changed = path.read_bytes()
+    with pytest.raises(PumpChangedError, match="the pump's memory changed since it was interrogated"):
+        link.program(dose(2.0), NOW + timedelta(days=1))
+    assert path.read_bytes() == changed

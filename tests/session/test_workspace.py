@@ -1,8 +1,13 @@
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
+from programmer.pump.factory import new_pump
+from programmer.pump.pumpfile import PumpFileError, PumpInSessionError, dumps_pump, file_version, load_pump
+from programmer.pump.telemetry import Telemetry
 from programmer.session import workspace
+from programmer.session.programming import ProgrammingSession
 from programmer.session.workspace import (
     MAX_RECENT,
     WorkspaceError,
@@ -12,6 +17,11 @@ from programmer.session.workspace import (
     remember_pump,
     reset_demo_pump,
 )
+from programmer.therapy.units import DoseRate, DrugUnit
+
+# The shipped demo stands in as a small pump: 18.5 mL of morphine 10 mg/mL at 1.5 mg/day.
+STAND_IN = new_pump("PX-20", "morphine", 10, DoseRate(1.5, DrugUnit.MG), datetime(2026, 11, 21, 9), serial="DEMO-0001",
+                    reservoir_ml=18.5)
 
 
 @pytest.fixture
@@ -23,10 +33,10 @@ def data_folder(tmp_path, monkeypatch):
 
 @pytest.fixture
 def shipped_demo(tmp_path, monkeypatch):
-    """A stand-in for resources/demo_pump.json, so these tests are about copying, not about pump files."""
+    """A stand-in for resources/demo_pump.json (version-1 text, as it ships), so these tests are about copying."""
     shipped = tmp_path / "shipped" / "demo_pump.json"
     shipped.parent.mkdir()
-    shipped.write_text('{"serial": "DEMO-0001", "reservoir_ml": 18.5}\n', encoding="utf-8")
+    shipped.write_text(dumps_pump(STAND_IN), encoding="utf-8")
     monkeypatch.setattr(workspace, "shipped_demo_pump_path", lambda: shipped)
     return shipped
 
@@ -61,24 +71,43 @@ def test_data_dir_without_override_is_the_platform_user_data_folder(tmp_path, mo
 
 
 def test_first_use_copies_the_shipped_demo(data_folder, shipped_demo):
+    shipped = shipped_demo.read_bytes()
     path = demo_pump_path()
-    assert path == data_folder / "demo_pump.json"
-    assert path.read_text(encoding="utf-8") == shipped_demo.read_text(encoding="utf-8")
+    assert path == data_folder / "demo.pump"
+    assert file_version(path) == 2 and file_version(shipped_demo) == 1  # the trainee's own pump file, version 2
+    assert load_pump(path) == load_pump(shipped_demo) == STAND_IN
+    assert load_pump(path).reservoir_ml == 18.5
+    assert shipped_demo.read_bytes() == shipped
+    assert [p.name for p in data_folder.iterdir()] == ["demo.pump"]
 
 
 def test_the_trainee_copy_is_kept_on_later_use(data_folder, shipped_demo):
     path = demo_pump_path()
-    path.write_text('{"serial": "DEMO-0001", "reservoir_ml": 2.0}\n', encoding="utf-8")
-    assert demo_pump_path().read_text(encoding="utf-8") == '{"serial": "DEMO-0001", "reservoir_ml": 2.0}\n'
+    Telemetry(path).advance(STAND_IN.clock + timedelta(days=30))  # 0.15 mL/day for 30 days
+    assert demo_pump_path() == path
+    assert load_pump(path).reservoir_ml == pytest.approx(18.5 - 4.5)
 
 
 def test_reset_overwrites_the_copy_and_never_changes_the_shipped_demo(data_folder, shipped_demo):
     original = shipped_demo.read_bytes()
-    demo_pump_path().write_text('{"reservoir_ml": 0.0}', encoding="utf-8")
+    Telemetry(demo_pump_path()).advance(STAND_IN.clock + timedelta(days=30))
     path = reset_demo_pump()
-    assert path.read_bytes() == original
+    assert load_pump(path) == STAND_IN and load_pump(path).reservoir_ml == 18.5
     assert shipped_demo.read_bytes() == original
-    assert [p.name for p in data_folder.iterdir()] == ["demo_pump.json"]  # no temporary files left behind
+    assert [p.name for p in data_folder.iterdir()] == ["demo.pump"]  # no temporary file or lock note left behind
+
+
+def test_reset_is_refused_while_a_session_holds_the_demo_pump(data_folder, shipped_demo):
+    path = demo_pump_path()
+    session = ProgrammingSession(path)
+    session.connect()
+    session.advance_days(30)
+    worked_on = path.read_bytes()
+    with pytest.raises(PumpInSessionError, match=r"demo\.pump: pump in session elsewhere \(pid \d+, this programmer"):
+        reset_demo_pump()
+    assert path.read_bytes() == worked_on  # the session's pump is not pulled from under it
+    session.close(confirm=True)
+    assert load_pump(reset_demo_pump()) == STAND_IN
 
 
 def test_a_missing_shipped_demo_is_refused_with_what_to_do(data_folder, tmp_path, monkeypatch):
@@ -87,9 +116,22 @@ def test_a_missing_shipped_demo_is_refused_with_what_to_do(data_folder, tmp_path
         demo_pump_path()
 
 
+def test_a_damaged_shipped_demo_is_refused_naming_both_files(data_folder, shipped_demo):
+    shipped_demo.write_text("{}", encoding="utf-8")
+    with pytest.raises(WorkspaceError) as refused:
+        demo_pump_path()
+    assert str(refused.value) == (
+        f"cannot copy the demo pump to {data_folder / 'demo.pump'}: {shipped_demo}: is not a pump memory file "
+        "(format: expected 'intrathecal-pump-memory', found no format field)"
+    )
+    assert isinstance(refused.value.__cause__, PumpFileError)
+    assert list(data_folder.iterdir()) == []
+
+
 def test_the_real_shipped_demo_pump_is_copied(data_folder):
     shipped = workspace.shipped_demo_pump_path()
-    assert demo_pump_path().read_bytes() == shipped.read_bytes()
+    assert load_pump(demo_pump_path()) == load_pump(shipped)
+    assert file_version(demo_pump_path()) == 2
 
 
 def test_no_recent_pumps_at_first(data_folder):

@@ -69,7 +69,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(error: Exception) -> str:
-    """'refused: …' when the pump or the safety checks said no, 'error: …' when the input or a file is wrong."""
+    """'refused: …' when the pump or the safety checks said no, 'error: …' when the input or a file is wrong.
+
+    On one line: text quoted from a forged file may hold line breaks.
+    """
+    return " ".join(_message(error).splitlines())
+
+
+def _message(error: Exception) -> str:
     from programmer.session.gate import GateError
     from programmer.session.programming import SessionError
 

@@ -8,10 +8,11 @@ refused with the file, the field and the problem, so a clinic can fix it.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Protocol, Self, TypeVar
 
-from pydantic import BaseModel, Strict, ValidationError
+from pydantic import BaseModel, ConfigDict, Strict, ValidationError, model_validator
 
 from programmer.errors import ProgrammerError
 
@@ -27,6 +28,54 @@ YesNo = Annotated[bool, Strict()]
 
 class ResourceError(ProgrammerError):
     """A resource file is missing or does not validate."""
+
+
+def name_key(name: str) -> str:
+    """How a drug or a pump model is named in a look-up: any case, spaces around it ignored ('Morphine ' = morphine)."""
+    return name.strip().lower()
+
+
+class _Named(Protocol):
+    name: str
+
+
+Entry = TypeVar("Entry", bound=_Named)
+
+
+class Catalog(BaseModel, Generic[Entry]):
+    """A resource file's named entries (drugs, pump models), found by name_key.
+
+    Two names that differ only in case or spaces would be one entry found twice: the file is refused.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    entry_word: ClassVar[str]  # "drug": for "drug names must be unique" and "unknown drug 'heroin'"
+    known_words: ClassVar[str]  # "the library has": before the names an unknown one is told
+
+    def entries(self) -> Sequence[Entry]:
+        raise NotImplementedError
+
+    @property
+    def names(self) -> list[str]:
+        return [entry.name for entry in self.entries()]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Self:
+        keys = [name_key(name) for name in self.names]
+        repeated = sorted({name for name, key in zip(self.names, keys, strict=True) if keys.count(key) > 1})
+        if repeated:
+            raise ValueError(f"{self.entry_word} names must be unique, repeated: {', '.join(repeated)}")
+        return self
+
+    def get(self, name: str) -> Entry | None:
+        """The entry called `name` (any case, spaces around it ignored), or None when there is none."""
+        key = name_key(name)
+        return next((entry for entry in self.entries() if name_key(entry.name) == key), None)
+
+    def __getitem__(self, name: str) -> Entry:
+        if (entry := self.get(name)) is None:
+            raise KeyError(f"unknown {self.entry_word} {name!r}; {self.known_words} {', '.join(self.names)}")
+        return entry
 
 
 def resources_dir() -> Path:

@@ -87,9 +87,14 @@ def percent_text(percent: float, *, signed: bool = False) -> str:
     return f"{text.removesuffix('.0')} %"
 
 
+def is_no_change(percent: float) -> bool:
+    """A change in % too small to show: it would read "+0 %" or "-0 %"."""
+    return abs(percent) < _NO_CHANGE_PERCENT
+
+
 def percent_change_text(percent: float) -> str:
     """A change in %: '+5.3 %', '-25 %', or 'no change (0 %)' when it would round to nothing."""
-    return "no change (0 %)" if abs(percent) < _NO_CHANGE_PERCENT else percent_text(percent, signed=True)
+    return "no change (0 %)" if is_no_change(percent) else percent_text(percent, signed=True)
 
 
 # --- durations ----------------------------------------------------------------------------------------------------

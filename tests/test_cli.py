@@ -291,9 +291,8 @@ def test_a_pump_implanted_at_the_clocks_latest_moment_computes_every_date(tmp_pa
 
 def test_a_pump_file_whose_clock_is_past_the_end_is_refused_in_one_line(pump, capsys):
     """A file an older version let run to 9999-12-31: it says why it cannot be opened, not a traceback."""
-    from programmer.pump.version_1 import checksum_of
-
     from programmer.pump.pumpfile import dumps_pump, load_pump
+    from programmer.pump.version_1 import checksum_of
 
     data = json.loads(dumps_pump(load_pump(pump)))
     data["memory"]["clock"] = "9999-12-31T00:00:00"

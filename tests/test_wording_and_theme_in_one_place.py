@@ -14,12 +14,6 @@ PACKAGE = Path(__file__).parent.parent / "programmer"
 DISPLAY_FORMAT = re.compile(r"%Y-%m-%d[ }\"']|%H:%M[}\"')]|%a[ }\"']|%b[ }\"']")
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}\b")
 
-# Being rewritten by their owners now; they switch to theme when done.
-SCHEDULE_ROOM = {  # theme.ScheduleColours holds their entries, by name
-    "ui/schedule/timeline_drawing.py",
-    "ui/schedule/step_table.py",
-    "ui/schedule/week_overview.py",
-}
 # Not for a reader: the date axis's tick formats are pyqtgraph's, a report's file name is not shown as a date.
 NOT_SHOWN = {"ui/plot/axis.py"}
 
@@ -44,7 +38,7 @@ def test_colours_are_named_only_in_the_theme():
     found = [
         f"{name}:{number}: {line.strip()}"
         for name, text in sources()
-        if name != "ui/theme.py" and name not in SCHEDULE_ROOM
+        if name != "ui/theme.py"
         for number, line in enumerate(text.splitlines(), 1)
         if HEX_COLOUR.search(line)
     ]

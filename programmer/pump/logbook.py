@@ -16,6 +16,7 @@ from typing import Protocol, overload
 
 from programmer.wording import moment_text
 
+from .clock import EARLIEST_CLOCK
 from .log import Event, EventKind
 
 BATCH = 256  # events asked of the file at once while iterating
@@ -149,6 +150,8 @@ class PumpLog(LogView):
         for position, event in enumerate(self.appended, start=self.stored):
             if previous is not None and event.at < previous:
                 return [f"event {position} is dated {moment_text(event.at)}, before the one logged before it"]
+            if event.at < EARLIEST_CLOCK:
+                return [f"event {position} is dated {moment_text(event.at)}, before any pump's clock could read"]
             if event.at > clock:
                 return [
                     f"event {position} is dated {moment_text(event.at)}, after the pump's clock "

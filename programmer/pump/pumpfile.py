@@ -322,14 +322,14 @@ class PumpFile:
                 f"{self.path}: the pump file was replaced or damaged since the pump was interrogated ({error}): "
                 "this is not the pump you interrogated"
             ) from None
-        if (problem := store.changed(self.path, seen, current, sending=True)) is not None:
+        if (problem := store.changed(self.path, seen, current)) is not None:
             raise problem
         return memory
 
     def _unchanged(self, memory: PumpMemory, now: PumpMemory) -> PumpMemory:
         seen = store.Head(memory.serial, memory.model_name, len(memory.events), 0)
         found = store.Head(now.serial, now.model_name, len(now.events), 0 if now == memory else 1)
-        if (problem := store.changed(self.path, seen, found, sending=True)) is not None:
+        if (problem := store.changed(self.path, seen, found)) is not None:
             raise problem
         return memory
 

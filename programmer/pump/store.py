@@ -42,6 +42,8 @@ from .schema import Refusal, datetime_text, joined, parse_json, refusal, shown, 
 VERSION = 2
 APPLICATION_ID = 0x50554D50  # "PUMP": `file` and SQLite tools name the file's application by it
 HEADER = b"SQLite format 3\x00"
+WRITE_AHEAD_LOG = 2  # in header bytes 18-19 (1: the rollback journal a pump file uses)
+MAX_COUNT = 2**62  # events or writes: far beyond any pump, and one more still fits SQLite's 64-bit integers
 PAGE = 256  # events read at a time
 _PAGES_KEPT = 64
 
@@ -74,6 +76,9 @@ _details_encoder = msgspec.json.Encoder()
 _heads_decoder = msgspec.json.Decoder(list[tuple[PumpClock, EventKind, str]])
 _DETAILS_DECODERS = {kind: msgspec.json.Decoder(DETAILS_TYPES[kind]) for kind in EventKind}
 _times_decoder = msgspec.json.Decoder(list[PumpClock])
+_ROWS_DECODERS = {  # every event of one kind: [at, text, details]
+    kind: msgspec.json.Decoder(list[tuple[PumpClock, str, DETAILS_TYPES[kind] | None]]) for kind in EventKind
+}
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,15 @@ class Database:
 
 def connect(path: Path) -> sqlite3.Connection:
     """A connection to the existing pump file at `path` (never creates one), transactions managed by the caller."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(20)
+    except OSError as error:
+        raise PumpFileError(f"{path}: cannot be read ({error.strerror})") from error
+    if start.startswith(HEADER) and WRITE_AHEAD_LOG in start[18:20]:
+        # SQLite would keep the changes in <file>-wal beside it: a copy of the pump file alone would miss them.
+        raise PumpFileError(f"{path}: is set to keep its changes in files beside it (write-ahead logging); "
+                            "a pump file is one file")
     try:
         connection = sqlite3.connect(
             f"{Path(path).absolute().as_uri()}?mode=rw",
@@ -250,6 +264,8 @@ def read(database: Database | Path) -> tuple[PumpMemory, Head]:
             types = (str, str, str, int, int, str)
             if not all(isinstance(value, kind) for value, kind in zip(found[0], types, strict=True)):
                 raise PumpFileError(f"{path}: the pump row holds values of the wrong kind: the file is damaged")
+            if not (0 <= events < MAX_COUNT and 0 <= writes < MAX_COUNT):
+                raise PumpFileError(f"{path}: the pump row counts {events} events and {writes} writes: it is damaged")
             if checksum != _checksum(state, events, writes, _last_row(connection)):
                 raise PumpFileError(
                     f"{path}: checksum mismatch: the memory was changed outside the programmer or damaged"
@@ -292,6 +308,7 @@ def read(database: Database | Path) -> tuple[PumpMemory, Head]:
         problems = [f"a number is out of any pump's range ({error})"]
     if problems:
         raise PumpFileError(f"{path}: {joined(problems)}")
+    memory.events.source.check_every_event()
     return memory, Head(serial, model_name, events, writes)
 
 
@@ -403,6 +420,23 @@ class StoredEvents:
                 self._columns = (times, [kinds[kind] for _, kind, _ in rows], [text for _, _, text in rows])
             return self._columns
 
+    def check_every_event(self) -> None:
+        """Decode every event as its kind's, a kind at a time, so a pump file opens whole or not at all: never a
+        screen refused later for an event far back (about a quarter of a second at 100,000 events).
+        PumpFileError names the first event refused and its field.
+        """
+        for (kind,) in self._query("SELECT DISTINCT kind FROM events WHERE position < ?", (self.count,)):
+            try:
+                sql = "SELECT json_group_array(json_array(at, text, json(details))) FROM events WHERE kind = ?"
+                (text,) = self._query(sql + " AND position < ?", (kind, self.count))[0]
+                _ROWS_DECODERS[EventKind(kind)].decode(text.encode("utf-8"))
+            except PumpChangedError:
+                raise
+            except (PumpFileError, msgspec.DecodeError, UnicodeEncodeError):
+                sql = "SELECT position FROM events WHERE kind = ? AND position < ? ORDER BY position"
+                self._read_at([position for (position,) in self._query(sql, (kind, self.count))])  # names the event
+                raise PumpFileError(f"{self.path}: the {kind!r} events cannot be read") from None
+
     def order_problem(self, clock: datetime) -> str | None:
         if not self.count:
             return None
@@ -499,7 +533,7 @@ def append(database: Database, seen: Head, memory: PumpMemory) -> tuple[PumpMemo
     try:
         with database.transaction(write=True) as connection:
             current = _head(connection, path)
-            if (problem := changed(path, seen, current, sending=True)) is not None:
+            if (problem := changed(path, seen, current)) is not None:
                 raise problem
             connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", rows)
             connection.execute(
@@ -516,22 +550,21 @@ def append(database: Database, seen: Head, memory: PumpMemory) -> tuple[PumpMemo
     return back, Head(seen.serial, seen.model_name, events, writes)
 
 
-def changed(path: Path, seen: Head, current: Head, *, sending: bool = False) -> PumpChangedError | None:
+def changed(path: Path, seen: Head, current: Head) -> PumpChangedError | None:
     """Why the file is not the pump as `seen` (another pump, or written since by another), or None if it is.
 
-    `sending`: asked before sending to the pump, so the refusal says nothing was sent.
+    Asked before anything is sent to the pump, so a refusal says nothing was sent.
     """
-    unsent = "; nothing was sent" if sending else ""
     if (current.serial, current.model_name) != (seen.serial, seen.model_name):
         return PumpChangedError(
             f"{path}: this is not the pump you interrogated: the file now holds {current.model_name} "
-            f"#{current.serial}, not {seen.model_name} #{seen.serial}{unsent}"
+            f"#{current.serial}, not {seen.model_name} #{seen.serial}; nothing was sent"
         )
     if current.events < seen.events or current.writes != seen.writes:
         since = current.writes - seen.writes
         written = f"written {since} time(s) since" if since > 0 else "replaced by an older copy"
         return PumpChangedError(
             f"{path}: the pump's memory changed since it was interrogated ({written}, by another programmer or "
-            f"process){unsent}: interrogate the pump again"
+            "process): nothing was sent; interrogate the pump again"
         )
     return None

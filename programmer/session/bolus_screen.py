@@ -22,7 +22,7 @@ from programmer.session.bolus_workflow import BolusPlan, BolusRunning, BolusWork
 from programmer.session.programming import ProgrammingSession
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.units import Dose
-from programmer.wording import duration_text, ml_text
+from programmer.wording import duration_text, ml_text, sentence
 
 NO_PUMP = "no pump is connected: interrogate the pump first"
 NO_BOLUS = "The pump is running no bolus now."
@@ -91,10 +91,6 @@ class Outcome:
     level: str
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _plan_screen(plan: BolusPlan, rows: tuple[str, ...], reason: str | None) -> PlanScreen:
     """`reason` None: this bolus never takes one, so a finding that needs one stops it."""
     needs_reason = bool(plan.needs_reason)
@@ -144,18 +140,18 @@ class BolusScreen:
     # --- the plans ------------------------------------------------------------------------------------------------
     def priming_screen(self) -> PlanScreen:
         if self.memory is None:
-            return PlanScreen(problem=_sentence(NO_PUMP), hint=True)
+            return PlanScreen(problem=sentence(NO_PUMP), hint=True)
         entry = self.priming
         plan = self._plan(lambda: self.workflow.priming_plan(entry.length_cm, entry.trimmed_cm, entry.occasion))
         if isinstance(plan, PlanScreen):
             return plan
         if entry.occasion is None:  # a missing entry, not a refusal: what the catheter holds helps to answer
-            return PlanScreen(rows=(plan.lines()[0],), problem=_sentence(WHY_PRIME), hint=True)
+            return PlanScreen(rows=(plan.lines()[0],), problem=sentence(WHY_PRIME), hint=True)
         return _plan_screen(plan, PRIMING_ROWS, reason=None)
 
     def clinician_screen(self) -> PlanScreen:
         if self.memory is None:
-            return PlanScreen(problem=_sentence(NO_PUMP), hint=True)
+            return PlanScreen(problem=sentence(NO_PUMP), hint=True)
         if self.clinician.dose <= 0 and self.workflow.progress() is None:  # a running bolus says more
             return PlanScreen(problem=f"Enter the dose in {self.unit}", hint=True)
         plan = self._plan(lambda: self.workflow.clinician_plan(self._dose(), self.clinician.duration))
@@ -171,7 +167,7 @@ class BolusScreen:
         except BolusRunning:  # not a refusal: the progress below shows it, and says when it ends
             return PlanScreen(problem=RUNNING, hint=True)
         except ProgrammerError as error:
-            return PlanScreen(problem=_sentence(str(error)))
+            return PlanScreen(problem=sentence(str(error)))
 
     def _dose(self) -> Dose:
         return Dose(self.clinician.dose, self.memory.prescription.unit)
@@ -195,7 +191,7 @@ class BolusScreen:
             kind=f"{progress.title}: {progress.dose} in {ml_text(progress.volume_ml)}",
             delivered=progress.delivered_text(),
             remaining=progress.remaining_text(),
-            then=_sentence(progress.then),
+            then=sentence(progress.then),
             fraction=progress.fraction,
             last=last,
             connected=True,

@@ -19,7 +19,7 @@ from programmer.errors import ProgrammerError
 from programmer.pump.firmware import Program, program_problems
 from programmer.pump.log import Acknowledged, DosingDetails, EventKind
 from programmer.pump.memory import PumpMemory
-from programmer.therapy.drugs import DrugLibrary
+from programmer.therapy.drugs import DrugLibrary, same_drug
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.safety import (
     DoseChange,
@@ -66,12 +66,12 @@ def refill_only_problem(old: Prescription, drug: str, concentration: Concentrati
     pump deliver the wrong dose (10 → 25 mg/mL under-delivers 2.5×; the reverse overdoses). `concentration`
     None means not chosen yet: only the drug is compared.
     """
-    same_drug = old.drug.strip().lower() == drug.strip().lower()
-    if same_drug and (concentration is None or concentration == old.concentration):
+    kept = same_drug(old.drug, drug)
+    if kept and (concentration is None or concentration == old.concentration):
         return None
     what = (
         f"the drug from {old.drug} to {drug}"
-        if not same_drug
+        if not kept
         else f"the concentration from {old.concentration} to {concentration}"
     )
     return (

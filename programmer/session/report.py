@@ -37,7 +37,16 @@ from programmer.therapy.bolus import catheter_volume_ml
 from programmer.therapy.drugs import DrugLibrary, drug_library
 from programmer.therapy.refill import discrepancy
 from programmer.therapy.units import Concentration, DoseRate
-from programmer.wording import clock_text, date_text, format_number, ml_per_day_text, ml_text, moment_text, percent_text
+from programmer.wording import (
+    clock_text,
+    date_text,
+    format_number,
+    is_no_change,
+    ml_per_day_text,
+    ml_text,
+    moment_text,
+    percent_text,
+)
 
 SESSION_GAP = timedelta(hours=12)  # actions further apart than this belong to different visits
 NOT_LOGGED = "not in the pump's log"
@@ -326,7 +335,7 @@ def _dose_change(before: DoseRate | None, after: DoseRate | None) -> str:
     if before is None or after is None or before.unit is not after.unit:
         return ""
     change = after.percent_change_from(before)
-    return "" if change is None or abs(change) < 0.05 else f" ({percent_text(change, signed=True)})"
+    return "" if change is None or is_no_change(change) else f" ({percent_text(change, signed=True)})"
 
 
 def _settings(before: _Side, after: _Side) -> tuple[SettingRow, ...]:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from programmer.session.schedule_figures import calendar_day_text, weekday_names
 from programmer.session.status import ReservoirDates
+from programmer.therapy.drugs import same_drug
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.projection import Projection
 from programmer.therapy.safety import Finding, blocking, needing_reason
@@ -56,8 +57,8 @@ class Review:
         has_changes: bool,
     ) -> Review:
         """The review of `old` → `new`: the % dose change (same drug only), volumes and findings by severity."""
-        same_drug = old.drug.strip().lower() == new.drug.strip().lower()
-        percent = new.nominal_daily_dose.percent_change_from(old.nominal_daily_dose) if same_drug else None
+        same = same_drug(old.drug, new.drug)
+        percent = new.nominal_daily_dose.percent_change_from(old.nominal_daily_dose) if same else None
         return cls(
             rows=rows,
             dose_change_percent=percent,

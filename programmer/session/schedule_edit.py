@@ -45,6 +45,7 @@ from programmer.therapy.schedule import (
     step_problems,
 )
 from programmer.therapy.units import MINUTES_PER_DAY, Concentration, DoseRate, DrugUnit, format_number
+from programmer.wording import ml_per_day_text
 
 SNAP_MINUTES = 15  # boundaries dragged on the timeline land on the quarter hour
 _EPSILON = 1e-9
@@ -210,7 +211,7 @@ class ScheduleEdit:
         low, high = self.flow_range
         return (
             f"{self.model.name} flow {format_number(self.model.flow_min_ml_per_day)}–"
-            f"{format_number(self.model.flow_max_ml_per_day)} mL/day = "
+            f"{ml_per_day_text(self.model.flow_max_ml_per_day)} = "
             f"{format_number(low.per_day)}–{high} at {self.concentration}"
         )
 
@@ -252,9 +253,9 @@ class ScheduleEdit:
         ml_per_day = self.concentration.ml_per_day(interval.rate)
         if model.flow_problem(ml_per_day):
             if ml_per_day > model.flow_max_ml_per_day:
-                shorts.append(f"above {model.name} max flow {format_number(model.flow_max_ml_per_day)} mL/day")
+                shorts.append(f"above {model.name} max flow {ml_per_day_text(model.flow_max_ml_per_day)}")
             else:
-                shorts.append(f"below {model.name} min flow {format_number(model.flow_min_ml_per_day)} mL/day")
+                shorts.append(f"below {model.name} min flow {ml_per_day_text(model.flow_min_ml_per_day)}")
         return shorts
 
     def _hard_limit_problem(self, interval: StepInterval, day_name: str) -> StepProblem | None:
@@ -340,7 +341,7 @@ class ScheduleEdit:
 
     def weekly_mean_text(self) -> str:
         mean = self.edited.nominal_daily_dose
-        return f"{mean} ({format_number(self.concentration.ml_per_day(mean))} mL/day)"
+        return f"{mean} ({ml_per_day_text(self.concentration.ml_per_day(mean))})"
 
     def pump_problems(self) -> list[str]:
         """Everything the pump model refuses in the whole schedule, per weekday and step.

@@ -18,9 +18,6 @@ from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.schedule import WEEKDAYS, DaySchedule, StepInterval, format_minute
 from programmer.therapy.units import MINUTES_PER_DAY, Dose, DoseRate, format_number
 
-# A change under this many percent reads "no change": the figures are rounded to one decimal.
-_NO_CHANGE_PERCENT = 0.05
-
 
 def duration_text(minutes: int) -> str:
     """90 -> '1 h 30 min'; a whole day -> '24 h': a step's length, worded as every duration is."""
@@ -62,13 +59,9 @@ def week_note(weekday: int) -> str:
     )
 
 
-def percent_text(percent: float | None) -> str:
-    """'+5.3 %', 'no change (0 %)', or why there is no percentage."""
-    if percent is None:
-        return "no % (no dose on the pump now)"
-    if abs(percent) < _NO_CHANGE_PERCENT:
-        return "no change (0 %)"
-    return f"{percent:+.1f} %"
+def change_from_pump_text(percent: float | None) -> str:
+    """'+5.3 %', 'no change (0 %)', or why there is no percentage (None: the pump delivers no dose now)."""
+    return "no % (no dose on the pump now)" if percent is None else wording.percent_change_text(percent)
 
 
 def weekday_names(weekdays: Iterable[int]) -> str:
@@ -110,7 +103,7 @@ def summary_text(prescription: Prescription, weekday: int) -> str:
     volume = prescription.concentration.ml_per_day(dose)
     steps = f", {plural(len(prescription.schedule.day(weekday).steps), 'step')}" if mode is InfusionMode.FLEX else ""
     return (
-        f"{mode.title}{steps}: {dose.day_and_hour_text()}, {format_number(volume)} mL/day "
+        f"{mode.title}{steps}: {dose.day_and_hour_text()}, {wording.ml_per_day_text(volume)} "
         f"at {prescription.concentration}"
     )
 
@@ -192,7 +185,7 @@ class StepRow:
 
     @property
     def volume_text(self) -> str:
-        return f"{format_number(self.volume_ml)} mL"
+        return wording.ml_text(self.volume_ml)
 
     @property
     def check_text(self) -> str:
@@ -225,7 +218,7 @@ class DayTotals:
     def changed(self) -> bool:
         """The day delivers a different dose from the pump's now (shown as a warning)."""
         change = self.change_percent
-        return change is not None and abs(change) >= _NO_CHANGE_PERCENT
+        return change is not None and not wording.is_no_change(change)
 
     def title(self, dragging: bool = False) -> str:
         """'Totals — Friday', and '(while dragging)' while a boundary is held."""
@@ -237,7 +230,7 @@ class DayTotals:
 
     @property
     def volume_text(self) -> str:
-        return f"{format_number(self.daily_volume_ml)} mL/day"
+        return wording.ml_per_day_text(self.daily_volume_ml)
 
     @property
     def rates_text(self) -> str:
@@ -251,7 +244,7 @@ class DayTotals:
     def change_text(self) -> str:
         if self.pump_daily_dose is None:
             return "no % (the pump holds another drug unit)"
-        return f"{percent_text(self.change_percent)} (now {self.pump_daily_dose})"
+        return f"{change_from_pump_text(self.change_percent)} (now {self.pump_daily_dose})"
 
     @property
     def week_detail_text(self) -> str:
@@ -259,7 +252,7 @@ class DayTotals:
         change = self.change_percent
         if change is None:
             return self.volume_text
-        return f"{self.volume_text} · {'no change' if not self.changed else f'{change:+.1f} %'}"
+        return f"{self.volume_text} · {wording.percent_change_text(change) if self.changed else 'no change'}"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from programmer.errors import ProgrammerError
 from programmer.events import Connection, Event, Events
 from programmer.session.events import ProgrammerEvents
+from programmer.session.levels import FINDING_LEVELS, Level
 from programmer.session.programming import ProgrammingSession
 from programmer.session.schedule_edit import SNAP_MINUTES, ScheduleEdit
 from programmer.session.schedule_figures import (
@@ -36,19 +37,7 @@ from programmer.therapy.prescription import Prescription
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.schedule import WEEKDAYS, DaySchedule, ScheduleError, format_minute, parse_minute
 from programmer.therapy.units import MINUTES_PER_DAY, DoseRate, format_number
-
-# How loud each finding is shown (the style's severity names).
-FINDING_LEVELS = {
-    FindingSeverity.BLOCK: "critical",
-    FindingSeverity.NEEDS_REASON: "warning",
-    FindingSeverity.WARNING: "warning",
-    FindingSeverity.INFO: "info",
-}
-
-
-def sentence(text: str) -> str:
-    """A message as a sentence: its first letter capitalised ('cannot split…' -> 'Cannot split…')."""
-    return text[:1].upper() + text[1:]
+from programmer.wording import sentence
 
 
 @dataclass(frozen=True)
@@ -242,14 +231,14 @@ class ScheduleScreen:
     def finding_rows(self) -> list[tuple[str, str]]:
         """(level, text) for each thing the pump refuses and each safety finding, or one line saying there is none."""
         state = self.state
-        rows = [("critical", f"Pump refuses: {problem}") for problem in (state.pump_problems() if state else [])]
+        rows = [(Level.CRITICAL, f"Pump refuses: {problem}") for problem in (state.pump_problems() if state else [])]
         for finding in self.findings:
             blocks = " — blocks programming" if finding.severity is FindingSeverity.BLOCK else ""
             rows.append((FINDING_LEVELS[finding.severity], f"{finding}{blocks}"))
         if not rows:
             session = self.session
             pending = session is not None and session.current is not None and session.has_pending_changes
-            rows = [("ok", "No safety findings." if pending else "No changes yet: the schedule is the pump's own.")]
+            rows = [(Level.OK, "No safety findings." if pending else "No changes yet: the schedule is the pump's own.")]
         return rows
 
     def read_rate(self, text: str, per_hour: bool, index: int | None = None) -> RateEntry:
@@ -262,7 +251,7 @@ class ScheduleScreen:
 
     # --- what a nurse does -----------------------------------------------------------------------
     def say(self, text: str, level: str = "info") -> None:
-        self.message = Message(sentence(text), level if text else "none")
+        self.message = Message(sentence(text), level) if text else Message()
         self.events.said.emit(self.message)
 
     def select_step(self, index: int | None) -> None:

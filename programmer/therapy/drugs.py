@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from programmer.resources import Number, ResourceError, YesNo, load_model_file, resource_path
+from programmer.resources import Catalog, Number, ResourceError, YesNo, load_model_file, name_key, resource_path
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit, UnitError, parse_concentration
 
 
@@ -16,31 +17,28 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class DailyDoseLimits(_Strict):
+class _Ordered(_Strict):
+    """Limits that must not fall in the order their fields are declared: 'soft_max (40) is above hard_max (30)'."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        for low, high in pairwise(type(self).model_fields):
+            if getattr(self, low) > getattr(self, high):
+                raise ValueError(f"{low} ({getattr(self, low):g}) is above {high} ({getattr(self, high):g})")
+        return self
+
+
+class DailyDoseLimits(_Ordered):
     """Soft limits warn and need a reason; the hard limit cannot be programmed."""
 
     soft_min: Number = Field(ge=0)
     soft_max: Number = Field(gt=0)
     hard_max: Number = Field(gt=0)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> DailyDoseLimits:
-        if self.soft_min > self.soft_max:
-            raise ValueError(f"soft_min ({self.soft_min:g}) is above soft_max ({self.soft_max:g})")
-        if self.soft_max > self.hard_max:
-            raise ValueError(f"soft_max ({self.soft_max:g}) is above hard_max ({self.hard_max:g})")
-        return self
 
-
-class DoseRange(_Strict):
+class DoseRange(_Ordered):
     min: Number = Field(ge=0)
     max: Number = Field(gt=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> DoseRange:
-        if self.min > self.max:
-            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g})")
-        return self
 
 
 class Titration(_Strict):
@@ -116,36 +114,21 @@ class Drug(_Strict):
         return any(abs(value - labelled) < 1e-9 for labelled in self.labelled_concentrations_per_ml)
 
 
-class DrugLibrary(_Strict):
+class DrugLibrary(Catalog[Drug]):
+    entry_word = "drug"
+    known_words = "the library has"
+
     format: Literal["drug-library/1"]
     notes: str = ""
     drugs: list[Drug] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> DrugLibrary:
-        # Look-up ignores case, so "Morphine" and "morphine" would be one drug found twice.
-        keys = [drug.name.strip().lower() for drug in self.drugs]
-        duplicates = sorted({drug.name for drug in self.drugs if keys.count(drug.name.strip().lower()) > 1})
-        if duplicates:
-            raise ValueError(f"drug names must be unique, repeated: {', '.join(duplicates)}")
-        return self
+    def entries(self) -> list[Drug]:
+        return self.drugs
 
-    def __getitem__(self, name: str) -> Drug:
-        for drug in self.drugs:
-            if drug.name.lower() == name.strip().lower():
-                return drug
-        raise KeyError(f"unknown drug {name!r}; the library has {', '.join(self.names)}")
 
-    def get(self, name: str) -> Drug | None:
-        """The drug called `name` (any case), or None when the library has none."""
-        try:
-            return self[name]
-        except KeyError:
-            return None
-
-    @property
-    def names(self) -> list[str]:
-        return [drug.name for drug in self.drugs]
+def same_drug(name: str, other: str) -> bool:
+    """Two drug names name one drug, whatever their case or the spaces around them, as the library finds them."""
+    return name_key(name) == name_key(other)
 
 
 def load_drug_library(path: Path | None = None) -> DrugLibrary:
@@ -158,4 +141,4 @@ def drug_library() -> DrugLibrary:
     return load_drug_library()
 
 
-__all__ = ["Drug", "DrugLibrary", "ResourceError", "drug_library", "load_drug_library"]
+__all__ = ["Drug", "DrugLibrary", "ResourceError", "drug_library", "load_drug_library", "same_drug"]

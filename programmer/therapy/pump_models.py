@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from programmer.resources import Number, WholeNumber, YesNo, load_model_file, resource_path
+from programmer.resources import Catalog, Number, WholeNumber, YesNo, load_model_file, resource_path
 from programmer.therapy.units import Concentration
 from programmer.wording import format_number, ml_per_day_text
 
@@ -101,31 +101,16 @@ class PumpModel(BaseModel):
         return text
 
 
-class PumpModelCatalog(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class PumpModelCatalog(Catalog[PumpModel]):
+    entry_word = "pump model"
+    known_words = "known models:"
 
     format: Literal["pump-models/1"]
     notes: str = ""
     models: list[PumpModel] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> PumpModelCatalog:
-        # Look-up ignores case, so "PX-20" and "px-20" would be one model found twice.
-        keys = [model.name.strip().lower() for model in self.models]
-        duplicates = sorted({model.name for model in self.models if keys.count(model.name.strip().lower()) > 1})
-        if duplicates:
-            raise ValueError(f"pump model names must be unique, repeated: {', '.join(duplicates)}")
-        return self
-
-    def __getitem__(self, name: str) -> PumpModel:
-        for model in self.models:
-            if model.name.lower() == name.strip().lower():
-                return model
-        raise KeyError(f"unknown pump model {name!r}; known models: {', '.join(self.names)}")
-
-    @property
-    def names(self) -> list[str]:
-        return [model.name for model in self.models]
+    def entries(self) -> list[PumpModel]:
+        return self.models
 
 
 def load_pump_models(path: Path | None = None) -> PumpModelCatalog:

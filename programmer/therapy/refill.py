@@ -89,6 +89,11 @@ class FillResult:
     pocket_fill_suspected: bool
     message: str
 
+    @property
+    def flagged(self) -> bool:
+        """Flagged as a discrepancy is: it waits for what the nurse found and did."""
+        return self.pocket_fill_suspected
+
 
 def fill(capacity_ml: float, added_ml: float, syringe_prepared_ml: float | None = None) -> FillResult:
     """Fill an emptied reservoir with `added_ml`, refusing an overfill.

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from programmer.therapy.drugs import Drug, DrugLibrary
+from programmer.therapy.drugs import Drug, DrugLibrary, same_drug
 from programmer.therapy.prescription import BolusKind, InfusionMode, Prescription
 from programmer.therapy.schedule import format_minute
 from programmer.therapy.units import DoseRate, DrugUnit
@@ -114,19 +114,19 @@ def safety_findings(
     """
     drug, findings = _library_drug(new, library)
     unit = drug.unit if drug is not None else new.unit
-    same_drug = old is not None and old.drug.strip().lower() == new.drug.strip().lower()
+    kept = old is not None and same_drug(old.drug, new.drug)
     # The history belongs to the drug in the pump: after a drug change it says nothing about the new one.
-    relevant = history if old is None or same_drug else ()
+    relevant = history if old is None or kept else ()
     past = sorted((change for change in relevant if change.at <= now), key=lambda change: change.at)
 
     if drug is not None:
         findings += _drug_rules(drug, new)
         findings += _limit_rules(drug, new)
-        findings += _titration_rules(drug, old if same_drug else None, new, now, implant_date, past)
-        findings += _starting_dose_rule(drug, old, new, same_drug)
+        findings += _titration_rules(drug, old if kept else None, new, now, implant_date, past)
+        findings += _starting_dose_rule(drug, old, new, kept)
     if old is not None:
-        findings += _change_rules(old, new, unit, same_drug)
-        if same_drug:
+        findings += _change_rules(old, new, unit, kept)
+        if kept:
             findings += _entry_error_rules(old, new, unit)
             findings += _large_cut_rule(drug, old, new, unit)
     findings += _mode_rules(new)

@@ -414,14 +414,6 @@ class FlexSchedule:
     def max_steps_per_day(self) -> int:
         return max(len(day.steps) for day in self.days)
 
-    @property
-    def min_rate(self) -> DoseRate:
-        return min((day.min_rate for day in self.days), key=lambda rate: rate.per_day)
-
-    @property
-    def max_rate(self) -> DoseRate:
-        return max((day.max_rate for day in self.days), key=lambda rate: rate.per_day)
-
 
 # --- what a pump model can run ----------------------------------------------------------
 

@@ -119,7 +119,7 @@ class PumpDrawing:
 
 
 class ScheduleColours:
-    """The schedule editor's timeline, table and week (its owner switches them to these names)."""
+    """The schedule editor's timeline, table and week."""
 
     RATE = OkabeIto.BLUE
     STEP_FILL = "#c4dcec"
@@ -129,6 +129,7 @@ class ScheduleColours:
     PROBLEM_TEXT = "#8a2a00"
     PROBLEM_BACKGROUND = SEVERITY_COLOURS["critical"].background
     DRAG = OkabeIto.ORANGE
+    DRAG_READOUT = "#fff8e6"  # behind the words a held boundary reads out
     REFERENCE = Palette.INK  # the pump's own schedule, for comparison
     GRID = "#e1e6ea"
     AXIS = Palette.RULE

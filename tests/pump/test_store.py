@@ -119,9 +119,8 @@ def test_an_event_dated_before_the_one_logged_before_it_is_named(tmp_path):
         load_pump(path)
 
 
-# Damage inside one event: found when the event is read. A long log opens (only its last page is read on
-# opening) and refuses the event when it is read; a short one, all on that page, refuses it on opening.
-REFUSED_WHEN_READ = [
+# Damage inside one event, named with its field.
+REFUSED_ON_OPENING = [
     ("details_not_json", 5, ["UPDATE events SET details = '{\"kind\": \"refill\", ' WHERE position = 5"],
      "events.5.details: not valid JSON"),
     ("details_wrong_type", 8,
@@ -139,8 +138,8 @@ REFUSED_WHEN_READ = [
     ("impossible_date", 5, ["UPDATE events SET at = '2026-04-31T09:30:00' WHERE position = 5"],
      "events.5.at: Invalid RFC3339 encoded datetime"),
 ]
-WHEN_READ = {"argnames": ("position", "edits", "fragment"), "argvalues": [case[1:] for case in REFUSED_WHEN_READ],
-             "ids": [case[0] for case in REFUSED_WHEN_READ]}
+ON_OPENING = {"argnames": ("position", "edits", "fragment"), "argvalues": [case[1:] for case in REFUSED_ON_OPENING],
+              "ids": [case[0] for case in REFUSED_ON_OPENING]}
 
 
 def long_demo() -> PumpMemory:
@@ -152,37 +151,16 @@ def long_demo() -> PumpMemory:
     return replace(demo, events=demo.events.plus(*more))
 
 
-@pytest.mark.parametrize(**WHEN_READ)
-def test_a_damaged_event_of_a_long_log_is_refused_when_read_as_a_pump_file_error(tmp_path, position, edits, fragment):
-    path = damaged(tmp_path, *edits, memory=long_demo())
+@pytest.mark.parametrize("log", ["short", "long"])
+@pytest.mark.parametrize(**ON_OPENING)
+def test_a_damaged_event_anywhere_in_the_log_is_refused_on_opening(tmp_path, position, edits, fragment, log):
+    """All or nothing: a long log is checked whole too, not refused later by whichever screen reads the event."""
+    path = damaged(tmp_path, *edits, memory=long_demo() if log == "long" else demo_pump(DEMO_CLOCK))
     before = fingerprint(path)
-    memory = load_pump(path)  # the state and the log as a whole are sound: it opens
-    assert memory.reservoir_ml == demo_pump(DEMO_CLOCK).reservoir_ml and len(memory.events) == 610
-    assert memory.events[-1].text == "Alarm test 600"
-    kind = long_demo().events[position].kind
-    reads = {
-        "one event": lambda: memory.events[position],
-        "in order": lambda: list(memory.events),
-        "newest first": lambda: list(reversed(memory.events)),
-        "of its kind": lambda: list(memory.events.of_kind(kind)),
-        "since": lambda: list(memory.events.since(DEMO_CLOCK - timedelta(days=365))),
-        "compared": lambda: memory == long_demo(),
-    }
-    for how, read in reads.items():
+    for opening in (load_pump, lambda path: PumpFile(path).read()):
         with pytest.raises(PumpFileError) as refused:
-            read()
-        assert str(refused.value).startswith(f"{path}: {fragment}"), how
-    assert memory.events[300].text == "Alarm test 291"  # the other pages still read
-    assert fingerprint(path) == before
-
-
-@pytest.mark.parametrize(**WHEN_READ)
-def test_a_damaged_event_of_a_short_log_is_refused_on_opening(tmp_path, position, edits, fragment):
-    path = damaged(tmp_path, *edits)
-    before = fingerprint(path)
-    with pytest.raises(PumpFileError) as refused:
-        list(load_pump(path).events)
-    assert str(refused.value).startswith(f"{path}: {fragment}")
+            opening(path)
+        assert str(refused.value).startswith(f"{path}: {fragment}")
     assert fingerprint(path) == before
 
 

@@ -43,7 +43,7 @@ def rules(plan_screen) -> list[str]:
 def test_without_a_pump_both_boxes_say_so_and_nothing_is_live():
     screen = BolusScreen()
     for box in (screen.priming_screen(), screen.clinician_screen()):
-        assert box.problem == "No pump is connected: interrogate the pump first"
+        assert box.problem == "No pump is connected: interrogate the pump first."
         assert box.hint and not box.can_give
     progress = screen.progress_screen()
     assert (progress.title, progress.running, progress.connected) == ("No bolus running", False, False)
@@ -60,7 +60,7 @@ def test_a_visit_starts_from_the_pumps_catheter_and_nothing_said(screen, session
 def test_priming_asks_why_first_and_shows_what_the_catheter_holds(screen):
     box = screen.priming_screen()
     assert box.rows == (("Holds now", "not yet primed: the pump was implanted 2026-11-21"),)
-    assert box.problem == "Say why the catheter needs priming: that tells what is empty, and so what to prime"
+    assert box.problem == "Say why the catheter needs priming: that tells what is empty, and so what to prime."
     assert box.hint and not box.can_give
     screen.priming.trimmed_cm, screen.priming.occasion = 40, IMPLANT
     box = screen.priming_screen()
@@ -133,7 +133,7 @@ def test_progress_and_cancel_in_words(screen, session):
     assert progress.kind == "Clinician bolus: 2 mg in 0.2 mL"
     assert progress.delivered == "0.1 of 0.2 mL (1 of 2 mg)"
     assert progress.remaining == "1 h left, ends 2026-11-21 11:00"
-    assert progress.then == "Then simple continuous 1.5 mg/day resumes"
+    assert progress.then == "Then simple continuous 1.5 mg/day resumes."
     assert screen.cancel_confirmation().lines == (
         "Delivered so far: 0.1 of 0.2 mL (1 of 2 mg)",
         "Afterwards: then simple continuous 1.5 mg/day resumes",

@@ -182,7 +182,7 @@ def test_a_pump_implanted_days_ago_counts_as_primed_even_without_a_logged_primin
 
 
 def test_priming_with_impossible_lengths_is_refused_with_both_numbers(workflow):
-    with pytest.raises(BolusError, match="trimmed length 120 cm must be from 0 up to less than the catheter.s 110 cm"):
+    with pytest.raises(BolusError, match=r"trimmed length 120 cm must be from 0 up to less than the catheter.s 110 cm"):
         workflow.priming_plan(110, 120, REVISION)
 
 

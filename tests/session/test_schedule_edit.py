@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from programmer.session.review import schedule_text
 from programmer.session.schedule_edit import BoundaryDrag, ScheduleEdit, snap_minute
-from programmer.session.schedule_figures import duration_text, end_text, percent_text, weekday_names
+from programmer.session.schedule_figures import change_from_pump_text, duration_text, end_text, weekday_names
 from programmer.therapy.delivery import delivered_ml
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import BolusKind, InfusionMode, Prescription
@@ -74,6 +74,13 @@ def test_day_totals_and_the_change_from_what_the_pump_delivers_now():
     assert totals.change_percent == pytest.approx(5.3333, abs=1e-4)
     assert totals.change_text == "+5.3 % (now 187.5 mcg/day)"
     assert totals.steps == 4
+
+
+def test_a_whole_percent_change_reads_as_the_review_and_the_report_say_it():
+    state = edit(flex(FOUR.with_rate(0, rate(240))))  # 187.5 -> 210 mcg/day
+    assert state.totals().change_text == "+12 % (now 187.5 mcg/day)"  # was "+12.0 %"
+    assert state.week_rows()[0].detail_text == "0.42 mL/day · +12 %"
+    assert edit().week_rows()[0].detail_text == "0.375 mL/day · no change"
 
 
 def test_a_step_running_past_midnight_ends_the_next_day():
@@ -333,9 +340,10 @@ def test_helpers():
     assert duration_text(1440) == "24 h"  # a whole-day step, in hours
     assert end_text(1440) == "24:00"
     assert end_text(1500) == "01:00 (next day)"
-    assert percent_text(None) == "no % (no dose on the pump now)"
-    assert percent_text(0.01) == "no change (0 %)"
-    assert percent_text(-12.345) == "-12.3 %"
+    assert change_from_pump_text(None) == "no % (no dose on the pump now)"
+    assert change_from_pump_text(0.01) == "no change (0 %)"
+    assert change_from_pump_text(-12.345) == "-12.3 %"
+    assert change_from_pump_text(12.0) == "+12 %"  # as the review and the report say it, not "+12.0 %"
     assert weekday_names([1, 2, 3, 4]) == "Tuesday–Friday"
     assert weekday_names([5, 0]) == "Monday, Saturday"
     assert edit(flex(FOUR)).default_split_minute(1) == 540

@@ -158,7 +158,7 @@ def test_a_refused_edit_says_why_with_the_limit_and_changes_nothing(screen, sess
     assert not screen.split(screen.state.default_split_minute(screen.state.selected))
     assert screen.message == Message(
         "Cannot split: the PX-20 allows at most 13 steps per day and this schedule has 13; "
-        "merge or delete a step first",
+        "merge or delete a step first.",
         "critical",
     )
     assert session.pending_prescription == before
@@ -172,7 +172,7 @@ def test_a_refusal_from_the_session_is_said_and_the_view_and_history_stay(screen
     monkeypatch.setattr(session, "edit", refuse)
     screen.select_step(2)
     assert not screen.split(900)
-    assert screen.message.text == "The link is busy (programming): wait for the pump's answer, or cancel it"
+    assert screen.message.text == "The link is busy (programming): wait for the pump's answer, or cancel it."
     assert not screen.history.can_undo
     assert screen._view == View(0, 2)
 
@@ -183,7 +183,7 @@ def test_table_entries_are_read_and_refused_in_words(screen, session):
     assert screen.history.texts[0][-1] == "move the end of step 1 from 06:00 to 07:00"
     assert "outside 07:00–18:00" in screen.type_time(2, "19:00", end=False)
     assert screen.type_time(1, "7.30", end=False) == "time '7.30' must be HH:MM, e.g. 06:00"
-    assert screen.message == Message("Time '7.30' must be HH:MM, e.g. 06:00", "critical")
+    assert screen.message == Message("Time '7.30' must be HH:MM, e.g. 06:00.", "critical")
     assert screen.type_rate(2, "10", per_hour=True) == ""
     assert steps(session)[2] == ("12:00–18:00", "240 mcg/day")
     assert screen.type_rate(2, "-5", per_hour=False) == "-5 mcg/day: a rate is a number from 0 up"
@@ -196,7 +196,7 @@ def test_a_typed_rate_is_read_in_the_unit_chosen_before_it_is_set(screen, sessio
     assert screen.set_typed_rate("10", per_hour=True)
     assert steps(session)[1] == ("06:00–12:00", "240 mcg/day")
     assert not screen.set_typed_rate("2oo", per_hour=False)
-    assert screen.message.text == "'2oo' is not a number: type the rate in mcg/day, e.g. 150"
+    assert screen.message.text == "'2oo' is not a number: type the rate in mcg/day, e.g. 150."
     assert screen.read_rate("2oo", per_hour=False).notice == (
         "⚠ '2oo' is not a number: type the rate in mcg/day, e.g. 150"
     )
@@ -222,7 +222,7 @@ def test_the_selected_step_reads_with_both_units_and_its_controls_follow_the_ste
     screen.select_step(0)
     assert screen.controls().selection == "Step 1: 00:00–00:01, 150 mcg/day (6.25 mcg/h)"
     assert not screen.split(0)  # one minute long: no time inside it to split at
-    assert screen.message.text == "Cannot split step 1: it runs one minute only (00:00–00:01)"
+    assert screen.message.text == "Cannot split step 1: it runs one minute only (00:00–00:01)."
 
     single = open_session(tmp_path / "single.json", day=DaySchedule.constant(rate(187.5)))
     try:
@@ -269,7 +269,9 @@ def test_the_day_row_follows_the_model_and_the_schedule(screen, tmp_path):
         screen.bind(vg)
         assert not screen.days().shown
         assert not screen.set_per_weekday(True)
-        assert screen.message.text == "The VG-20 holds one schedule for every day: it cannot run a schedule per weekday"
+        assert screen.message.text == (
+            "The VG-20 holds one schedule for every day: it cannot run a schedule per weekday."
+        )
     finally:
         vg.close(confirm=True)
 

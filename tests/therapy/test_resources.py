@@ -7,7 +7,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from programmer.resources import ResourceError, describe_validation_error, resource_path, resources_dir
-from programmer.therapy.drugs import drug_library, load_drug_library
+from programmer.therapy.drugs import drug_library, load_drug_library, same_drug
 from programmer.therapy.pump_models import load_pump_models, pump_models
 from programmer.therapy.units import DrugUnit
 
@@ -51,6 +51,17 @@ def test_the_shipped_drug_library_loads():
     assert not library["morphine"].is_labelled(library["morphine"].concentration(20))
     with pytest.raises(KeyError, match="unknown drug 'heroin'"):
         library["heroin"]
+
+
+def test_a_drug_is_found_whatever_the_case_and_spaces_of_either_name(tmp_path):
+    # The uniqueness check ignored the spaces around a library's name, the look-up did not: "Morphine " was
+    # counted as morphine but never found as it.
+    path = broken_copy(tmp_path, "drugs.json", lambda data: data["drugs"][0].update(name="Morphine "))
+    library = load_drug_library(path)
+    assert library[" morphine"].name == "Morphine "
+    assert library.get("MORPHINE") is library["morphine"]
+    assert same_drug("Morphine ", "morphine")
+    assert not same_drug("morphine", "hydromorphone")
 
 
 def test_resources_are_found_beside_the_package():

@@ -248,8 +248,6 @@ def test_separate_schedules_per_weekday(day):
     assert schedule.daily_dose(5) == mg(3)
     assert schedule.daily_volume_ml(5, MORPHINE_10) == pytest.approx(0.3)
     assert schedule.average_daily_dose.per_day == pytest.approx((6 * 2400 / 1440 + 3) / 7)
-    assert schedule.min_rate == mg(1)
-    assert schedule.max_rate == mg(3)
     assert schedule.same_every_day(5) == FlexSchedule.every_day(weekend)
 
 

@@ -178,7 +178,7 @@ def test_clinician_bolus_progress_and_cancel_half_way(qtbot, panel, session, dia
     assert panel.progress.bar.value() == 500  # half of the 2 hours
     assert panel.progress.delivered.text() == "0.1 of 0.2 mL (1 of 2 mg)"
     assert panel.progress.remaining.text() == "1 h left, ends 2026-11-21 11:00"
-    assert panel.progress.then.text() == "Then simple continuous 1.5 mg/day resumes"
+    assert panel.progress.then.text() == "Then simple continuous 1.5 mg/day resumes."
     screenshot(panel, tmp_path, "bolus_panel_running")
 
     dialogs.answer("confirmAccept")
@@ -215,7 +215,7 @@ def test_a_bolus_faster_than_the_pump_is_refused_at_the_field(qtbot, panel):
     set_clinician_bolus(qtbot, panel, 5, 0, 10)
     assert panel.clinician_view.problem.isVisible()
     assert panel.clinician_view.problem.text().endswith(
-        "72 mL/day is above the PX-20 maximum flow of 24 mL/day (240 mg/day at 10 mg/mL)"
+        "72 mL/day is above the PX-20 maximum flow of 24 mL/day (240 mg/day at 10 mg/mL)."
     )
     assert not panel.give_clinician.isEnabled()
 
@@ -254,6 +254,6 @@ def test_every_interactive_widget_is_named(panel):
 def test_without_a_pump_the_panel_says_so(qtbot):
     widget = BolusPanel()
     qtbot.addWidget(widget)
-    assert widget.priming_view.problem.text() == "No pump is connected: interrogate the pump first"
+    assert widget.priming_view.problem.text() == "No pump is connected: interrogate the pump first."
     assert not widget.give_priming.isEnabled() and not widget.give_clinician.isEnabled()
     assert widget.progress.title() == "No bolus running"

@@ -222,7 +222,7 @@ def test_split_merge_delete_then_undo_and_redo_each(qtbot, editor, session):
         ("18:00–06:00", "220 mcg/day"),
     ]
     assert shown(editor.totals.dose) == "210 mcg/day (8.75 mcg/h)"
-    assert shown(editor.totals.change) == "+12.0 % (now 187.5 mcg/day)"
+    assert shown(editor.totals.change) == "+12 % (now 187.5 mcg/day)"
 
     qtbot.mouseClick(editor.undo_button, Qt.MouseButton.LeftButton)
     assert shown(editor.totals.dose) == "192.5 mcg/day (8.021 mcg/h)"
@@ -258,7 +258,8 @@ def test_the_split_that_would_make_a_14th_step_is_refused_naming_the_limit(qtbot
     qtbot.mouseClick(editor.step_controls.split_button, Qt.MouseButton.LeftButton)
     assert session.pending_prescription == before
     assert shown(editor.message) == (
-        "Cannot split: the PX-20 allows at most 13 steps per day and this schedule has 13; merge or delete a step first"
+        "Cannot split: the PX-20 allows at most 13 steps per day and this schedule has 13; "
+        "merge or delete a step first."
     )
     assert editor.message.property("severity") == "critical"
     assert shown(editor.totals.steps) == "13 of at most 13 (PX-20)"
@@ -304,7 +305,7 @@ def test_table_edits_of_times_and_rate_per_day_sync_the_timeline_and_undo(editor
     assert not model.setData(model.index(2, START), "19:00")  # past the next step's start
     assert "outside 07:00–18:00" in shown(editor.message)
     assert not model.setData(model.index(2, PER_DAY), "-5")
-    assert shown(editor.message) == "-5 mcg/day: a rate is a number from 0 up"
+    assert shown(editor.message) == "-5 mcg/day: a rate is a number from 0 up."
     editor.screen.undo()
     editor.screen.undo()
     assert session.pending is None
@@ -426,7 +427,7 @@ def test_a_pump_without_weekday_schedules_shows_no_day_selector(qtbot, tmp_path)
         assert all(button.isHidden() for button in editor.day_buttons.buttons())
         assert not editor.screen.set_per_weekday(True)
         assert shown(editor.message) == (
-            "The VG-20 holds one schedule for every day: it cannot run a schedule per weekday"
+            "The VG-20 holds one schedule for every day: it cannot run a schedule per weekday."
         )
         assert shown(editor.totals.flow_limits) == "VG-20 flow 0.05–20 mL/day = 25–10000 mcg/day at 500 mcg/mL"
     finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from programmer.session.refill.steps import LabelMismatch, Port, RefillWorkflowError
-from programmer.therapy.drugs import DrugLibrary
+from programmer.therapy.drugs import DrugLibrary, same_drug
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.units import Concentration, DoseRate, UnitError
 from programmer.wording import format_number, ml_text
@@ -33,8 +33,7 @@ class SyringeLabel:
 
     def matches(self, prescription: Prescription) -> bool:
         """The label names the drug and concentration `prescription` runs."""
-        same_drug = self.drug.strip().lower() == prescription.drug.strip().lower()
-        return same_drug and self.concentration == prescription.concentration
+        return same_drug(self.drug, prescription.drug) and self.concentration == prescription.concentration
 
 
 def checked_syringe(label: SyringeLabel, library: DrugLibrary, patient_id: str) -> SyringeLabel:

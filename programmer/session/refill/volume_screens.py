@@ -39,16 +39,29 @@ class RecordedStep(StepScreen):
         """What the workflow recorded for this step, once this screen recorded it."""
         raise NotImplementedError
 
-    def _flagged(self, result: Discrepancy | FillResult) -> bool:
-        raise NotImplementedError
-
     def _acknowledge(self) -> None:
         raise NotImplementedError
+
+    def _flagged_text(self, found: Discrepancy | FillResult) -> str:
+        raise NotImplementedError
+
+    def _within_text(self, found: Discrepancy | FillResult) -> str:
+        raise NotImplementedError
+
+    @property
+    def verdict(self) -> Said:
+        """What was recorded: nothing before, a flagged finding as critical, else what it found within limits."""
+        found = self._result()
+        if found is None:
+            return Said()
+        if found.flagged:
+            return Said(sentence(self._flagged_text(found)), "critical")
+        return Said(self._within_text(found), "ok")
 
     @property
     def needs_acknowledgement(self) -> bool:
         result = self._result()
-        return result is not None and self._flagged(result)
+        return result is not None and result.flagged
 
     def gate(self) -> str:
         if self._result() is None or self._recorded != self.typed:
@@ -89,20 +102,14 @@ class EmptyScreen(RecordedStep):
     def _result(self) -> Discrepancy | None:
         return self.workflow.recorded_discrepancy if self._recorded is not None else None
 
-    def _flagged(self, result: Discrepancy) -> bool:
-        return result.flagged
-
     def _acknowledge(self) -> None:
         self.workflow.acknowledge_discrepancy(self.note)
 
-    @property
-    def verdict(self) -> Said:
-        found = self._result()
-        if found is None:
-            return Said()
-        if found.flagged:
-            return Said(sentence(f"Discrepancy: {found.message}"), "critical")
-        return Said(f"No discrepancy: removed {ml_text(found.removed_ml)}, {found.message}.", "ok")
+    def _flagged_text(self, found: Discrepancy) -> str:
+        return f"Discrepancy: {found.message}"
+
+    def _within_text(self, found: Discrepancy) -> str:
+        return f"No discrepancy: removed {ml_text(found.removed_ml)}, {found.message}."
 
     @property
     def example(self) -> str:
@@ -168,24 +175,17 @@ class FillScreen(RecordedStep):
     def _result(self) -> FillResult | None:
         return self.workflow.recorded_fill if self._recorded is not None else None
 
-    def _flagged(self, result: FillResult) -> bool:
-        return result.pocket_fill_suspected
-
     def _acknowledge(self) -> None:
         self.workflow.acknowledge_fill(self.note)
 
-    @property
-    def verdict(self) -> Said:
-        result = self._result()
-        if result is None:
-            return Said()
-        if result.pocket_fill_suspected:
-            return Said(sentence(result.message), "critical")
+    def _flagged_text(self, found: FillResult) -> str:
+        return found.message
+
+    def _within_text(self, found: FillResult) -> str:
         workflow = self.workflow
-        return Said(
-            f"Reservoir filled with {ml_text(result.added_ml)} of {workflow.fill_drug.name} "
-            f"{workflow.fill_concentration} (capacity {ml_text(result.capacity_ml)}).",
-            "ok",
+        return (
+            f"Reservoir filled with {ml_text(found.added_ml)} of {workflow.fill_drug.name} "
+            f"{workflow.fill_concentration} (capacity {ml_text(found.capacity_ml)})."
         )
 
     @property

@@ -44,7 +44,7 @@ from programmer.session.refill.steps import (
 from programmer.session.refill.syringe import PortCheck, SyringeLabel, check_reading, checked_syringe, port_check
 from programmer.session.status import ReservoirDate, reservoir_dates, reservoir_projection
 from programmer.therapy.bolus import PtmSettings
-from programmer.therapy.drugs import Drug
+from programmer.therapy.drugs import Drug, same_drug
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.projection import Projection
 from programmer.therapy.pump_models import PumpModel
@@ -55,13 +55,24 @@ from programmer.wording import ml_text, moment_text
 _EPSILON_ML = 1e-9
 
 
-def _acknowledgement(note: str, flagged: bool, verdict: str, ask: str) -> str:
-    """The note typed for a flagged discrepancy or pocket fill, as logged; refused unflagged (`verdict`) or empty."""
-    if not flagged:
-        raise RefillWorkflowError(f"nothing to acknowledge: {verdict}")
+def _acknowledgement(note: str, found: Discrepancy | FillResult | None, first: str, verdict: str, ask: str) -> str:
+    """The note typed for a flagged discrepancy or pocket fill, as logged.
+
+    Refused before `found` is recorded (`first` says how), when it is not flagged (`verdict` names it), or empty
+    (`ask` says what to type).
+    """
+    if found is None:
+        raise StepOutOfOrder(first)
+    if not found.flagged:
+        raise RefillWorkflowError(f"nothing to acknowledge: {verdict}{found.message}")
     if not note.strip():
-        raise AcknowledgementRequired(ask)
+        raise AcknowledgementRequired(f"{ask}: it is logged in the pump ({found.message})")
     return note.strip()
+
+
+def _settled(found: Discrepancy | FillResult | None, note: str) -> bool:
+    """Recorded, and acknowledged when flagged."""
+    return found is not None and (not found.flagged or bool(note))
 
 
 class RefillWorkflow:
@@ -180,13 +191,13 @@ class RefillWorkflow:
 
     @property
     def drug_changes(self) -> bool:
-        return self.fill_drug is not None and self.fill_drug.name.lower() != self.old_prescription.drug.lower()
+        return self.fill_drug is not None and not same_drug(self.fill_drug.name, self.old_prescription.drug)
 
     def _empty_done(self) -> bool:
-        return self._discrepancy is not None and (not self._discrepancy.flagged or bool(self._discrepancy_note))
+        return _settled(self._discrepancy, self._discrepancy_note)
 
     def _fill_done(self) -> bool:
-        return self._fill is not None and (not self._fill.pocket_fill_suspected or bool(self._fill_note))
+        return _settled(self._fill, self._fill_note)
 
     def _first_incomplete(self) -> Step:
         if self.syringe_label is None or self._label_matches is None:
@@ -306,16 +317,10 @@ class RefillWorkflow:
     def acknowledge_discrepancy(self, note: str) -> None:
         """A flagged discrepancy is investigated and acknowledged; the note goes into the pump's log."""
         self._check_open()
-        found = self._discrepancy
-        if found is None:
-            raise StepOutOfOrder("record the volume removed first (step 3: Empty the reservoir)")
-        self._discrepancy_note = _acknowledgement(
-            note,
-            found.flagged,
-            f"the volume removed is {found.message}",
-            f"type what you found and did about the discrepancy: it is logged in the pump ({found.message})",
-        )
-        self._done(Step.EMPTY, "discrepancy_acknowledged", self._discrepancy_note, found.message)
+        first = "record the volume removed first (step 3: Empty the reservoir)"
+        ask = "type what you found and did about the discrepancy"
+        self._discrepancy_note = _acknowledgement(note, self._discrepancy, first, "the volume removed is ", ask)
+        self._done(Step.EMPTY, "discrepancy_acknowledged", self._discrepancy_note, self._discrepancy.message)
 
     # --- step 4: fill ---------------------------------------------------------------------------------------------
     def set_fill(self, added_ml: float, syringe_prepared_ml: float | None = None) -> FillResult:
@@ -333,16 +338,9 @@ class RefillWorkflow:
     def acknowledge_fill(self, note: str) -> None:
         """A possible pocket fill is checked and acknowledged; the note goes into the pump's log."""
         self._check_open()
-        found = self._fill
-        if found is None:
-            raise StepOutOfOrder("record the fill first (step 4: Fill)")
-        self._fill_note = _acknowledgement(
-            note,
-            found.pocket_fill_suspected,
-            found.message,
-            f"type how you checked the needle position: it is logged in the pump ({found.message})",
-        )
-        self._done(Step.FILL, "pocket_fill_acknowledged", self._fill_note, found.message)
+        first, ask = "record the fill first (step 4: Fill)", "type how you checked the needle position"
+        self._fill_note = _acknowledgement(note, self._fill, first, "", ask)
+        self._done(Step.FILL, "pocket_fill_acknowledged", self._fill_note, self._fill.message)
 
     def _clear_fill(self) -> None:
         self._fill: FillResult | None = None

@@ -39,12 +39,13 @@ from PySide6.QtWidgets import (
 from programmer.session.schedule_figures import RateEntry, StepRow
 from programmer.therapy.units import DrugUnit
 from programmer.ui.style import name
+from programmer.ui.theme import ScheduleColours
 
 START, END, DURATION, PER_DAY, PER_HOUR, DOSE, VOLUME, CHECK = range(8)
 EDITABLE = (START, END, PER_DAY, PER_HOUR)
 RATE_COLUMNS = (PER_DAY, PER_HOUR)
-PROBLEM_TEXT = QColor("#8a2a00")
-PROBLEM_BACKGROUND = QColor("#fde2e2")
+PROBLEM_TEXT = QColor(ScheduleColours.PROBLEM_TEXT)
+PROBLEM_BACKGROUND = QColor(ScheduleColours.PROBLEM_BACKGROUND)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
 _TEXT_ROLES = (int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.AccessibleTextRole))

@@ -21,22 +21,27 @@ from programmer.session.schedule_edit import BoundaryDrag
 from programmer.session.schedule_figures import step_times_text
 from programmer.therapy.schedule import DaySchedule, format_minute
 from programmer.therapy.units import MINUTES_PER_DAY, Concentration, format_number
+from programmer.ui.theme import ScheduleColours
 
-# Okabe-Ito colours, as in the reservoir plot; meaning is always also in words or line style.
-BLUE = QColor("#0072B2")
-# Fills are opaque (the blue over white, worked out): translucent fills cost several times more to paint.
-BLOCK_FILL = QColor("#c4dcec")
-SELECTED_FILL = QColor("#5e9fcb")
-GRID_OVER_BLOCKS = QColor(255, 255, 255, 110)  # the rate grid, faint, across the blocks
-SELECTED_EDGE = QColor("#003f66")
-PROBLEM = QColor("#D55E00")
-DRAG = QColor("#E69F00")
-REFERENCE = QColor("#1a1a1a")
-GRID = QColor("#e1e6ea")
-AXIS = QColor("#8a9aa6")
-TEXT = QColor("#26333d")
-HINT = QColor("#4a5a66")
-WHITE = QColor("#ffffff")
+# The theme's schedule colours, made QColors once (a paint uses them many times); meaning is always also in
+# words or line style. Fills are opaque (the blue over white, worked out): translucent fills cost several times
+# more to paint.
+RATE = QColor(ScheduleColours.RATE)
+STEP_FILL = QColor(ScheduleColours.STEP_FILL)
+SELECTED_FILL = QColor(ScheduleColours.SELECTED_FILL)
+SELECTED_EDGE = QColor(ScheduleColours.SELECTED_EDGE)
+PROBLEM = QColor(ScheduleColours.PROBLEM)
+PROBLEM_TEXT = QColor(ScheduleColours.PROBLEM_TEXT)
+DRAG = QColor(ScheduleColours.DRAG)
+DRAG_READOUT = QColor(ScheduleColours.DRAG_READOUT)
+REFERENCE = QColor(ScheduleColours.REFERENCE)
+GRID = QColor(ScheduleColours.GRID)
+AXIS = QColor(ScheduleColours.AXIS)
+TEXT = QColor(ScheduleColours.TEXT)
+HINT = QColor(ScheduleColours.HINT)
+BACKGROUND = QColor(ScheduleColours.BACKGROUND)
+GRID_OVER_BLOCKS = QColor(ScheduleColours.BACKGROUND)  # the rate grid, faint, across the blocks
+GRID_OVER_BLOCKS.setAlpha(110)
 
 
 def nice_ceiling(value: float) -> tuple[float, float]:
@@ -222,7 +227,7 @@ class TimelineDrawing(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), WHITE)
+        painter.fillRect(self.rect(), BACKGROUND)
         plot = self.plot_rect()
         day = self.day
         self._paint_axes(painter, plot, day)
@@ -296,8 +301,8 @@ class TimelineDrawing(QWidget):
                 QPointF(self.x_for_minute(start), self.y_for_rate(rate)), QPointF(self.x_for_minute(end), plot.bottom())
             )
             selected = index == self._selected
-            painter.setPen(QPen(SELECTED_EDGE if selected else BLUE, 2.5 if selected else 1.2))
-            painter.setBrush(SELECTED_FILL if selected else BLOCK_FILL)
+            painter.setPen(QPen(SELECTED_EDGE if selected else RATE, 2.5 if selected else 1.2))
+            painter.setBrush(SELECTED_FILL if selected else STEP_FILL)
             painter.drawRect(rect)
             if self.reasons(index):
                 painter.setBrush(QBrush(PROBLEM, Qt.BrushStyle.BDiagPattern))
@@ -345,7 +350,7 @@ class TimelineDrawing(QWidget):
             painter.setPen(QPen(DRAG if active else SELECTED_EDGE, 3 if active else 1.5))
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
             handle = QRectF(x - 4, plot.center().y() - 12, 8, 24)
-            painter.setBrush(DRAG if active else WHITE)
+            painter.setBrush(DRAG if active else BACKGROUND)
             painter.drawRoundedRect(handle, 3, 3)
         painter.setBrush(Qt.BrushStyle.NoBrush)
 
@@ -374,19 +379,19 @@ class TimelineDrawing(QWidget):
                 text_width = max(measure[id(font)].horizontalAdvance(text) for font, text in lines) + 8
                 backing = QRectF(left + (width - text_width) / 2, y - 1, text_width, height + 2)
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(SELECTED_EDGE if inside and selected else WHITE)
+                painter.setBrush(SELECTED_EDGE if inside and selected else BACKGROUND)
                 painter.drawRoundedRect(backing, 3, 3)
                 painter.setBrush(Qt.BrushStyle.NoBrush)
             for font, text in lines:
                 painter.setFont(font)
-                painter.setPen(WHITE if inside and selected else TEXT)
+                painter.setPen(BACKGROUND if inside and selected else TEXT)
                 line_height = heights[id(font)]
                 painter.drawText(QRectF(left, y, width, line_height), Qt.AlignmentFlag.AlignCenter, text)
                 y += line_height
             # The step number at the foot of its block, as in the table.
             painter.setFont(small)
             if width >= small_metrics.horizontalAdvance("13") + 4 and plot.bottom() - top >= small_metrics.height():
-                painter.setPen(WHITE if selected else SELECTED_EDGE)
+                painter.setPen(BACKGROUND if selected else SELECTED_EDGE)
                 foot = QRectF(left, plot.bottom() - small_metrics.height() - 2, width, small_metrics.height())
                 painter.drawText(foot, Qt.AlignmentFlag.AlignCenter, str(interval.index + 1))
 
@@ -427,9 +432,9 @@ class TimelineDrawing(QWidget):
                 max(plot.left() + 2, x), plot.top() + 2 + row * (metrics.height() + 4), width, metrics.height() + 2
             )
             painter.setPen(QPen(PROBLEM, 1.2))
-            painter.setBrush(WHITE)
+            painter.setBrush(BACKGROUND)
             painter.drawRoundedRect(box, 3, 3)
-            painter.setPen(QColor("#8a2a00"))
+            painter.setPen(PROBLEM_TEXT)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
             row += 1
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -485,7 +490,7 @@ class TimelineDrawing(QWidget):
         painter.setPen(QPen(DRAG.darker(140), 1))
         painter.setBrush(DRAG)
         painter.drawRoundedRect(box, 3, 3)
-        painter.setPen(QColor("#1a1a1a"))
+        painter.setPen(REFERENCE)
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, time_text)
         # And in words beside the boundary.
         text = self.drag_text
@@ -493,8 +498,8 @@ class TimelineDrawing(QWidget):
         left = x + 10 if x + 10 + width <= plot.right() else x - 10 - width
         box = QRectF(left, plot.top() + 6, width, metrics.height() + 6)
         painter.setPen(QPen(DRAG.darker(140), 1))
-        painter.setBrush(QColor(255, 248, 230))
+        painter.setBrush(DRAG_READOUT)
         painter.drawRoundedRect(box, 4, 4)
-        painter.setPen(QColor("#1a1a1a"))
+        painter.setPen(REFERENCE)
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -17,19 +17,24 @@ from programmer.session.schedule_figures import WeekRow
 from programmer.therapy.units import MINUTES_PER_DAY
 from programmer.ui.schedule.timeline_drawing import (
     AXIS,
-    BLOCK_FILL,
-    BLUE,
+    BACKGROUND,
     HINT,
     PROBLEM,
+    PROBLEM_TEXT,
+    RATE,
     SELECTED_FILL,
+    STEP_FILL,
     TEXT,
-    WHITE,
     bold_font,
     segments,
     small_font,
 )
 from programmer.ui.style import hint_label, name
+from programmer.ui.theme import ScheduleColours
 from programmer.wording import unbroken
+
+SELECTED_DAY = QColor(ScheduleColours.SELECTED_DAY)
+OTHER_DAY = QColor(ScheduleColours.OTHER_DAY)  # every other weekday's row
 
 
 class WeekOverview(QWidget):
@@ -106,10 +111,10 @@ class WeekOverview(QWidget):
             rect = self.row_rect(weekday)
             selected = weekday == self._selected
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#e3eef8") if selected else (QColor("#f7f9fa") if weekday % 2 else WHITE))
+            painter.setBrush(SELECTED_DAY if selected else (OTHER_DAY if weekday % 2 else BACKGROUND))
             painter.drawRect(rect)
             if selected:
-                painter.setPen(QPen(BLUE, 2))
+                painter.setPen(QPen(RATE, 2))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRect(rect.adjusted(1, 1, -1, -1))
             painter.setFont(bold if selected else font)
@@ -121,14 +126,14 @@ class WeekOverview(QWidget):
                 name_width + 6, rect.top() + 4, rect.width() - name_width - text_width - 16, rect.height() - 8
             )
             painter.setPen(QPen(AXIS, 1))
-            painter.setBrush(WHITE)
+            painter.setBrush(BACKGROUND)
             painter.drawRect(chart)
             for _, start, end, rate in segments(row.day):
                 left = chart.left() + start / MINUTES_PER_DAY * chart.width()
                 right = chart.left() + end / MINUTES_PER_DAY * chart.width()
                 top = chart.bottom() - rate / self._ceiling * chart.height()
-                painter.setPen(QPen(BLUE, 1))
-                painter.setBrush(SELECTED_FILL if selected else BLOCK_FILL)
+                painter.setPen(QPen(RATE, 1))
+                painter.setBrush(SELECTED_FILL if selected else STEP_FILL)
                 painter.drawRect(QRectF(QPointF(left, top), QPointF(right, chart.bottom())))
             if row.refused:
                 painter.setPen(QPen(PROBLEM, 2, Qt.PenStyle.DashLine))
@@ -140,7 +145,7 @@ class WeekOverview(QWidget):
             painter.setPen(TEXT)
             painter.drawText(texts, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, row.dose_text)
             painter.setFont(small)
-            painter.setPen(QColor("#8a2a00") if row.refused else HINT)
+            painter.setPen(PROBLEM_TEXT if row.refused else HINT)
             detail = ("⚠ " if row.refused else "") + row.detail_text
             painter.drawText(texts, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft, detail)
 

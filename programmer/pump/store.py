@@ -448,12 +448,11 @@ class StoredEvents:
             )
         if earliest < datetime_text(EARLIEST_CLOCK):
             return f"the log holds an event dated {earliest}, before any pump's clock could read"
-        # In time order the positions rise: any fall is an event logged before one that happened earlier.
-        previous = -1
-        for (position,) in self._query("SELECT position FROM events INDEXED BY events_by_time ORDER BY at, position"):
-            if position < previous:
-                return f"event {previous} is dated before event {position}, logged before it: the log is out of order"
-            previous = position
+        # In order when each event is dated no earlier than the one logged just before it.
+        sql = "SELECT a.position FROM events a JOIN events b ON b.position = a.position - 1 WHERE a.at < b.at LIMIT 1"
+        if found := self._query(sql):
+            (later,) = found[0]
+            return f"event {later} is dated before event {later - 1}, logged before it: the log is out of order"
         return None
 
 

@@ -492,7 +492,10 @@ def _details(source: StoredEvents, position: int, kind: EventKind, text: str) ->
         found = refusal(error)
     except (msgspec.DecodeError, UnicodeEncodeError) as error:
         raise PumpFileError(f"{where}: not valid JSON ({error})") from None
-    tag = msgspec.json.decode(text).get(TAG) if found.where == (TAG,) else None
+    try:  # the tag is read first: the rest may still be no JSON
+        tag = msgspec.json.decode(text).get(TAG) if found.where == (TAG,) else None
+    except msgspec.DecodeError as error:
+        raise PumpFileError(f"{where}: not valid JSON ({error})") from None
     if isinstance(tag, str):
         raise PumpFileError(f"{where}: details logged for {tag!r}, on an event of kind {kind.value!r}")
     raise PumpFileError(f"{where}{''.join(f'.{part}' for part in found.where)}: {found.problem}")

@@ -123,6 +123,8 @@ def test_an_event_dated_before_the_one_logged_before_it_is_named(tmp_path):
 REFUSED_ON_OPENING = [
     ("details_not_json", 5, ["UPDATE events SET details = '{\"kind\": \"refill\", ' WHERE position = 5"],
      "events.5.details: not valid JSON"),
+    ("details_of_another_kind_cut_short", 0, ["UPDATE events SET details = '{\"kind\": \"refill\"' WHERE position = 0"],
+     "events.0.details: not valid JSON"),
     ("details_wrong_type", 8,
      ["UPDATE events SET details = json_set(details, '$.removed_ml', '6.2') WHERE position = 8"],
      "events.8.details.removed_ml: Expected float, got str"),

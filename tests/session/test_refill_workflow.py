@@ -119,7 +119,7 @@ def test_a_normal_refill_writes_the_volume_and_a_new_alarm_date(workflow, sessio
     assert result.changes == ["Reservoir: 3.2 mL → 20 mL"]
     pump = load_pump(pump_path)
     assert pump.reservoir_ml == 20
-    assert pump.prescription == workflow.old_prescription
+    assert pump.prescription == workflow.memory.prescription
     assert session.current == pump
     refill = refill_events(pump_path)[-1]
     assert refill.details.expected_ml == pytest.approx(3.2)
@@ -250,7 +250,7 @@ def test_a_flagged_discrepancy_needs_an_acknowledgement_that_is_logged(workflow,
             "catheter checked, patient reviewed by the pain team",
         )
     ]
-    assert pump.prescription == workflow.old_prescription
+    assert pump.prescription == workflow.memory.prescription
     assert workflow.record.discrepancy_acknowledgement == "catheter checked, patient reviewed by the pain team"
 
 

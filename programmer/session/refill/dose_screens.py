@@ -44,11 +44,12 @@ class DoseScreen(StepScreen):
         """The Change field's first value: today's daily dose, when the drug stays (a new drug starts empty)."""
         if self.workflow.drug_changes:
             return 0.0
-        return self.workflow.old_prescription.nominal_daily_dose.to(self.drug.unit).per_day
+        return self.workflow.memory.prescription.nominal_daily_dose.to(self.drug.unit).per_day
 
     @property
     def change_text(self) -> Said:
-        old, workflow = self.workflow.old_prescription, self.workflow
+        workflow = self.workflow
+        old = workflow.memory.prescription
         return Said(
             f"The refill changes {old.drug} {old.concentration} → {workflow.fill_drug.name} "
             f"{workflow.fill_concentration}: re-check the daily dose in the new terms.",

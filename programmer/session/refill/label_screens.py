@@ -33,7 +33,7 @@ class LabelScreen(StepScreen):
     def pump_rows(self) -> list[tuple[str, str]]:
         """What the pump holds, as a nurse reviews it before a refill."""
         workflow, memory = self.workflow, self.workflow.memory
-        old = workflow.old_prescription
+        old = memory.prescription
         alarm = workflow.alarm()
         alarm_text = alarm.text()
         if alarm.date is not None and not alarm.fired and not alarm.passed:

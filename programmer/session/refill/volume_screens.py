@@ -88,7 +88,7 @@ class EmptyScreen(RecordedStep):
         return ml_text(self.workflow.expected_ml)
 
     def refusal(self, typed: str) -> str:
-        model = self.workflow.model
+        model = self.workflow.memory.model
         return (
             f"{typed} mL refused: the {model.name} reservoir holds at most "
             f"{ml_text(model.reservoir_capacity_ml)}."
@@ -150,14 +150,14 @@ class FillScreen(RecordedStep):
 
     @property
     def added_limit(self) -> str:
-        model = self.workflow.model
+        model = self.workflow.memory.model
         return f"at most {ml_text(model.reservoir_capacity_ml)}: the {model.name} reservoir's capacity"
 
     def drawn_up_refusal(self, typed: str) -> str:
         return f"{typed} mL refused: a refill syringe holds at most {ml_text(SYRINGE_MAX_ML)}."
 
     def added_refusal(self, typed: str) -> str:
-        model = self.workflow.model
+        model = self.workflow.memory.model
         return (
             f"{typed} mL refused: that would overfill the {model.name}, whose reservoir holds at most "
             f"{ml_text(model.reservoir_capacity_ml)}."

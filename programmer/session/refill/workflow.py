@@ -121,18 +121,6 @@ class RefillWorkflow:
 
     # --- what the pump said at interrogation -------------------------------------------------------------------
     @property
-    def model(self) -> PumpModel:
-        return self.memory.model
-
-    @property
-    def now(self) -> datetime:
-        return self.memory.clock
-
-    @property
-    def old_prescription(self) -> Prescription:
-        return self.memory.prescription
-
-    @property
     def expected_ml(self) -> float:
         """What the pump calculates is left in the reservoir: it never measures it."""
         return self.memory.reservoir_ml
@@ -182,7 +170,7 @@ class RefillWorkflow:
     @property
     def label_matches_pump(self) -> bool:
         """True when the syringe label names the drug and concentration the pump runs."""
-        return self.syringe_label is not None and self.syringe_label.matches(self.old_prescription)
+        return self.syringe_label is not None and self.syringe_label.matches(self.memory.prescription)
 
     @property
     def concentration_changes(self) -> bool:
@@ -191,7 +179,7 @@ class RefillWorkflow:
 
     @property
     def drug_changes(self) -> bool:
-        return self.fill_drug is not None and not same_drug(self.fill_drug.name, self.old_prescription.drug)
+        return self.fill_drug is not None and not same_drug(self.fill_drug.name, self.memory.prescription.drug)
 
     def _empty_done(self) -> bool:
         return _settled(self._discrepancy, self._discrepancy_note)
@@ -267,7 +255,7 @@ class RefillWorkflow:
         self._require(Step.LABEL)
         if self.syringe_label is None:
             raise StepOutOfOrder("enter the syringe the pharmacy sent first, as its label reads")
-        check_reading(self.syringe_label, self.old_prescription, matches)
+        check_reading(self.syringe_label, self.memory.prescription, matches)
         if matches != self._label_matches:
             self._clear_fill()
         self._label_matches = matches
@@ -284,7 +272,7 @@ class RefillWorkflow:
                 "the reservoir was already emptied through the reservoir fill port: the needle is in place"
             )
         self._port = port
-        check = port_check(port, self.syringe_label, self.old_prescription.nominal_daily_dose)
+        check = port_check(port, self.syringe_label, self.memory.prescription.nominal_daily_dose)
         if not check.safe:
             self.outcome = RefillOutcome.STOPPED
             self._statement = (
@@ -300,14 +288,14 @@ class RefillWorkflow:
     def record_removed(self, removed_ml: float) -> Discrepancy:
         """The volume drawn out of the reservoir, against what the pump expected."""
         self._require(Step.EMPTY)
-        capacity = self.model.reservoir_capacity_ml
+        capacity = self.memory.model.reservoir_capacity_ml
         if not 0 <= removed_ml <= capacity + _EPSILON_ML:  # NaN too
             raise RefillWorkflowError(
-                f"{ml_text(removed_ml)} cannot have come out of the {self.model.name}'s {ml_text(capacity)} "
+                f"{ml_text(removed_ml)} cannot have come out of the {self.memory.model.name}'s {ml_text(capacity)} "
                 f"reservoir: the volume removed is 0–{ml_text(capacity)}; check the syringe reading"
             )
         verdict = discrepancy(
-            self.expected_ml, removed_ml, self.delivered_since_refill_ml, self.model.accuracy_percent
+            self.expected_ml, removed_ml, self.delivered_since_refill_ml, self.memory.model.accuracy_percent
         )
         self._discrepancy = verdict
         self._discrepancy_note = ""
@@ -328,10 +316,10 @@ class RefillWorkflow:
         self._require(Step.FILL)
         label = self.syringe_label
         prepared = label.volume_ml if syringe_prepared_ml is None else syringe_prepared_ml
-        result = fill(self.model.reservoir_capacity_ml, added_ml, prepared)
+        result = fill(self.memory.model.reservoir_capacity_ml, added_ml, prepared)
         self._clear_fill()
         self._fill = result
-        self._dosed = None if self.concentration_changes else self.old_prescription
+        self._dosed = None if self.concentration_changes else self.memory.prescription
         self._done(Step.FILL, "fill_recorded", added_ml, result.message)
         return result
 
@@ -354,14 +342,14 @@ class RefillWorkflow:
         self._require(Step.DOSE)
         if not self.concentration_changes:
             raise RefillWorkflowError("the drug and concentration do not change: the daily dose stays as it is")
-        return dose_plan(self.old_prescription, self.fill_drug, self.fill_concentration)
+        return dose_plan(self.memory.prescription, self.fill_drug, self.fill_concentration)
 
     def keep_dose(self) -> Prescription:
         """Same daily dose, new concentration: the pump's rate in mL/day follows."""
         plan = self.dose_plan()
         if not plan.can_keep:
             raise RefillWorkflowError(plan.keep_refused)
-        new = kept_dose(self.old_prescription, self.fill_drug, self.fill_concentration, self.model)
+        new = kept_dose(self.memory.prescription, self.fill_drug, self.fill_concentration, self.memory.model)
         self._dosed_as(new, DoseChoice.KEPT)
         self._done(Step.DOSE, "dose_kept", new.nominal_daily_dose, f"daily dose kept: {new.nominal_daily_dose}")
         return new
@@ -428,14 +416,14 @@ class RefillWorkflow:
     def suggested_appointment(self) -> datetime:
         """A few days before the new alarm date, in the morning."""
         self._require(Step.REVIEW)
-        return plot_data(refill_plot_inputs(self.memory, self._program()), self.now).suggested_appointment()
+        return plot_data(refill_plot_inputs(self.memory, self._program()), self.memory.clock).suggested_appointment()
 
     def set_appointment(self, moment: datetime | None) -> str | None:
         """Book the next refill; the warning when it comes after the new alarm date (None when it does not)."""
         self._require(Step.REVIEW)
-        if moment is not None and moment < self.now:
+        if moment is not None and moment < self.memory.clock:
             raise RefillWorkflowError(
-                f"the appointment {moment_text(moment)} is before the pump's clock ({moment_text(self.now)})"
+                f"the appointment {moment_text(moment)} is before the pump's clock ({moment_text(self.memory.clock)})"
             )
         self._appointment = moment
         return self.appointment_warning()
@@ -448,7 +436,7 @@ class RefillWorkflow:
     def second_check_because(self) -> list[str]:
         """Why a second person must check: the drug, concentration or daily dose changes."""
         self._require(Step.REVIEW)
-        return second_check_because(self.old_prescription, self._dosed)
+        return second_check_because(self.memory.prescription, self._dosed)
 
     def review(self) -> RefillReview:
         """Old and new side by side with the refilled reservoir, the new alarm date and the safety findings."""
@@ -520,7 +508,7 @@ class RefillWorkflow:
     # --- leaving -----------------------------------------------------------------------------------------------------
     def _nothing_written(self) -> str:
         filled_with = (self.fill_drug, self.fill_concentration) if self._fill is not None else None
-        old, changes = self.old_prescription, self.concentration_changes
+        old, changes = self.memory.prescription, self.concentration_changes
         return nothing_written_text(old, self.expected_ml, self._discrepancy, self._fill, filled_with, changes)
 
     def abandon_statement(self) -> str:
@@ -565,7 +553,7 @@ class RefillWorkflow:
             patient_id=memory.patient_id,
             pump_serial=memory.serial,
             pump_model=memory.model_name,
-            started_at=self.now,
+            started_at=self.memory.clock,
             outcome=self.outcome,
             step=self._first_incomplete(),
             syringe_label=self.syringe_label,
@@ -579,7 +567,7 @@ class RefillWorkflow:
             fill_drug=self.fill_drug.name if self.fill_drug else None,
             fill_concentration=self.fill_concentration,
             pocket_fill_acknowledgement=self._fill_note,
-            old_prescription=self.old_prescription,
+            old_prescription=self.memory.prescription,
             new_prescription=review.new_prescription if review is not None else None,
             dose_choice=self._dose_choice,
             bridge_bolus=review.bridge_bolus if review is not None else None,

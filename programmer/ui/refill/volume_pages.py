@@ -62,7 +62,7 @@ class EmptyPage(RecordPage):
         self.expected = QLabel(screen.expected_text)
         name(self.expected, "expectedVolume", "Expected reservoir volume")
         self.expected.setProperty(ROLE, "value")
-        capacity = self.workflow.model.reservoir_capacity_ml
+        capacity = self.workflow.memory.model.reservoir_capacity_ml
         self.removed = volume_box("removedVolume", "Volume removed from the reservoir", capacity)
         self.removed_field = NumberField(
             self.removed, message("removedProblem", "Volume removed problem"), screen.refusal, self._edited
@@ -128,7 +128,7 @@ class FillPage(RecordPage):
 
     def __init__(self, wizard: RefillWizard, screen: FillScreen) -> None:
         super().__init__(wizard, screen, ("fillProblem", "Fill problem"))
-        model = self.workflow.model
+        model = self.workflow.memory.model
         self.filling = QLabel()
         name(self.filling, "fillingWith", "Filling with")
         self.filling.setProperty(ROLE, "value")

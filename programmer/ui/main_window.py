@@ -351,7 +351,7 @@ class MainWindow(WindowActions, QMainWindow):
     def _load_editor(self) -> None:
         session = self.session
         if session is None or session.current is None:
-            self.editor.setEnabled(False)
+            self.editor.clear()
             return
         memory, pending = session.current, session.pending
         self.editor.load(

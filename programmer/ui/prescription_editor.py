@@ -137,7 +137,7 @@ class PrescriptionEditor(QWidget):
                 grid.addLayout(field, row * 2, 1)
             grid.addWidget(self.badges[key], row * 2, 2, Qt.AlignmentFlag.AlignTop)
             if isinstance(side, QWidget):
-                grid.addWidget(side, row * 2, 3, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(side, row * 2, 3, Qt.AlignmentFlag.AlignTop)  # the cell's width: wrapped only when it must
             elif side is not None:
                 grid.addLayout(side, row * 2, 3)
         grid.addWidget(self.dose_problem, 7, 1, 1, 3)
@@ -183,6 +183,13 @@ class PrescriptionEditor(QWidget):
         self.on_pump.setText(form.on_pump_text())
         _say(self.dose_problem, "")
         self._show(self._result())
+
+    def clear(self) -> None:
+        """No pump: nothing of the last visit stays (its program, its refusals); the fields wait, disabled."""
+        self.setEnabled(False)
+        self.on_pump.setText("No pump interrogated: interrogate a pump to see its prescription.")
+        for label in (self.problem, self.dose_problem):
+            _say(label, "")
 
     def show_problem(self, text: str) -> None:
         """A change the session refused, shown under the fields."""

@@ -275,6 +275,19 @@ def test_a_damaged_pump_file_is_refused_with_the_reason_and_left_untouched(qtbot
     assert not window.editor.isEnabled()
 
 
+def test_a_refused_open_leaves_nothing_of_the_last_visit_on_the_prescription_tab(qtbot, window, dialogs, tmp_path):
+    click_tab(qtbot, window, EDITOR_TAB)
+    window.editor.concentration.setFocus()
+    qtbot.keyClick(window.editor.concentration, Qt.Key.Key_Down)  # refused: "use Refill"
+    assert window.editor.problem.isVisibleTo(window)
+    bad = tmp_path / "bad_pump.json"
+    bad.write_text("not a pump", encoding="utf-8")
+    dialogs.answer("errorOk")
+    assert not window.load_pump(bad)
+    assert not window.editor.isEnabled() and not window.editor.problem.isVisibleTo(window)
+    assert window.editor.on_pump.text().startswith("No pump interrogated")
+
+
 def test_screenshot_renders_the_window_after_interrogation(tmp_path):
     target = tmp_path / "shot.png"
     assert app.run(None, target) == 0

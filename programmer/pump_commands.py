@@ -174,6 +174,12 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--clinician", default="", help="name printed as the clinician, with those in the log")
     report.set_defaults(run=_report)
 
+    tones = commands.add_parser("tones", help="write each alarm tone as a WAV file, for teaching material")
+    tones.add_argument("--wav", required=True, metavar="DIR", help="the folder to write the WAV files in (it exists)")
+    tones.add_argument("--model", help="only this pump model's tones, e.g. PX-20 (default: every model's)")
+    tones.add_argument("--through-skin", action="store_true", help="muffled and quieter, as heard through the skin")
+    tones.set_defaults(run=_tones)
+
     commands.add_parser("models", help="list the pump models").set_defaults(run=_models)
     commands.add_parser("drugs", help="list the drug library").set_defaults(run=_drugs)
 
@@ -347,9 +353,9 @@ def snapshot(memory: PumpMemory) -> dict[str, Any]:
         "reservoir_ml": memory.reservoir_ml,
         "low_alarm_ml": memory.low_alarm_ml,
         "alarm_date": _iso_text(dates.alarm.date),
-        "alarm_fired_at": _iso_text(dates.alarm_fired_at),
+        "alarm_fired_at": _iso_text(dates.alarm.fired_at),
         "empty_date": _iso_text(dates.empty.date),
-        "empty_fired_at": _iso_text(dates.empty_fired_at),
+        "empty_fired_at": _iso_text(dates.empty.fired_at),
         "replace_by": memory.replace_by.isoformat(),
         "catheter": {
             "length_cm": memory.catheter.length_cm,
@@ -534,6 +540,19 @@ def _report(args: argparse.Namespace) -> str:
     pages = write_report_pdf(report, args.pdf)
     session = report.session_text
     return f"wrote {args.pdf}: {pages} page{'s' if pages != 1 else ''}, session {session}\n" + report.plain_text()
+
+
+def _tones(args: argparse.Namespace) -> str:
+    """Each alarm tone of every model (or of one) as a WAV file, for teaching material."""
+    from programmer.pump.alarm_tones import write_tone_wavs
+
+    folder = Path(args.wav)
+    if not args.wav.strip() or not folder.is_dir():
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise ValueError(f"--wav {args.wav!r} {problem}: give an existing folder to write the WAV files in")
+    models = [pump_models()[args.model]] if args.model else pump_models().models
+    written = [tone for model in models for tone in write_tone_wavs(folder, model, through_skin=args.through_skin)]
+    return "\n".join(f"wrote {tone.text()}" for tone in written)
 
 
 def _models(args: argparse.Namespace) -> str:

@@ -154,8 +154,9 @@ def _shown(day: date) -> date:
     return rounded_up(day) if isinstance(day, datetime) else day
 
 
-def _weekday(day: date) -> str:
-    return WEEKDAYS[day.weekday()][:3]
+def _with_weekday(moment: datetime, text: str) -> str:
+    """'Sat ' and `text`: the weekday of the moment as shown (23:59:30 on a Friday shows Saturday)."""
+    return f"{WEEKDAYS[_shown(moment).weekday()][:3]} {text}"
 
 
 def date_text(day: date) -> str:
@@ -171,12 +172,12 @@ def short_date_text(day: date) -> str:
 
 def weekday_moment_text(moment: datetime) -> str:
     """'Sat 2026-11-21 09:00': moment_text with its weekday, for a clock or a date to plan by."""
-    return f"{_weekday(_shown(moment))} {moment_text(moment)}"
+    return _with_weekday(moment, moment_text(moment))
 
 
 def short_moment_text(moment: datetime) -> str:
     """'Sat 21 Nov 09:00': short_date_text with its weekday and time (a plot's marker)."""
-    return f"{_weekday(_shown(moment))} {short_date_text(moment)} {clock_text(moment)}"
+    return _with_weekday(moment, f"{short_date_text(moment)} {clock_text(moment)}")
 
 
 def sentence(text: str) -> str:

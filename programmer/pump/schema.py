@@ -25,6 +25,8 @@ from programmer.therapy.schedule import WEEKDAYS, DaySchedule, FlexSchedule, Fle
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
 
 from .alarms import Alarm, AlarmKind
+from .file_errors import PumpFileError
+from .limits import memory_problems
 from .log import PumpClock
 from .memory import Catheter, PumpMemory
 
@@ -251,25 +253,14 @@ class StateRecord(_Record):
     alarms: list[AlarmRecord] = []
 
     def to_domain(self, events: Any = ()) -> PumpMemory:
-        return PumpMemory(
-            model_name=self.model_name,
-            serial=self.serial,
-            implant_date=self.implant_date,
-            patient_id=self.patient_id,
-            catheter=self.catheter.to_domain(),
-            prescription=self.prescription.to_domain(),
-            prescription_entered_at=self.prescription_entered_at,
-            reservoir_ml=self.reservoir_ml,
-            last_refill_at=self.last_refill_at,
-            last_refill_ml=self.last_refill_ml,
-            low_alarm_ml=self.low_alarm_ml,
-            eri_at=self.eri_at,
-            clock=self.clock,
-            ptm=None if self.ptm is None else self.ptm.to_domain(),
-            stopped_since=self.stopped_since,
-            alarms=tuple(Alarm(alarm.kind, alarm.raised_at) for alarm in self.alarms),
-            events=events,
-        )
+        """The memory: every field as stored (the names are PumpMemory's), but those with a record of their own."""
+        converted = {
+            "catheter": self.catheter.to_domain(),
+            "prescription": self.prescription.to_domain(),
+            "ptm": None if self.ptm is None else self.ptm.to_domain(),
+            "alarms": tuple(Alarm(alarm.kind, alarm.raised_at) for alarm in self.alarms),
+        }
+        return PumpMemory(**(msgspec.structs.asdict(self) | converted), events=events)
 
 
 def state_record(data: dict[str, Any], prefix: tuple[str | int, ...] = ()) -> StateRecord:
@@ -342,6 +333,16 @@ def joined(problems: list[str]) -> str:
     shown_problems = problems[:_MAX_PROBLEMS_SHOWN]
     more = len(problems) - len(shown_problems)
     return "; ".join(shown_problems) + (f"; and {more} more" if more else "")
+
+
+def refuse_impossible(memory: PumpMemory, source: object) -> None:
+    """Refuse a memory read from `source` (either format) that no pump could hold: its state or its whole log."""
+    try:
+        problems = memory_problems(memory) + memory.events.problems(memory.clock)
+    except (ArithmeticError, ValueError) as error:  # numbers so far out that checking them fails
+        problems = [f"a number is out of any pump's range ({error})"]
+    if problems:
+        raise PumpFileError(f"{source}: {joined(problems)}")
 
 
 def as_written(data: Any, where: tuple[str | int, ...]) -> Any:

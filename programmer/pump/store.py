@@ -37,7 +37,17 @@ from .firmware import EARLIEST_CLOCK, memory_problems
 from .log import DETAILS_TYPES, TAG, Event, EventDetails, EventKind, PumpClock
 from .logbook import PumpLog
 from .memory import PumpMemory
-from .schema import Refusal, datetime_text, joined, parse_json, refusal, shown, state_data, state_record
+from .schema import (
+    Refusal,
+    datetime_text,
+    joined,
+    parse_json,
+    refusal,
+    refuse_impossible,
+    shown,
+    state_data,
+    state_record,
+)
 
 VERSION = 2
 APPLICATION_ID = 0x50554D50  # "PUMP": `file` and SQLite tools name the file's application by it
@@ -302,12 +312,7 @@ def read(database: Database | Path) -> tuple[PumpMemory, Head]:
         raise PumpFileError(
             f"{path}: the pump row names {model_name} #{serial}, its state {memory.model_name} #{memory.serial}"
         )
-    try:
-        problems = memory_problems(memory) + memory.events.problems(memory.clock)
-    except (ArithmeticError, ValueError) as error:  # numbers so far out that checking them fails
-        problems = [f"a number is out of any pump's range ({error})"]
-    if problems:
-        raise PumpFileError(f"{path}: {joined(problems)}")
+    refuse_impossible(memory, path)
     memory.events.source.check_every_event()
     return memory, Head(serial, model_name, events, writes)
 

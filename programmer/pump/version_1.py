@@ -22,10 +22,9 @@ import msgspec
 
 from .alarms import AlarmKind
 from .file_errors import PumpFileError
-from .firmware import memory_problems
 from .log import DETAILS_TYPES, TAG, BolusPhase, Details, Event, EventDetails, EventKind, ModeChangeReason, PumpClock
 from .memory import PumpMemory
-from .schema import Refusal, joined, parse_json, refusal, shown, shown_value, state_data, state_record
+from .schema import Refusal, parse_json, refusal, refuse_impossible, shown, shown_value, state_data, state_record
 
 FORMAT_NAME = "intrathecal-pump-memory"
 VERSION = 1
@@ -110,12 +109,7 @@ def loads(text: str, source: str = "pump memory") -> PumpMemory:
         raise PumpFileError(f"{source}: {shown(error, memory_data, ('memory',))}") from None
     except (ValueError, TypeError, OverflowError) as error:  # a domain type refused a value the schema let through
         raise PumpFileError(f"{source}: memory: {error}") from None
-    try:
-        problems = memory_problems(memory) + memory.events.problems(memory.clock)
-    except (ArithmeticError, ValueError) as error:  # numbers so far out that checking them fails
-        problems = [f"a number is out of any pump's range ({error})"]
-    if problems:
-        raise PumpFileError(f"{source}: {joined(problems)}")
+    refuse_impossible(memory, source)
     return memory
 
 

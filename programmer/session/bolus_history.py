@@ -72,18 +72,6 @@ class BolusProgress:
         return f"then {self.afterwards}"
 
     @property
-    def kind(self) -> BolusKind:
-        return self.bolus.kind
-
-    @property
-    def volume_ml(self) -> float:
-        return self.bolus.volume_ml
-
-    @property
-    def dose(self) -> Dose:
-        return self.bolus.dose
-
-    @property
     def fraction(self) -> float:
         """0 before the start, 1 at the end."""
         elapsed = min(max(self.now - self.bolus.start, timedelta(0)), self.bolus.duration)
@@ -91,11 +79,11 @@ class BolusProgress:
 
     @property
     def delivered_ml(self) -> float:
-        return self.volume_ml * self.fraction
+        return self.bolus.volume_ml * self.fraction
 
     @property
     def delivered_dose(self) -> Dose:
-        return self.dose * self.fraction
+        return self.bolus.dose * self.fraction
 
     @property
     def remaining(self) -> timedelta:
@@ -107,11 +95,11 @@ class BolusProgress:
 
     @property
     def title(self) -> str:
-        return self.kind.title
+        return self.bolus.kind.title
 
     def delivered_text(self) -> str:
         """'0.25 of 0.5 mL (2.5 of 5 mg)'."""
-        return delivered_text(self.delivered_ml, self.volume_ml, self.delivered_dose, self.dose)
+        return delivered_text(self.delivered_ml, self.bolus.volume_ml, self.delivered_dose, self.bolus.dose)
 
     def remaining_text(self) -> str:
         if not self.started:
@@ -215,7 +203,7 @@ def bolus_history(memory: PumpMemory, since: datetime | None = None) -> list[Bol
             close(f"completed {moment_text(event.at)}{delivered}", volume_ml)
     if programmed is not None:
         running = bolus_progress(memory)
-        if running is not None and running.kind is programmed[1].bolus:
+        if running is not None and running.bolus.kind is programmed[1].bolus:
             close(f"running: {running.delivered_text()} delivered, {running.remaining_text()}", None, running=True)
         else:
             close("ended when the pump was reprogrammed", None)

@@ -188,7 +188,7 @@ class BolusScreen:
         return ProgressScreen(
             title=f"{progress.title} running",
             running=True,
-            kind=f"{progress.title}: {progress.dose} in {ml_text(progress.volume_ml)}",
+            kind=f"{progress.title}: {progress.bolus.dose} in {ml_text(progress.bolus.volume_ml)}",
             delivered=progress.delivered_text(),
             remaining=progress.remaining_text(),
             then=sentence(progress.then),

@@ -387,7 +387,7 @@ class BolusWorkflow:
         def cancelled(result: ProgramResult) -> Any:
             stopped = self._cancelled(progress, result)
             self.session.events.bolus.emit(
-                BolusNotice(BolusPhase.CANCELLED, progress.kind.value, stopped.at, stopped.text())
+                BolusNotice(BolusPhase.CANCELLED, progress.bolus.kind.value, stopped.at, stopped.text())
             )
             return then(stopped) if then is not None else stopped
 
@@ -401,12 +401,12 @@ class BolusWorkflow:
             if isinstance(event.details, BolusDetails) and event.details.phase is BolusPhase.CANCELLED
         )
         return CancelledBolus(
-            kind=progress.kind,
+            kind=progress.bolus.kind,
             at=at,
-            volume_ml=progress.volume_ml,
+            volume_ml=progress.bolus.volume_ml,
             delivered_ml=details.delivered_ml,
             delivered_dose=details.delivered_dose,
-            dose=progress.dose,
+            dose=progress.bolus.dose,
             reservoir_ml=result.after.reservoir_ml,
             afterwards=progress.afterwards,
         )
@@ -418,7 +418,7 @@ class BolusWorkflow:
         running = bolus_progress(memory)
         if running is not None:
             raise BolusRunning(
-                f"a {running.kind.value} bolus is running ({running.delivered_text()} delivered, "
+                f"a {running.bolus.kind.value} bolus is running ({running.delivered_text()} delivered, "
                 f"{running.remaining_text()}): wait for it to end or cancel it first"
             )
         pending = self.session.pending

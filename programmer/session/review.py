@@ -7,7 +7,6 @@ the safety gate (programmer.session.gate) decides, the review only lays it out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from programmer.session.schedule_figures import calendar_day_text, weekday_names
 from programmer.session.status import ReservoirDates
@@ -71,14 +70,6 @@ class Review:
             needs_reason=needing_reason(findings),
             has_changes=has_changes,
         )
-
-    @property
-    def old_alarm_date(self) -> datetime | None:
-        return self.old_projection.alarm_date
-
-    @property
-    def new_alarm_date(self) -> datetime | None:
-        return self.new_projection.alarm_date
 
     @property
     def dose_change_text(self) -> str:

@@ -44,7 +44,7 @@ from programmer.therapy.schedule import (
     schedule_problems,
     step_problems,
 )
-from programmer.therapy.units import MINUTES_PER_DAY, Concentration, DoseRate, DrugUnit, format_number
+from programmer.therapy.units import MINUTES_PER_DAY, DoseRate, format_number
 from programmer.wording import ml_per_day_text
 
 SNAP_MINUTES = 15  # boundaries dragged on the timeline land on the quarter hour
@@ -179,31 +179,24 @@ class ScheduleEdit:
         return self.schedule.day_name(self.weekday) if self.is_flex else "Every day"
 
     @property
-    def concentration(self) -> Concentration:
-        return self.edited.concentration
-
-    @property
-    def unit(self) -> DrugUnit:
-        return self.edited.unit
-
-    @property
     def pump_day(self) -> DaySchedule | None:
         """What the pump delivers now through the shown day; None when it holds a drug in another unit."""
-        if self.current.unit is not self.unit:
+        if self.current.unit is not self.edited.unit:
             return None
         return day_of(self.current, self.weekday)
 
     @property
     def flow_range(self) -> tuple[DoseRate, DoseRate]:
         """The model's lowest and highest flow as rates of this drug at this concentration."""
+        concentration = self.edited.concentration
         return (
-            self.concentration.rate_for(self.model.flow_min_ml_per_day),
-            self.concentration.rate_for(self.model.flow_max_ml_per_day),
+            concentration.rate_for(self.model.flow_min_ml_per_day),
+            concentration.rate_for(self.model.flow_max_ml_per_day),
         )
 
     @property
     def hard_limit(self) -> DoseRate | None:
-        if self.drug is None or self.drug.unit is not self.unit:
+        if self.drug is None or self.drug.unit is not self.edited.unit:
             return None
         return self.drug.rate(self.drug.daily_dose.hard_max)
 
@@ -212,13 +205,13 @@ class ScheduleEdit:
         return (
             f"{self.model.name} flow {format_number(self.model.flow_min_ml_per_day)}–"
             f"{ml_per_day_text(self.model.flow_max_ml_per_day)} = "
-            f"{format_number(low.per_day)}–{high} at {self.concentration}"
+            f"{format_number(low.per_day)}–{high} at {self.edited.concentration}"
         )
 
     def drug_limits_text(self) -> str:
-        if self.drug is None or self.drug.unit is not self.unit:
+        if self.drug is None or self.drug.unit is not self.edited.unit:
             return f"{self.edited.drug}: no library limits"
-        limits, unit = self.drug.daily_dose, self.unit.value
+        limits, unit = self.drug.daily_dose, self.edited.unit.value
         return (
             f"{self.drug.name}: usual {format_number(limits.soft_min)}–{format_number(limits.soft_max)} {unit}/day, "
             f"hard limit {format_number(limits.hard_max)} {unit}/day"
@@ -233,7 +226,7 @@ class ScheduleEdit:
             return cached[1]
         found = []
         for interval in day.intervals():
-            messages = step_problems(day, interval.index, self.model, self.concentration, day_name)
+            messages = step_problems(day, interval.index, self.model, self.edited.concentration, day_name)
             # step_problems names the step count first (when it is over), then the flow: the short words follow
             # from the facts, never from reading the sentences back.
             shorts = self._step_shorts(interval)
@@ -250,7 +243,7 @@ class ScheduleEdit:
         shorts = []
         if interval.index >= model.max_flex_steps:
             shorts.append(f"step {interval.index + 1} beyond the {model.name} maximum of {model.max_flex_steps}")
-        ml_per_day = self.concentration.ml_per_day(interval.rate)
+        ml_per_day = self.edited.concentration.ml_per_day(interval.rate)
         if model.flow_problem(ml_per_day):
             if ml_per_day > model.flow_max_ml_per_day:
                 shorts.append(f"above {model.name} max flow {ml_per_day_text(model.flow_max_ml_per_day)}")
@@ -292,7 +285,7 @@ class ScheduleEdit:
             end_minute=interval.end_minute,
             rate=interval.rate,
             dose=interval.dose,
-            volume_ml=interval.volume_ml(self.concentration),
+            volume_ml=interval.volume_ml(self.edited.concentration),
             problems=problems,
             weekday_name=self.weekday_name,
         )
@@ -301,14 +294,14 @@ class ScheduleEdit:
         """Totals of `day` (default: the day shown) as the pump would deliver it on `weekday`."""
         weekday = self.weekday if weekday is None else weekday
         day = day or day_of(self.edited, weekday)
-        pump = None if self.current.unit is not self.unit else self.current.daily_dose_on(weekday)
+        pump = None if self.current.unit is not self.edited.unit else self.current.daily_dose_on(weekday)
         name = self.schedule.day_name(weekday) if self.is_flex else "Every day"
         key = ("totals", id(day), name)
         cached = self._cache.get(key)
         if cached is None or cached[0] is not day:
             # The same day runs on several weekdays: its sums are worked out once.
             problems = sum(len(found) for found in self.day_problems(day, name))
-            volume = day.daily_volume_ml(self.concentration)
+            volume = day.daily_volume_ml(self.edited.concentration)
             cached = (day, (day.daily_dose, volume, day.min_rate, day.max_rate, len(day.steps), problems))
             self._cache[key] = cached
         dose, volume, lowest, highest, steps, problems = cached[1]
@@ -341,7 +334,7 @@ class ScheduleEdit:
 
     def weekly_mean_text(self) -> str:
         mean = self.edited.nominal_daily_dose
-        return f"{mean} ({ml_per_day_text(self.concentration.ml_per_day(mean))})"
+        return f"{mean} ({ml_per_day_text(self.edited.concentration.ml_per_day(mean))})"
 
     def pump_problems(self) -> list[str]:
         """Everything the pump model refuses in the whole schedule, per weekday and step.
@@ -350,7 +343,7 @@ class ScheduleEdit:
         """
         if not self.is_flex:
             return []
-        return schedule_problems(self.schedule, self.model, self.concentration)
+        return schedule_problems(self.schedule, self.model, self.edited.concentration)
 
     def default_split_minute(self, index: int) -> int:
         """The middle of step `index`, on the quarter hour where the step is long enough."""
@@ -363,8 +356,8 @@ class ScheduleEdit:
 
     def rate_entry(self, text: str, per_hour: bool, index: int | None = None) -> RateEntry:
         """A rate as typed in the entry row, per hour or per day, checked before it is accepted."""
-        unit = self.unit.value
-        period = f"{unit}/h" if per_hour else f"{unit}/day"
+        unit = self.edited.unit
+        period = f"{unit.value}/h" if per_hour else f"{unit.value}/day"
         typed = text.strip()
         if not typed:
             return RateEntry(None, per_hour, error=f"type the rate in {period}")
@@ -374,7 +367,7 @@ class ScheduleEdit:
             return RateEntry(None, per_hour, error=f"{typed!r} is not a number: type the rate in {period}, e.g. 150")
         if not math.isfinite(value) or value < 0:
             return RateEntry(None, per_hour, error=f"{typed} {period}: a rate is a number from 0 up")
-        rate = DoseRate.from_per_hour(value, self.unit) if per_hour else DoseRate(value, self.unit)
+        rate = DoseRate.from_per_hour(value, unit) if per_hour else DoseRate(value, unit)
         # The typed figure with its unit, and per day when it was typed per hour: '1.8 mg/h = 43.2 mg/day'.
         shown = f"{format_number(value)} {period} = {rate}" if per_hour else str(rate)
         return RateEntry(rate, per_hour, warning=self._entry_warning(rate, shown, index))
@@ -391,7 +384,8 @@ class ScheduleEdit:
         if hard is not None and rate.per_day > hard.per_day + _EPSILON:
             warnings.append(f"above the {self.drug.name} hard limit of {hard}: it cannot be programmed")
         else:
-            flow = self.model.flow_problem(self.concentration.ml_per_day(rate), self.concentration)
+            concentration = self.edited.concentration
+            flow = self.model.flow_problem(concentration.ml_per_day(rate), concentration)
             if flow:
                 warnings.append(flow)
         return "; ".join(warnings)
@@ -416,7 +410,7 @@ class ScheduleEdit:
             )
         bolus = self.edited.bolus if self.edited.mode is not InfusionMode.SINGLE_BOLUS else None
         schedule = FlexSchedule.every_day(DaySchedule.constant(dose))
-        return Prescription.flex(self.edited.drug, self.concentration, schedule).with_bolus(bolus)
+        return Prescription.flex(self.edited.drug, self.edited.concentration, schedule).with_bolus(bolus)
 
     def split(self, index: int, at_minute: int) -> Prescription:
         day = self.day
@@ -460,8 +454,9 @@ class ScheduleEdit:
 
     def set_rate(self, index: int, rate: DoseRate) -> Prescription:
         self._check_index(index)
-        if rate.unit is not self.unit:
-            raise ScheduleError(f"{rate} is in {rate.unit.value}, but {self.edited.drug} is dosed in {self.unit.value}")
+        edited = self.edited
+        if rate.unit is not edited.unit:
+            raise ScheduleError(f"{rate} is in {rate.unit.value}, but {edited.drug} is dosed in {edited.unit.value}")
         return self._with_day(self.day.with_rate(index, rate))
 
     def copy_day(self, to_weekdays: Iterable[int]) -> Prescription:

@@ -149,7 +149,7 @@ class ScheduleScreen:
         state = self.state
         if state is None:
             return "Flexible schedule: no pump connected"
-        return f"Flexible schedule — {state.edited.drug} {state.concentration}, {state.model.name}"
+        return f"Flexible schedule — {state.edited.drug} {state.edited.concentration}, {state.model.name}"
 
     @property
     def convert_text(self) -> str:
@@ -179,7 +179,7 @@ class ScheduleScreen:
 
     def rate_units(self) -> tuple[str, str]:
         """The rate entry's unit choices, per day first: ('mcg/day', 'mcg/h')."""
-        unit = self.state.unit.value
+        unit = self.state.edited.unit.value
         return f"{unit}/day", f"{unit}/h"
 
     def controls(self) -> StepControls:

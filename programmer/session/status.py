@@ -90,19 +90,16 @@ class ReservoirDate:
         """'1.8 mL left, at or below 2 mL': why a date already reached reads so."""
         return f"{ml_text(self.volume_ml)} left, at or below {ml_text(self.target_ml)}"
 
+    @property
+    def fired_at(self) -> datetime | None:
+        """When the pump raised this alarm; None while it has not."""
+        return self.date if self.fired else None
+
 
 @dataclass(frozen=True)
 class ReservoirDates:
     alarm: ReservoirDate
     empty: ReservoirDate
-
-    @property
-    def alarm_fired_at(self) -> datetime | None:
-        return self.alarm.date if self.alarm.fired else None
-
-    @property
-    def empty_fired_at(self) -> datetime | None:
-        return self.empty.date if self.empty.fired else None
 
 
 def reservoir_dates(projection: Projection, alarms: Iterable[Alarm] = ()) -> ReservoirDates:

@@ -39,14 +39,6 @@ class Visit:
         self.refill_record: RefillRecord | None = None
         self.appointment: datetime | None = None
 
-    @property
-    def events(self) -> ProgrammerEvents:
-        return self.session.events
-
-    @property
-    def path(self) -> Path:
-        return self.session.path
-
     def book_appointment(self, moment: datetime | None) -> None:
         """Book (None: unbook) the next refill; said as the `appointment` event."""
         now = self.session.now
@@ -54,7 +46,7 @@ class Visit:
             raise SessionError(f"the appointment {moment_text(moment)} is before the pump's clock ({moment_text(now)})")
         if moment != self.appointment:
             self.appointment = moment
-            self.events.appointment.emit(moment)
+            self.session.events.appointment.emit(moment)
 
     def start_refill(self, syringe: SyringeLabel | None = None) -> RefillWorkflow:
         """A refill of this visit's pump; its record is kept for the report when it ends."""

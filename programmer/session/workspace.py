@@ -1,4 +1,4 @@
-"""Where the trainee's own files live: the demo pump copy and the list of recently opened pumps.
+"""Where the trainee's own files live: the demo pump copy, the recently opened pumps and the settings.
 
 The shipped demo pump is never changed: the trainee works on a copy in the user data
 folder, so a session that stops the pump or empties the reservoir can be undone with
@@ -7,10 +7,13 @@ folder, so a session that stops the pump or empties the reservoir can be undone 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -26,6 +29,8 @@ RECENT_NAME = "recent.json"
 PUMP_SUFFIX, PUMP_FILES = SUFFIX, OPEN_FILTER  # for the window's file dialogs
 RECENT_FORMAT = "recent-pumps/1"
 MAX_RECENT = 8
+SETTINGS_NAME = "settings.json"
+SETTINGS_FORMAT = "settings/1"
 
 
 class WorkspaceError(ProgrammerError):
@@ -84,10 +89,7 @@ def _recent_file() -> Path:
 
 def _read_recent() -> list[Path]:
     """Paths from recent.json; a missing, unreadable or corrupt file means no recent pumps."""
-    try:
-        data = json.loads(_recent_file().read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return []
+    data = _read_json(_recent_file())
     if not isinstance(data, dict) or data.get("format") != RECENT_FORMAT or not isinstance(data.get("pumps"), list):
         return []
     return [Path(entry) for entry in data["pumps"] if isinstance(entry, str) and entry]
@@ -108,13 +110,62 @@ def remember_pump(path: Path) -> None:
     """Put `path` at the top of the recent list (at most MAX_RECENT entries)."""
     path = Path(path).expanduser().resolve()
     pumps = [path, *(other for other in recent_pumps() if other != path)][:MAX_RECENT]
-    text = json.dumps({"format": RECENT_FORMAT, "pumps": [str(p) for p in pumps]}, indent=2)
-    target = _recent_file()
-    handle, temporary = tempfile.mkstemp(prefix=".recent-", suffix=".tmp", dir=target.parent)
+    _write_json(_recent_file(), {"format": RECENT_FORMAT, "pumps": [str(p) for p in pumps]})
+
+
+def _read_json(target: Path) -> Any:
+    """What `target` holds, or None when it is missing, unreadable or not JSON."""
+    try:
+        return json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def _write_json(target: Path, data: object) -> None:
+    """Replace `target` whole (never half-written); a failure is ignored.
+
+    The recent list and the settings are conveniences: failing to save them must never stop the trainee.
+    """
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=target.parent)
+    except OSError:
+        return
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text + "\n")
+            file.write(json.dumps(data, indent=2) + "\n")
         os.replace(temporary, target)
     except OSError:
-        # The recent list is a convenience: failing to save it must never stop the trainee.
         Path(temporary).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the trainee chose and the programmer remembers between runs."""
+
+    alarm_sound_muted: bool = False  # a classroom: alarms are shown, never heard
+    tones_through_skin: bool = False  # alarm tones muffled, as a pump under the skin is heard
+
+
+def settings() -> Settings:
+    """The saved settings; a missing or corrupt file, or a value of the wrong type, gives that setting's default."""
+    try:
+        data = _read_json(data_dir() / SETTINGS_NAME)
+    except WorkspaceError:  # no data folder: the defaults, as on a first run
+        data = None
+    if not isinstance(data, dict) or data.get("format") != SETTINGS_FORMAT:
+        return Settings()
+    defaults = Settings()
+    chosen = {
+        field.name: data[field.name]
+        for field in fields(Settings)
+        if isinstance(data.get(field.name), type(getattr(defaults, field.name)))
+    }
+    return replace(defaults, **chosen)
+
+
+def change_settings(**changes: object) -> Settings:
+    """Save the settings with `changes` (by field name) and return them."""
+    changed = replace(settings(), **changes)
+    with contextlib.suppress(WorkspaceError):  # no data folder: kept for this run only (a convenience)
+        _write_json(data_dir() / SETTINGS_NAME, {"format": SETTINGS_FORMAT, **asdict(changed)})
+    return changed

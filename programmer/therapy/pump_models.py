@@ -16,6 +16,80 @@ from programmer.wording import format_number, ml_per_day_text
 _FLOW_TOLERANCE = 1e-9
 
 
+# --- alarm tones (issue 14): what the pump sounds, as data a clinic can correct ---------------------------------
+AlarmToneField = Literal[
+    "frequency_hz", "duration_ms", "gap_after_ms", "repeats", "repeat_every_minutes", "harmonic_levels"
+]
+_LONGEST_SOUNDING_MS = 60_000  # an alarm sounding for longer is a typing slip (the shipped ones last 1-3 s)
+
+
+class ToneStep(BaseModel):
+    """One beep: a pitch held for a while, then the silence before the next beep."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    frequency_hz: Number = Field(ge=150, le=1000)  # IEC 60601-1-8 puts alarm fundamentals between 150 and 1000 Hz
+    duration_ms: Number = Field(ge=20)  # shorter is heard as a click, not a tone
+    gap_after_ms: Number = Field(ge=0)
+
+
+class AlarmTone(BaseModel):
+    """One alarm sound: its steps played `repeats` times (one sounding), sounding again every repeat_every_minutes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    steps: list[ToneStep] = Field(min_length=1)
+    repeats: WholeNumber = Field(ge=1)
+    repeat_every_minutes: Number = Field(gt=0)
+    # Levels (0-1) of the fundamental, then the 2nd, 3rd... harmonic: IEC 60601-1-8 asks for at least four
+    # between 300 and 4000 Hz. At most 8, so 8 × 1000 Hz stays far below the 22 kHz a 44.1 kHz sampling carries.
+    harmonic_levels: list[Number] = Field(min_length=1, max_length=8)
+    source: str = Field(min_length=1)
+    emulator_defaults: list[AlarmToneField] = []
+
+    @property
+    def frequencies_hz(self) -> list[float]:
+        """The distinct pitches, in the order they sound."""
+        return list(dict.fromkeys(step.frequency_hz for step in self.steps))
+
+    @property
+    def sounding_ms(self) -> float:
+        """How long one sounding lasts: the steps and gaps `repeats` times, without the silence after the last beep."""
+        cycle_ms = sum(step.duration_ms + step.gap_after_ms for step in self.steps)
+        return cycle_ms * self.repeats - self.steps[-1].gap_after_ms
+
+    @model_validator(mode="after")
+    def _audible_and_short(self) -> AlarmTone:
+        if not all(0 <= level <= 1 for level in self.harmonic_levels) or self.harmonic_levels[0] == 0:
+            raise ValueError(f"harmonic_levels must lie between 0 and 1, the first above 0, not {self.harmonic_levels}")
+        if self.sounding_ms > _LONGEST_SOUNDING_MS:
+            raise ValueError(f"one sounding lasts {self.sounding_ms:g} ms: at most {_LONGEST_SOUNDING_MS} ms")
+        if self.sounding_ms >= self.repeat_every_minutes * 60_000:
+            raise ValueError(
+                f"one sounding lasts {self.sounding_ms:g} ms, not shorter than repeat_every_minutes "
+                f"({self.repeat_every_minutes:g} min)"
+            )
+        return self
+
+
+class AlarmTones(BaseModel):
+    """A model's two alarm sounds, told apart by ear: non-critical a single tone, critical a two-tone alarm."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    non_critical: AlarmTone
+    critical: AlarmTone
+
+    @model_validator(mode="after")
+    def _told_apart(self) -> AlarmTones:
+        if len(self.non_critical.frequencies_hz) != 1:
+            pitches = "/".join(f"{hz:g}" for hz in self.non_critical.frequencies_hz)
+            raise ValueError(f"non_critical must be a single tone, not {pitches} Hz")
+        if len(self.critical.frequencies_hz) < 2:
+            raise ValueError(f"critical must be a two-tone alarm, not {self.critical.frequencies_hz[0]:g} Hz alone")
+        return self
+
+
 class PumpModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -44,6 +118,7 @@ class PumpModel(BaseModel):
     refill_projection: Literal["low_alarm", "all_patient_boluses"]
     refill_projection_volume_ml: Number | None = Field(default=None, gt=0)
     emulator_defaults: list[str] = []
+    alarm_tones: AlarmTones  # what it sounds (issue 14)
 
     @model_validator(mode="after")
     def _consistent(self) -> PumpModel:

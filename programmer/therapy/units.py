@@ -104,22 +104,29 @@ def _key(amount: float, unit: DrugUnit) -> float:
     return float(f"{amount * unit.mcg_per_unit:.12g}")
 
 
-class _Quantity:
-    """Equality, hashing, arithmetic and ordering, shared by Dose and DoseRate.
+class _Measure:
+    """A size in a drug unit, checked where it is made; conversion, text, equality and hashing.
 
-    Only a quantity of the same kind is added, subtracted or compared, and only in the same unit
-    (a different one raises); equality compares the drug itself (1 mg == 1000 mcg).
+    Shared by Dose, DoseRate and Concentration, each naming the field that holds its size. Equality
+    compares the drug itself (1 mg == 1000 mcg), and only between measures of the same kind.
     """
 
     unit: DrugUnit
-    _KIND = ""  # kept apart in a hash: a dose never equals a rate
+    _SIZE = ""  # the field holding the size: "amount", "per_day", "per_ml"
+    _WHAT = ""  # named in a refusal, and kept apart in a hash (a dose never equals a rate): "a dose"
+    _PER = ""  # after the unit: "" (a dose), "/day", "/mL"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unit", _checked_unit(self.unit))
+        size = _checked_amount(self._size, f"{self._WHAT} in {self.unit.value}{self._PER}")
+        object.__setattr__(self, self._SIZE, size)
 
     @property
     def _size(self) -> float:
-        raise NotImplementedError
+        return getattr(self, self._SIZE)
 
-    def _with(self, size: float) -> Self:
-        return type(self)(size, self.unit)
+    def to(self, unit: DrugUnit) -> Self:
+        return type(self)(_convert(self._size, self.unit, unit), unit)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, type(self)):
@@ -127,7 +134,21 @@ class _Quantity:
         return _key(self._size, self.unit) == _key(other._size, other.unit)
 
     def __hash__(self) -> int:
-        return hash((self._KIND, _key(self._size, self.unit)))
+        return hash((self._WHAT, _key(self._size, self.unit)))
+
+    def __str__(self) -> str:
+        return f"{format_number(self._size)} {self.unit.value}{self._PER}"
+
+
+class _Quantity(_Measure):
+    """Arithmetic and ordering, shared by Dose and DoseRate.
+
+    Only a quantity of the same kind is added, subtracted or compared, and only in the same unit
+    (a different one raises).
+    """
+
+    def _with(self, size: float) -> Self:
+        return type(self)(size, self.unit)
 
     def __add__(self, other: Self) -> Self:
         if not isinstance(other, type(self)):
@@ -182,21 +203,7 @@ class Dose(_Quantity):
 
     amount: float
     unit: DrugUnit
-    _KIND = "dose"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "unit", _checked_unit(self.unit))
-        object.__setattr__(self, "amount", _checked_amount(self.amount, f"a dose in {self.unit.value}"))
-
-    @property
-    def _size(self) -> float:
-        return self.amount
-
-    def to(self, unit: DrugUnit) -> Dose:
-        return Dose(_convert(self.amount, self.unit, unit), unit)
-
-    def __str__(self) -> str:
-        return f"{format_number(self.amount)} {self.unit.value}"
+    _SIZE, _WHAT, _PER = "amount", "a dose", ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,15 +212,7 @@ class DoseRate(_Quantity):
 
     per_day: float
     unit: DrugUnit
-    _KIND = "rate"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "unit", _checked_unit(self.unit))
-        object.__setattr__(self, "per_day", _checked_amount(self.per_day, f"a dose rate in {self.unit.value}/day"))
-
-    @property
-    def _size(self) -> float:
-        return self.per_day
+    _SIZE, _WHAT, _PER = "per_day", "a dose rate", "/day"
 
     @classmethod
     def from_per_hour(cls, per_hour: float, unit: DrugUnit) -> DoseRate:
@@ -222,9 +221,6 @@ class DoseRate(_Quantity):
     @property
     def per_hour(self) -> float:
         return self.per_day / HOURS_PER_DAY
-
-    def to(self, unit: DrugUnit) -> DoseRate:
-        return DoseRate(_convert(self.per_day, self.unit, unit), unit)
 
     def over_minutes(self, minutes: float) -> Dose:
         return Dose(self.per_day * _checked_amount(minutes, "a duration in minutes") / MINUTES_PER_DAY, self.unit)
@@ -238,9 +234,6 @@ class DoseRate(_Quantity):
             return None
         return (self.per_day - old.per_day) / old.per_day * 100.0
 
-    def __str__(self) -> str:
-        return f"{format_number(self.per_day)} {self.unit.value}/day"
-
     def per_hour_text(self) -> str:
         return f"{format_number(self.per_hour)} {self.unit.value}/h"
 
@@ -250,51 +243,38 @@ class DoseRate(_Quantity):
 
 
 @dataclass(frozen=True, eq=False)
-class Concentration:
+class Concentration(_Measure):
     """Drug per millilitre, e.g. 10 mg/mL."""
 
     per_ml: float
     unit: DrugUnit
+    _SIZE, _WHAT, _PER = "per_ml", "a concentration", "/mL"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "unit", _checked_unit(self.unit))
-        object.__setattr__(self, "per_ml", _checked_amount(self.per_ml, f"a concentration in {self.unit.value}/mL"))
+        super().__post_init__()
         if not self.per_ml > 0:
             raise UnitError(f"a concentration must be above zero, not {self.per_ml:g} {self.unit.value}/mL")
 
-    def to(self, unit: DrugUnit) -> Concentration:
-        return Concentration(_convert(self.per_ml, self.unit, unit), unit)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Concentration):
-            return NotImplemented
-        return _key(self.per_ml, self.unit) == _key(other.per_ml, other.unit)
-
-    def __hash__(self) -> int:
-        return hash(("concentration", _key(self.per_ml, self.unit)))
-
     def volume_ml(self, dose: Dose) -> float:
         """Volume that holds `dose`."""
-        if not isinstance(dose, Dose):
-            raise TypeError(f"volume_ml needs a Dose, not {type(dose).__name__}")
-        _same_unit(self.unit, dose.unit, "relate a dose in")
-        return dose.amount / self.per_ml
+        return self._ml(dose, Dose, "volume_ml", "dose")
 
     def dose_in(self, volume_ml: float) -> Dose:
         return Dose(_checked_amount(volume_ml, "a volume in mL") * self.per_ml, self.unit)
 
     def ml_per_day(self, rate: DoseRate) -> float:
         """rate (mL/day) = dose per day / concentration."""
-        if not isinstance(rate, DoseRate):
-            raise TypeError(f"ml_per_day needs a DoseRate, not {type(rate).__name__}")
-        _same_unit(self.unit, rate.unit, "relate a rate in")
-        return rate.per_day / self.per_ml
+        return self._ml(rate, DoseRate, "ml_per_day", "rate")
 
     def rate_for(self, ml_per_day: float) -> DoseRate:
         return DoseRate(_checked_amount(ml_per_day, "a flow in mL/day") * self.per_ml, self.unit)
 
-    def __str__(self) -> str:
-        return f"{format_number(self.per_ml)} {self.unit.value}/mL"
+    def _ml(self, quantity: _Quantity, kind: type[_Quantity], caller: str, what: str) -> float:
+        """The mL (per day, for a rate) that hold `quantity` of this drug: a dose or a rate in this unit only."""
+        if not isinstance(quantity, kind):
+            raise TypeError(f"{caller} needs a {kind.__name__}, not {type(quantity).__name__}")
+        _same_unit(self.unit, quantity.unit, f"relate a {what} in")
+        return quantity._size / self.per_ml
 
 
 _NUMBER = r"(?P<amount>\d+(?:\.\d+)?|\.\d+)"

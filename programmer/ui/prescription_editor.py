@@ -137,7 +137,7 @@ class PrescriptionEditor(QWidget):
                 grid.addLayout(field, row * 2, 1)
             grid.addWidget(self.badges[key], row * 2, 2, Qt.AlignmentFlag.AlignTop)
             if isinstance(side, QWidget):
-                grid.addWidget(side, row * 2, 3, Qt.AlignmentFlag.AlignTop)  # the cell's width: wrapped only when it must
+                grid.addWidget(side, row * 2, 3, Qt.AlignmentFlag.AlignTop)
             elif side is not None:
                 grid.addLayout(side, row * 2, 3)
         grid.addWidget(self.dose_problem, 7, 1, 1, 3)

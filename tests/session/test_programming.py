@@ -51,7 +51,7 @@ def test_dose_change_is_reviewed_with_percent_and_alarm_date_then_programmed_and
     review = session.review()
     assert review.dose_change_percent == pytest.approx(33.333, abs=0.01)
     assert review.new_daily_volume_ml == pytest.approx(0.2)
-    assert review.new_alarm_date == NOW + timedelta(days=90)
+    assert review.new_projection.alarm_date == NOW + timedelta(days=90)
     rows = {row.label: row for row in review.rows}
     assert rows["Daily dose"].changed and rows["Daily dose"].new.startswith("2 mg/day")
     assert not rows["Drug"].changed

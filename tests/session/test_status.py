@@ -30,14 +30,14 @@ def test_ahead_of_the_alarm_the_dates_are_the_projection():
     assert dates.alarm.text() == "2027-03-21 09:00"
     assert dates.alarm.days_text() == "100.0 days"
     assert dates.empty.text() == "2027-04-03 17:00"
-    assert dates.alarm_fired_at is None and dates.empty_fired_at is None
+    assert dates.alarm.fired_at is None and dates.empty.fired_at is None
 
 
 def test_once_the_alarm_fired_it_shows_when_and_how_long_ago_not_now():
     dates = dates_at(ALARM + timedelta(days=2, hours=3, minutes=10))
     assert dates.alarm.text() == "2027-03-21 09:00 (fired 2 d 3 h 10 min ago)"
     assert dates.alarm.days_text() == "alarm fired 2 d 3 h 10 min ago"
-    assert dates.alarm_fired_at == ALARM
+    assert dates.alarm.fired_at == ALARM
     assert dates.empty.text() == "2027-04-03 17:00"  # still ahead: the projection from today's 1.675 mL
 
 

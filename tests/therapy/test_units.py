@@ -160,6 +160,34 @@ def test_non_finite_amounts_are_refused(amount):
         DoseRate(amount, MG)
 
 
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Dose(math.inf, MG), "a dose in mg must be a finite number, not inf"),
+        (lambda: DoseRate(2e12, MCG), "a dose rate in mcg/day of 2e+12 is out of any pump's range"),
+        (lambda: Concentration(math.nan, MG), "a concentration in mg/mL must be a finite number, not nan"),
+        (lambda: MORPHINE_10.volume_ml(DoseRate(1, MG)), "volume_ml needs a Dose, not DoseRate"),
+        (lambda: MORPHINE_10.ml_per_day(Dose(1, MG)), "ml_per_day needs a DoseRate, not Dose"),
+    ],
+)
+def test_a_refusal_names_the_kind_and_its_unit(make, message):
+    with pytest.raises((UnitError, TypeError)) as refused:
+        make()
+    assert str(refused.value).startswith(message)
+
+
+def test_each_kind_converts_and_reads_in_its_own_terms():
+    assert (str(Dose(0.5, MG)), str(DoseRate(0.5, MG)), str(Concentration(0.5, MG))) == (
+        "0.5 mg",
+        "0.5 mg/day",
+        "0.5 mg/mL",
+    )
+    assert Concentration(0.5, MG).to(MCG) == Concentration(500, MCG)
+    assert str(Concentration(0.5, MG).to(MCG)) == "500 mcg/mL"
+    assert (MORPHINE_10.volume_ml(Dose(5, MG)), MORPHINE_10.ml_per_day(DoseRate(2, MG))) == (0.5, 0.2)
+    assert len({Dose(1, MG), DoseRate(1, MG), Concentration(1, MG)}) == 3  # same number and unit, three kinds
+
+
 @pytest.mark.parametrize("amount", ["1.5", None, True])
 def test_amounts_must_be_numbers_not_text(amount):
     with pytest.raises(TypeError, match="must be a number"):

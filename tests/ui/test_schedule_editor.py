@@ -475,7 +475,7 @@ def test_programming_the_edited_schedule_moves_the_alarm_date(editor, session):
     editor.set_rate_from_entry()
     review = session.review()
     assert review.new_daily_volume_ml == pytest.approx(0.395)
-    assert review.new_alarm_date < review.old_alarm_date
+    assert review.new_projection.alarm_date < review.old_projection.alarm_date
     session.program()
     assert shown(editor.totals.change) == "no change (0 %) (now 197.5 mcg/day)"
     assert not editor.undo_button.isEnabled()

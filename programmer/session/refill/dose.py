@@ -25,26 +25,18 @@ class DosePlan:
     keep_refused: str  # why the dose cannot simply be kept ("" when it can)
 
     @property
-    def old_daily_dose(self) -> DoseRate:
-        return self.old.nominal_daily_dose
-
-    @property
-    def old_ml_per_day(self) -> float:
-        return self.old.nominal_daily_volume_ml
-
-    @property
     def can_keep(self) -> bool:
         return not self.keep_refused
 
     def lines(self) -> list[str]:
         old = self.old
         lines = [
-            f"Now: {self.old_daily_dose} = {ml_per_day_text(self.old_ml_per_day)} of {old.drug} "
+            f"Now: {old.nominal_daily_dose} = {ml_per_day_text(old.nominal_daily_volume_ml)} of {old.drug} "
             f"{old.concentration}"
         ]
         if self.same_dose_ml_per_day is not None:
             lines.append(
-                f"Same dose with {self.new_drug} {self.new_concentration}: {self.old_daily_dose} = "
+                f"Same dose with {self.new_drug} {self.new_concentration}: {old.nominal_daily_dose} = "
                 f"{ml_per_day_text(self.same_dose_ml_per_day)}"
             )
         if self.keep_refused:

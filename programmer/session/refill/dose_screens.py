@@ -67,7 +67,7 @@ class DoseScreen(StepScreen):
             return f"Keep the daily dose (not possible: {plan.keep_refused})"
         rate = plan.same_dose_ml_per_day
         rate_text = "" if rate is None else f": new rate {ml_per_day_text(rate)}"
-        return f"Keep the daily dose {plan.old_daily_dose}{rate_text}"
+        return f"Keep the daily dose {plan.old.nominal_daily_dose}{rate_text}"
 
     @property
     def can_keep(self) -> bool:

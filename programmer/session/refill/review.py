@@ -45,7 +45,7 @@ class RefillReview:
 
     @property
     def new_alarm_date(self) -> datetime | None:
-        return self.review.new_alarm_date
+        return self.review.new_projection.alarm_date
 
 
 def refilled(memory: PumpMemory, program: Program) -> PumpMemory:

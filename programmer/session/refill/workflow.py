@@ -47,7 +47,6 @@ from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.drugs import Drug, same_drug
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.projection import Projection
-from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.refill import Discrepancy, FillResult, discrepancy, fill
 from programmer.therapy.units import Concentration, DoseRate
 from programmer.wording import ml_text, moment_text

@@ -126,7 +126,7 @@ class ScheduleEditor(QWidget):
         self.table = StepTable(
             self._table_edit,
             lambda row, per_hour, text: self.screen.read_rate(text, per_hour, row),
-            lambda: self.screen.state.unit,
+            lambda: self.screen.state.edited.unit,
         )
         left = QVBoxLayout()
         left.setSpacing(6)
@@ -325,10 +325,10 @@ class ScheduleEditor(QWidget):
         self.convert_text.setText(unbroken(convert))
         self.step_controls.fill_units(screen.rate_units())
         rows = screen.rows()
-        self.table.show_rows(rows, state.unit)
+        self.table.show_rows(rows, state.edited.unit)
         self.timeline.show_schedule(
             state.day,
-            state.concentration,
+            state.edited.concentration,
             selected=state.selected,
             problems=[[problem.short for problem in row.problems] for row in rows],
             reference=state.pump_day,

@@ -17,6 +17,7 @@ from programmer import TRAINING_BANNER
 from programmer.errors import ProgrammerError
 from programmer.pump.firmware import ProgramRejected
 from programmer.pump_commands import add_pump_commands
+from programmer.training_commands import add_training_commands
 
 
 class UsageError(ProgrammerError, ValueError):
@@ -45,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="status",
         help="which screen --screenshot renders (default: status)",
     )
-    add_pump_commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_pump_commands(commands)
+    add_training_commands(commands)
     return parser
 
 

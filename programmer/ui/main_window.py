@@ -53,6 +53,7 @@ from programmer.ui.schedule.editor import ScheduleEditor
 from programmer.ui.status_panel import StatusPanel
 from programmer.ui.style import see_through
 from programmer.ui.theme import STYLESHEET
+from programmer.ui.training.controller import TrainingController
 from programmer.ui.window_actions import WindowActions
 from programmer.wording import sentence
 
@@ -153,6 +154,7 @@ class MainWindow(WindowActions, QMainWindow):
 
         self._build_actions()
         self._build_menus()
+        self.training = TrainingController(self)
 
         self.header.cancel_requested.connect(self.stop_waiting)
         self.editor.prescription_edited.connect(self._edit_prescription)

@@ -1,0 +1,218 @@
+"""A whole scenario through the window, as a trainee and an instructor would: the chooser, the prebrief,
+the work on the normal screens with a planted fault, the debrief, the instructor panel and the records."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QToolButton
+
+from programmer.pump.pumpfile import load_pump
+from programmer.therapy.units import DoseRate, DrugUnit
+from programmer.training.debrief import build_debrief
+from programmer.training.engine import Mode
+from programmer.training.library import scenario_library
+from programmer.training.records import TrainingRecords
+from programmer.ui.main_window import EDITOR_TAB, REVIEW_TAB, MainWindow
+from programmer.ui.training.chooser import PrebriefDialog, ScenarioChooser
+from programmer.ui.training.debrief_view import DebriefDialog, write_debrief_pdf
+from programmer.ui.training.instructor import InstructorPanel, PinDialog, RecordsView
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SCENARIO = "13-unfinished-session"
+
+
+def when_shown(kind: type, then) -> None:
+    """Once a modal dialog of `kind` is up, run `then(dialog)` (as a person would act on it)."""
+    timer = QTimer()
+    timer.setInterval(20)
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind):
+            timer.stop()
+            then(dialog)
+
+    timer.timeout.connect(look)
+    timer.start()
+    when_shown.timers.append(timer)  # kept alive until the test ends
+
+
+when_shown.timers = []
+
+
+@pytest.fixture
+def window(qtbot):
+    widget = MainWindow()
+    qtbot.addWidget(widget, before_close_func=lambda w: (w.wait_for_pump(), w.programmer.close(confirm=True)))
+    widget.resize(1600, 900)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    when_shown.timers.clear()
+
+
+def choose(dialog: ScenarioChooser, trainee: str, mode: Mode = Mode.PRACTICE) -> str:
+    """Pick the scenario, name the trainee and the mode, go on; what the chooser showed of the scenario."""
+    ids = [scenario.id for scenario in dialog.library.scenarios]
+    dialog.list.setCurrentRow(ids.index(SCENARIO))
+    shown = dialog.details.toPlainText()
+    dialog.trainee_edit.setText(trainee)
+    (dialog.assessment if mode is Mode.ASSESSMENT else dialog.practice).setChecked(True)
+    dialog.start_button.click()
+    return shown
+
+
+def begin(qtbot, window, trainee: str = "Ana Ruiz", mode: Mode = Mode.PRACTICE) -> dict[str, str]:
+    seen = {}
+
+    def read_prebrief(dialog: PrebriefDialog) -> None:
+        seen["prebrief"] = dialog.body.toPlainText()
+        dialog.begin_button.click()
+
+    when_shown(ScenarioChooser, lambda dialog: seen.setdefault("chooser", choose(dialog, trainee, mode)))
+    when_shown(PrebriefDialog, read_prebrief)
+    assert window.training.choose()
+    window.wait_for_pump()
+    return seen
+
+
+def toolbar(qtbot, window, name: str) -> None:
+    """A click on the session toolbar (Interrogate, Review changes …), then the pump's answer."""
+    qtbot.mouseClick(window.findChild(QToolButton, f"{name}ToolButton"), Qt.MouseButton.LeftButton)
+    window.wait_for_pump()
+
+
+def restart_at_200(qtbot, window) -> None:
+    window.tabs.setCurrentIndex(EDITOR_TAB)
+    editor = window.editor
+    editor.mode.setCurrentIndex(editor.mode.findText("Simple continuous"))
+    dose = editor.dose
+    qtbot.mouseClick(dose.lineEdit(), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dose, Qt.Key.Key_A, CTRL)
+    qtbot.keyClicks(dose, "200")
+    qtbot.keyClick(dose, Qt.Key.Key_Return)
+    toolbar(qtbot, window, "review")
+    assert window.tabs.currentIndex() == REVIEW_TAB
+    qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
+    window.wait_for_pump()
+
+
+def test_a_whole_scenario_prebrief_work_with_a_planted_fault_and_the_debrief(qtbot, window, tmp_path):
+    seen = begin(qtbot, window)
+    assert "Never end a session with the pump stopped" in seen["chooser"]  # objectives, no answer keys
+    assert "Mr K. Osei" in seen["prebrief"] and "baclofen 500 mcg/mL, 200 mcg/day" in seen["prebrief"]
+    attempt = window.training.attempt
+    panel = window.training.panel
+    assert window.training.dock.isVisible() and window.header.link.text() == "connected"
+    assert window.session.current.serial == "PX20-TR-0113"
+    assert any("legs jerk" in text for text in panel.texts(panel.room))  # the cue when the visit opened
+    assert panel.checklist_group.isVisible()
+
+    restart_at_200(qtbot, window)  # the planted fault: the link drops while programming
+    assert window.review_panel.result.text().startswith("Not programmed: link lost during programming")
+    assert any("only an interrogation can say" in text.lower() for text in panel.texts(panel.hints))
+    toolbar(qtbot, window, "interrogate")  # again, as the hint says
+    toolbar(qtbot, window, "review")
+    qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
+    window.wait_for_pump()
+    assert window.review_panel.result.text().startswith("Verified")
+    assert load_pump(attempt.pump_path).prescription.daily_dose == DoseRate(200, DrugUnit.MCG)
+    assert any(text.startswith("✓") and "200 mcg/day" in text for text in panel.texts(panel.checklist))
+
+    debriefs = []
+    when_shown(QMessageBox, lambda box: box.findChild(QPushButton, "confirmAccept").click())  # "End the attempt?"
+    when_shown(DebriefDialog, lambda dialog: (debriefs.append(dialog.debrief), dialog.body.toPlainText(),
+                                              dialog.reject()))
+    window.training.end_attempt()
+    qtbot.waitUntil(lambda: bool(debriefs))
+    debrief = debriefs[0]
+    assert debrief.status == "passed" and debrief.trainee == "Ana Ruiz", debrief.plain_text()
+    assert {action.key for action in debrief.critical if action.state == "met"} >= {"not-stopped",
+                                                                                  "interrogate-after-link"}
+    assert any("lost-link" in fault for fault in debrief.faults)
+    assert not window.training.dock.isVisible()
+    pages = write_debrief_pdf(debrief, tmp_path / "debrief.pdf")
+    assert pages >= 1 and (tmp_path / "debrief.pdf").read_bytes().startswith(b"%PDF")
+
+    records = TrainingRecords()
+    row = records.attempts(trainee="ana ruiz")[0]
+    assert (row.scenario, row.status) == (SCENARIO, "passed")
+    assert build_debrief(records.recording(row.id), row.id).verdict() == debrief.verdict()  # rebuilt alike
+
+
+def test_closing_with_the_pump_stopped_fails_on_the_critical_action_in_assessment_mode(qtbot, window):
+    begin(qtbot, window, trainee="Ben", mode=Mode.ASSESSMENT)
+    panel = window.training.panel
+    assert not panel.checklist_group.isVisible() and not panel.hint_button.isVisible()
+    debriefs = []
+    when_shown(DebriefDialog, lambda dialog: (debriefs.append(dialog.debrief), dialog.reject()))
+    window.training.attempt.end(by="trainee")
+    qtbot.waitUntil(lambda: bool(debriefs))
+    assert debriefs[0].status == "failed"
+    assert "not-stopped" in {action.key for action in debriefs[0].missed_critical}
+
+
+def test_the_instructor_panel_and_records_need_the_pin(qtbot, window):
+    begin(qtbot, window)
+    attempt = window.training.attempt
+    refused = []
+
+    def wrong_then_cancel(dialog: PinDialog) -> None:
+        dialog.entry.setText("1234")
+        dialog.again.setText("1243")  # first use: the two differ
+        dialog._check()
+        refused.append(dialog.problem.text())
+        dialog.reject()
+
+    when_shown(PinDialog, wrong_then_cancel)
+    window.training.instructor()
+    assert refused == ["The two PINs differ: type the same PIN twice."]
+    assert not window.training.pin.is_set
+
+    def set_pin(dialog: PinDialog) -> None:
+        dialog.entry.setText("2468")
+        dialog.again.setText("2468")
+        dialog._check()
+
+    steered = {}
+
+    def steer(panel: InstructorPanel) -> None:
+        panel.pause_button.click()
+        steered["paused"] = attempt.paused
+        panel.pause_button.click()
+        panel.reveal_button.click()
+        steered["truth"] = [panel.truth.item(row).text() for row in range(panel.truth.count())]
+        panel.hint_edit.setText("Check the mode first.")
+        panel.hint_button.click()
+        panel.faults.setCurrentIndex(panel.faults.findData("slow_link"))
+        panel.inject_button.click()
+        panel.reject()
+
+    when_shown(PinDialog, set_pin)
+    when_shown(InstructorPanel, steer)
+    window.training.instructor()
+    assert steered["paused"] is True and not attempt.paused
+    assert any("planted fault lost-link" in line for line in steered["truth"])
+    assert "Check the mode first." in window.training.panel.texts(window.training.panel.hints)
+    assert window.training.pin.is_set
+
+    opened = []
+
+    def read_records(view: RecordsView) -> None:
+        view.trainee.setText("ana ruiz")
+        opened.append((view.table.rowCount(), view.table.item(0, 7).text(), view.csv_text()))
+        view.reject()
+
+    when_shown(PinDialog, lambda dialog: (dialog.entry.setText("2468"), dialog._check()))
+    when_shown(RecordsView, read_records)
+    window.training.show_records()
+    rows, status, csv_text = opened[0]
+    assert rows == 1 and status == "incomplete"  # still running: recorded as it goes
+    assert SCENARIO in csv_text
+
+
+def test_the_library_offers_every_scenario_that_checks():
+    library = scenario_library()
+    assert not library.broken, library.broken
+    assert SCENARIO in {scenario.id for scenario in library.scenarios}

@@ -23,6 +23,7 @@ from programmer.pump.memory import PumpMemory
 from programmer.session import workspace
 from programmer.session.events import LinkState, RefillStepDone
 from programmer.session.refill.records import RefillRecord
+from programmer.session.refill.steps import Port
 from programmer.session.refill.syringe import SyringeLabel
 from programmer.session.visit import ClinicianProgrammer
 from programmer.therapy.units import Concentration, parse_dose_rate
@@ -239,6 +240,10 @@ class Attempt:
 
     def _on_refill_step(self, done: RefillStepDone) -> None:
         self._record("trainee", observe.refill_step(done, self._truth.ml))
+        if done.action == "port_chosen" and done.value is Port.RESERVOIR_FILL:
+            # What the nurse sees in the room: the old drug drawn out is the reservoir's real volume.
+            self._cue(f"You empty the reservoir through the fill port: the syringe now holds "
+                      f"{ml_text(self._truth.ml)} of the old drug.")
         if done.action == "removed_recorded":
             self._truth.emptied()
         elif done.action == "fill_recorded":
@@ -321,13 +326,16 @@ class Attempt:
         for cue in list(self._cues_waiting):
             if any(trigger.fires(elapsed, entry, self._start_clock) for trigger in cue.when):
                 self._cues_waiting.remove(cue)
-                self._record("engine", CueShown(cue=cue.text))
-                self.events.cue.emit(cue.text)
+                self._cue(cue.text)
         for hint in list(self._hints_waiting):
             if any(trigger.fires(elapsed, entry, self._start_clock) for trigger in hint.when):
                 self._hints_waiting.remove(hint)
                 if self.shows_hints:
                     self._hint(hint.text, "trigger")
+
+    def _cue(self, text: str) -> None:
+        self._record("engine", CueShown(cue=text))
+        self.events.cue.emit(text)
 
     def _fire(self, fault: Fault, trigger: str, who: Who) -> None:
         self._switches.fire(fault)

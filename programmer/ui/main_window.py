@@ -392,7 +392,7 @@ class MainWindow(WindowActions, QMainWindow):
         if self.visit is None:
             return
         try:
-            wizard = RefillWizard(self.visit.start_refill(), parent=self)
+            wizard = RefillWizard(self.visit.start_refill(self.training.syringe()), parent=self)
         except ProgrammerError as error:
             dialogs.show_error(self, "Cannot start the refill", str(error))
             return

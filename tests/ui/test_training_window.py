@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QToolButton
 
 from programmer.pump.pumpfile import load_pump
+from programmer.session.refill.steps import Port
 from programmer.therapy.units import DoseRate, DrugUnit
 from programmer.training.debrief import build_debrief
 from programmer.training.engine import Mode
@@ -216,3 +217,17 @@ def test_the_library_offers_every_scenario_that_checks():
     library = scenario_library()
     assert not library.broken, library.broken
     assert SCENARIO in {scenario.id for scenario in library.scenarios}
+
+
+def test_a_refill_in_a_scenario_starts_from_the_pharmacys_syringe_and_shows_what_comes_out(qtbot, window):
+    library = scenario_library()
+    window.training.begin(library.find("05-suspected-pocket-fill"), "Cy", Mode.ASSESSMENT)
+    window.wait_for_pump()
+    attempt = window.training.attempt
+    workflow = window.visit.start_refill(window.training.syringe())
+    assert workflow.syringe_label == attempt.syringe
+    assert (workflow.syringe_label.drug, workflow.syringe_label.volume_ml) == ("morphine", 20)
+    workflow.confirm_label(True)
+    workflow.choose_port(Port.RESERVOIR_FILL)
+    panel = window.training.panel
+    assert "the syringe now holds 5 mL of the old drug" in panel.texts(panel.room)[-1]  # in assessment mode too

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget
 
 from programmer.errors import ProgrammerError
+from programmer.session.refill.syringe import SyringeLabel
 from programmer.training.debrief import Debrief
 from programmer.training.engine import Attempt, Mode
 from programmer.training.instructor_pin import InstructorPin
@@ -145,6 +146,11 @@ class TrainingController:
         if attempt is not None:
             dialog.try_again.connect(lambda: self.prebrief(attempt.scenario, attempt.trainee, attempt.mode))
         dialog.exec()
+
+    def syringe(self) -> SyringeLabel | None:
+        """The syringe the scenario's pharmacy sent, while a scenario runs: a refill starts from it."""
+        attempt = self.attempt
+        return attempt.syringe if attempt is not None and not attempt.ended else None
 
     def _ask_hint(self) -> None:
         if self.attempt is None:

@@ -527,14 +527,10 @@ def _refill(args: argparse.Namespace) -> str:
 
 def _report(args: argparse.Namespace) -> str:
     """Rebuild the last session from the pump file alone and print it to PDF (Qt loaded only here)."""
-    import os
-
     from programmer.session.report import build_report
 
     memory = load_pump(args.file)
     report = build_report(memory, since=args.since, clinician=args.clinician)
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a headless machine has no screen to open
     from programmer.ui.report_pdf import write_report_pdf
 
     pages = write_report_pdf(report, args.pdf)

@@ -55,6 +55,7 @@ def add_training_commands(subparsers: argparse._SubParsersAction) -> None:
     debrief = commands.add_parser("debrief", help="the debrief of a recorded attempt, rebuilt from its recording")
     debrief.add_argument("attempt", type=_attempt_number, help="the attempt's number in the records")
     debrief.add_argument("--json", action="store_true", help="print it as JSON")
+    debrief.add_argument("--pdf", type=Path, metavar="OUT", help="also write it as an A4 PDF to OUT")
     debrief.set_defaults(run=_debrief)
 
     records = commands.add_parser("records", help="the recorded attempts, newest first")
@@ -133,7 +134,14 @@ def _run(args: argparse.Namespace) -> str:
 
 def _debrief(args: argparse.Namespace) -> str:
     records = TrainingRecords()
-    return _shown(build_debrief(records.recording(args.attempt), args.attempt), args.json)
+    debrief = build_debrief(records.recording(args.attempt), args.attempt)
+    if args.pdf is not None:
+        from programmer.ui.report_pdf import application
+        from programmer.ui.training.debrief_view import write_debrief_pdf  # Qt only when paper is asked for
+
+        application()
+        write_debrief_pdf(debrief, args.pdf)
+    return _shown(debrief, args.json)
 
 
 def _records(args: argparse.Namespace) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import sys
 import tempfile
 from datetime import timedelta
@@ -301,7 +302,10 @@ def render_plot_png(report: SessionReport, path: Path | str) -> Path:
 
 
 def application() -> QApplication:
-    """The running application, or a new one (the headless report needs one for the plot widget)."""
+    """The running application, or a new one (headless paper needs one for its fonts and the plot widget);
+    offscreen on a machine with no screen to open."""
+    if QApplication.instance() is None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     return QApplication.instance() or QApplication(sys.argv[:1])
 
 

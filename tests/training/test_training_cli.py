@@ -6,6 +6,7 @@ import csv
 import json
 
 import pytest
+from pypdf import PdfReader
 
 from programmer.cli import main
 from programmer.training.library import scenarios_dir
@@ -117,3 +118,14 @@ def test_a_broken_actions_file_is_one_line_and_exit_1(tmp_path, capsys, steps, s
 def test_bad_arguments_are_one_line_and_exit_1(capsys, argv, said):
     code, _, err = run(capsys, "training", *argv)
     assert code == 1 and len(err.splitlines()) == 1 and said in err, err
+
+
+def test_debrief_as_a_pdf_for_the_trainees_file(tmp_path, capsys):
+    attempt = scenarios_dir() / "13-unfinished-session" / "attempts" / "closed_while_stopped.toml"
+    code, _, _ = run(capsys, "training", "run", "13-unfinished-session", "--actions", attempt)
+    assert code == 1  # a failed attempt still has its debrief, and its record
+    code, out, _ = run(capsys, "training", "debrief", "1", "--pdf", tmp_path / "debrief.pdf")
+    assert code == 0 and out.splitlines()[2].startswith("FAILED: critical actions missed")
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "debrief.pdf").pages)
+    assert "Training emulator" in text and "not for clinical use" in text
+    assert "FAILED: critical actions missed" in text and "Pump left delivering, not stopped" in text

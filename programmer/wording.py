@@ -87,6 +87,14 @@ def percent_text(percent: float, *, signed: bool = False) -> str:
     return f"{text.removesuffix('.0')} %"
 
 
+def number_in(text: str) -> float | None:
+    """The number typed in `text` ('1.5', ' 20 '), or None when it is none ('', '1.2.3', 'abc')."""
+    try:
+        return float(text.strip())
+    except ValueError:
+        return None
+
+
 def is_no_change(percent: float) -> bool:
     """A change in % too small to show: it would read "+0 %" or "-0 %"."""
     return abs(percent) < _NO_CHANGE_PERCENT

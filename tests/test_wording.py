@@ -24,6 +24,7 @@ from programmer.wording import (
     ml_per_day_text,
     ml_text,
     moment_text,
+    number_in,
     percent_change_text,
     percent_text,
     sentence,
@@ -196,3 +197,8 @@ def test_titles_read_as_before():
     assert StepStatus.ABANDONED.title == "✗ abandoned here"
     assert (Step.DOSE.value, Step.DOSE.title) == (5, "Concentration change")
     assert Step.PORT.instruction == "locate the reservoir fill port"
+
+
+@pytest.mark.parametrize(("typed", "number"), [("1.5", 1.5), (" 20 ", 20.0), ("", None), ("1.2.3", None), ("abc", None)])
+def test_a_typed_number_is_read_or_is_none(typed, number):
+    assert number_in(typed) == number

@@ -6,7 +6,7 @@ from PySide6.QtCore import QLocale, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QWidget
 
-from programmer.wording import format_number
+from programmer.wording import format_number, number_in
 
 
 class NumberSpinBox(QDoubleSpinBox):
@@ -49,16 +49,15 @@ class NumberSpinBox(QDoubleSpinBox):
             return QValidator.State.Intermediate, text, pos
         return result
 
+    def _typed(self, text: str) -> float | None:
+        return number_in(text.removesuffix(self.suffix()))
+
     def refuses(self, text: str) -> bool:
         """True for what this box never takes: not a number, or above its maximum."""
-        try:
-            return float(text.removesuffix(self.suffix()).strip()) > self.maximum()
-        except ValueError:
-            return True
+        number = self._typed(text)
+        return number is None or number > self.maximum()
 
     def above_maximum(self, text: str) -> bool:
         """True for a number above this box's maximum (not for text that is no number)."""
-        try:
-            return float(text.removesuffix(self.suffix()).strip()) > self.maximum()
-        except ValueError:
-            return False
+        number = self._typed(text)
+        return number is not None and number > self.maximum()

@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -21,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from programmer import TRAINING_BANNER
 from programmer.training.engine import Mode
 from programmer.training.library import ScenarioLibrary
 from programmer.training.scenario import Scenario
 from programmer.ui.style import hint_label, name
+from programmer.ui.training.dialog import accept_or_cancel, titled
 from programmer.wording import format_number
 
 
@@ -67,8 +66,7 @@ class ScenarioChooser(QDialog):
 
     def __init__(self, library: ScenarioLibrary, parent: QWidget | None = None, trainee: str = "") -> None:
         super().__init__(parent)
-        self.setObjectName("scenarioChooser")
-        self.setWindowTitle(f"Choose a scenario — {TRAINING_BANNER}")
+        titled(self, "scenarioChooser", "Choose a scenario")
         self.library = library
         self.list = name(QListWidget(), "scenarioList", "Scenarios")
         self.list.setWordWrap(True)  # a long title wraps, never cut off
@@ -91,12 +89,8 @@ class ScenarioChooser(QDialog):
         if library.broken:
             broken.setText(f"{len(library.broken)} scenario file(s) do not check and are left out: "
                            + ", ".join(path.parent.name for path in library.broken))
-        buttons = QDialogButtonBox()
         self.start_button = name(QPushButton("&Read the prebrief…"), "prebriefButton", "Read the prebrief")
-        buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_or_cancel(self, self.start_button)
         self.list.currentRowChanged.connect(self._show)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
 
@@ -141,16 +135,11 @@ class PrebriefDialog(QDialog):
 
     def __init__(self, scenario: Scenario, mode: Mode, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("prebriefDialog")
-        self.setWindowTitle(f"Prebrief — {scenario.spec.title} — {TRAINING_BANNER}")
+        titled(self, "prebriefDialog", f"Prebrief — {scenario.spec.title}")
         self.body = name(QTextBrowser(), "prebriefBody", "The prebrief")
         self.body.setHtml(prebrief_html(scenario, mode))
-        buttons = QDialogButtonBox()
         self.begin_button = name(QPushButton("&Begin"), "beginButton", "Begin the scenario")
-        buttons.addButton(self.begin_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_or_cancel(self, self.begin_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.body, 1)
         layout.addWidget(buttons)

@@ -28,6 +28,7 @@ from programmer.training.debrief import MARKS, Debrief, clock_text
 from programmer.ui import dialogs
 from programmer.ui.style import name
 from programmer.ui.theme import SEVERITY_COLOURS, Palette
+from programmer.ui.training.dialog import titled
 from programmer.wording import moment_text
 
 RESOLUTION_DPI = 300
@@ -142,8 +143,7 @@ class DebriefDialog(QDialog):
     def __init__(self, debrief: Debrief, parent: QWidget | None = None, can_try_again: bool = True) -> None:
         super().__init__(parent)
         self.debrief = debrief
-        self.setObjectName("debriefDialog")
-        self.setWindowTitle(f"Debrief — {debrief.title} — {TRAINING_BANNER}")
+        titled(self, "debriefDialog", f"Debrief — {debrief.title}")
         self.verdict = QLabel(debrief.verdict())
         self.verdict.setObjectName("debriefVerdict")
         self.verdict.setWordWrap(True)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from programmer import TRAINING_BANNER
 from programmer.errors import ProgrammerError
 from programmer.training.debrief import Debrief, build_debrief
 from programmer.training.engine import Attempt
@@ -33,6 +32,7 @@ from programmer.training.instructor_pin import DIGITS, InstructorPin
 from programmer.training.records import TrainingRecords
 from programmer.ui import dialogs
 from programmer.ui.style import hint_label, name
+from programmer.ui.training.dialog import titled
 from programmer.wording import format_number, moment_text
 
 
@@ -95,8 +95,7 @@ class InstructorPanel(QDialog):
 
     def __init__(self, attempt: Attempt, parent: QWidget | None = None, reset=None) -> None:
         super().__init__(parent)
-        self.setObjectName("instructorPanel")
-        self.setWindowTitle(f"Instructor — {attempt.scenario.spec.title} — {TRAINING_BANNER}")
+        titled(self, "instructorPanel", f"Instructor — {attempt.scenario.spec.title}")
         self.attempt = attempt
         self._reset = reset  # the window's: a reset also reopens the fresh pump
         self.status = hint_label(object_name="instructorStatus")
@@ -214,8 +213,7 @@ class RecordsView(QDialog):
 
     def __init__(self, records: TrainingRecords, parent: QWidget | None = None, open_debrief=None) -> None:
         super().__init__(parent)
-        self.setObjectName("recordsView")
-        self.setWindowTitle(f"Training records — {TRAINING_BANNER}")
+        titled(self, "recordsView", "Training records")
         self.records = records
         self._open_debrief = open_debrief
         self.trainee = name(QLineEdit(), "recordsTrainee", "Filter by trainee")

@@ -199,6 +199,8 @@ def test_titles_read_as_before():
     assert Step.PORT.instruction == "locate the reservoir fill port"
 
 
-@pytest.mark.parametrize(("typed", "number"), [("1.5", 1.5), (" 20 ", 20.0), ("", None), ("1.2.3", None), ("abc", None)])
+@pytest.mark.parametrize(
+    ("typed", "number"), [("1.5", 1.5), (" 20 ", 20.0), ("", None), ("1.2.3", None), ("abc", None)]
+)
 def test_a_typed_number_is_read_or_is_none(typed, number):
     assert number_in(typed) == number

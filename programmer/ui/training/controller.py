@@ -54,7 +54,7 @@ class TrainingController:
         self.end_action = self._action("&End attempt…", "endAttemptAction", None, self.end_attempt)
         self.instructor_action = self._action("&Instructor panel…", "instructorAction", None, self.instructor)
         self.records_action = self._action("&Records…", "recordsAction", None, self.show_records)
-        menu = window.menuBar().addMenu("T&raining")
+        menu = window.menuBar().addMenu("Train&ing")
         menu.setObjectName("trainingMenu")
         menu.addActions([self.choose_action, self.end_action])
         menu.addSeparator()
@@ -146,6 +146,13 @@ class TrainingController:
         if attempt is not None:
             dialog.try_again.connect(lambda: self.prebrief(attempt.scenario, attempt.trainee, attempt.mode))
         dialog.exec()
+
+    def back_to_start(self) -> None:
+        """A demo station's reset: a running attempt ends as "reset" (no debrief), and the last name typed is
+        forgotten, so the next visitor finds nothing of this one."""
+        if self.attempt is not None and not self.attempt.ended:
+            self.attempt.end(by="reset")
+        self._trainee = ""
 
     def syringe(self) -> SyringeLabel | None:
         """The syringe the scenario's pharmacy sent, while a scenario runs: a refill starts from it."""

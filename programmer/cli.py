@@ -10,14 +10,17 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import NoReturn
 
 from programmer import TRAINING_BANNER
 from programmer.errors import ProgrammerError
 from programmer.pump.firmware import ProgramRejected
-from programmer.pump_commands import add_pump_commands
-from programmer.training_commands import add_training_commands
+
+# The command groups. A group's module is imported only when the group is named on the command line: a headless
+# command loads what it runs, not every other command's machinery (issue 16).
+GROUPS = ("pump", "ptm", "training", "settings")
 
 
 class UsageError(ProgrammerError, ValueError):
@@ -31,7 +34,15 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def minutes(text: str) -> int:
+    """`--idle-reset-minutes`: as `programmer settings` reads it, its module imported only when the option is given."""
+    from programmer.settings_commands import minutes
+
+    return minutes(text)
+
+
+def build_parser(groups: Collection[str] = GROUPS) -> argparse.ArgumentParser:
+    """The command line's parser, with the commands of `groups` (by default every group's)."""
     parser = _Parser(
         prog="programmer",
         description=f"Clinician-programmer emulator for implanted intrathecal pumps. {TRAINING_BANNER}.",
@@ -46,23 +57,60 @@ def build_parser() -> argparse.ArgumentParser:
         default="status",
         help="which screen --screenshot renders (default: status)",
     )
+    parser.add_argument("--kiosk", action="store_true",
+                        help="a demo station: full screen, no files, quit only with the instructor PIN, reset when "
+                        "idle (the `kiosk` setting makes it the default: see `programmer settings`)")
+    parser.add_argument("--kiosk-scenario", metavar="ID",
+                        help="the demo station starts on this scenario for a visitor (implies --kiosk)")
+    parser.add_argument("--idle-reset-minutes", type=minutes, metavar="MINUTES",
+                        help="the demo station goes back to its start after this long without input (0: never; "
+                        "default: the setting, 5)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    add_pump_commands(commands)
-    add_training_commands(commands)
+    if {"pump", "ptm"} & set(groups):
+        from programmer.pump_commands import add_pump_commands
+
+        pump = add_pump_commands(commands)
+    if "ptm" in groups:  # and `pump mri`: read with every group's commands once the pump's own could not (`parse`)
+        from programmer.patient_commands import add_patient_commands
+
+        add_patient_commands(commands, pump=pump)
+    if "training" in groups:
+        from programmer.training_commands import add_training_commands
+
+        add_training_commands(commands)
+    if "settings" in groups:
+        from programmer.settings_commands import add_settings_command
+
+        add_settings_command(commands)
     return parser
 
 
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, read with the commands of the group it names (none for the window); UsageError when wrong.
+
+    What those commands cannot read is read with every group's: the commands another group adds to this
+    one (`pump mri`), a group's name given as an option's value, a mistyped command, and any help (it lists
+    every command), so what is said is as if every command had been loaded.
+    """
+    words = sys.argv[1:] if argv is None else argv
+    if not {"-h", "--help"} & set(words):
+        named = [word for word in words if word in GROUPS][:1]
+        with contextlib.suppress(UsageError):
+            return build_parser(named).parse_args(argv)  # sub-parsers are _Parsers too: a usage error is a UsageError
+    return build_parser().parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)  # sub-parsers are _Parsers too: every usage error is a UsageError
+        args = parse(argv)
     except UsageError as error:
         print(f"programmer: error: {error}", file=sys.stderr)
         return 1
     if args.command is None:
         from programmer.ui.app import run  # Qt only when the window is wanted
 
-        return run(args.pump, args.screenshot, screenshot_tab=args.screenshot_tab)
+        return run(args.pump, args.screenshot, screenshot_tab=args.screenshot_tab, kiosk=args.kiosk,
+                   kiosk_scenario=args.kiosk_scenario, idle_reset_minutes=args.idle_reset_minutes)
     try:
         _print(args.run(args))
     except (ProgrammerError, ValueError, KeyError, OSError) as error:

@@ -15,30 +15,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from programmer.pump.firmware import LATEST_CLOCK
 from programmer.pump.memory import PumpMemory
 from programmer.pump.pumpfile import load_pump
 from programmer.session.gate import stored_finding_text, stored_program_findings
-from programmer.session.implant import implant
-from programmer.session.programming import ProgrammingSession
-from programmer.session.refill.records import bolus_text
 from programmer.session.refill.steps import Port, RefillWorkflowError
 from programmer.session.refill.syringe import SYRINGE_MAX_ML, SyringeLabel
-from programmer.session.refill.workflow import RefillWorkflow
 from programmer.session.status import format_datetime, reservoir_dates, reservoir_projection
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.pump_models import pump_models
-from programmer.therapy.schedule import DaySchedule, FlexSchedule, ScheduleError, format_minute, parse_minute
+from programmer.therapy.schedule import DaySchedule, FlexSchedule, format_minute, parse_step
 from programmer.therapy.units import MINUTES_PER_DAY, parse_concentration, parse_dose_rate
 from programmer.wording import date_text, format_number, ml_per_day_text, ml_text, moment_text
+
+if TYPE_CHECKING:  # a session and the refill are imported by the commands that run them: `pump show` loads less
+    from programmer.session.programming import ProgrammingSession
 
 EVENTS_SHOWN = 10
 
 
-def add_pump_commands(subparsers: argparse._SubParsersAction) -> None:
+def add_pump_commands(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """The `pump` commands among `subparsers`; returns the `pump` command's own, for commands added elsewhere."""
     pump = subparsers.add_parser("pump", help="create, inspect and change virtual pump files (headless)")
     commands = pump.add_subparsers(dest="pump_command", metavar="PUMP_COMMAND", required=True)
 
@@ -182,6 +182,7 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> None:
 
     commands.add_parser("models", help="list the pump models").set_defaults(run=_models)
     commands.add_parser("drugs", help="list the drug library").set_defaults(run=_drugs)
+    return commands
 
 
 # --- what an option accepts: each rule once, as argparse types ------------------------------------------
@@ -282,6 +283,8 @@ def _iso_text(moment: datetime | None) -> str | None:
 @contextmanager
 def _session(path: Path, at: datetime | None = None) -> Iterator[ProgrammingSession]:
     """A programming session on `path`, as the window opens one: locked, interrogated (as the pump is at `at`)."""
+    from programmer.session.programming import ProgrammingSession
+
     session = ProgrammingSession(path)
     session.connect(at)
     try:
@@ -293,6 +296,8 @@ def _session(path: Path, at: datetime | None = None) -> Iterator[ProgrammingSess
 # --- commands ------------------------------------------------------------------------------
 def _new(args: argparse.Namespace) -> str:
     """The implant: the first program passes the safety gate, with the starting-dose rules."""
+    from programmer.session.implant import implant
+
     drug = drug_library()[args.drug]
     memory = implant(
         args.file,
@@ -309,15 +314,6 @@ def _new(args: argparse.Namespace) -> str:
         clinician=args.clinician,
     )
     return f"created {args.file}: {memory.model.title}, serial {memory.serial}\n" + _summary(memory)
-
-
-def parse_step(text: str, unit) -> tuple[int, int, Any]:
-    try:
-        times, rate = text.split("=", 1)
-        start, end = times.split("-", 1)
-    except ValueError:
-        raise ScheduleError(f"step {text!r} must look like 06:00-22:00=2mg/day") from None
-    return parse_minute(start), parse_minute(end), parse_dose_rate(rate, unit)
 
 
 def _schedule(args: argparse.Namespace) -> str:
@@ -480,6 +476,9 @@ def _syringe(args: argparse.Namespace, memory: PumpMemory) -> SyringeLabel:
 
 def _refill(args: argparse.Namespace) -> str:
     """The refill workflow, step by step as the window's wizard runs it; nothing is written unless it programs."""
+    from programmer.session.refill.records import bolus_text
+    from programmer.session.refill.workflow import RefillWorkflow
+
     with _session(args.file, at=args.now) as session:
         workflow = RefillWorkflow(session)
         syringe = workflow.set_syringe(_syringe(args, session.current))

@@ -136,7 +136,7 @@ def _debrief(args: argparse.Namespace) -> str:
     records = TrainingRecords()
     debrief = build_debrief(records.recording(args.attempt), args.attempt)
     if args.pdf is not None:
-        from programmer.ui.report_pdf import application
+        from programmer.ui.application import application
         from programmer.ui.training.debrief_view import write_debrief_pdf  # Qt only when paper is asked for
 
         application()

@@ -172,7 +172,7 @@ def test_a_message_reads_as_a_sentence():
 # What pump files, logs and events store: a title may change, these never.
 STORED_VALUES = {
     InfusionMode: ["stopped", "single_bolus", "simple_continuous", "flex", "minimum_rate"],
-    BolusKind: ["single", "priming", "bridge", "clinician"],
+    BolusKind: ["single", "priming", "bridge", "clinician", "patient"],
     PrimingPath: ["tubing_and_catheter", "catheter_only"],
     FindingSeverity: ["block", "needs_reason", "warning", "info"],
     PrimingOccasion: ["implant", "catheter_revision"],

@@ -20,6 +20,7 @@ class AlarmKind(TitledEnum):
     ELECTIVE_REPLACEMENT = "elective_replacement", "Elective replacement indicator (replace within 90 days)"
     END_OF_SERVICE = "end_of_service", "End of service: pump stopped"
     PUMP_STOPPED = "pump_stopped", "Pump stopped for more than 48 h"  # longer than the model's stopped_alarm_hours
+    MOTOR_STALL = "motor_stall", "Motor stall: no delivery"  # a peristaltic rotor stopped by an MRI scan's magnet
 
     @property
     def severity(self) -> Severity:

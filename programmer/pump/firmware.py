@@ -12,6 +12,12 @@ from one reservoir projection started at that anchor. So advancing in one jump o
 in a thousand small steps asks the same projection the same questions and gets
 the same answers, to the last bit, and the pump agrees with the programmer's
 projection by construction.
+
+The patient's handheld (PTM) asks for patient boluses within its settings (one rule:
+programmer.therapy.bolus.patient_bolus_allowance, fed from the pump's log). An MRI scan holds
+delivery (`delivery_held_since`): the peristaltic motor stalls, the valve-gated pump's flow valve
+closes; nothing is delivered, whatever the program, until a clinician programmer interrogates the
+pump after the scan (`resume_after_mri`), and the count goes on from the volume left.
 """
 
 from __future__ import annotations
@@ -20,21 +26,30 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from programmer.therapy.bolus import patient_bolus
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.projection import Projection, project
-from programmer.wording import exact_moment_text, ml_text
+from programmer.wording import duration_text, exact_moment_text, ml_text
 
 from .limits import (  # what the firmware accepts: importers find it here too (see __all__)
     EARLIEST_CLOCK,
     LATEST_CLOCK,
+    VOLUME_TOLERANCE_ML,
     ClockError,
+    PatientBolusRefused,
     Program,
     ProgramRejected,
     check_clock,
     delivers,
+    delivery_hold_text,
     low_alarm_problem,
     memory_problems,
+    mri_effect,
+    mri_problems,
+    must_be_emptied,
+    patient_bolus_refusal,
     program_problems,
+    ptm_allowance,
     settings_problems,
 )
 from .log import (
@@ -44,13 +59,13 @@ from .log import (
     BolusPhase,
     ModeChangeDetails,
     ModeChangeReason,
+    MriDetails,
+    MriEffect,
+    MriPhase,
     ProgrammingDetails,
     RefillDetails,
 )
 from .memory import Alarm, AlarmKind, Event, EventKind, PumpMemory
-
-_VOLUME_TOLERANCE_ML = 1e-9
-
 
 # --- programming and refill ------------------------------------------------------------------------
 
@@ -227,7 +242,7 @@ def _anchor(memory: PumpMemory) -> _Anchor:
         if anchor_ml is not None:
             if event.at <= memory.clock:
                 anchor = _anchor_at(memory, event.at, anchor_ml)
-                if abs(anchor.volume_at(memory.clock) - memory.reservoir_ml) <= _VOLUME_TOLERANCE_ML:
+                if abs(anchor.volume_at(memory.clock) - memory.reservoir_ml) <= VOLUME_TOLERANCE_ML:
                     return anchor
             break
     # A memory made outside the firmware (or edited): count from its clock and present volume.
@@ -235,7 +250,15 @@ def _anchor(memory: PumpMemory) -> _Anchor:
 
 
 def _anchor_at(memory: PumpMemory, at: datetime, reservoir_ml: float) -> _Anchor:
-    return _Anchor(at, reservoir_ml, project(memory.prescription, at, reservoir_ml, memory.low_alarm_ml))
+    return _Anchor(at, reservoir_ml, project(running_prescription(memory), at, reservoir_ml, memory.low_alarm_ml))
+
+
+def running_prescription(memory: PumpMemory, prescription: Prescription | None = None) -> Prescription:
+    """What the pump delivers under `prescription` (default: its own): nothing while an MRI scan holds delivery."""
+    prescription = prescription or memory.prescription
+    if memory.delivery_held_since is None:
+        return prescription
+    return Prescription.stopped(prescription.drug, prescription.concentration)
 
 
 def _pending(memory: PumpMemory, anchor: _Anchor) -> list[tuple[datetime, int, str | AlarmKind]]:
@@ -255,6 +278,15 @@ def _pending(memory: PumpMemory, anchor: _Anchor) -> list[tuple[datetime, int, s
     if memory.stopped_since is not None and not memory.has_alarm(AlarmKind.PUMP_STOPPED):
         found.append((memory.stopped_since + timedelta(hours=memory.model.stopped_alarm_hours), AlarmKind.PUMP_STOPPED))
     return [(max(at, memory.clock), _ORDER.index(what), what) for at, what in found]
+
+
+def next_happening(memory: PumpMemory) -> datetime | None:
+    """When the pump next does something by itself (a bolus ends, an alarm is raised), or None if nothing will.
+
+    A running clock writes the pump at that moment, so an alarm arrives when it happens, not at the next batch.
+    """
+    pending = _pending(memory, _anchor(memory))
+    return min(at for at, _, _ in pending) if pending else None
 
 
 def advance(memory: PumpMemory, to: datetime) -> tuple[PumpMemory, list[Alarm]]:
@@ -378,19 +410,101 @@ def cancel_bolus(memory: PumpMemory, now: datetime) -> PumpMemory:
     return replace(memory, prescription=new, stopped_since=stopped_since, events=memory.events.plus(*events))
 
 
+# --- the patient's handheld (PTM) -----------------------------------------------------------------
+
+
+def give_patient_bolus(memory: PumpMemory, now: datetime) -> PumpMemory:
+    """The patient asked for a bolus on the PTM at `now`: start it, logged, or raise `patient_bolus_refusal`
+    (pump unchanged). It runs in front of the program, as every bolus does, and the program resumes after it.
+    """
+    memory = _bring_clock_to(memory, now)
+    if (refusal := patient_bolus_refusal(memory, now)) is not None:
+        raise refusal
+    bolus = patient_bolus(memory.ptm, memory.prescription.concentration, now)
+    details = BolusDetails.of(bolus, BolusPhase.PROGRAMMED, reservoir_ml=memory.reservoir_ml)  # anchors: the flow
+    event = Event(now, EventKind.BOLUS, f"Patient bolus (PTM): {details.summary}", details)
+    return replace(memory, prescription=memory.prescription.with_bolus(bolus), events=memory.events.plus(event))
+
+
+# --- MRI --------------------------------------------------------------------------------------------
+
+
+def mri_scan(memory: PumpMemory, start: datetime, duration: timedelta) -> tuple[PumpMemory, list[Alarm]]:
+    """An MRI scan from `start` for `duration`: the pump at the scan's end, and the alarms it raised, in order.
+
+    Delivery stops at the start (logged; a peristaltic pump's motor stall raises its alarm) and stays
+    stopped after the scan until a clinician programmer interrogates the pump. Refused as a whole
+    (ProgramRejected, pump unchanged) by `mri_problems`.
+    """
+    memory = _bring_clock_to(memory, start)
+    problems = mri_problems(memory)
+    if duration <= timedelta(0):
+        problems.append(f"an MRI scan lasts some time, not {duration_text(duration)}")
+    if problems:
+        raise ProgramRejected(problems)
+    check_clock(start + duration)
+    effect = mri_effect(memory)
+    event = Event(
+        start,
+        EventKind.MRI,
+        f"MRI scan of {duration_text(duration)}: {effect.title}; no delivery until a clinician programmer "
+        "interrogates the pump",
+        MriDetails(phase=MriPhase.SCANNED, effect=effect, duration=duration, reservoir_ml=memory.reservoir_ml),
+    )
+    held_since = memory.delivery_held_since or start  # a second scan before any interrogation: still held
+    memory = replace(memory, delivery_held_since=held_since, events=memory.events.plus(event))
+    raised = []
+    if effect is MriEffect.MOTOR_STALLED and not memory.has_alarm(AlarmKind.MOTOR_STALL):
+        memory, alarm = _raise(memory, AlarmKind.MOTOR_STALL, start)
+        raised.append(alarm)
+    memory, later = advance(memory, start + duration)
+    return memory, raised + later
+
+
+def resume_after_mri(memory: PumpMemory, now: datetime) -> PumpMemory:
+    """A clinician programmer interrogated the pump at `now`: delivery held by an MRI scan restarts (logged), and
+    the count goes on from the volume left; a motor stall alarm clears. Unchanged when nothing is held."""
+    memory = _bring_clock_to(memory, now)
+    held = memory.delivery_held_since
+    if held is None:
+        return memory
+    effect = mri_effect(memory)
+    how = "motor restarted" if effect is MriEffect.MOTOR_STALLED else "flow valve reset by the programmer"
+    event = Event(
+        now,
+        EventKind.MRI,
+        f"Delivery resumed after the MRI scan: {how} at interrogation, after {duration_text(now - held)} "
+        "without delivery",
+        MriDetails(phase=MriPhase.RESUMED, effect=effect, duration=now - held, reservoir_ml=memory.reservoir_ml),
+    )
+    memory = replace(memory, delivery_held_since=None, events=memory.events.plus(event))
+    return _clear(memory, (AlarmKind.MOTOR_STALL,), now, "motor restarted after the MRI scan")
+
+
 __all__ = [
     "EARLIEST_CLOCK",
     "LATEST_CLOCK",
     "ClockError",
+    "PatientBolusRefused",
     "Program",
     "ProgramRejected",
     "advance",
     "apply_program",
     "cancel_bolus",
     "check_clock",
+    "delivery_hold_text",
+    "give_patient_bolus",
     "low_alarm_problem",
     "memory_problems",
+    "mri_problems",
+    "mri_scan",
+    "must_be_emptied",
+    "next_happening",
+    "patient_bolus_refusal",
     "program_problems",
+    "ptm_allowance",
     "refill",
+    "resume_after_mri",
+    "running_prescription",
     "settings_problems",
 ]

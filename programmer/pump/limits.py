@@ -11,17 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from programmer.errors import ProgrammerError
-from programmer.therapy.bolus import PtmSettings, catheter_problem
+from programmer.therapy.bolus import PatientBolusAllowance, PtmSettings, catheter_problem, patient_bolus_allowance
 from programmer.therapy.drugs import drug_library
-from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
+from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.schedule import schedule_problems
 from programmer.therapy.units import Concentration
-from programmer.wording import date_text, format_number, ml_text, moment_text
+from programmer.wording import date_text, duration_text, format_number, ml_text, moment_text
 
 from .clock import EARLIEST_CLOCK, LATEST_CLOCK
-from .log import Acknowledged, ProgramRecord
+from .log import Acknowledged, BolusDetails, BolusPhase, MriEffect, ProgramRecord
 from .memory import PumpMemory
+
+VOLUME_TOLERANCE_ML = 1e-9  # volumes closer than this are equal: float rounding, far below any pump's accuracy
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,14 @@ class ProgramRejected(ProgrammerError):
         super().__init__("; ".join(self.reasons))
 
 
+class PatientBolusRefused(ProgramRejected):
+    """The pump refused a patient bolus (PTM); `next_at` is when one is allowed, None when no wait will do."""
+
+    def __init__(self, reason: str, next_at: datetime | None = None) -> None:
+        self.next_at = next_at
+        super().__init__(reason)
+
+
 class ClockError(ProgrammerError, ValueError):
     """Asked to act at a moment before the pump's clock (time only runs forward), or outside the clock's range."""
 
@@ -94,6 +104,11 @@ def program_problems(memory: PumpMemory, program: Program) -> list[str]:
         problems.append(
             f"the {bolus.kind.value} bolus starts at {moment_text(bolus.start)}, before the pump's clock "
             f"({moment_text(memory.clock)}): a bolus can only start now or later"
+        )
+    if prescription.bolus is not None and memory.delivery_held_since is not None:
+        problems.append(
+            f"delivery is held since the MRI scan of {moment_text(memory.delivery_held_since)}: interrogate the "
+            "pump to restart it before giving a bolus"
         )
     if prescription.mode is not InfusionMode.STOPPED and memory.clock >= memory.end_of_service_at:
         problems.append(
@@ -166,6 +181,7 @@ def memory_problems(memory: PumpMemory) -> list[str]:
         ("the last programming", memory.prescription_entered_at),
         ("the last refill", memory.last_refill_at),
         ("the stop", memory.stopped_since),
+        ("the MRI scan", memory.delivery_held_since),
         *((f"the {alarm.kind.title.lower()} alarm", alarm.raised_at) for alarm in memory.alarms),
     ]
     for what, moment in moments:
@@ -185,6 +201,11 @@ def memory_problems(memory: PumpMemory) -> list[str]:
             "the pump is stopped without the moment it stopped"
             if memory.stopped_since is None
             else f"the pump is marked stopped since {moment_text(memory.stopped_since)} but its program delivers"
+        )
+    if memory.delivery_held_since is not None and memory.prescription.bolus is not None:
+        problems.append(
+            f"a {memory.prescription.bolus.kind.title.lower()} is programmed while delivery is held since the MRI "
+            f"scan of {moment_text(memory.delivery_held_since)}: the pump never holds both"
         )
     kinds = [alarm.kind for alarm in memory.alarms]
     for kind in sorted(set(kinds), key=kinds.index):
@@ -255,3 +276,96 @@ def _ptm_problems(model: PumpModel, ptm: PtmSettings, concentration: Concentrati
 
 def delivers(prescription: Prescription) -> bool:
     return prescription.mode is not InfusionMode.STOPPED or prescription.bolus is not None
+
+
+# --- the patient's handheld (PTM) and MRI: what the pump refuses ----------------------------------------
+
+
+def ptm_allowance(memory: PumpMemory, now: datetime) -> PatientBolusAllowance | None:
+    """May the PTM give a patient bolus at `now`, by its settings and the patient boluses in the log? None: no PTM."""
+    ptm = memory.ptm
+    if ptm is None:
+        return None
+    looked_back = max(timedelta(days=1), ptm.duration + ptm.lockout)  # the 24 h window, or a longer lockout
+    starts = [
+        event.details.start
+        for event in memory.events.since(now - looked_back)
+        if isinstance(event.details, BolusDetails)
+        and event.details.bolus is BolusKind.PATIENT
+        and event.details.phase is BolusPhase.PROGRAMMED
+        and event.details.start is not None
+    ]
+    return patient_bolus_allowance(ptm, starts, now)
+
+
+def patient_bolus_refusal(memory: PumpMemory, now: datetime) -> PatientBolusRefused | None:
+    """Why the pump, its clock at `now`, would refuse a patient bolus, with when the next is allowed if waiting
+    helps; None when it would give one. The one check: the firmware refuses by it, the PTM says it beforehand."""
+    allowance = ptm_allowance(memory, now)
+    if allowance is None:
+        return PatientBolusRefused("no patient boluses are prescribed on this pump: its PTM is not set up")
+    if memory.delivery_held_since is not None:
+        return PatientBolusRefused(
+            f"no delivery since the MRI scan of {moment_text(memory.delivery_held_since)} "
+            f"({mri_effect(memory).title}): call the clinic; a clinician programmer must interrogate the pump"
+        )
+    prescription = memory.prescription
+    running = prescription.bolus
+    if running is not None and running.kind is not BolusKind.PATIENT:
+        next_at = max(running.end, allowance.next_at or running.end)
+        return PatientBolusRefused(
+            f"a {running.kind.title.lower()} runs until {moment_text(running.end)}: the next patient bolus is "
+            f"allowed at {moment_text(next_at)}, in {duration_text(next_at - now)}",
+            next_at,
+        )
+    if running is None and not delivers(prescription):
+        return PatientBolusRefused("the pump is stopped: it gives no bolus; call the clinic")
+    if not allowance.allowed:
+        return PatientBolusRefused(allowance.text(), allowance.next_at)
+    volume_ml = allowance.ptm.volume_per_bolus_ml(prescription.concentration)
+    if volume_ml > memory.reservoir_ml + VOLUME_TOLERANCE_ML:
+        return PatientBolusRefused(
+            f"the reservoir holds {ml_text(memory.reservoir_ml)} by the pump's count, less than a bolus's "
+            f"{ml_text(volume_ml)}: call the clinic for a refill"
+        )
+    return None
+
+
+def mri_effect(memory: PumpMemory) -> MriEffect:
+    """What an MRI scan's magnet does to this pump's delivery, by its mechanism."""
+    return MriEffect.VALVE_CLOSED if memory.model.mechanism == "valve-gated" else MriEffect.MOTOR_STALLED
+
+
+def delivery_hold_text(memory: PumpMemory) -> str | None:
+    """'No delivery since the MRI scan of 2026-11-23 09:00 (motor stalled): interrogate the pump to restart it'."""
+    held = memory.delivery_held_since
+    if held is None:
+        return None
+    effect = mri_effect(memory)
+    restart = "restart its motor" if effect is MriEffect.MOTOR_STALLED else "reset its flow valve"
+    return f"No delivery since the MRI scan of {moment_text(held)} ({effect.title}): interrogate the pump to {restart}"
+
+
+def mri_problems(memory: PumpMemory, *, emptying: bool = False) -> list[str]:
+    """Why the pump must not go into the magnet now (domain brief, "MRI"); empty when it may.
+
+    `emptying`: the reservoir is to be emptied just before the scan, so what it holds now does not count.
+    """
+    problems = []
+    if not emptying and must_be_emptied(memory) and memory.reservoir_ml > VOLUME_TOLERANCE_ML:
+        problems.append(
+            f"the {memory.model.name} must be emptied before an MRI scan: in the magnet its flow valve can let drug "
+            f"through, and its reservoir holds {ml_text(memory.reservoir_ml)} by the pump's count"
+        )
+    bolus = memory.prescription.bolus
+    if bolus is not None:
+        problems.append(
+            f"a {bolus.kind.title.lower()} runs until {moment_text(bolus.end)}: let it finish, or cancel it, "
+            "before the scan"
+        )
+    return problems
+
+
+def must_be_emptied(memory: PumpMemory) -> bool:
+    """The valve-gated family goes into the magnet empty (domain brief, "MRI")."""
+    return mri_effect(memory) is MriEffect.VALVE_CLOSED

@@ -34,6 +34,7 @@ class EventKind(TitledEnum):
     ALARM_CLEARED = "alarm_cleared", "Alarm cleared"
     MODE_CHANGE = "mode_change", "Mode change"
     IMPLANT = "implant", "Implant"
+    MRI = "mri", "MRI scan"
 
 
 Millilitres = Annotated[float, msgspec.Meta(ge=0)]
@@ -299,6 +300,34 @@ class ModeChangeDetails(AnchoringDetails, kw_only=True, tag=EventKind.MODE_CHANG
         return lines + super().lines()
 
 
+class MriEffect(TitledEnum):
+    """What an MRI scan's magnet does to a pump's delivery, by its mechanism (domain brief, "MRI")."""
+
+    MOTOR_STALLED = "motor_stalled", "motor stalled"  # peristaltic: the rotor stops in the field
+    VALVE_CLOSED = "valve_closed", "flow valve closed"  # valve-gated: the valve shuts and stays shut
+
+
+class MriPhase(StrEnum):
+    SCANNED = "scanned"  # the scan, logged at its start: no delivery from then on
+    RESUMED = "resumed"  # a clinician programmer interrogated the pump after the scan: delivery restarts
+
+
+class MriDetails(AnchoringDetails, kw_only=True, tag=EventKind.MRI.value):
+    """An MRI scan, and the end of the delivery hold it left; both anchor the reservoir count."""
+
+    phase: MriPhase
+    effect: MriEffect
+    duration: timedelta  # scanned: how long the scan lasted; resumed: how long delivery was held
+
+    def __post_init__(self) -> None:
+        if self.duration < timedelta(0):
+            raise ValueError("a scan, or the hold after it, cannot last less than no time")
+
+    def lines(self) -> list[tuple[str, str]]:
+        held = ("Scan" if self.phase is MriPhase.SCANNED else "Delivery held", duration_text(self.duration))
+        return [("MRI", f"{self.effect.title}, {self.phase.value}"), held, *super().lines()]
+
+
 class _AlarmDetails(Details, kw_only=True):
     alarm: AlarmKind
     severity: Severity
@@ -323,6 +352,7 @@ EventDetails = (
     | ModeChangeDetails
     | AlarmRaisedDetails
     | AlarmClearedDetails
+    | MriDetails
 )
 DETAILS_TYPES: dict[EventKind, type[Details]] = {
     EventKind.IMPLANT: ImplantDetails,
@@ -332,6 +362,7 @@ DETAILS_TYPES: dict[EventKind, type[Details]] = {
     EventKind.MODE_CHANGE: ModeChangeDetails,
     EventKind.ALARM_RAISED: AlarmRaisedDetails,
     EventKind.ALARM_CLEARED: AlarmClearedDetails,
+    EventKind.MRI: MriDetails,
 }
 
 

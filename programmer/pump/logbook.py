@@ -12,6 +12,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import islice
+from operator import attrgetter, le
 from typing import Protocol, overload
 
 from programmer.wording import moment_text
@@ -26,6 +28,7 @@ class LogSource(Protocol):
     """The events a pump file held when it was read: `count` of them, positions 0 to count − 1."""
 
     count: int
+    reading: object  # one reading of the file: a source grown from it (the events appended since) shares it
 
     def event(self, position: int) -> Event:
         """The event at `position`, read with its page of neighbours (PumpFileError when the file cannot give it)."""
@@ -42,8 +45,11 @@ class LogSource(Protocol):
     def order_problem(self, clock: datetime) -> str | None:
         """Why these events cannot be a pump's log (out of order, after `clock`), or None."""
 
-    def columns(self) -> tuple[list[datetime], list[EventKind], list[str]]:
-        """The time, kind and text of every event, without reading their details."""
+    def kind_positions(self) -> dict[EventKind, list[int]]:
+        """The positions of the events of each kind logged, each list in order, without reading the events."""
+
+    def texts(self) -> list[str]:
+        """The text of every event, in order, without reading their details."""
 
 
 class LogView(Sequence[Event]):
@@ -124,17 +130,46 @@ class PumpLog(LogView):
 
     def since(self, moment: datetime) -> LogView:
         """The events logged at or after `moment`, in order."""
-        if self.source is not None and (first := self.source.first_at_or_after(moment)) < self.stored:
-            return self[first:]
-        later = next((i for i, event in enumerate(self.appended) if event.at >= moment), len(self.appended))
-        return self[self.stored + later :]
+        return self[self.position_at(moment) :]
 
-    def columns(self) -> tuple[list[datetime], list[EventKind], list[str]]:
-        """The time, kind and text of every event, in order: what a table of the log needs, details unread."""
-        times, kinds, texts = ([], [], []) if self.source is None else self.source.columns()
-        times = [*times, *(event.at for event in self.appended)]
-        kinds = [*kinds, *(event.kind for event in self.appended)]
-        return times, kinds, [*texts, *(event.text for event in self.appended)]
+    def position_at(self, moment: datetime) -> int:
+        """The position of the first event logged at or after `moment` (the length when none is), found in the
+        file's index or by halving: a pump logs in time order (`in_time_order`)."""
+        if self.source is not None and (first := self.source.first_at_or_after(moment)) < self.stored:
+            return first
+        return self.stored + bisect_left(self.appended, moment, key=attrgetter("at"))
+
+    def in_time_order(self) -> bool:
+        """Each event dated no earlier than the one logged before it. A pump's log always is, and its file's is
+        checked when read and when saved (`problems`); a log put together in memory may not be."""
+        times = [event.at for event in self.appended]
+        if self.stored and times:
+            times.insert(0, self[self.stored - 1].at)
+        return all(map(le, times, islice(times, 1, None)))
+
+    def kind_positions(self) -> dict[EventKind, list[int]]:
+        """The positions of the events of each kind logged, each list in order: those in the file from its index."""
+        found = {} if self.source is None else self.source.kind_positions()
+        for position, event in enumerate(self.appended, start=self.stored):
+            found.setdefault(event.kind, []).append(position)
+        return found
+
+    def texts(self) -> list[str]:
+        """The text of every event, in order, without reading their details."""
+        return [*([] if self.source is None else self.source.texts()), *(event.text for event in self.appended)]
+
+    def extends(self, earlier: PumpLog) -> bool:
+        """Whether this log is `earlier`, maybe with events logged after it: read from the same reading of its file
+        (then appended to), or held in memory with the same events first."""
+        if len(self) < len(earlier) or (self.source is None) != (earlier.source is None):
+            return False
+        if self.source is None:
+            return self.appended[: len(earlier)] == earlier.appended
+        if self.source.reading is not earlier.source.reading:
+            return False
+        # What both read from the file are the same rows; what was logged since (in memory, or read back) is compared.
+        since = range(min(self.stored, earlier.stored), len(earlier))
+        return self.at(since) == earlier.at(since)
 
     def problems(self, clock: datetime) -> list[str]:
         """Why this cannot be a pump's log, whose clock reads `clock`: events out of order or in its future."""

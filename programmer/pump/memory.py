@@ -50,6 +50,9 @@ class PumpMemory:
     clock: datetime  # the pump's own clock: everything is stamped with it
     ptm: PtmSettings | None = None
     stopped_since: datetime | None = None  # set while the pump delivers nothing
+    # Set by an MRI scan (its start): the motor stalled or the flow valve closed, so nothing is delivered,
+    # whatever the program, until a clinician programmer interrogates the pump after the scan.
+    delivery_held_since: datetime | None = None
     alarms: tuple[Alarm, ...] = ()
     events: PumpLog = field(default_factory=PumpLog)  # any sequence of events is taken as the log
 

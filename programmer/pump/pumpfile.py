@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import secrets
 import sqlite3
 import stat
 from pathlib import Path
@@ -204,7 +203,7 @@ def migrate(path: Path, lock: PumpLock) -> bool:
 def _written_temp(path: Path, memory: PumpMemory) -> Path:
     """`memory` in a new version-2 file beside `path`, synced to the disk and read back; refused before any rename."""
     _remove_stale_temp_files(path)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")  # not `secrets`: its import is slow
     try:
         store.write_new(temp, memory)
         descriptor = os.open(temp, os.O_RDONLY)

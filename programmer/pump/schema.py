@@ -250,6 +250,7 @@ class StateRecord(_Record):
     clock: PumpClock
     ptm: PtmRecord | None = None
     stopped_since: PumpClock | None = None
+    delivery_held_since: PumpClock | None = None  # written since the MRI scan was emulated: older files lack it
     alarms: list[AlarmRecord] = []
 
     def to_domain(self, events: Any = ()) -> PumpMemory:
@@ -299,6 +300,8 @@ def state_data(memory: PumpMemory) -> dict[str, Any]:
         "stopped_since": memory.stopped_since,
         "alarms": [{"kind": alarm.kind, "raised_at": alarm.raised_at} for alarm in memory.alarms],
     }
+    if memory.delivery_held_since is not None:  # written only when set: a pump never scanned is written as before
+        data["delivery_held_since"] = memory.delivery_held_since
     return msgspec.to_builtins(data)
 
 

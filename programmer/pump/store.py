@@ -85,7 +85,8 @@ _DAMAGE = (sqlite3.Error, UnicodeDecodeError)
 _details_encoder = msgspec.json.Encoder()
 _heads_decoder = msgspec.json.Decoder(list[tuple[PumpClock, EventKind, str]])
 _DETAILS_DECODERS = {kind: msgspec.json.Decoder(DETAILS_TYPES[kind]) for kind in EventKind}
-_times_decoder = msgspec.json.Decoder(list[PumpClock])
+_texts_decoder = msgspec.json.Decoder(list[str])
+_positions_decoder = msgspec.json.Decoder(list[int])
 _ROWS_DECODERS = {  # every event of one kind: [at, text, details]
     kind: msgspec.json.Decoder(list[tuple[PumpClock, str, DETAILS_TYPES[kind] | None]]) for kind in EventKind
 }
@@ -336,7 +337,7 @@ class StoredEvents:
         self.database, self.serial, self.model_name, self.count = database, serial, model_name, count
         self._pages = OrderedDict() if pages is None else pages
         self._tail = tail or {}  # events read back just after they were written
-        self._columns: tuple[list[datetime], list[EventKind], list[str]] | None = None
+        self.reading = object()  # this reading of the file: what was appended since, read back, shares it
         self._lock = threading.Lock()
 
     @property
@@ -348,7 +349,9 @@ class StoredEvents:
         start = self.count
         pages = OrderedDict((page, list(found)) for page, found in self._pages.items() if len(found) == PAGE)
         tail = {**self._tail, **dict(enumerate(events, start=start))}
-        return StoredEvents(self.database, self.serial, self.model_name, start + len(events), pages, tail)
+        grown = StoredEvents(self.database, self.serial, self.model_name, start + len(events), pages, tail)
+        grown.reading = self.reading
+        return grown
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, StoredEvents):
@@ -412,18 +415,19 @@ class StoredEvents:
         first = self._query(sql, (datetime_text(moment), self.count))
         return first[0][0] if first else self.count
 
-    def columns(self) -> tuple[list[datetime], list[EventKind], list[str]]:
-        with self._lock:
-            if self._columns is None:
-                sql = "SELECT at, kind, text FROM events WHERE position < ? ORDER BY position"
-                rows = self._query(sql, (self.count,))
-                try:
-                    times = _times_decoder.decode(("[" + ",".join(f'"{at}"' for at, _, _ in rows) + "]").encode())
-                except (msgspec.ValidationError, msgspec.DecodeError) as error:
-                    raise PumpFileError(f"{self.path}: events: a time cannot be read ({error})") from None
-                kinds = {kind: EventKind(kind) for kind in EventKind}  # checked when the file was read
-                self._columns = (times, [kinds[kind] for _, kind, _ in rows], [text for _, _, text in rows])
-            return self._columns
+    # Each list below comes from SQLite as one JSON array, decoded at once: Python handles a value per kind, or
+    # one, not one per event (about a third of the time of fetching the rows).
+    def kind_positions(self) -> dict[EventKind, list[int]]:
+        sql = "SELECT kind, json_group_array(position) FROM events WHERE position < ? GROUP BY kind"
+        rows = self._query(sql, (self.count,))
+        found = {EventKind(kind): _positions_decoder.decode(positions) for kind, positions in rows}
+        for positions in found.values():
+            positions.sort()  # in order already (the kind's index is read in order): SQL does not promise it
+        return found
+
+    def texts(self) -> list[str]:
+        sql = "SELECT json_group_array(text) FROM (SELECT text FROM events WHERE position < ? ORDER BY position)"
+        return _texts_decoder.decode(self._query(sql, (self.count,))[0][0])
 
     def check_every_event(self) -> None:
         """Decode every event as its kind's, a kind at a time, so a pump file opens whole or not at all: never a

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from programmer.errors import ProgrammerError
@@ -79,11 +79,17 @@ class Telemetry:
     def interrogate(self, at: datetime | None = None) -> PumpMemory:
         """Read the pump: an immutable snapshot of its memory, as it is at `at` (default: its clock).
 
-        A pump keeps delivering after its memory was last written: read later, it has moved on. Nothing is written.
+        A pump keeps delivering after its memory was last written: read later, it has moved on. Nothing is
+        written, but for the one thing an interrogation does to a pump: delivery held by an MRI scan restarts
+        (logged, through the checked write).
         """
         self._wait_for_answer()
         memory = self.pump_file.read()
-        return memory if at is None else firmware.advance(memory, at)[0]
+        if at is not None:
+            memory = firmware.advance(memory, at)[0]
+        if memory.delivery_held_since is not None:
+            memory = self._write_and_verify(firmware.resume_after_mri(memory, memory.clock))
+        return memory
 
     def program(self, program: Program, now: datetime) -> ProgramResult:
         """Send a complete program. ProgramRejected (pump unchanged) lists every reason the firmware refused."""
@@ -114,6 +120,31 @@ class Telemetry:
         before = self._pump_at(now)
         after = firmware.cancel_bolus(before, now)
         return ProgramResult(before, self._commit(after), describe_changes(before, after))
+
+    def patient_status(self) -> PumpMemory:
+        """What the patient's handheld reads: the pump as last written. Nothing is written: a PTM is no programmer,
+        so its contact does not restart delivery held by an MRI scan, as an interrogation does."""
+        return self.pump_file.read()
+
+    def patient_bolus(self, now: datetime | None = None) -> ProgramResult:
+        """The patient's handheld (PTM) asks for a patient bolus at `now` (default: the pump's clock).
+
+        The same checked write as a program: the pump answering is the one last read, unchanged since,
+        and what is read back is what was written. PatientBolusRefused (pump unchanged) says why not and
+        when the next is allowed. The programmer's link faults are not the PTM's: none apply.
+        """
+        pump = self.pump_file.contact()
+        before = firmware.advance(pump, now or pump.clock)[0]
+        after = firmware.give_patient_bolus(before, before.clock)
+        return ProgramResult(before, self._write_and_verify(after), describe_changes(before, after))
+
+    def mri_scan(self, start: datetime, duration: timedelta) -> tuple[PumpMemory, list[Alarm]]:
+        """An MRI scan from `start`: the pump at its end (read back), and the alarms raised, in order.
+
+        Something done to the pump, not a link exchange (as simulated time): no link faults or delay apply.
+        """
+        memory, alarms = firmware.mri_scan(self.pump_file.contact(), start, duration)
+        return self._write_and_verify(memory), alarms
 
     def advance(self, to: datetime) -> tuple[PumpMemory, list[Alarm]]:
         """Let simulated time run on the pump to `to`: the pump then (read back), and the alarms it raised, in order.

@@ -277,10 +277,10 @@ def details_from_version_1(kind: EventKind, old: dict[str, Any]) -> EventDetails
     """
     if not old:
         return None
-    unknown = sorted(set(old) - _KEYS_V1[kind])
+    unknown = sorted(set(old) - _KEYS_V1.get(kind, set()))  # a kind logged only since details were typed: none
     if unknown:
         raise Refusal((unknown[0],), f"not a detail any programmer logged for a {kind.title.lower()} event")
-    new: dict[str, Any] = {TAG: kind.value} | {key: old[key] for key in _REQUIRED_V1[kind] if key in old}
+    new: dict[str, Any] = {TAG: kind.value} | {key: old[key] for key in _REQUIRED_V1.get(kind, ()) if key in old}
     if kind in (EventKind.IMPLANT, EventKind.PROGRAMMING, EventKind.REFILL):
         new["record"] = _record_from_version_1(old, required=kind is not EventKind.REFILL)
         new["reservoir_ml"] = old.get("reservoir_ml", old.get("filled_ml"))

@@ -59,3 +59,4 @@ class ProgrammerEvents(Events):
     refill_step = Event["RefillStepDone"]("a step of the refill was completed")
     refill_ended = Event["RefillRecord"]("a refill ended: programmed, abandoned or stopped")
     bolus = Event["BolusNotice"]("a bolus was given, ran to its end or was cancelled")
+    tone_named = Event["ToneAnswer"]("a trainee named an alarm tone in 'Name that tone': which played, which named")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from programmer.pump.alarms import Severity
 from programmer.therapy.safety import FindingSeverity
 
 
@@ -25,3 +26,6 @@ FINDING_LEVELS = {
     FindingSeverity.WARNING: Level.WARNING,
     FindingSeverity.INFO: Level.INFO,
 }
+
+# A pump alarm's level wherever it is shown (status screen, header, alarm dialog, alarm test).
+ALARM_LEVELS = {Severity.CRITICAL: Level.CRITICAL, Severity.NON_CRITICAL: Level.WARNING}

@@ -15,18 +15,20 @@ never a projection from a volume already below the alarm ("in 0.0 days").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from programmer.pump.log import BolusDetails, BolusPhase, EventKind
 from programmer.pump.memory import Alarm, PumpMemory
 from programmer.session.status import ReservoirDate, ReservoirDates, reservoir_dates, reservoir_projection
+from programmer.therapy.prescription import BolusKind
 from programmer.therapy.projection import Projection
 from programmer.wording import days_text, ml_text, short_date_text, short_moment_text, weekday_moment_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy too: only named here, and its import is a third of a headless command's start (issue 16)
+    import numpy as np
+
     from programmer.pump.firmware import Program
     from programmer.session.programming import ProgrammingSession
 
@@ -81,6 +83,35 @@ def appointment_on(day: date, appointment: datetime) -> datetime:
 
 
 @dataclass(frozen=True)
+class PatientBolusPoint:
+    """A patient bolus given on the PTM, drawn where it started: on the reservoir level it started from."""
+
+    at: datetime
+    reservoir_ml: float  # in the reservoir as it started
+    text: str  # 'Patient bolus Sat 21 Nov 09:00: 0.1 mg (0.01 mL)'
+    dose_text: str  # '0.1 mg'
+
+
+def patient_bolus_points(memory: PumpMemory, since: datetime) -> tuple[PatientBolusPoint, ...]:
+    """The patient boluses the pump logged from `since` on, each with the reservoir volume as it started."""
+    points = []
+    for event in memory.events.since(since):
+        details = event.details
+        if (
+            event.kind is EventKind.BOLUS
+            and isinstance(details, BolusDetails)
+            and details.bolus is BolusKind.PATIENT
+            and details.phase is BolusPhase.PROGRAMMED
+            and details.reservoir_ml is not None
+        ):
+            dose = str(details.dose) if details.dose is not None else "dose not logged"
+            volume = f" ({ml_text(details.volume_ml)})" if details.volume_ml is not None else ""
+            text = f"Patient bolus {short_moment_text(event.at)}: {dose}{volume}"
+            points.append(PatientBolusPoint(event.at, details.reservoir_ml, text, dose))
+    return tuple(points)
+
+
+@dataclass(frozen=True)
 class PlotInputs:
     """Everything the plot needs from a session, at one moment of the pump's clock."""
 
@@ -91,13 +122,19 @@ class PlotInputs:
     band: tuple[Projection, Projection] | None = None  # (no patient boluses, every allowed bolus used)
     last_refill: tuple[datetime, float] | None = None  # when, and the volume right after it
     alarms: tuple[Alarm, ...] = ()  # the pump's active alarms: a fired reservoir alarm is dated when it fired
+    patient_boluses: tuple[PatientBolusPoint, ...] = ()  # given since the last refill
+    memory: PumpMemory | None = field(default=None, repr=False, compare=False)  # what these were made from
 
 
-def memory_inputs(memory: PumpMemory, pending: Program | None = None) -> PlotInputs:
+def memory_inputs(memory: PumpMemory, pending: Program | None = None, previous: PlotInputs | None = None) -> PlotInputs:
     """The plot of the pump as it is and, beside it, of `pending` (a program not sent yet).
 
     The patient-bolus band follows the program that will run: the pending one, else the pump's own.
+    What depends on the pump's memory alone (its own projection, the boluses given) is taken from
+    `previous` when that was made from the same memory: an edit of the pending program recomputes
+    only what the pending program changes.
     """
+    same = previous if previous is not None and previous.memory is memory else None
     shown, prescription, pending_projection = memory, None, None
     if pending is not None:
         shown = replace(memory, low_alarm_ml=pending.low_alarm_ml)
@@ -110,19 +147,23 @@ def memory_inputs(memory: PumpMemory, pending: Program | None = None) -> PlotInp
             reservoir_projection(shown, prescription, with_patient_boluses=True),
         )
     return PlotInputs(
-        current=reservoir_projection(memory),
+        current=same.current if same else reservoir_projection(memory),
         pending=pending_projection,
         now=memory.clock,
         capacity_ml=memory.model.reservoir_capacity_ml,
         band=band,
         last_refill=(memory.last_refill_at, memory.last_refill_ml),
         alarms=tuple(memory.alarms),
+        patient_boluses=(
+            same.patient_boluses if same else patient_bolus_points(memory, min(memory.last_refill_at, memory.clock))
+        ),
+        memory=memory,
     )
 
 
-def session_inputs(session: ProgrammingSession) -> PlotInputs | None:
-    """The plot's inputs from a connected session; None before a pump is interrogated."""
-    return memory_inputs(session.current, session.pending) if session.current is not None else None
+def session_inputs(session: ProgrammingSession, previous: PlotInputs | None = None) -> PlotInputs | None:
+    """The plot's inputs from a connected session (see memory_inputs); None before a pump is interrogated."""
+    return memory_inputs(session.current, session.pending, previous) if session.current is not None else None
 
 
 @dataclass(frozen=True)
@@ -135,13 +176,19 @@ class Curve:
     seconds: np.ndarray
     volumes_ml: np.ndarray
     dates: ReservoirDates
+    end: datetime | None = None  # computed up to here, from these alarms: what it can be reused for
+    alarms: tuple[Alarm, ...] = ()
 
     @classmethod
     def of(cls, name: str, title: str, projection: Projection, end: datetime, alarms: tuple[Alarm, ...] = ()) -> Curve:
         if projection.extra_ml_per_day > 0 and name in ("current", "pending"):
             title += ", every allowed patient bolus used"  # the valve-gated model's rule
         seconds, volumes = projection.series_arrays(max(end, projection.start))
-        return cls(name, title, projection, seconds, volumes, reservoir_dates(projection, alarms))
+        return cls(name, title, projection, seconds, volumes, reservoir_dates(projection, alarms), end, alarms)
+
+    def made_of(self, projection: Projection, end: datetime, alarms: tuple[Alarm, ...]) -> bool:
+        """Whether this curve is `projection` (the same object) up to `end` with `alarms`: then it can be reused."""
+        return self.projection is projection and self.end == end and self.alarms == alarms
 
     @property
     def alarm(self) -> ReservoirDate:
@@ -225,6 +272,7 @@ class ReservoirPlotData:
     pending: Curve | None
     band: PatientBolusBand | None
     last_refill: tuple[datetime, float] | None
+    patient_boluses: tuple[PatientBolusPoint, ...] = ()
 
     @property
     def curves(self) -> tuple[Curve, ...]:
@@ -371,6 +419,13 @@ class ReservoirPlotData:
             else:
                 when = f"by {weekday_moment_text(worst.date)} (in {days_text((worst.date - self.now) / _DAY)})"
             lines.append(f"Every allowed patient bolus used: refill {when}")
+        if self.patient_boluses:
+            last = self.patient_boluses[-1]
+            count = len(self.patient_boluses)
+            lines.append(
+                f"Patient boluses given (PTM, ▲ on the plot) since {short_date_text(self.start)}: {count}, "
+                f"the last {short_moment_text(last.at)} ({last.dose_text})"
+            )
         return lines
 
 
@@ -388,8 +443,8 @@ def data_end(now: datetime, horizon_days: int, shown_end: datetime | None = None
     return end
 
 
-def plot_data(inputs: PlotInputs, end: datetime) -> ReservoirPlotData:
-    """Curves, markers and band from `inputs` up to `end`."""
+def plot_data(inputs: PlotInputs, end: datetime, previous: ReservoirPlotData | None = None) -> ReservoirPlotData:
+    """Curves, markers and band from `inputs` up to `end`; the current curve of `previous` if it is the same."""
     band = None
     if inputs.band is not None:
         no_boluses, every_bolus = inputs.band
@@ -400,7 +455,9 @@ def plot_data(inputs: PlotInputs, end: datetime) -> ReservoirPlotData:
     start = inputs.now
     if inputs.last_refill is not None:
         start = min(start, inputs.last_refill[0])
-    current = Curve.of("current", "Current program", inputs.current, end, inputs.alarms)
+    current = previous.current if previous is not None else None
+    if current is None or not current.made_of(inputs.current, end, inputs.alarms):
+        current = Curve.of("current", "Current program", inputs.current, end, inputs.alarms)
     pending = None
     if inputs.pending is not None:
         # A program does not clear a fired alarm, unless it moves the alarm volume the alarm was about.
@@ -416,4 +473,5 @@ def plot_data(inputs: PlotInputs, end: datetime) -> ReservoirPlotData:
         pending=pending,
         band=band,
         last_refill=inputs.last_refill,
+        patient_boluses=inputs.patient_boluses,
     )

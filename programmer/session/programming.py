@@ -340,6 +340,25 @@ class ProgrammingSession:
 
         return self._exchange(LinkState.PROGRAMMING, lambda: self._telemetry.cancel_bolus(now), cancelled, otherwise)
 
+    def patient_bolus(
+        self,
+        then: Callable[[ProgramResult], Any] | None = None,
+        otherwise: Callable[[Exception], None] | None = None,
+    ) -> Any:
+        """The patient's handheld (PTM) asks for a bolus while this session holds the pump: through this session's
+        link, its one writer (programmer.session.ptm). Said as a new snapshot and a `bolus` notice, not `programmed`:
+        the clinician programmed nothing."""
+        now = self.now
+
+        def given(result: ProgramResult) -> Any:
+            self._set_current(result.after)
+            bolus = result.after.prescription.bolus
+            text = f"{bolus.kind.title} given on the PTM: {bolus.dose} ({ml_text(bolus.volume_ml)})"
+            self.events.bolus.emit(BolusNotice(BolusPhase.PROGRAMMED, bolus.kind.value, bolus.start, text))
+            return then(result) if then is not None else result
+
+        return self._exchange(LinkState.PROGRAMMING, lambda: self._telemetry.patient_bolus(now), given, otherwise)
+
     def _verified(self, result: ProgramResult) -> ProgramResult:
         self._set_current(result.after)
         self.events.programmed.emit(result)
@@ -360,6 +379,22 @@ class ProgrammingSession:
             if bolus is not None and bolus.end <= to:
                 text = f"{bolus.kind.title} finished ({ml_text(bolus.volume_ml)}, {bolus.dose})"
                 self.events.bolus.emit(BolusNotice(BolusPhase.FINISHED, bolus.kind.value, bolus.end, text))
+        return alarms
+
+    def mri_scan(self, duration: timedelta) -> list[Alarm]:
+        """An MRI scan of `duration` from the pump's clock (a training control, as simulated time): the alarms raised.
+
+        Delivery stops for the scan and after it, until the pump is interrogated (programmer.pump.firmware.mri_scan);
+        ProgramRejected, pump unchanged, when it must not go into the magnet now.
+        """
+        self._require_current()
+        if self.state.busy:
+            raise LinkBusy(self.state)
+        memory, alarms = self._telemetry.mri_scan(self.now, duration)
+        with self.events.batch():
+            self._set_current(memory)
+            if alarms:
+                self.events.alarms_raised.emit(tuple(alarms))
         return alarms
 
     def advance_days(self, days: float) -> list[Alarm]:

@@ -72,6 +72,9 @@ class BoundaryDrag:
     high: float  # …and before the next step's start
     minute: int  # where it is now (0–1439)
     preview: DaySchedule | None = None  # the day with the boundary there (None while it is where it started)
+    # Each landing's day, built once: dragged back and forth, the boundary shows the same day objects again,
+    # so their figures (cached by day in ScheduleEdit) are worked out once per landing, not once per move.
+    _previews: dict[int, DaySchedule] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def grab(cls, day: DaySchedule, index: int, right_edge: bool = False) -> BoundaryDrag:
@@ -111,11 +114,17 @@ class BoundaryDrag:
         if minute == self.minute:
             return False
         try:
-            self.preview = self.day.move_start(self.index, minute) if minute != self.original else None
+            self.preview = self._preview(minute) if minute != self.original else None
             self.minute = minute
         except ScheduleError:
             self.preview, self.minute = None, self.original
         return True
+
+    def _preview(self, minute: int) -> DaySchedule:
+        preview = self._previews.get(minute)
+        if preview is None:
+            preview = self._previews[minute] = self.day.move_start(self.index, minute)
+        return preview
 
 
 @dataclass(frozen=True)
@@ -321,6 +330,10 @@ class ScheduleEdit:
 
     def week_rows(self, preview: DaySchedule | None = None) -> list[WeekRow]:
         """Monday to Sunday for the week overview; `preview` (a boundary held) stands for the day shown."""
+        key = ("week", id(preview))
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] is preview:
+            return list(cached[1])
         rows = []
         for weekday in range(7):
             day = day_of(self.edited, weekday)
@@ -330,6 +343,7 @@ class ScheduleEdit:
             dose, detail, refused = str(totals.daily_dose), totals.week_detail_text, totals.problem_count > 0
             pieces = calendar_day_text(day) if self.per_weekday else ""  # each weekday 00:00–24:00, piece by piece
             rows.append(WeekRow(WEEKDAYS[weekday], day, dose, detail, refused, pieces))
+        self._cache[key] = (preview, tuple(rows))  # the preview is kept, so its id cannot be reused while cached
         return rows
 
     def weekly_mean_text(self) -> str:
@@ -484,4 +498,3 @@ class ScheduleEdit:
         steps = len(self.schedule.day(self.weekday).steps)
         if index is None or not 0 <= index < steps:
             raise ScheduleError(f"select a step first ({self.day_name} has {steps})")
-

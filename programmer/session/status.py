@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from programmer.pump.firmware import running_prescription
 from programmer.pump.memory import Alarm, AlarmKind, PumpMemory
 from programmer.therapy.bolus import worst_case_patient_bolus_ml_per_day
 from programmer.therapy.prescription import Prescription
@@ -24,13 +25,15 @@ def reservoir_projection(
     A valve-gated model projects its refill date to its own volume assuming every allowed
     patient bolus is used; the others project to the low-reservoir alarm volume.
     """
-    prescription = prescription or memory.prescription
+    # While an MRI scan holds delivery nothing leaves the reservoir, not even a patient bolus, until an interrogation.
+    held = memory.delivery_held_since is not None
+    prescription = running_prescription(memory, prescription)
     model = memory.model
     valve_rule = model.refill_projection == "all_patient_boluses"
     if with_patient_boluses is None:
         with_patient_boluses = valve_rule
     extra = 0.0
-    if with_patient_boluses and memory.ptm is not None:
+    if with_patient_boluses and memory.ptm is not None and not held:
         extra = worst_case_patient_bolus_ml_per_day(memory.ptm, prescription.concentration)
     alarm_ml = model.refill_projection_volume_ml if valve_rule else memory.low_alarm_ml
     return project(prescription, memory.clock, memory.reservoir_ml, alarm_ml, extra_ml_per_day=extra)

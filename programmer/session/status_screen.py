@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from programmer.pump.memory import Alarm, Catheter, PumpMemory, Severity
+from programmer.pump.firmware import delivery_hold_text
+from programmer.pump.memory import Alarm, Catheter, PumpMemory
 from programmer.session.gate import stored_finding_text, stored_program_findings
-from programmer.session.levels import Level
+from programmer.session.levels import ALARM_LEVELS, Level
 from programmer.session.review import daily_dose_text
 from programmer.session.status import format_datetime, reservoir_dates, reservoir_projection
 from programmer.therapy.drugs import DrugLibrary
@@ -105,7 +106,9 @@ def status_screen(memory: PumpMemory, library: DrugLibrary) -> StatusScreen:
         for finding in stored_program_findings(memory, library)
     ]
     lines += [
-        StatusLine(Level.CRITICAL if alarm.severity is Severity.CRITICAL else Level.WARNING, alarm_text(alarm))
+        StatusLine(ALARM_LEVELS[alarm.severity], alarm_text(alarm))
         for alarm in memory.alarms
     ]
+    if (held := delivery_hold_text(memory)) is not None:  # after an MRI scan: no alarm says it on every pump
+        lines.append(StatusLine(Level.CRITICAL, held))
     return StatusScreen(values, tuple(lines) or (StatusLine(Level.OK, NO_ALARMS),))

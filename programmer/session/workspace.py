@@ -144,6 +144,9 @@ class Settings:
 
     alarm_sound_muted: bool = False  # a classroom: alarms are shown, never heard
     tones_through_skin: bool = False  # alarm tones muffled, as a pump under the skin is heard
+    kiosk: bool = False  # a demo station: full screen, no files, no quitting without the instructor PIN
+    kiosk_scenario: str = ""  # the scenario id a demo station starts on; empty: the demo pump
+    idle_reset_minutes: int = 5  # a demo station goes back to its start after this long without input; 0: never
 
 
 def settings() -> Settings:
@@ -155,10 +158,10 @@ def settings() -> Settings:
     if not isinstance(data, dict) or data.get("format") != SETTINGS_FORMAT:
         return Settings()
     defaults = Settings()
-    chosen = {
+    chosen = {  # the type itself, not a subclass: `true` is no number of minutes
         field.name: data[field.name]
         for field in fields(Settings)
-        if isinstance(data.get(field.name), type(getattr(defaults, field.name)))
+        if type(data.get(field.name)) is type(getattr(defaults, field.name))
     }
     return replace(defaults, **chosen)
 

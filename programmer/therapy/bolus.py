@@ -8,6 +8,7 @@ so nothing here is a device constant.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from programmer.errors import ProgrammerError
 from programmer.therapy.prescription import Bolus, BolusKind
 from programmer.therapy.pump_models import PumpModel
 from programmer.therapy.units import Concentration, Dose, DoseRate
-from programmer.wording import TitledEnum, duration_text, format_number, ml_text
+from programmer.wording import TitledEnum, duration_text, format_number, ml_text, moment_text
 
 SECONDS_PER_DAY = 86400.0
 DAY = timedelta(days=1)
@@ -70,6 +71,85 @@ class PtmSettings:
 
     def volume_per_bolus_ml(self, concentration: Concentration) -> float:
         return concentration.volume_ml(self.dose_per_bolus)
+
+
+class PatientBolusLimit(TitledEnum):
+    """What holds the next patient bolus back."""
+
+    NONE_ALLOWED = "none_allowed", "no patient boluses allowed"
+    LOCKOUT = "lockout", "lockout"
+    DAILY_MAXIMUM = "daily_maximum", "maximum per 24 h"
+
+
+@dataclass(frozen=True)
+class PatientBolusAllowance:
+    """Whether a patient bolus may start at `now`; if not, what holds it back and the first moment it may.
+
+    The one rule for patient boluses (`patient_bolus_allowance`): the pump's firmware refuses by it,
+    and the patient's handheld says by it, before anything is asked, when the next bolus is allowed.
+    """
+
+    ptm: PtmSettings
+    now: datetime
+    used_24h: int  # patient boluses started in the 24 h up to `now`
+    next_at: datetime | None  # the first moment a bolus is allowed (`now` when it is); None: never
+    limit: PatientBolusLimit | None  # None: allowed now
+
+    @property
+    def allowed(self) -> bool:
+        return self.limit is None
+
+    @property
+    def used_text(self) -> str:
+        """'1 of 4 used in the last 24 h'."""
+        return f"{self.used_24h} of {self.ptm.max_per_24h} used in the last 24 h"
+
+    def text(self) -> str:
+        """Why (not) now, with the moment and the time left: 'lockout of 3 h after each bolus: the next is …'."""
+        if self.limit is None:
+            return f"a patient bolus is allowed now ({self.used_text})"
+        if self.limit is PatientBolusLimit.NONE_ALLOWED:
+            return "no patient boluses are allowed: the PTM is set to at most 0 per 24 h"
+        if self.limit is PatientBolusLimit.LOCKOUT:
+            why = f"lockout of {duration_text(self.ptm.lockout)} after each bolus"
+        else:
+            why = f"the maximum of {self.ptm.max_per_24h} boluses per 24 h is used"
+        return f"{why}: the next is allowed at {moment_text(self.next_at)}, in {self.wait_text}"
+
+    @property
+    def wait_text(self) -> str:
+        """'2 h 50 min': the time until the next bolus is allowed (rounded up); '' when never or now."""
+        if self.next_at is None or self.next_at <= self.now:
+            return ""
+        return duration_text(self.next_at - self.now)
+
+
+def patient_bolus_allowance(ptm: PtmSettings, starts: Iterable[datetime], now: datetime) -> PatientBolusAllowance:
+    """May a patient bolus start at `now`, after patient boluses started at `starts`?
+
+    - lockout: from the end of the last bolus (its start + the bolus duration), for `ptm.lockout`;
+    - at most `ptm.max_per_24h` boluses started in any 24 h: counted over the 24 h up to `now`, so once
+      the maximum is used the next is allowed 24 h after the oldest of those boluses started.
+    A bolus logged twice (sent again with a program) has one start: it counts once.
+    """
+    earlier = sorted({start for start in starts if start <= now})
+    used = [start for start in earlier if start > now - DAY]
+    if ptm.max_per_24h == 0:
+        return PatientBolusAllowance(ptm, now, len(used), None, PatientBolusLimit.NONE_ALLOWED)
+    held: list[tuple[datetime, PatientBolusLimit]] = []
+    if earlier and (lockout_end := earlier[-1] + ptm.duration + ptm.lockout) > now:
+        held.append((lockout_end, PatientBolusLimit.LOCKOUT))
+    if len(used) >= ptm.max_per_24h:
+        held.append((used[-ptm.max_per_24h] + DAY, PatientBolusLimit.DAILY_MAXIMUM))
+    if not held:
+        return PatientBolusAllowance(ptm, now, len(used), now, None)
+    next_at, limit = max(held, key=lambda item: item[0])
+    return PatientBolusAllowance(ptm, now, len(used), next_at, limit)
+
+
+def patient_bolus(ptm: PtmSettings, concentration: Concentration, start: datetime) -> Bolus:
+    """The bolus a press on the PTM gives: the prescribed dose over the prescribed duration, from `start`."""
+    return Bolus(BolusKind.PATIENT, start, ptm.duration, ptm.volume_per_bolus_ml(concentration), ptm.dose_per_bolus)
 
 
 def worst_case_patient_bolus_ml_per_day(ptm: PtmSettings, concentration: Concentration) -> float:

@@ -5,62 +5,58 @@ from __future__ import annotations
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from msgspec import Meta, field
 
-from programmer.resources import Catalog, Number, ResourceError, YesNo, load_model_file, name_key, resource_path
+from programmer.resources import Catalog, Resource, ResourceError, load_model_file, name_key, resource_path
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit, UnitError, parse_concentration
 
+Positive = Annotated[float, Meta(gt=0)]
+NonNegative = Annotated[float, Meta(ge=0)]
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-
-class _Ordered(_Strict):
+class _Ordered(Resource, frozen=True):
     """Limits that must not fall in the order their fields are declared: 'soft_max (40) is above hard_max (30)'."""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        for low, high in pairwise(type(self).model_fields):
+    def __post_init__(self) -> None:
+        for low, high in pairwise(self.__struct_fields__):
             if getattr(self, low) > getattr(self, high):
                 raise ValueError(f"{low} ({getattr(self, low):g}) is above {high} ({getattr(self, high):g})")
-        return self
 
 
-class DailyDoseLimits(_Ordered):
+class DailyDoseLimits(_Ordered, frozen=True):
     """Soft limits warn and need a reason; the hard limit cannot be programmed."""
 
-    soft_min: Number = Field(ge=0)
-    soft_max: Number = Field(gt=0)
-    hard_max: Number = Field(gt=0)
+    soft_min: NonNegative
+    soft_max: Positive
+    hard_max: Positive
 
 
-class DoseRange(_Ordered):
-    min: Number = Field(ge=0)
-    max: Number = Field(gt=0)
+class DoseRange(_Ordered, frozen=True):
+    min: NonNegative
+    max: Positive
 
 
-class Titration(_Strict):
-    max_increase_percent_per_24h: Number | None = Field(default=None, gt=0)
-    max_step_per_day: Number | None = Field(default=None, gt=0)
-    min_hours_between_increases: Number | None = Field(default=None, gt=0)
-    no_increase_hours_after_implant: Number | None = Field(default=None, gt=0)
+class Titration(Resource, frozen=True):
+    max_increase_percent_per_24h: Positive | None = None
+    max_step_per_day: Positive | None = None
+    min_hours_between_increases: Positive | None = None
+    no_increase_hours_after_implant: Positive | None = None
 
 
-class Drug(_Strict):
-    name: str = Field(min_length=1)
+class Drug(Resource, frozen=True, kw_only=True):
+    name: Annotated[str, Meta(min_length=1)]
     unit: DrugUnit
-    approved: YesNo
-    labelled_concentrations_per_ml: list[Annotated[Number, Field(gt=0)]]
-    max_concentration_per_ml: Number = Field(gt=0)
+    approved: bool
+    labelled_concentrations_per_ml: list[Positive]
+    max_concentration_per_ml: Positive
     daily_dose: DailyDoseLimits
     starting_dose: DoseRange | None = None
     titration: Titration
-    emulator_defaults: list[str] = []
+    emulator_defaults: list[str] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Drug:
+    def __post_init__(self) -> None:
         unit = self.unit.value
         above = [value for value in self.labelled_concentrations_per_ml if value > self.max_concentration_per_ml]
         if above:
@@ -73,7 +69,6 @@ class Drug(_Strict):
                 f"starting_dose.max ({self.starting_dose.max:g} {unit}/day) is above "
                 f"daily_dose.hard_max ({self.daily_dose.hard_max:g} {unit}/day)"
             )
-        return self
 
     @property
     def off_label(self) -> bool:
@@ -114,13 +109,13 @@ class Drug(_Strict):
         return any(abs(value - labelled) < 1e-9 for labelled in self.labelled_concentrations_per_ml)
 
 
-class DrugLibrary(Catalog[Drug]):
+class DrugLibrary(Catalog[Drug], frozen=True, kw_only=True):
     entry_word = "drug"
     known_words = "the library has"
 
     format: Literal["drug-library/1"]
     notes: str = ""
-    drugs: list[Drug] = Field(min_length=1)
+    drugs: Annotated[list[Drug], Meta(min_length=1)]
 
     def entries(self) -> list[Drug]:
         return self.drugs

@@ -35,6 +35,7 @@ class BolusKind(TitledEnum):
     PRIMING = "priming", "Priming bolus"  # fills pump tubing and catheter after implant or revision
     BRIDGE = "bridge", "Bridge bolus"  # pushes old-concentration fluid through after a concentration change
     CLINICIAN = "clinician", "Clinician bolus"
+    PATIENT = "patient", "Patient bolus"  # asked for on the patient's therapy manager (PTM), within its limits
 
 
 @dataclass(frozen=True)

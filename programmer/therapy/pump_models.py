@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from msgspec import Meta, field
 
-from programmer.resources import Catalog, Number, WholeNumber, YesNo, load_model_file, resource_path
+from programmer.resources import Catalog, Resource, load_model_file, resource_path
 from programmer.therapy.units import Concentration
 from programmer.wording import format_number, ml_per_day_text
 
 # A flow computed as dose / concentration may miss a limit by rounding only: 240 mg/day at 10 mg/mL is 24 mL/day.
 _FLOW_TOLERANCE = 1e-9
+Positive = Annotated[float, Meta(gt=0)]
+NonNegative = Annotated[float, Meta(ge=0)]
 
 
 # --- alarm tones (issue 14): what the pump sounds, as data a clinic can correct ---------------------------------
@@ -23,29 +25,26 @@ AlarmToneField = Literal[
 _LONGEST_SOUNDING_MS = 60_000  # an alarm sounding for longer is a typing slip (the shipped ones last 1-3 s)
 
 
-class ToneStep(BaseModel):
+class ToneStep(Resource, frozen=True):
     """One beep: a pitch held for a while, then the silence before the next beep."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # IEC 60601-1-8 puts alarm fundamentals between 150 and 1000 Hz
+    frequency_hz: Annotated[float, Meta(ge=150, le=1000)]
+    duration_ms: Annotated[float, Meta(ge=20)]  # shorter is heard as a click, not a tone
+    gap_after_ms: NonNegative
 
-    frequency_hz: Number = Field(ge=150, le=1000)  # IEC 60601-1-8 puts alarm fundamentals between 150 and 1000 Hz
-    duration_ms: Number = Field(ge=20)  # shorter is heard as a click, not a tone
-    gap_after_ms: Number = Field(ge=0)
 
-
-class AlarmTone(BaseModel):
+class AlarmTone(Resource, frozen=True, kw_only=True):
     """One alarm sound: its steps played `repeats` times (one sounding), sounding again every repeat_every_minutes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    steps: list[ToneStep] = Field(min_length=1)
-    repeats: WholeNumber = Field(ge=1)
-    repeat_every_minutes: Number = Field(gt=0)
+    steps: Annotated[list[ToneStep], Meta(min_length=1)]
+    repeats: Annotated[int, Meta(ge=1)]
+    repeat_every_minutes: Positive
     # Levels (0-1) of the fundamental, then the 2nd, 3rd... harmonic: IEC 60601-1-8 asks for at least four
     # between 300 and 4000 Hz. At most 8, so 8 × 1000 Hz stays far below the 22 kHz a 44.1 kHz sampling carries.
-    harmonic_levels: list[Number] = Field(min_length=1, max_length=8)
-    source: str = Field(min_length=1)
-    emulator_defaults: list[AlarmToneField] = []
+    harmonic_levels: Annotated[list[float], Meta(min_length=1, max_length=8)]
+    source: Annotated[str, Meta(min_length=1)]
+    emulator_defaults: list[AlarmToneField] = field(default_factory=list)
 
     @property
     def frequencies_hz(self) -> list[float]:
@@ -58,8 +57,7 @@ class AlarmTone(BaseModel):
         cycle_ms = sum(step.duration_ms + step.gap_after_ms for step in self.steps)
         return cycle_ms * self.repeats - self.steps[-1].gap_after_ms
 
-    @model_validator(mode="after")
-    def _audible_and_short(self) -> AlarmTone:
+    def __post_init__(self) -> None:
         if not all(0 <= level <= 1 for level in self.harmonic_levels) or self.harmonic_levels[0] == 0:
             raise ValueError(f"harmonic_levels must lie between 0 and 1, the first above 0, not {self.harmonic_levels}")
         if self.sounding_ms > _LONGEST_SOUNDING_MS:
@@ -69,59 +67,51 @@ class AlarmTone(BaseModel):
                 f"one sounding lasts {self.sounding_ms:g} ms, not shorter than repeat_every_minutes "
                 f"({self.repeat_every_minutes:g} min)"
             )
-        return self
 
 
-class AlarmTones(BaseModel):
+class AlarmTones(Resource, frozen=True):
     """A model's two alarm sounds, told apart by ear: non-critical a single tone, critical a two-tone alarm."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     non_critical: AlarmTone
     critical: AlarmTone
 
-    @model_validator(mode="after")
-    def _told_apart(self) -> AlarmTones:
+    def __post_init__(self) -> None:
         if len(self.non_critical.frequencies_hz) != 1:
             pitches = "/".join(f"{hz:g}" for hz in self.non_critical.frequencies_hz)
             raise ValueError(f"non_critical must be a single tone, not {pitches} Hz")
         if len(self.critical.frequencies_hz) < 2:
             raise ValueError(f"critical must be a two-tone alarm, not {self.critical.frequencies_hz[0]:g} Hz alone")
-        return self
 
 
-class PumpModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(min_length=1)
+class PumpModel(Resource, frozen=True, kw_only=True):
+    name: Annotated[str, Meta(min_length=1)]
     title: str
     mechanism: Literal["peristaltic", "valve-gated"]
-    reservoir_capacity_ml: Number = Field(gt=0)
-    flow_min_ml_per_day: Number = Field(gt=0)
-    flow_max_ml_per_day: Number = Field(gt=0)
-    accuracy_percent: Number = Field(gt=0, lt=100)
-    low_alarm_default_ml: Number = Field(gt=0)
-    low_alarm_min_ml: Number = Field(gt=0)
-    low_alarm_max_ml: Number = Field(gt=0)
-    max_flex_steps: WholeNumber = Field(ge=1, le=48)
-    per_weekday_schedules: YesNo
-    minimum_rate_ml_per_day: Number = Field(gt=0)
-    pump_tubing_volume_ml: Number = Field(ge=0)
-    catheter_ml_per_cm: Number = Field(gt=0)
-    catheter_length_cm: Number = Field(gt=0)
-    service_life_years: Number = Field(gt=0)
-    eri_to_end_of_service_days: WholeNumber = Field(gt=0)
-    stopped_alarm_hours: Number = Field(gt=0)
-    ptm_supported: YesNo
+    reservoir_capacity_ml: Positive
+    flow_min_ml_per_day: Positive
+    flow_max_ml_per_day: Positive
+    accuracy_percent: Annotated[float, Meta(gt=0, lt=100)]
+    low_alarm_default_ml: Positive
+    low_alarm_min_ml: Positive
+    low_alarm_max_ml: Positive
+    max_flex_steps: Annotated[int, Meta(ge=1, le=48)]
+    per_weekday_schedules: bool
+    minimum_rate_ml_per_day: Positive
+    pump_tubing_volume_ml: NonNegative
+    catheter_ml_per_cm: Positive
+    catheter_length_cm: Positive
+    service_life_years: Positive
+    eri_to_end_of_service_days: Annotated[int, Meta(gt=0)]
+    stopped_alarm_hours: Positive
+    ptm_supported: bool
     # "low_alarm": refill date is when the reservoir reaches the low-reservoir alarm volume.
     # "all_patient_boluses": projected to refill_projection_volume_ml assuming every allowed bolus is used.
     refill_projection: Literal["low_alarm", "all_patient_boluses"]
-    refill_projection_volume_ml: Number | None = Field(default=None, gt=0)
-    emulator_defaults: list[str] = []
+    refill_projection_volume_ml: Positive | None = None
+    emulator_defaults: list[str] = field(default_factory=list)
     alarm_tones: AlarmTones  # what it sounds (issue 14)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> PumpModel:
+    def __post_init__(self) -> None:
         if self.flow_min_ml_per_day >= self.flow_max_ml_per_day:
             raise ValueError(
                 f"flow_min_ml_per_day ({self.flow_min_ml_per_day:g}) must be below "
@@ -150,7 +140,6 @@ class PumpModel(BaseModel):
                 f"refill_projection_volume_ml ({volume:g}) must be below "
                 f"reservoir_capacity_ml ({self.reservoir_capacity_ml:g})"
             )
-        return self
 
     def flow_limits_text(self) -> str:
         return f"{format_number(self.flow_min_ml_per_day)}–{ml_per_day_text(self.flow_max_ml_per_day)}"
@@ -176,13 +165,13 @@ class PumpModel(BaseModel):
         return text
 
 
-class PumpModelCatalog(Catalog[PumpModel]):
+class PumpModelCatalog(Catalog[PumpModel], frozen=True, kw_only=True):
     entry_word = "pump model"
     known_words = "known models:"
 
     format: Literal["pump-models/1"]
     notes: str = ""
-    models: list[PumpModel] = Field(min_length=1)
+    models: Annotated[list[PumpModel], Meta(min_length=1)]
 
     def entries(self) -> list[PumpModel]:
         return self.models

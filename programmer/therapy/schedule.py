@@ -25,7 +25,15 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from programmer.errors import ProgrammerError
-from programmer.therapy.units import MINUTES_PER_DAY, Concentration, Dose, DoseRate, DrugUnit, UnitError
+from programmer.therapy.units import (
+    MINUTES_PER_DAY,
+    Concentration,
+    Dose,
+    DoseRate,
+    DrugUnit,
+    UnitError,
+    parse_dose_rate,
+)
 from programmer.wording import WEEKDAYS
 
 if TYPE_CHECKING:
@@ -51,6 +59,16 @@ def parse_minute(text: str) -> int:
     if not (0 <= int(minutes) < 60 and 0 <= value <= MINUTES_PER_DAY):
         raise ScheduleError(f"time {text!r} is not a time of day (00:00–24:00)")
     return value
+
+
+def parse_step(text: str, unit: DrugUnit | None = None) -> tuple[int, int, DoseRate]:
+    """'06:00-22:00=0.7mg/day' -> (start minute, end minute, rate): a flex step as scripts and commands type it."""
+    try:
+        times, rate = text.split("=", 1)
+        start, end = times.split("-", 1)
+    except ValueError:
+        raise ScheduleError(f"step {text!r} must look like 06:00-22:00=2mg/day") from None
+    return parse_minute(start), parse_minute(end), parse_dose_rate(rate, unit)
 
 
 @dataclass(frozen=True)

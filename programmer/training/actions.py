@@ -1,12 +1,13 @@
 """A scripted trainee: an actions file whose steps map one to one onto the programmer's own calls.
 
-An actions file (TOML) lists `[[steps]]`, each `do = "…"` with its values: open, interrogate, edit,
-program, start_refill, read_label, choose_port, record_removed, acknowledge_discrepancy, fill,
-acknowledge_fill, keep_dose, change_dose, bridge, book_appointment, program_refill, abandon_refill,
-advance, close, wait. A refusal the programmer gives (as the window would show it) is recorded and
-the script goes on, as a trainee would; a step that cannot be taken at all (a refill step with no
-refill started) is the script's own mistake and stops it. `expect` and `expect_missed` say what
-the attempt should come to, for the scenario's tests.
+An actions file (TOML) lists `[[steps]]`, each `do = "…"` with its values: open, interrogate, edit (a
+dose, a flex schedule's steps, stopped, the low-reservoir alarm), program, prime, start_refill, read_label,
+choose_port, record_removed, acknowledge_discrepancy, fill, acknowledge_fill, keep_dose, change_dose,
+bridge, book_appointment, program_refill, abandon_refill, advance, mri, close, wait. A refusal the
+programmer gives (as the window would show it) is recorded and the script goes on, as a trainee
+would; a step that cannot be taken at all (a refill step with no refill started) is the script's
+own mistake and stops it. `expect` and `expect_missed` say what the attempt should come to, for the
+scenario's tests.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from typing import Literal
 import msgspec
 
 from programmer.errors import ProgrammerError
+from programmer.session import mri
+from programmer.session.bolus_workflow import BolusWorkflow, PrimingOccasion
 from programmer.session.programming import ProgrammingSession
 from programmer.session.refill.steps import Port, RefillOutcome
 from programmer.session.refill.workflow import RefillWorkflow
 from programmer.session.status import reservoir_projection
 from programmer.therapy.prescription import Prescription
+from programmer.therapy.schedule import DaySchedule, FlexSchedule, parse_step
 from programmer.therapy.units import parse_dose_rate
 from programmer.training.checked import placed, problems_of
 from programmer.training.engine import Attempt
@@ -53,6 +57,7 @@ class Interrogate(Step, tag="interrogate"):
 
 class Edit(Step, tag="edit"):
     dose: str | None = None  # a simple continuous daily dose, e.g. "1.5mg/day"
+    steps: list[str] | None = None  # a flex schedule for every day, e.g. ["07:00-21:00=80mcg/day", "21:00-07:00=…"]
     stop: bool = False  # stopped mode
     low_alarm_ml: float | None = None
 
@@ -71,6 +76,23 @@ class Program(Step, tag="program"):
 class Discard(Step, tag="discard"):
     def take(self, t: ScriptedTrainee) -> None:
         t.session().discard_changes()
+
+
+class Prime(Step, tag="prime"):
+    """A priming bolus through the Boluses screen's workflow: `occasion` says what is empty (implant or revision)."""
+
+    occasion: PrimingOccasion
+    catheter_length_cm: float | None = None  # default: the pump's catheter record
+    trimmed_cm: float | None = None
+    reason: str = ""
+    clinician: str = ""
+
+    def take(self, t: ScriptedTrainee) -> None:
+        boluses = BolusWorkflow(t.session())
+        catheter = boluses.memory.catheter
+        length = catheter.length_cm if self.catheter_length_cm is None else self.catheter_length_cm
+        trimmed = catheter.trimmed_cm if self.trimmed_cm is None else self.trimmed_cm
+        boluses.give_priming(length, trimmed, self.occasion, reason=self.reason, clinician=self.clinician)
 
 
 class StartRefill(Step, tag="start_refill"):
@@ -175,6 +197,20 @@ class Advance(Step, tag="advance"):
         session.advance(session.now + timedelta(days=self.days, hours=self.hours))
 
 
+class MriScan(Step, tag="mri"):
+    """The patient has the MRI scan (Clock → MRI scan): `hours` long, from the pump's clock."""
+
+    hours: float
+    empty_first: bool = False  # withdraw the reservoir before the scan (a pump that goes into the magnet empty)
+    emptied_ml: float | None = None  # the volume withdrawn, as recorded; default: what really came out
+
+    def take(self, t: ScriptedTrainee) -> None:
+        emptied = None
+        if self.empty_first:
+            emptied = t.attempt.true_reservoir_ml if self.emptied_ml is None else self.emptied_ml
+        mri.scan(t.session(), timedelta(hours=self.hours), emptied_ml=emptied)
+
+
 class Close(Step, tag="close"):
     confirm: bool = False
 
@@ -192,9 +228,9 @@ class Wait(Step, tag="wait"):
 
 
 AnyStep = (
-    Open | Interrogate | Edit | Program | Discard | StartRefill | ReadLabel | ChoosePort | RecordRemoved
+    Open | Interrogate | Edit | Program | Discard | Prime | StartRefill | ReadLabel | ChoosePort | RecordRemoved
     | AcknowledgeDiscrepancy | Fill | AcknowledgeFill | KeepDose | ChangeDose | Bridge | BookAppointment
-    | ProgramRefill | AbandonRefill | Advance | Close | Wait
+    | ProgramRefill | AbandonRefill | Advance | MriScan | Close | Wait
 )
 
 
@@ -269,6 +305,9 @@ class ScriptedTrainee:
         elif step.dose is not None:
             dose = parse_dose_rate(step.dose, old.unit)
             session.edit(prescription=Prescription.simple_continuous(old.drug, old.concentration, dose))
+        elif step.steps is not None:
+            day = DaySchedule.from_intervals(parse_step(text, old.unit) for text in step.steps)
+            session.edit(prescription=Prescription.flex(old.drug, old.concentration, FlexSchedule.every_day(day)))
         if step.low_alarm_ml is not None:
             session.edit(low_alarm_ml=step.low_alarm_ml)
 

@@ -230,6 +230,8 @@ class Attempt:
         why = {LinkState.INTERROGATING: "interrogated", LinkState.PROGRAMMING: "programmed"}.get(self._exchange, "time")
         self._exchange = None
         self._pump_clock = memory.clock
+        for scan in observe.mri_events(self._truth.memory, memory):  # the scan, or its hold ended by this read
+            self._record("pump", scan)
         self._record("pump", observe.pump_read(memory, why))
         self._delivered(self._truth.follow(memory))
 

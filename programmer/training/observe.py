@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import Enum
 
 from programmer.errors import ProgrammerError
-from programmer.pump.log import record_of
+from programmer.pump.log import MriDetails, record_of
 from programmer.pump.memory import EventKind, PumpMemory
 from programmer.pump.telemetry import ProgramResult
 from programmer.session.events import BolusNotice, RefillStepDone
 from programmer.session.refill.records import RefillRecord
 from programmer.session.status import reservoir_dates, reservoir_projection
 from programmer.therapy.drugs import same_drug
-from programmer.training.recording import Bolus, LinkFailed, Programmed, PumpRead, RefillEnded, RefillStep
+from programmer.training.recording import Bolus, LinkFailed, Mri, Programmed, PumpRead, RefillEnded, RefillStep
 
 
 def pump_read(memory: PumpMemory, why: str) -> PumpRead:
@@ -34,15 +35,31 @@ def pump_read(memory: PumpMemory, why: str) -> PumpRead:
         empty_date=dates.empty.date,
         alarms=tuple(alarm.kind.value for alarm in memory.alarms),
         stopped_since=memory.stopped_since,
+        end_of_service=memory.end_of_service_at,
+        held_since=memory.delivery_held_since,
     )
+
+
+def mri_events(before: PumpMemory, after: PumpMemory) -> list[Mri]:
+    """The MRI scans, and the ends of the delivery holds they left, that `after` logged since `before` (same pump)."""
+    if after.serial != before.serial:
+        return []
+    return [
+        Mri(phase=event.details.phase.value, effect=event.details.effect.value,
+            hours=event.details.duration / timedelta(hours=1), said=event.text)
+        for event in after.events[len(before.events) :]
+        if isinstance(event.details, MriDetails)
+    ]
 
 
 def programmed(result: ProgramResult) -> Programmed:
     old, new = result.before.prescription, result.after.prescription
     logged = list(result.after.events[len(result.before.events) :])
     records = [record for event in logged if (record := record_of(event.details)) is not None]
+    started = new.bolus if new.bolus is not None and new.bolus != old.bolus else None
     return Programmed(
-        refill=any(event.kind is EventKind.REFILL for event in logged),
+        # Emptying a pump (before an MRI scan) is logged as a refill adding 0 mL: a refill here is drug put in.
+        refill=any(event.kind is EventKind.REFILL and event.details.added_ml > 0 for event in logged),
         changes=tuple(result.changes),
         drug_changed=not same_drug(old.drug, new.drug),
         concentration_changed=old.concentration != new.concentration,
@@ -53,6 +70,8 @@ def programmed(result: ProgramResult) -> Programmed:
         new_mode=new.mode.value,
         second_checker=next((record.second_checker for record in records if record.second_checker), ""),
         reason=next((record.reason for record in records if record.reason), ""),
+        bolus=None if started is None else started.kind.value,
+        acknowledged=tuple(item.rule for record in records for item in record.acknowledged),
     )
 
 

@@ -3,7 +3,9 @@
 The scenario's patient model is data: a score (pain or spasticity, 0–10) against the dose that
 reached the spine over the last 24 h, overdose signs above a threshold (or after drug went under
 the skin), withdrawal signs after hours without drug. Doses are in the drug's unit (mg or mcg);
-a delivery is taken as spread evenly over its interval.
+a delivery is taken as spread evenly over its interval. A model may look at a shorter window
+(`window_hours`, e.g. the 2 h between a trial's steps): the dose over it, as a dose per day, then
+stands for the 24 h dose.
 """
 
 from __future__ import annotations
@@ -27,17 +29,22 @@ class PatientState:
     at: datetime  # pump time
     measure: str  # pain or spasticity
     score: float  # 0 (none) to 10 (worst)
-    dose_24h: float  # reached the spine over the last 24 h, in `unit`
+    dose_24h: float  # reached the spine over the last 24 h, in `unit` (over a shorter window: per day over it)
     unit: str
     overdose: bool
     withdrawal: bool
     signs: tuple[str, ...]
     hours_without_drug: float  # since drug last reached the spine (inf: never in the recording)
+    window_hours: float = 24.0  # the window the dose was taken over
 
     def describe(self) -> str:
         """'pain 3/10 (1.5 mg reached the spine in the last 24 h); drowsy, slow breathing'."""
-        text = (f"{self.measure} {format_number(round(self.score))}/10 ({format_number(self.dose_24h)} {self.unit} "
-                "reached the spine in the last 24 h)")
+        if self.window_hours == 24:
+            dose = f"{format_number(self.dose_24h)} {self.unit} reached the spine in the last 24 h"
+        else:
+            dose = (f"{format_number(self.dose_24h)} {self.unit}/day reached the spine over the last "
+                    f"{format_number(self.window_hours)} h")
+        text = f"{self.measure} {format_number(round(self.score))}/10 ({dose})"
         return text + (f"; {', '.join(self.signs)}" if self.signs else "; no overdose or withdrawal signs")
 
 
@@ -52,7 +59,7 @@ def _overlap(delivery: Delivered, start: datetime, end: datetime) -> float:
 def last_reached(deliveries: Sequence[Delivered]) -> datetime | None:
     """When drug last reached the spine: the end of the last delivery, or the moment its reservoir ran dry."""
     for delivery in reversed(deliveries):
-        if delivery.spine_ml > 0:
+        if delivery.spine_dose > 0:  # fluid pushed out of an unprimed catheter carries no drug
             if delivery.spine_ml >= delivery.pump_ml - 1e-9:
                 return delivery.end
             return delivery.start + (delivery.end - delivery.start) * (delivery.spine_ml / delivery.pump_ml)
@@ -72,7 +79,8 @@ def score_for(model: PatientModel, dose_per_day: float) -> float:
 
 
 def patient_state(model: PatientModel, deliveries: Sequence[Delivered], at: datetime) -> PatientState:
-    dose = sum(d.spine_dose * _overlap(d, at - _DAY, at) for d in deliveries if d.start <= at)
+    window = timedelta(hours=model.window_hours)
+    dose = sum(d.spine_dose * _overlap(d, at - window, at) for d in deliveries if d.start <= at) * (_DAY / window)
     signs: list[str] = []
     overdose = False
     if model.overdose is not None:
@@ -88,7 +96,7 @@ def patient_state(model: PatientModel, deliveries: Sequence[Delivered], at: date
     withdrawal = model.withdrawal is not None and hours >= model.withdrawal.after_hours
     signs += model.withdrawal.signs if withdrawal else []
     return PatientState(at, model.measure, score_for(model, dose), dose, model.unit.value, overdose, withdrawal,
-                        tuple(signs), hours)
+                        tuple(signs), hours, model.window_hours)
 
 
 def consequences(model: PatientModel, deliveries: Sequence[Delivered], last: PumpRead | None) -> list[str]:
@@ -104,9 +112,12 @@ def consequences(model: PatientModel, deliveries: Sequence[Delivered], last: Pum
     said.append(f"at {moment_text(last.clock)} the patient has {state.describe()}")
     true_ml = deliveries[-1].true_reservoir_ml if deliveries else last.reservoir_ml
     after = model.withdrawal.after_hours if model.withdrawal else None
-    if last.mode == "stopped":
-        since = last.stopped_since or last.clock
+    if last.mode == "stopped" or last.held_since is not None:
+        since = last.stopped_since or last.held_since or last.clock
         text = f"the pump is stopped since {moment_text(since)}: no drug reaches the patient"
+        if last.mode != "stopped":
+            text = (f"the pump's delivery is held since the MRI scan of {moment_text(since)}: no drug reaches the "
+                    "patient until it is interrogated")
         if after is not None:
             text += f"; withdrawal signs from {moment_text(since + timedelta(hours=after))}"
         said.append(text)

@@ -66,6 +66,8 @@ class PumpRead(Payload, tag="pump_read"):
     empty_date: PumpTime | None
     alarms: tuple[str, ...]  # AlarmKind values
     stopped_since: PumpTime | None
+    end_of_service: PumpTime | None = None  # the pump stops then (None in older recordings)
+    held_since: PumpTime | None = None  # delivery held by an MRI scan since then, until an interrogation
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -124,6 +126,8 @@ class Programmed(Payload, tag="programmed"):
     new_mode: str
     second_checker: str
     reason: str
+    bolus: str | None = None  # the BolusKind value of a bolus this program starts (a refill's bridge bolus too)
+    acknowledged: tuple[str, ...] = ()  # the findings (rule ids) programmed past with a reason or a note
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -248,6 +252,22 @@ class Patient(Payload, tag="patient"):
         return f"patient: {self.measure} {format_number(round(self.score))}/10{signs}"
 
 
+class Mri(Payload, tag="mri"):
+    """An MRI scan the pump logged (its delivery held from then on), or the hold's end at an interrogation."""
+
+    phase: str  # the MriPhase's value: scanned or resumed
+    effect: str  # the MriEffect's value: motor_stalled or valve_closed
+    hours: float  # scanned: how long the scan lasted; resumed: how long delivery was held
+    said: str  # the pump log's words
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return ("mri_scanned",) if self.phase == "scanned" else ("delivery_resumed",)
+
+    def describe(self) -> str:
+        return self.said
+
+
 class FaultFired(Payload, tag="fault_fired"):
     fault_id: str
     fault_kind: str
@@ -312,7 +332,7 @@ class Ended(Payload, tag="ended"):
 
 AnyPayload = (
     Started | PumpRead | VisitOpened | VisitClosed | Link | Programmed | LinkFailed | AlarmsRaised | Appointment
-    | RefillStep | RefillEnded | Bolus | Delivered | Patient | FaultFired | FaultCleared | CueShown | HintGiven
+    | RefillStep | RefillEnded | Bolus | Delivered | Patient | Mri | FaultFired | FaultCleared | CueShown | HintGiven
     | Instructor
     | Refused | Ended
 )
@@ -325,7 +345,8 @@ REFILL_ACTIONS = (
 ACTIONS = (
     "start", "visit_opened", "visit_closed", "interrogation_sent", "interrogated", "program_sent", "programmed",
     "refill_programmed", "link_failed", "clock_advanced", "alarm_raised", "appointment_booked", "refill_ended",
-    "bolus_programmed", "bolus_finished", "bolus_cancelled", "fault_fired", *REFILL_ACTIONS,
+    "bolus_programmed", "bolus_finished", "bolus_cancelled", "mri_scanned", "delivery_resumed", "fault_fired",
+    *REFILL_ACTIONS,
 )
 
 

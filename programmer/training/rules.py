@@ -9,10 +9,12 @@ pending "must happen" is missed and a pending "must not happen" is met.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import msgspec
 
@@ -28,6 +30,7 @@ from programmer.training.recording import (
     PumpRead,
     RefillEnded,
     RefillStep,
+    Refused,
     VisitClosed,
 )
 from programmer.wording import format_number, ml_text, moment_text
@@ -230,12 +233,18 @@ class RemovedRecordedTruly(Rule, tag="removed_recorded_truly"):
 
 
 class SecondPersonCheck(Rule, tag="second_person_check"):
-    """Every drug, concentration or daily-dose change was programmed with a second person's check."""
+    """Every drug, concentration or daily-dose change was programmed with a second person's check.
+
+    Sending one without is missed even when the programmer refused it: a real programmer may not ask.
+    """
 
     def default_label(self) -> str:
         return "Second person checked the drug, concentration or dose change"
 
     def judge(self, recording: Sequence[Entry], ended: bool) -> Verdict:
+        tried = next((n for n, refused in _found(recording, Refused) if refused.error == "SecondCheckRequired"), None)
+        if tried is not None:
+            return _missed(tried, "programming was tried without a second check (the programmer refused it)")
         changes = [
             (n, program) for n, program in _found(recording, Programmed)
             if program.drug_changed or program.concentration_changed or program.dose_changed
@@ -250,8 +259,40 @@ class SecondPersonCheck(Rule, tag="second_person_check"):
         return Verdict(State.PENDING, None, "no change programmed yet")
 
 
+def _finding_words(findings: Sequence[str]) -> str:
+    """'the findings “per hour per day”, “soft max”' for the ids ["per_hour_per_day", "soft_max"]."""
+    quoted = ", ".join(f"“{finding.replace('_', ' ')}”" for finding in findings)
+    return f"the finding{'s' if len(findings) > 1 else ''} {quoted}"
+
+
+class FindingNotOverridden(Rule, tag="finding_not_overridden"):
+    """No program went past any of `findings` (safety finding ids, e.g. "per_hour_per_day", "titration_step").
+
+    A finding that needs a reason stops the program until one is typed: typing one past these is the error.
+    The ids are the programmer's own (therapy.safety): the scenario's scripted wrong attempt proves each one.
+    """
+
+    findings: Annotated[list[Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z_]*$")]], msgspec.Meta(min_length=1)]
+
+    def default_label(self) -> str:
+        return f"Not programmed past {_finding_words(self.findings)}"
+
+    def judge(self, recording: Sequence[Entry], ended: bool) -> Verdict:
+        for n, program in _found(recording, Programmed):
+            passed = [finding for finding in program.acknowledged if finding in self.findings]
+            if passed:
+                because = f" (reason typed: {program.reason!r})" if program.reason else ""
+                return _missed(n, f"programmed past {_finding_words(passed)}{because}")
+        if ended:
+            return _met(None, f"no program went past {_finding_words(self.findings)}")
+        return Verdict(State.PENDING, None, "not gone past so far")
+
+
 class PumpNotLeftStopped(Rule, tag="pump_not_left_stopped"):
-    """At the end the pump delivers: judged on the pump as last read, once the attempt has ended."""
+    """At the end the pump delivers: judged on the pump as last read, once the attempt has ended.
+
+    Delivery held by an MRI scan (until the pump is interrogated) is no delivery either, whatever the mode.
+    """
 
     def default_label(self) -> str:
         return "Pump left delivering, not stopped"
@@ -261,9 +302,12 @@ class PumpNotLeftStopped(Rule, tag="pump_not_left_stopped"):
         if not ended or not reads:
             return Verdict(State.PENDING, None, "judged at the end")
         n, last = reads[-1]
-        if last.mode != InfusionMode.STOPPED.value:
+        if last.mode != InfusionMode.STOPPED.value and last.held_since is None:
             return _met(n, f"the pump runs {last.mode.replace('_', ' ')}")
         closed = next((m for m, _ in _found(recording, VisitClosed) if m > n), _last(recording))
+        if last.mode != InfusionMode.STOPPED.value:
+            return _missed(closed, f"the pump was left with its delivery held since the MRI scan of "
+                                   f"{moment_text(last.held_since)}: it delivers no drug until it is interrogated")
         since = f" since {moment_text(last.stopped_since)}" if last.stopped_since else ""
         return _missed(closed, f"the pump was left stopped{since}: it delivers no drug")
 
@@ -291,29 +335,65 @@ class InterrogatedAfter(Rule, tag="interrogated_after"):
         return _not_yet(ended, _last(recording), f"not interrogated after {self.after.replace('_', ' ')}")
 
 
-class AppointmentBeforeAlarm(Rule, tag="appointment_before_alarm"):
-    """The next refill is booked at least `days_before` days before the pump's low-reservoir alarm date."""
+class _AppointmentBefore(Rule):
+    """The next visit is booked at least `days_before` days before a date of the pump as last read."""
 
     days_before: float = 0.0
+    visit = "refill"  # what the booking is, in the label
+    deadline_words = ""  # the date, in words: "the alarm date"
+    none_words = ""  # why there is no such date
+    after_words = "after it"  # what booking after that date means
+
+    def deadline(self, read: PumpRead) -> datetime | None:
+        raise NotImplementedError
 
     def default_label(self) -> str:
         margin = f"{format_number(self.days_before)} days " if self.days_before else ""
-        return f"Next refill booked {margin}before the alarm date"
+        return f"Next {self.visit} booked {margin}before {self.deadline_words}"
 
     def judge(self, recording: Sequence[Entry], ended: bool) -> Verdict:
         booked = list(_found(recording, Appointment))
         if not booked or booked[-1][1].at is None:
-            return _not_yet(ended, _last(recording), "no refill appointment booked")
+            return _not_yet(ended, _last(recording), f"no {self.visit} appointment booked")
         n, appointment = booked[-1]
         reads = _reads(recording)
-        alarm = reads[-1][1].alarm_date if reads else None  # the alarm date as last read: after the refill
-        if alarm is None:
-            return _met(n, f"booked for {moment_text(appointment.at)} (the pump raises no alarm)")
-        days = (alarm - appointment.at).total_seconds() / 86400
-        said = f"booked for {moment_text(appointment.at)}, alarm date {moment_text(alarm)}"
+        deadline = self.deadline(reads[-1][1]) if reads else None  # as last read: after the refill
+        if deadline is None:
+            return _met(n, f"booked for {moment_text(appointment.at)} ({self.none_words})")
+        days = (deadline - appointment.at).total_seconds() / 86400
+        said = f"booked for {moment_text(appointment.at)}, {self.deadline_words.removeprefix('the ')} " \
+               f"{moment_text(deadline)}"
         if days + 1e-9 >= self.days_before:
             return _met(n, said)
+        if days < 0:
+            return _missed(n, f"{said}: {self.after_words}")
         return _missed(n, f"{said}: less than {format_number(self.days_before)} days before it")
+
+
+class AppointmentBeforeAlarm(_AppointmentBefore, tag="appointment_before_alarm"):
+    """The next refill is booked at least `days_before` days before the pump's low-reservoir alarm date."""
+
+    deadline_words = "the alarm date"
+    none_words = "the pump raises no alarm"
+
+    def deadline(self, read: PumpRead) -> datetime | None:
+        return read.alarm_date
+
+
+class AppointmentBeforeEndOfService(_AppointmentBefore, tag="appointment_before_end_of_service"):
+    """The next visit is booked at least `days_before` days before the pump's end of service (its replace-by date).
+
+    From the elective replacement indicator the pump runs on for its model's grace period (90 days), then stops:
+    a visit booked after that finds a pump that has delivered nothing since.
+    """
+
+    visit = "visit"
+    deadline_words = "the end of service"
+    none_words = "the pump's end of service is not known"
+    after_words = "after it: by then the pump has stopped and delivers nothing"
+
+    def deadline(self, read: PumpRead) -> datetime | None:
+        return read.end_of_service
 
 
 class ProgrammedDose(Rule, tag="programmed_dose"):
@@ -339,6 +419,9 @@ class ProgrammedDose(Rule, tag="programmed_dose"):
         if reads:
             n, last = reads[-1]
             runs = DoseRate(last.daily_dose_per_day, DrugUnit(last.unit))
+            if last.held_since is not None:  # an MRI scan holds its delivery until an interrogation
+                return _not_yet(ended, n, f"the pump is set to {runs}, but delivers nothing since the MRI scan of "
+                                          f"{moment_text(last.held_since)}")
             if last.mode != InfusionMode.STOPPED.value and runs.unit is self.rate().unit and runs == self.rate():
                 return _met(n, f"the pump runs {runs}")
             return _not_yet(ended, n, f"the pump runs {runs} ({last.mode.replace('_', ' ')})")
@@ -364,6 +447,35 @@ class DoseNotRaised(Rule, tag="dose_not_raised"):
         if ended:
             return _met(None, f"kept at {format_number(start)} {reads[0][1].unit}/day or less")
         return Verdict(State.PENDING, None, "not raised so far")
+
+
+class RaisesApart(Rule, tag="raises_apart"):
+    """Every rise of the daily dose came at least `hours` of pump time after the one before (a trial's steps).
+
+    Only rises within the attempt count: each step's effect must show before the next, so the dose that first
+    gives relief is found, not overshot.
+    """
+
+    hours: Annotated[float, msgspec.Meta(gt=0)]
+
+    def default_label(self) -> str:
+        return f"Each dose rise at least {format_number(self.hours)} h after the last"
+
+    def judge(self, recording: Sequence[Entry], ended: bool) -> Verdict:
+        reads = _reads(recording)
+        rises = [(n, read) for (_, before), (n, read) in itertools.pairwise(reads)
+                 if read.daily_dose_per_day > before.daily_dose_per_day * (1 + 1e-9)]
+        for (_, last), (n, read) in itertools.pairwise(rises):
+            gap_h = (read.clock - last.clock).total_seconds() / 3600
+            if gap_h < self.hours - 1e-9:
+                unit = f"{read.unit}/day"
+                return _missed(n, f"raised to {format_number(read.daily_dose_per_day)} {unit} at "
+                                  f"{moment_text(read.clock)}, {format_number(gap_h)} h after the rise to "
+                                  f"{format_number(last.daily_dose_per_day)} {unit} at {moment_text(last.clock)}")
+        if ended:
+            counted = f"{len(rises)} rise" if len(rises) == 1 else f"{len(rises)} rises"
+            return _met(None, f"{counted}, each at least {format_number(self.hours)} h after the last")
+        return Verdict(State.PENDING, None, "no rise too soon so far")
 
 
 class RefillProgrammed(Rule, tag="refill_programmed"):
@@ -401,8 +513,11 @@ class BolusGiven(Rule, tag="bolus_given"):
         return f"{self.bolus.title} given"
 
     def judge(self, recording: Sequence[Entry], ended: bool) -> Verdict:
-        found = next((n for n, bolus in _found(recording, Bolus)
-                      if bolus.phase == "programmed" and bolus.bolus_kind == self.bolus.value), None)
+        # The Boluses screen says it gave a bolus; a program that starts one (a refill's bridge bolus) says it too.
+        given = [n for n, bolus in _found(recording, Bolus)
+                 if bolus.phase == "programmed" and bolus.bolus_kind == self.bolus.value]
+        given += [n for n, program in _found(recording, Programmed) if program.bolus == self.bolus.value]
+        found = min(given, default=None)
         if found is not None:
             return _met(found, f"{self.bolus.title.lower()} programmed")
         return _not_yet(ended, _last(recording), f"no {self.bolus.title.lower()} was given")
@@ -410,7 +525,8 @@ class BolusGiven(Rule, tag="bolus_given"):
 
 AnyRule = (
     Done | PortChosen | LabelChecked | DiscrepancyAcknowledged | PocketFillAcknowledged | RemovedRecordedTruly
-    | SecondPersonCheck | PumpNotLeftStopped | InterrogatedAfter | AppointmentBeforeAlarm | ProgrammedDose
-    | DoseNotRaised | RefillProgrammed | SessionClosed | BolusGiven
+    | SecondPersonCheck | FindingNotOverridden | PumpNotLeftStopped | InterrogatedAfter | AppointmentBeforeAlarm
+    | AppointmentBeforeEndOfService | ProgrammedDose | DoseNotRaised | RaisesApart | RefillProgrammed | SessionClosed
+    | BolusGiven
 )
 RULES: dict[str, type[Rule]] = {rule.__struct_config__.tag: rule for rule in AnyRule.__args__}

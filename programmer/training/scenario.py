@@ -76,10 +76,11 @@ class Truth(_Part, kw_only=True):
     reservoir_ml: NonNegative | None = None  # really in the reservoir at the start (default: what the pump counts)
     syringe: Syringe | None = None  # default: the pump's drug and concentration, a full reservoir's volume
     pocket_ml: NonNegative | None = None  # of the fill, this much goes under the skin: the needle missed the septum
+    unprimed: bool = False  # the pump tubing and catheter hold no drug yet (a new implant): drug fills them first
 
 
 class Overdose(_Part, kw_only=True):
-    above_per_day: Positive | None = None  # dose reaching the spine over the last 24 h, in the unit per day
+    above_per_day: Positive | None = None  # per day reaching the spine (over the patient's window_hours)
     pocket_above: Positive | None = None  # drug under the skin within `pocket_hours`, in the unit
     pocket_hours: Positive = 12.0
     signs: list[Text]
@@ -94,6 +95,7 @@ class PatientModel(_Part, kw_only=True):
     measure: Literal["pain", "spasticity"] = "pain"  # what the score rates: 0 none, 10 worst
     unit: DrugUnit  # the drug's unit: every dose below is in it
     score: Annotated[list[tuple[NonNegative, Score]], msgspec.Meta(min_length=1)]  # [dose per day, score], by dose
+    window_hours: Positive = 24.0  # the score follows the dose per day over this many hours (2: a trial's steps)
     overdose: Overdose | None = None
     withdrawal: Withdrawal | None = None
 

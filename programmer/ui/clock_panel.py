@@ -1,7 +1,9 @@
 """The pump's simulated clock, with buttons to move it forward (training: a month passes in a click).
 
 The panel only asks: it emits `advance_requested` with the target time, and the window
-forwards that to the programming session, which runs the pump's firmware up to it.
+forwards that to the programming session, which runs the pump's firmware up to it. Its speed
+buttons ask the same way (`speed_requested`) for the running clock (programmer/ui/clock_runner.py),
+which says back the speed it runs at and why time is held (`show_speed`, `show_held`).
 """
 
 from __future__ import annotations
@@ -9,17 +11,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone, Signal
-from PySide6.QtWidgets import QDateTimeEdit, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QDateTimeEdit, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from programmer.pump.firmware import LATEST_CLOCK
 from programmer.session.events import ProgrammerEvents
+from programmer.session.running_clock import Speed
 from programmer.ui.binding import bind
+from programmer.ui.style import ROLE
 from programmer.wording import moment_text, weekday_moment_text
 
 PICKER_FORMAT = "yyyy-MM-dd HH:mm"
 # The pump's clock is naive local time: shown in UTC, Qt never shifts it across a daylight-saving gap.
 _PUMP_ZONE = QTimeZone(QTimeZone.Initialization.UTC)
 
+HELD = "held"  # beside the speed buttons while the running clock may not run (its tooltip says why)
 # (button text, objectName, accessibleName, step)
 STEPS = (
     ("+1 day", "clockPlusOneDay", "Advance the pump clock by 1 day", timedelta(days=1)),
@@ -44,6 +49,7 @@ class ClockPanel(QWidget):
     """Shows the pump's clock; asks to move it forward by a step or to a chosen time."""
 
     advance_requested = Signal(object)  # target: datetime, always later than now
+    speed_requested = Signal(object)  # Speed: the running clock's speed the nurse picked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,10 +90,34 @@ class ClockPanel(QWidget):
         self.advance_to_button.clicked.connect(self._advance_to_target)
         self.target_edit.dateTimeChanged.connect(self._target_edited)
 
+        # --- the running clock (issue 15): Pause, 1×, 60×, 3600×; one checked, as the clock runs ---
+        self.speed_buttons: dict[Speed, QPushButton] = {}
+        speed_group = QButtonGroup(self)  # exclusive: the clock runs at one speed
+        for speed in Speed:
+            button = QPushButton(speed.title, self)
+            button.setObjectName("clockPause" if speed is Speed.PAUSED else f"clockSpeed{speed.value}")
+            button.setAccessibleName(speed.description)
+            button.setToolTip(speed.description)
+            button.setCheckable(True)
+            button.clicked.connect(lambda _checked=False, speed=speed: self.speed_requested.emit(speed))
+            speed_group.addButton(button)
+            self.speed_buttons[speed] = button
+        # "held" in a width kept for it, the reason in its tooltip: the row never shifts as an exchange comes and goes.
+        self.held_label = QLabel("", self)
+        self.held_label.setObjectName("clockHeld")
+        self.held_label.setAccessibleName("Running clock held")
+        self.held_label.setProperty(ROLE, "hint")
+        self.held_label.setFixedWidth(self.held_label.fontMetrics().horizontalAdvance(HELD) + 8)
+        # --- end of the running clock's controls ---
+
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(caption)
         layout.addWidget(self.now_label)
+        layout.addSpacing(12)
+        for button in self.speed_buttons.values():  # the running clock
+            layout.addWidget(button)
+        layout.addWidget(self.held_label)
         layout.addSpacing(12)
         for button in self.step_buttons:
             layout.addWidget(button)
@@ -97,6 +127,7 @@ class ClockPanel(QWidget):
         layout.addWidget(self.advance_to_button)
         layout.addStretch(1)
         self.set_now(None)
+        self.show_speed(Speed.PAUSED)
 
     @property
     def now(self) -> datetime | None:
@@ -110,6 +141,8 @@ class ClockPanel(QWidget):
         """Show the pump's clock; None while no pump is connected (nothing to advance)."""
         self._now = now
         self.target_edit.setEnabled(now is not None)
+        for button in self.speed_buttons.values():  # the running clock: nothing to run without a pump
+            button.setEnabled(now is not None)
         for button, (*_texts, step) in zip(self.step_buttons, STEPS, strict=True):
             # Near the end of the clock's range a step that would pass it is greyed out, and says why.
             fits = now is not None and now + step <= LATEST_CLOCK
@@ -153,6 +186,23 @@ class ClockPanel(QWidget):
         if self._now is not None and self.target > self._now:
             self.advance_requested.emit(self.target)
 
+    # --- the running clock (issue 15) ---
+    def show_speed(self, speed: Speed) -> None:
+        """The speed the clock runs at (the runner decides: a click only asks)."""
+        self.speed_buttons[speed].setChecked(True)
+
+    @property
+    def held_reason(self) -> str:
+        return self.held_label.toolTip()
+
+    def show_held(self, reason: str) -> None:
+        """Why the running clock does not move now ("" while it runs or is paused): "held", the reason in its tip."""
+        if self.held_label.toolTip() != reason:
+            self.held_label.setText(HELD if reason else "")
+            self.held_label.setToolTip(reason)
+            self.held_label.setAccessibleDescription(reason)
+
+    # --- end of the running clock ---
     def _update_advance_to_button(self) -> None:
         later = self._now is not None and self.target > self._now
         self.advance_to_button.setEnabled(later)

@@ -1,10 +1,12 @@
 """The pump's event log as a table: filter by type and date, sort by any column.
 
-A pump that has run for years holds tens of thousands of events, so nothing here
-does Python work per row except building plain lists once in `set_events`: text is
-formatted only for the rows on screen, sorting reorders an index list with
-`sorted()` on cached keys (Qt's own sort would call back into Python for every
-comparison), and the filter answers `filterAcceptsRow` from a precomputed list.
+A pump that has run for years holds a hundred thousand events or more. A row is a position in the
+log, and the model filters and sorts by itself, on arrays of positions: never a Python call per
+row (a QSortFilterProxyModel asks `filterAcceptsRow` once per row on every change). A pump logs in
+time order, so a date range is a span of positions found by halving (in the file, by its index),
+and the events of each kind are a list of positions, read once from the file's index. An event is
+read only when its row is on screen (a screenful at a time); its type's title is its kind's.
+A new snapshot that only appended events to the log shown adds their rows; any other log replaces all.
 """
 
 from __future__ import annotations
@@ -12,16 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
+from itertools import chain, islice
+from operator import attrgetter, le
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDate,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -46,6 +44,11 @@ TIME_COLUMN, TYPE_COLUMN, DESCRIPTION_COLUMN = range(3)
 HEADERS = ("Date and time", "Type", "Description")
 EVENT_ROLE = Qt.ItemDataRole.UserRole  # the Event itself, for the window (e.g. to open details)
 
+_SCREENFUL = 64  # rows whose events are read at once, from the first one asked for
+_EVENTS_KEPT = 4096  # events read for the screen, kept until there are more
+_NONE = np.empty(0, np.intp)
+
+
 def details_text(event: Event) -> str:
     """The tooltip: the description, then one 'label: value' line per logged detail, each with its unit."""
     lines = [event.text]
@@ -54,136 +57,107 @@ def details_text(event: Event) -> str:
     return "\n".join(lines)
 
 
+def _between(positions: np.ndarray, first: int, end: int) -> np.ndarray:
+    """The positions (in order) from `first` to `end` − 1."""
+    return positions[np.searchsorted(positions, first) : np.searchsorted(positions, end)]
+
+
+def _in_order(events: Sequence[Event]) -> bool:
+    times = [event.at for event in events]
+    return all(map(le, times, islice(times, 1, None)))
+
+
 _Index = QModelIndex | QPersistentModelIndex
 
 
 class EventLogModel(QAbstractTableModel):
-    """Read-only table over a tuple of Events; rows follow the current sort order."""
+    """Read-only table of a pump's events, showing those of one type (or all) within a date range, sorted."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._events: Sequence[Event] = ()
-        self._times: list[datetime] = []
-        self._kinds: list[EventKind] = []
-        self._texts: list[str] = []
-        self._titles: list[str] = []
-        self._order: list[int] = []  # row -> position in self._events
-        self._sort_column = TIME_COLUMN
-        self._sort_order = Qt.SortOrder.DescendingOrder  # newest first
-
-    # --- the events --------------------------------------------------------------
-    def set_events(self, events: Iterable[Event]) -> None:
-        """Show `events`; a pump's log is read only for the rows on screen (time, kind and text come in bulk)."""
-        self.beginResetModel()
-        log = PumpLog.of(events)
-        self._events = log
-        self._times, self._kinds, self._texts = log.columns()
-        titles = {kind: kind.title for kind in EventKind}
-        self._titles = [titles[kind] for kind in self._kinds]
-        self._order = self._sorted_order(self._sort_column, self._sort_order)
-        self.endResetModel()
-
-    @property
-    def events(self) -> Sequence[Event]:
-        return self._events
-
-    @property
-    def event_kinds(self) -> Sequence[EventKind]:
-        """The kind of each event, by position in `events` (not by row)."""
-        return self._kinds
-
-    @property
-    def event_times(self) -> Sequence[datetime]:
-        """The time of each event, by position in `events` (not by row)."""
-        return self._times
-
-    # --- sorting -------------------------------------------------------------------
-    def _sort_keys(self, column: int) -> Sequence[Any]:
-        if column == TYPE_COLUMN:
-            return self._titles
-        if column == DESCRIPTION_COLUMN:
-            return [text.casefold() for text in self._texts]
-        return self._times  # the real datetime, never its text
-
-    def _sorted_order(self, column: int, order: Qt.SortOrder) -> list[int]:
-        keys = self._sort_keys(column)
-        # Stable, so equal keys keep their log order; descending is that order read backwards
-        # (of two events logged at the same minute, the later one comes first).
-        ascending = sorted(range(len(keys)), key=keys.__getitem__)
-        return ascending[::-1] if order == Qt.SortOrder.DescendingOrder else ascending
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(HEADERS) or (column, order) == (self._sort_column, self._sort_order):
-            return  # QTableView.sortByColumn asks twice; set_events keeps the order up to date
-        self.layoutAboutToBeChanged.emit()
-        # Selections and the current row follow their events to the new rows.
-        persistent = [(index, self._order[index.row()]) for index in self.persistentIndexList()]
-        self._sort_column, self._sort_order = column, order
-        self._order = self._sorted_order(column, order)
-        if persistent:
-            row_of = [0] * len(self._order)
-            for row, position in enumerate(self._order):
-                row_of[position] = row
-            for index, position in persistent:
-                self.changePersistentIndex(index, self.index(row_of[position], index.column()))
-        self.layoutChanged.emit()
-
-    @property
-    def sort_column(self) -> int:
-        return self._sort_column
-
-    @property
-    def sort_order(self) -> Qt.SortOrder:
-        return self._sort_order
-
-    # --- QAbstractTableModel -------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._events)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._order):
-            return None
-        position = self._order[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == TIME_COLUMN:
-                return moment_text(self._times[position])
-            if column == TYPE_COLUMN:
-                return self._titles[position]
-            return self._texts[position]
-        if role == Qt.ItemDataRole.ToolTipRole:  # the details: read from the pump's log only now
-            return details_text(self._events[position])
-        if role == EVENT_ROLE:
-            return self._events[position]
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return section + 1
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-
-class EventLogFilter(QSortFilterProxyModel):
-    """Shows the events of one type (or all) within a date range; sorting is done by the source model."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        self._log = PumpLog()  # in time order
+        self._by_kind: dict[EventKind, np.ndarray] = {}  # each kind's positions, in order
+        self._texts: list[str] | None = None  # folded for sorting: read only when sorted by description
+        self._by_text: np.ndarray | None = None  # every position, in the order of its text
+        self._read: dict[int, Event] = {}  # the events read for the screen, by position
         self._kind: EventKind | None = None
         self._first_day: date | None = None
         self._last_day: date | None = None
-        self._accepted: list[bool] | None = None  # by position in the events; None = everything shown
-        self._accepted_events: Sequence[Event] | None = None  # the events `_accepted` was computed for
-        self._model: EventLogModel | None = None
+        self._sort_column = TIME_COLUMN
+        self._sort_order = Qt.SortOrder.DescendingOrder  # newest first
+        self._rows = _NONE  # row -> position in the log: the events shown, in order
+
+    # --- the events --------------------------------------------------------------
+    def set_events(self, events: Iterable[Event]) -> None:
+        """Show `events`: what shows is read from a pump's log only for the rows on screen."""
+        log = PumpLog.of(events)
+        if log is self._log:
+            return
+        if len(self._log) and log.extends(self._log):
+            added = log.at(range(len(self._log), len(log)))
+            if _in_order([self._log[-1], *added]):
+                self._append(log, added)
+                return
+        if not log.in_time_order():  # only a log put together by hand: shown in the order a pump logs
+            log = PumpLog(sorted(log, key=attrgetter("at")))
+        self.beginResetModel()
+        self._log = log
+        self._by_kind = {kind: np.array(found, np.intp) for kind, found in log.kind_positions().items()}
+        self._texts = self._by_text = None
+        self._read = {}
+        self._rows = self._shown()
+        self.endResetModel()
+
+    def _append(self, log: PumpLog, added: list[Event]) -> None:
+        """Events logged after those shown: their rows are added, the others stay as they are (and selected)."""
+        first = len(self._log)
+        self._log = log
+        if not added:
+            return
+        positions = range(first, first + len(added))
+        for kind in {event.kind for event in added}:
+            found = [position for position, event in zip(positions, added, strict=True) if event.kind is kind]
+            self._by_kind[kind] = np.concatenate((self._by_kind.get(kind, _NONE), found)).astype(np.intp)
+        if self._texts is not None:  # sorted by description once: keep the order, the new events put in it
+            self._texts += [event.text.casefold() for event in added]
+            # Nearly in order already, so sorting takes one pass; equal texts keep their log order.
+            order = chain(self._text_order().tolist(), positions)
+            self._by_text = np.array(sorted(order, key=self._texts.__getitem__), np.intp)
+        rows = self._shown()
+        if self._sort_column != TIME_COLUMN:
+            self._relayout(rows)  # the new rows fall among the others
+            return
+        count = len(rows) - len(self._rows)  # by time, the new rows come last: first when newest first
+        if count:
+            at = 0 if self._sort_order == Qt.SortOrder.DescendingOrder else len(self._rows)
+            self.beginInsertRows(QModelIndex(), at, at + count - 1)
+            self._rows = rows
+            self.endInsertRows()
+
+    @property
+    def events(self) -> Sequence[Event]:
+        return self._log
+
+    @property
+    def total(self) -> int:
+        """How many events the log holds, shown or not."""
+        return len(self._log)
+
+    def first_and_last_day(self) -> tuple[date, date] | None:
+        """The days of the first and the last event, or None when the log is empty (not `span`: Qt's is a cell's)."""
+        return (self._log[0].at.date(), self._log[-1].at.date()) if len(self._log) else None
+
+    def _event(self, row: int) -> Event:
+        """The event shown in `row`: read with the rest of its screenful, if not read yet."""
+        position = int(self._rows[row])
+        event = self._read.get(position)
+        if event is None:
+            if len(self._read) > _EVENTS_KEPT:
+                self._read = {}
+            positions = np.sort(self._rows[row : row + _SCREENFUL]).tolist()  # in log order, as a log reads
+            self._read.update(zip(positions, self._log.at(positions), strict=True))
+            event = self._read[position]
+        return event
 
     # --- the filter ----------------------------------------------------------------
     @property
@@ -206,43 +180,107 @@ class EventLogFilter(QSortFilterProxyModel):
         if (kind, first_day, last_day) == (self._kind, self._first_day, self._last_day):
             return
         self._kind, self._first_day, self._last_day = kind, first_day, last_day
-        self._accepted = self._compute_accepted()
-        # invalidate() relays out the proxy in one go; a row-filter change would instead emit
-        # one rowsInserted/rowsRemoved per gap between shown rows (seconds with 100 000 events).
-        self.invalidate()
+        self._relayout(self._shown())
 
-    def _compute_accepted(self) -> list[bool] | None:
-        model = self._model
-        if model is None:
-            return None
-        self._accepted_events = model.events
-        if self._kind is None and self._first_day is None and self._last_day is None:
-            return None
-        start = datetime.combine(self._first_day, time.min) if self._first_day else datetime.min
-        end = datetime.combine(self._last_day + timedelta(days=1), time.min) if self._last_day else datetime.max
-        kind = self._kind
-        if kind is None:
-            return [start <= at < end for at in model.event_times]
-        pairs = zip(model.event_kinds, model.event_times, strict=True)
-        return [found is kind and start <= at < end for found, at in pairs]
+    def _dated(self) -> tuple[int, int]:
+        """The positions of the events within the date range: from the first to the last + 1."""
+        log = self._log
+        first = 0 if self._first_day is None else log.position_at(datetime.combine(self._first_day, time.min))
+        if self._last_day is None:
+            return first, len(log)
+        return first, max(first, log.position_at(datetime.combine(self._last_day + timedelta(days=1), time.min)))
 
-    def setSourceModel(self, model: EventLogModel) -> None:  # type: ignore[override]
-        self._model = model  # kept in Python: filterAcceptsRow runs once per event
-        super().setSourceModel(model)
-        self._accepted = self._compute_accepted()
+    def _shown(self) -> np.ndarray:
+        """The positions shown, row by row: the filter's, in the sort order."""
+        first, end = self._dated()
+        kinds = [self._kind] if self._kind is not None else sorted(self._by_kind, key=attrgetter("title"))
+        if self._sort_column == DESCRIPTION_COLUMN:
+            order = self._text_order()
+            kept = (order >= first) & (order < end)
+            if self._kind is not None:
+                of_kind = np.zeros(len(self._log), bool)
+                of_kind[self._by_kind.get(self._kind, _NONE)] = True
+                kept &= of_kind[order]
+            rows = order[kept]
+        elif self._sort_column == TIME_COLUMN and self._kind is None:
+            rows = np.arange(first, end, dtype=np.intp)
+        else:  # by type (titles in alphabetical order), or by time within one type: each kind's span in order
+            found = [_between(self._by_kind.get(kind, _NONE), first, end) for kind in kinds]
+            rows = np.concatenate(found) if found else _NONE
+        # Descending is ascending read backwards: of two events logged at the same minute, the later comes first.
+        return rows[::-1] if self._sort_order == Qt.SortOrder.DescendingOrder else rows
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
-        model = self._model
-        if self._accepted_events is not model._events:  # new events since the filter was computed
-            self._accepted = self._compute_accepted()
-        accepted = self._accepted
-        return True if accepted is None else accepted[model._order[source_row]]
+    # --- sorting -------------------------------------------------------------------
+    def _text_order(self) -> np.ndarray:
+        """Every position in the order of its text (any case); equal texts keep their log order."""
+        if self._texts is None:
+            self._texts = [text.casefold() for text in self._log.texts()]
+            self._by_text = None
+        if self._by_text is None:
+            self._by_text = np.array(sorted(range(len(self._texts)), key=self._texts.__getitem__), np.intp)
+        return self._by_text
 
-    # --- sorting: delegate to the source, which sorts an index list on cached keys --------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        model = self.sourceModel()
-        if isinstance(model, EventLogModel):
-            model.sort(column, order)
+        if not 0 <= column < len(HEADERS) or (column, order) == (self._sort_column, self._sort_order):
+            return  # QTableView.sortByColumn asks twice
+        self._sort_column, self._sort_order = column, order
+        self._relayout(self._shown())
+
+    @property
+    def sort_column(self) -> int:
+        return self._sort_column
+
+    @property
+    def sort_order(self) -> Qt.SortOrder:
+        return self._sort_order
+
+    def _relayout(self, rows: np.ndarray) -> None:
+        """Show `rows` instead: selections and the current row follow their events (or go, when filtered out)."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        positions = [int(self._rows[index.row()]) for index in persistent]
+        self._rows = rows
+        if persistent:
+            row_of = np.full(len(self._log), -1, np.intp)
+            row_of[rows] = np.arange(len(rows))
+            for index, position in zip(persistent, positions, strict=True):
+                row = int(row_of[position])
+                self.changePersistentIndex(index, self.index(row, index.column()) if row >= 0 else QModelIndex())
+        self.layoutChanged.emit()
+
+    # --- QAbstractTableModel -------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            event = self._event(index.row())
+            column = index.column()
+            if column == TIME_COLUMN:
+                return moment_text(event.at)
+            return event.kind.title if column == TYPE_COLUMN else event.text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return details_text(self._event(index.row()))
+        if role == EVENT_ROLE:
+            return self._event(index.row())
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section] if 0 <= section < len(HEADERS) else None
+        return section + 1
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 class EventLogView(QWidget):
@@ -253,8 +291,6 @@ class EventLogView(QWidget):
         self.setObjectName("eventLog")
         self.setAccessibleName("Event log")
         self.model = EventLogModel(self)
-        self.filter = EventLogFilter(self)
-        self.filter.setSourceModel(self.model)
         self._data_first_day: date | None = None
         self._data_last_day: date | None = None
 
@@ -279,7 +315,7 @@ class EventLogView(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("eventLogTable")
         self.table.setAccessibleName("Pump events")
-        self.table.setModel(self.filter)
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
@@ -313,8 +349,6 @@ class EventLogView(QWidget):
         self.from_edit.dateChanged.connect(self._from_changed)
         self.to_edit.dateChanged.connect(self._to_changed)
         self.show_all_button.clicked.connect(self.show_all)
-        # Not rowsInserted/rowsRemoved: a filter change emits one per gap between shown rows.
-        self.model.modelReset.connect(self._events_changed)
         self._set_date_bounds()
         self._update_count()
 
@@ -337,9 +371,7 @@ class EventLogView(QWidget):
         bind(self, events.snapshot, lambda memory: self.set_events(memory.events if memory is not None else ()))
 
     def set_events(self, events: Iterable[Event]) -> None:
-        self.model.set_events(events)  # _events_changed follows
-
-    def _events_changed(self) -> None:
+        self.model.set_events(events)
         self._set_date_bounds()
         self._apply_filter()
 
@@ -354,7 +386,7 @@ class EventLogView(QWidget):
 
     @property
     def shown_count(self) -> int:
-        return self.filter.rowCount()
+        return self.model.rowCount()
 
     # --- filters -----------------------------------------------------------------
     def _set_date_bounds(self) -> None:
@@ -362,14 +394,14 @@ class EventLogView(QWidget):
 
         No date range is set on the pickers: Qt then refuses the in-between dates of typing.
         """
-        times = self.model.event_times
+        span = self.model.first_and_last_day()
         old_first, old_last = self._data_first_day, self._data_last_day
-        if not times:
+        if span is None:
             self._data_first_day = self._data_last_day = None
             self.from_edit.setEnabled(False)
             self.to_edit.setEnabled(False)
             return
-        first, last = min(times).date(), max(times).date()
+        first, last = span
         self._data_first_day, self._data_last_day = first, last
         with _blocked(self.from_edit, self.to_edit):
             following_from = old_first is None or self.from_edit.date().toPython() == old_first
@@ -397,12 +429,12 @@ class EventLogView(QWidget):
         value = self.kind_combo.currentData()
         kind = EventKind(value) if value else None
         if self._data_first_day is None:
-            self.filter.set_filter(kind, None, None)
+            self.model.set_filter(kind, None, None)
         else:
             first = self.from_edit.date().toPython()
             last = self.to_edit.date().toPython()
             # The whole log's span is no date filter at all: that skips a pass over every event.
-            self.filter.set_filter(
+            self.model.set_filter(
                 kind,
                 None if first <= self._data_first_day else first,
                 None if last >= self._data_last_day else last,
@@ -410,8 +442,7 @@ class EventLogView(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        total = self.model.rowCount()
-        self.count_label.setText(f"{self.filter.rowCount():,} of {total:,} events")
+        self.count_label.setText(f"{self.model.rowCount():,} of {self.model.total:,} events")
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""The header, always visible: the training banner, which pump, the link and the pump's clock.
+"""The header, always visible: the training banner, the pump's alarms, which pump, the link and the pump's clock.
 
 While the pump is answering (a slow link can take seconds) the header says so, with a way to
 stop waiting: the window stays usable meanwhile.
@@ -14,9 +14,11 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QP
 
 from programmer import TRAINING_BANNER
 from programmer.pump.memory import PumpMemory
+from programmer.session.alarm_screen import alarm_indicator
 from programmer.session.events import LinkState, ProgrammerEvents
+from programmer.session.levels import Level
 from programmer.ui.binding import bind
-from programmer.ui.style import LINK, WrappingLabel, name, set_flag
+from programmer.ui.style import LINK, SEVERITY, WrappingLabel, name, set_flag
 from programmer.wording import weekday_moment_text
 
 
@@ -31,6 +33,11 @@ class Header(QWidget):
         name(self.banner, "banner", TRAINING_BANNER)
         self.pump = WrappingLabel()
         name(self.pump, "headerPump", "Pump")
+        # On every tab: the most urgent active alarm, its severity in words and colour (the status tab lists all).
+        # Beside the patient, where the second row has room: at twice the font size it wraps rather than widen
+        # the window (the first row is full while the pump answers).
+        self.alarm = WrappingLabel()
+        name(self.alarm, "headerAlarm", "Pump alarms")
         self.patient = WrappingLabel()
         name(self.patient, "headerPatient", "Patient")
         self.link = QLabel()
@@ -59,7 +66,12 @@ class Header(QWidget):
         layout.addWidget(self.banner, 0, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(link, 0, 2)
         layout.addWidget(self.pump, 1, 0)
-        layout.addWidget(self.patient, 1, 1)
+        patient = QHBoxLayout()
+        patient.setSpacing(16)
+        patient.addWidget(self.patient)
+        patient.addWidget(self.alarm)
+        patient.addStretch(1)
+        layout.addLayout(patient, 1, 1)
         layout.addWidget(self.clock, 1, 2, Qt.AlignmentFlag.AlignRight)
         layout.setColumnStretch(1, 1)
         self.show_pump(None)
@@ -70,6 +82,7 @@ class Header(QWidget):
 
     def show_pump(self, memory: PumpMemory | None) -> None:
         self._show_clock(memory.clock if memory is not None else None)
+        self._show_alarms(memory)
         if memory is None:
             self.pump.setText("No pump interrogated")
             self.patient.setText("")
@@ -86,3 +99,11 @@ class Header(QWidget):
     def _show_clock(self, now: datetime | None) -> None:
         text = weekday_moment_text(now) if now else "—"
         self.clock.setText(f"Pump clock (simulated): {text}")
+
+    def _show_alarms(self, memory: PumpMemory | None) -> None:
+        indicator = alarm_indicator(memory)
+        self.alarm.setText(indicator.text)
+        self.alarm.setToolTip(indicator.details)
+        self.alarm.setAccessibleDescription(indicator.details)
+        set_flag(self.alarm, SEVERITY, str(indicator.level))
+        self.alarm.setVisible(indicator.level is not Level.NONE)  # no pump interrogated: nothing to say

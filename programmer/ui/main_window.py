@@ -40,11 +40,14 @@ from programmer.therapy.drugs import DrugLibrary
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.units import Concentration
 from programmer.ui import dialogs
+from programmer.ui.alarm_dialog import AlarmAlerts
 from programmer.ui.binding import bind
 from programmer.ui.bolus_panel import BolusPanel
 from programmer.ui.clock_panel import ClockPanel
+from programmer.ui.clock_runner import ClockRunner
 from programmer.ui.event_log import EventLogView
 from programmer.ui.header import Header
+from programmer.ui.help import Help
 from programmer.ui.link_runner import QtLinkRunner
 from programmer.ui.plot import ReservoirPlot
 from programmer.ui.prescription_editor import PrescriptionEditor
@@ -53,6 +56,7 @@ from programmer.ui.schedule.editor import ScheduleEditor
 from programmer.ui.status_panel import StatusPanel
 from programmer.ui.style import see_through
 from programmer.ui.theme import STYLESHEET
+from programmer.ui.tour import GuidedTour
 from programmer.ui.training.controller import TrainingController
 from programmer.ui.window_actions import WindowActions
 from programmer.wording import sentence
@@ -86,11 +90,13 @@ class MainWindow(WindowActions, QMainWindow):
         self.last_refusal: ProgrammerError | None = None  # the last exchange that failed, and why
 
         self.header = Header(events)
+        self.alarm_alerts = AlarmAlerts(events, self)  # the alarm dialog, its tone and the alarm test
         self.status_panel = StatusPanel(self.library, events)
         self.reservoir_plot = ReservoirPlot()
         self.reservoir_plot.follow(events)
         self.clock_panel = ClockPanel()
         self.clock_panel.follow(events)
+        self.clock_runner = ClockRunner(self.programmer, self.clock_panel, self)  # 1×, 60×, 3600× or paused
         self.editor = PrescriptionEditor(self.library)
         self.schedule_editor = ScheduleEditor(self.library, events)
         self.bolus_panel = BolusPanel(events)
@@ -152,9 +158,11 @@ class MainWindow(WindowActions, QMainWindow):
         layout.addLayout(clock_box)
         self.setCentralWidget(central)
 
+        self.tour = GuidedTour(self)  # Help → Guided tour; start_attract_loop() for an idle station
         self._build_actions()
         self._build_menus()
         self.training = TrainingController(self)
+        self.help = Help(self)  # Help → User guide (F1) and About, last in the menu bar
 
         self.header.cancel_requested.connect(self.stop_waiting)
         self.editor.prescription_edited.connect(self._edit_prescription)

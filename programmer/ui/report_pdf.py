@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
-import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -36,10 +34,11 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from programmer.pump.log import record_of
 from programmer.session.report import NOT_LOGGED, SessionReport
+from programmer.ui.application import application
 from programmer.ui.plot import BAND_BRUSH, CURRENT_STYLE, ReservoirPlot
 from programmer.ui.theme import SEVERITY_COLOURS, Palette
 from programmer.wording import ml_text, moment_text
@@ -299,14 +298,6 @@ def render_plot_png(report: SessionReport, path: Path | str) -> Path:
 
 
 # --- pages -------------------------------------------------------------------------------------------------------
-
-
-def application() -> QApplication:
-    """The running application, or a new one (headless paper needs one for its fonts and the plot widget);
-    offscreen on a machine with no screen to open."""
-    if QApplication.instance() is None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return QApplication.instance() or QApplication(sys.argv[:1])
 
 
 def _font(point_size: float, bold: bool = False) -> QFont:

@@ -16,12 +16,18 @@ ROLE = "role"  # static: "value" | "hint" | "badge" | "problem"
 
 
 def set_flag(widget: QWidget, name: str, value: object) -> None:
-    """Set a dynamic property and re-apply the stylesheet so the new look shows at once."""
+    """Set a dynamic property and re-apply the stylesheet so the new look shows at once, padding and border too.
+
+    Qt's unpolish/polish recolours a widget whose property changed after it was shown but keeps its old box
+    margins (a label that becomes a badge drew its text on the new border); re-setting its own (usually empty)
+    style sheet recomputes them.
+    """
     if widget.property(name) == value:
         return
     widget.setProperty(name, value)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+    widget.setStyleSheet(widget.styleSheet())
     widget.update()
 
 
@@ -45,7 +51,13 @@ class WrappingLabel(QLabel):
         hint = super().sizeHint()
         margins = self.contentsMargins()
         width = self.fontMetrics().horizontalAdvance(self.text()) + margins.left() + margins.right() + 2
-        return QSize(max(hint.width(), width), hint.height())
+        return QSize(max(hint.width(), width + self._indent()), hint.height())
+
+    def _indent(self) -> int:
+        """What QLabel keeps beside its text: a framed label (a badge's border) is indented by an 'x' by default."""
+        if self.indent() >= 0:
+            return self.indent()
+        return max(0, self.fontMetrics().horizontalAdvance("x") - 2 * self.margin()) if self.frameWidth() else 0
 
 
 def name(widget: QWidget, object_name: str, accessible_name: str) -> QWidget:
@@ -73,3 +85,16 @@ def value_label(object_name: str, accessible_name: str) -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def fit_height(window: QWidget) -> None:
+    """A dialog tall enough for its wrapped lines: Qt sizes a window as if no label wrapped, clipping the last rows.
+
+    The minimum is the height at the minimum width (the tallest the text gets); the window takes the height its
+    text needs at its width now.
+    """
+    layout = window.layout()
+    layout.activate()
+    width = max(window.width() if window.isVisible() else window.sizeHint().width(), window.minimumWidth())
+    window.setMinimumHeight(layout.totalHeightForWidth(window.minimumWidth()))
+    window.resize(width, max(layout.totalHeightForWidth(width), window.minimumHeight()))

@@ -140,6 +140,14 @@ class ScheduleColours:
     OTHER_DAY = "#f7f9fa"  # every other weekday's row
 
 
+class TourColours:
+    """The guided tour's overlay: the window dimmed around the control it shows, which is ringed."""
+
+    DIM = (20, 30, 40, 170)  # RGBA over the window: dark enough that the ringed control stands out
+    RING = Palette.BANNER  # bright on the dimmed window, as the training banner is on the header
+    RING_PX = 3
+
+
 class Sizes:
     """Paddings, corners and the heading sizes (points) the stylesheets and painted text use."""
 
@@ -155,9 +163,9 @@ class Sizes:
     PLOT_TICKS_PT = 9.5
 
 
-def _severity_rules() -> str:
+def _severity_rules(selector: str = "*") -> str:
     return "".join(
-        f'*[{SEVERITY}="{level}"] {{ background: {colours.background}; color: {colours.text}; '
+        f'{selector}[{SEVERITY}="{level}"] {{ background: {colours.background}; color: {colours.text}; '
         f"border: 1px solid {colours.border}; border-radius: {Sizes.RADIUS}; padding: {Sizes.BADGE_PADDING}; }}\n"
         for level, colours in SEVERITY_COLOURS.items()
     )
@@ -185,7 +193,8 @@ QLabel#banner {{
 }}
 QLabel#headerPump {{ font-weight: bold; }}
 QLabel#headerLink {{ padding: 2px 8px; border-radius: {Sizes.RADIUS}; font-weight: bold; }}
-{_link_rules()}QGroupBox {{
+{_link_rules()}QLabel#headerAlarm {{ font-weight: bold; }}
+{_severity_rules("QWidget#header QLabel#headerAlarm")}QGroupBox {{
     font-weight: bold; border: 1px solid {Palette.BORDER}; border-radius: 4px; margin-top: 1.2em;
     background: {Palette.SURFACE};
 }}
@@ -204,6 +213,15 @@ QPushButton#programButton {{ font-weight: bold; padding: {Sizes.PRIMARY_BUTTON_P
 QPushButton#programButton:enabled {{ {_PRIMARY} }}
 QTableWidget {{ background: {Palette.SURFACE}; gridline-color: {Palette.GRID}; }}
 QTableWidget::item {{ padding: 3px 6px; }}
+QFrame#tourBubble {{ background: {Palette.SURFACE}; border: 2px solid {Palette.ACCENT}; border-radius: 6px; }}
+QLabel#tourTitle {{ font-size: {Sizes.DIALOG_HEADER_PT}pt; font-weight: bold; }}
+QPushButton#tourNext {{ {_PRIMARY} font-weight: bold; }}
+QWidget#ptmWindow {{ background: {Palette.WINDOW}; }}
+QPushButton#ptmGiveBolus:enabled {{ {_PRIMARY} font-weight: bold; padding: {Sizes.PRIMARY_BUTTON_PADDING}; }}
+QFrame#clockBar QPushButton:checked {{
+    background: {SEVERITY_COLOURS["info"].background}; color: {SEVERITY_COLOURS["info"].text}; font-weight: bold;
+    border: 2px solid {SEVERITY_COLOURS["info"].border}; border-radius: {Sizes.RADIUS};
+}}
 QFrame#clockBar {{ background: {Palette.PANEL}; border: 1px dashed {Palette.RULE}; border-radius: 4px; }}
 QTabWidget::pane {{ border: 1px solid {Palette.BORDER}; background: {Palette.WINDOW}; }}
 {_severity_rules()}"""
@@ -223,4 +241,32 @@ QLabel#pageTitle {{ font-size: {Sizes.PAGE_TITLE_PT}pt; font-weight: bold; }}
 QStackedWidget QLabel[{SEVERITY}="critical"], QStackedWidget QLabel[{SEVERITY}="warning"],
 QStackedWidget QLabel[{SEVERITY}="ok"], QStackedWidget QLabel[{SEVERITY}="info"] {{ padding: {Sizes.NOTICE_PADDING}; }}
 QPushButton#nextButton:enabled {{ {_PRIMARY} font-weight: bold; padding: {Sizes.PRIMARY_BUTTON_PADDING}; }}
+"""
+
+
+class StationColours:
+    """The demo station (kiosk): its banner above the header, and the idle countdown over the window."""
+
+    BANNER = Palette.ACCENT  # apart from the training banner's yellow, which stays beside it in the header
+    ON_BANNER = Palette.ON_ACCENT
+    DIM = (20, 30, 40, 170)  # RGBA over the window while the countdown runs: the card reads, the screen recedes
+    CARD = Palette.SURFACE
+    CARD_EDGE = Palette.ACCENT
+    BANNER_PT = 13
+    TITLE_PT = 26
+    COUNTDOWN_PT = 18
+
+
+# The demo station's banner and the countdown's card, on top of STYLESHEET.
+STATION_STYLESHEET = f"""
+QLabel#stationBanner {{
+    background: {StationColours.BANNER}; color: {StationColours.ON_BANNER}; font-size: {StationColours.BANNER_PT}pt;
+    font-weight: bold; padding: 6px 12px;
+}}
+QFrame#idleCard {{
+    background: {StationColours.CARD}; border: 3px solid {StationColours.CARD_EDGE}; border-radius: 12px;
+}}
+QFrame#idleCard QLabel {{ background: transparent; border: none; color: {Palette.INK}; }}
+QLabel#idleTitle {{ font-size: {StationColours.TITLE_PT}pt; font-weight: bold; }}
+QLabel#idleCountdown {{ font-size: {StationColours.COUNTDOWN_PT}pt; }}
 """

@@ -16,6 +16,7 @@ from programmer.session import workspace
 if TYPE_CHECKING:
     from programmer.session.programming import ProgrammingSession
     from programmer.ui.main_window import MainWindow
+    from programmer.ui.ptm_window import PtmWindow
 
 
 class WindowActions:
@@ -45,6 +46,9 @@ class WindowActions:
         )
         self.report_action = self._action("Session &report (PDF)…", "reportAction", None, self.save_report)
         self.preview_action = self._action("Print pre&view of the report…", "previewAction", None, self.preview_report)
+        self.tour_action = self._action("Guided &tour", "guidedTourAction", None, self.tour.start)
+        self._build_alarm_actions()
+        self._build_patient_actions()
 
         toolbar = QToolBar("Session")
         toolbar.setObjectName("sessionToolbar")
@@ -62,6 +66,25 @@ class WindowActions:
             button.setAccessibleName(accessible)
             action.setToolTip(accessible)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+    def _build_alarm_actions(self: MainWindow) -> None:
+        """The alarm test, "Name that tone", and the alarm sound's two switches (remembered in the settings)."""
+        alerts, sound = self.alarm_alerts, self.alarm_alerts.sound
+        self.alarm_test_action = self._action("&Alarm test…", "alarmTestAction", None, alerts.show_alarm_test)
+        self.name_tone_action = self._action("&Name that tone…", "nameToneAction", None, alerts.name_that_tone)
+        self.mute_action = self._action("&Mute alarm sounds", "muteAlarmsAction", None, sound.set_muted)
+        self.skin_action = self._action(
+            "Alarm tones heard through the s&kin", "skinTonesAction", None, sound.set_through_skin
+        )
+        for action in (self.mute_action, self.skin_action):
+            action.setCheckable(True)
+
+        def show_choices() -> None:
+            self.mute_action.setChecked(sound.muted)
+            self.skin_action.setChecked(sound.through_skin)
+
+        sound.changed.connect(show_choices)
+        show_choices()
 
     def _build_menus(self: MainWindow) -> None:
         menu = self.menuBar().addMenu("&File")
@@ -85,6 +108,49 @@ class WindowActions:
         session.addSeparator()
         session.addAction(self.refill_action)
         session.addAction(self.bolus_action)
+        session.addSeparator()
+        for action in (self.alarm_test_action, self.name_tone_action, self.mute_action, self.skin_action):
+            session.addAction(action)
+        self._build_patient_menus()
+        # No mnemonic: H, E, L and P are each taken on some screen (Discard c&hanges, Pr&escription…); F1 is help.
+        help_menu = self.menuBar().addMenu("Help")
+        help_menu.setObjectName("helpMenu")
+        help_menu.addAction(self.tour_action)
+
+    # --- the patient's side (issue 14): the patient's handheld, and an MRI scan ------------------------------------
+    def _build_patient_actions(self: MainWindow) -> None:
+        self.ptm_action = self._action("&Patient therapy manager…", "ptmAction", None, self.show_ptm)
+        self.mri_action = self._action("&MRI scan…", "mriAction", None, self.show_mri_scan)
+        self.ptm_window: PtmWindow | None = None
+
+    def _build_patient_menus(self: MainWindow) -> None:
+        clock = self.menuBar().addMenu("Cloc&k")
+        clock.setObjectName("clockMenu")
+        clock.addAction(self.mri_action)
+        window = self.menuBar().addMenu("Window")  # no mnemonic: every letter of it is taken on some screen
+        window.setObjectName("windowMenu")
+        window.addAction(self.ptm_action)
+
+    def show_ptm(self: MainWindow) -> PtmWindow:
+        """Window → Patient therapy manager: the patient's handheld, paired with this visit's pump (one at a time)."""
+        from programmer.session.ptm import PatientTherapyManager
+        from programmer.ui.ptm_window import PtmWindow
+
+        if self.ptm_window is None or self.ptm_window.closed:
+            ptm = PatientTherapyManager()
+            ptm.follow(self.programmer)
+            self.ptm_window = PtmWindow(ptm, self)
+        self.ptm_window.show()
+        self.ptm_window.activateWindow()
+        return self.ptm_window
+
+    def show_mri_scan(self: MainWindow) -> None:
+        """Clock → MRI scan: the dialog says what the scan does to this pump; the scan's alarms are said as time's."""
+        from programmer.ui.mri_dialog import MriDialog
+
+        session = self.session
+        if session is not None and session.current is not None:
+            MriDialog(session, self).exec()
 
     def _fill_recent(self: MainWindow) -> None:
         self.recent_menu.clear()
@@ -107,3 +173,4 @@ class WindowActions:
         for action in (self.bolus_action, self.report_action, self.preview_action):
             action.setEnabled(connected)
         self.reset_action.setEnabled(not busy)
+        self.mri_action.setEnabled(connected and not busy)

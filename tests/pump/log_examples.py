@@ -23,6 +23,9 @@ from programmer.pump.log import (
     ImplantDetails,
     ModeChangeDetails,
     ModeChangeReason,
+    MriDetails,
+    MriEffect,
+    MriPhase,
     ProgrammingDetails,
     ProgramRecord,
     RefillDetails,
@@ -111,6 +114,13 @@ DETAILS = {
     ),
     EventKind.ALARM_CLEARED: st.builds(
         AlarmClearedDetails, alarm=st.sampled_from(AlarmKind), severity=st.sampled_from(Severity)
+    ),
+    EventKind.MRI: st.builds(
+        MriDetails,
+        phase=st.sampled_from(MriPhase),
+        effect=st.sampled_from(MriEffect),
+        duration=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=30)),
+        reservoir_ml=maybe(volumes),
     ),
 }
 

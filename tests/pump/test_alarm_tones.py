@@ -5,6 +5,7 @@ import json
 import wave
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import pytest
 
@@ -65,7 +66,7 @@ def tone(**changes) -> AlarmTone:
                   {"frequency_hz": 550.0, "duration_ms": 200.0, "gap_after_ms": 300.0}],
         "repeats": 3, "repeat_every_minutes": 5.0, "harmonic_levels": [1.0], "source": "a test",
     }
-    return AlarmTone.model_validate(data | changes)
+    return msgspec.convert(data | changes, AlarmTone, strict=True)
 
 
 # --- the shipped data -------------------------------------------------------------------------------------------
@@ -104,7 +105,7 @@ def test_every_pitch_lies_in_the_alarm_range_of_iec_60601_1_8_with_four_harmonic
 def test_each_alarm_sounds_the_tone_of_its_severity():
     assert alarms_sounding(Severity.NON_CRITICAL) == [AlarmKind.LOW_RESERVOIR, AlarmKind.ELECTIVE_REPLACEMENT]
     assert alarms_sounding(Severity.CRITICAL) == [
-        AlarmKind.EMPTY_RESERVOIR, AlarmKind.END_OF_SERVICE, AlarmKind.PUMP_STOPPED,
+        AlarmKind.EMPTY_RESERVOIR, AlarmKind.END_OF_SERVICE, AlarmKind.PUMP_STOPPED, AlarmKind.MOTOR_STALL,
     ]
     assert set(TONE_OF_SEVERITY) == set(Severity)
     assert tone_of(Severity.CRITICAL, PX20) is PX20.alarm_tones.critical
@@ -215,7 +216,8 @@ def test_each_tone_of_a_model_is_written_to_its_own_file(tmp_path):
     assert np.abs(frames).max() == 8192  # the muffled rendering's peak, -12 dBFS
     assert written[1].text() == (
         f"{tmp_path / 'PX-20-critical-through-skin.wav'}: PX-20 critical alarm, 2 tones 988/659 Hz, 2.875 s, "
-        "every 10 min; for: Reservoir empty; End of service: pump stopped; Pump stopped for more than 48 h"
+        "every 10 min; for: Reservoir empty; End of service: pump stopped; Pump stopped for more than 48 h; "
+        "Motor stall: no delivery"
     )
 
 

@@ -166,3 +166,48 @@ def test_a_log_read_from_a_file_that_now_holds_another_pump_is_refused_never_mix
     with pytest.raises(PumpChangedError, match=r"this is not the pump you interrogated: the file now holds PX-20 "
                                                r"#PX20-OTHER, not PX-20 #PX20-DEMO-0001"):
         log[1000]
+
+
+# --- what a table of the log reads: each kind's positions from the index, the texts in bulk ------------------------
+def test_a_table_reads_where_each_kind_is_from_the_index_and_never_an_event(saved, pages_read):
+    path, memory = saved
+    log = load_pump(path).events
+    pages_read.clear()
+    found = log.kind_positions()
+    assert not pages_read
+    expected: dict[EventKind, list[int]] = {}
+    for position, event in enumerate(memory.events):
+        expected.setdefault(event.kind, []).append(position)
+    assert found == expected == PumpLog.of(list(memory.events)).kind_positions()
+    assert len(found[EventKind.BOLUS]) == 51 and found[EventKind.IMPLANT] == [0]
+    raised = Event(DEMO_CLOCK, EventKind.ALARM_RAISED, "Reservoir empty")
+    assert log.plus(raised).kind_positions()[EventKind.ALARM_RAISED][-1] == EVENTS  # logged since: last
+    assert log.texts() == [event.text for event in memory.events] and not pages_read
+
+
+def test_position_at_halves_the_log_in_the_file_and_in_memory(saved):
+    path, memory = saved
+    in_memory = PumpLog.of(list(memory.events))
+    for moment in (datetime(2000, 1, 1), LAST_REFILL_AT, datetime(2026, 11, 18, 0, 0), DEMO_CLOCK):
+        expected = next((i for i, event in enumerate(memory.events) if event.at >= moment), EVENTS)
+        assert load_pump(path).events.position_at(moment) == in_memory.position_at(moment) == expected
+    assert in_memory.position_at(datetime(2026, 11, 18, 0, 0)) == EVENTS - 191
+
+
+def test_a_log_extends_the_log_it_grew_from_and_no_other(saved, tmp_path):
+    _, memory = saved
+    working = tmp_path / "working.pump"
+    save_pump(working, memory)
+    pump_file = PumpFile(working)
+    before = pump_file.read()
+    now = before.clock + timedelta(minutes=1)
+    cleared = Event(now, EventKind.ALARM_CLEARED, "Low reservoir cleared by refill")
+    after = pump_file.commit(replace(before, clock=now, events=before.events.plus(cleared)))
+    assert after.events.extends(before.events) and after.events.stored == EVENTS + 1  # read back from the file
+    assert after.events.extends(after.events) and not before.events.extends(after.events)
+    # Read again, the same file is another reading: its events are not taken for the ones shown before.
+    assert not PumpFile(working).read().events.extends(before.events)
+    assert PumpLog.of([*memory.events, cleared]).extends(PumpLog.of(list(memory.events)))
+    assert not PumpLog.of([cleared, *memory.events]).extends(PumpLog.of(list(memory.events)))
+    assert before.events.in_time_order() and before.events.plus(cleared).in_time_order()
+    assert not before.events.plus(replace(cleared, at=LAST_REFILL_AT)).in_time_order()

@@ -283,6 +283,8 @@ def pump_memories(draw) -> PumpMemory:
         clock=clock,
         ptm=ptm,
         stopped_since=draw(since_implant) if mode is InfusionMode.STOPPED else None,  # stopped: delivers nothing
+        # An MRI scan held delivery (no bolus then: the scan waits for it, and none starts while held).
+        delivery_held_since=draw(log_examples.maybe(since_implant)) if bolus is None else None,
         alarms=tuple(Alarm(kind, draw(since_implant)) for kind in alarm_kinds),
         events=draw(log_examples.logs(implanted, clock, max_size=4)),
     )

@@ -33,6 +33,7 @@ DAY = timedelta(days=1)
 ALARM = datetime(2025, 7, 1, 9, 0)
 EMPTY = datetime(2025, 7, 14, 17, 0)
 PTM = PtmSettings(Dose(0.2, DrugUnit.MG), timedelta(minutes=10), 4, timedelta(hours=3))  # 4 × 0.02 mL a day
+MORPHINE = Concentration(10, DrugUnit.MG)
 
 
 @pytest.fixture
@@ -156,3 +157,20 @@ def test_the_curves_reach_as_far_as_the_view_within_three_years():
     assert data_end(NOW, 90) == NOW + 90 * DAY
     assert data_end(NOW, 90, NOW + 500 * DAY) == NOW + 500 * DAY
     assert data_end(NOW, 90, NOW + 5000 * DAY) == NOW + 3 * 365 * DAY
+
+
+def test_an_edit_of_the_pending_program_reuses_the_pumps_own_curve(pump_path):
+    with connected(pump_path) as session:
+        first = session_inputs(session)
+        data = plot_data(first, NOW + 90 * DAY)
+        session.edit(prescription=Prescription.simple_continuous("morphine", MORPHINE, DoseRate(2, DrugUnit.MG)))
+        edited = session_inputs(session, previous=first)
+        assert edited.current is first.current  # the same memory: its projection is not worked out again
+        assert edited.pending.alarm_date == NOW + 90 * DAY  # 18 mL at 0.2 mL/day
+        again = plot_data(edited, NOW + 90 * DAY, previous=data)
+        assert again.current is data.current and again.pending is not None
+        assert plot_data(edited, NOW + 180 * DAY, previous=data).current is not data.current  # further: computed
+        session.advance_days(1)  # a new memory (the clock moved): everything from it again
+        later = session_inputs(session, previous=edited)
+        assert later.current is not first.current
+        assert later.current.start == NOW + DAY

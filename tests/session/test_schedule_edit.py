@@ -321,6 +321,25 @@ def test_the_midnight_boundary_grabbed_at_24_00_moves_into_the_evening():
     assert [str(step.rate) for step in drag.preview.steps][-1] == "150 mcg/day"  # 23:00–06:00 at 150
 
 
+def test_a_boundary_dragged_back_and_forth_shows_each_landing_once_worked_out():
+    # The figures of a day are cached by the day object: a landing shown again must be the same day,
+    # so dragging to and fro neither works the week out again nor grows the cache with every move.
+    state = edit()
+    drag = BoundaryDrag.grab(FOUR, 2)  # 12:00, between 200 and 180 mcg/day
+    drag.move_to(12 * 60 + 15)
+    at_12_15 = drag.preview
+    week = state.week_rows(at_12_15)
+    assert week[0].dose_text == "187.7 mcg/day"  # (6 h × 150 + 6.25 h × 200 + 5.75 h × 180 + 6 h × 220) / 24 h
+    cached = len(state._cache)
+    for _ in range(20):
+        drag.move_to(13 * 60)
+        state.week_rows(drag.preview)
+        drag.move_to(12 * 60 + 15)
+        assert state.week_rows(drag.preview) == week
+    assert drag.preview is at_12_15
+    assert len(state._cache) <= cached + 3  # one landing more (13:00): its totals, problems and week
+
+
 def test_no_quarter_hour_between_the_neighbours_keeps_the_boundary_where_it_was():
     tight = DaySchedule.from_intervals(
         [(0, 600, rate(150)), (600, 605, rate(200)), (605, 610, rate(180)), (610, 1440, rate(220))]

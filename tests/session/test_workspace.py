@@ -195,3 +195,39 @@ def test_entries_of_the_wrong_type_are_skipped(data_folder, tmp_path):
     recent = data_dir() / "recent.json"
     recent.write_text(json.dumps({"format": "recent-pumps/1", "pumps": [42, None, "", str(path)]}), encoding="utf-8")
     assert recent_pumps() == [path]
+
+
+# --- settings: what the trainee chose (the alarm sound's mute and "through the skin") ------------------------------
+
+
+def test_settings_start_at_their_defaults_and_are_remembered(data_folder):
+    assert workspace.settings() == workspace.Settings(alarm_sound_muted=False, tones_through_skin=False)
+    assert workspace.change_settings(alarm_sound_muted=True) == workspace.Settings(alarm_sound_muted=True)
+    workspace.change_settings(tones_through_skin=True)
+    assert workspace.settings() == workspace.Settings(alarm_sound_muted=True, tones_through_skin=True)
+    saved = json.loads((data_dir() / "settings.json").read_text(encoding="utf-8"))
+    assert (saved["format"], saved["alarm_sound_muted"], saved["tones_through_skin"]) == ("settings/1", True, True)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("not json at all {", workspace.Settings()),
+        ('{"format": "settings/9", "alarm_sound_muted": true}', workspace.Settings()),
+        # A value of the wrong type falls back to its default; the others are kept; unknown keys are ignored.
+        ('{"format": "settings/1", "alarm_sound_muted": 1, "tones_through_skin": true, "volume": 11}',
+         workspace.Settings(tones_through_skin=True)),
+    ],
+)
+def test_a_corrupt_settings_file_gives_the_defaults(data_folder, content, expected):
+    (data_dir() / "settings.json").write_text(content, encoding="utf-8")
+    assert workspace.settings() == expected
+
+
+def test_settings_that_cannot_be_saved_still_hold_for_this_run(data_folder, monkeypatch):
+    def no_folder():
+        raise WorkspaceError("cannot create the data folder")
+
+    monkeypatch.setattr(workspace, "data_dir", no_folder)
+    assert workspace.settings() == workspace.Settings()
+    assert workspace.change_settings(alarm_sound_muted=True).alarm_sound_muted

@@ -1,12 +1,13 @@
 """Resource files: the shipped ones load; a broken copy is refused naming the file, the field and the problem."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel, ValidationError
 
-from programmer.resources import ResourceError, describe_validation_error, resource_path, resources_dir
+from programmer.resources import ResourceError, resource_path, resources_dir
 from programmer.therapy.drugs import drug_library, load_drug_library, same_drug
 from programmer.therapy.pump_models import load_pump_models, pump_models
 from programmer.therapy.units import DrugUnit
@@ -223,12 +224,39 @@ def test_a_broken_drug_library_names_the_field_and_the_problem(tmp_path, change,
     assert refusal(load_drug_library, path) == expected
 
 
-def test_describe_validation_error_without_the_data():
-    class Limits(BaseModel):
-        hard_max: float
+def test_every_problem_of_an_entry_is_listed_in_the_order_of_its_fields(tmp_path):
+    def change(data):
+        model = data["models"][1]
+        model.update(accuracy_percent=100, max_flex_steps=True, title=None, mechanism="piston", colour="grey")
+        model.pop("ptm_supported")
 
-    with pytest.raises(ValidationError) as refused:
-        Limits.model_validate({"hard_max": "lots"})
-    assert describe_validation_error(refused.value) == (
-        "hard_max: Input should be a valid number, unable to parse string as a number, not 'lots'"
+    message = refusal(load_pump_models, broken_copy(tmp_path, "pump_models.json", change))
+    assert message.split("; ") == [
+        "models.1.title (in 'PX-40'): Input should be a valid string, not None",
+        "models.1.mechanism (in 'PX-40'): Input should be 'peristaltic' or 'valve-gated', not 'piston'",
+        "models.1.accuracy_percent (in 'PX-40'): Input should be less than 100, not 100",
+        "models.1.max_flex_steps (in 'PX-40'): Input should be a valid integer, not True",
+        "models.1.ptm_supported (in 'PX-40'): Field required",
+        "models.1.colour (in 'PX-40'): Extra inputs are not permitted",
+    ]
+
+
+def test_a_starting_dose_that_is_not_an_object(tmp_path):
+    path = broken_copy(tmp_path, "drugs.json", lambda data: data["drugs"][1].update(starting_dose="1-2"))
+    assert refusal(load_drug_library, path) == (
+        "drugs.1.starting_dose (in 'ziconotide'): Input should be a valid dictionary or instance of DoseRange, "
+        "not '1-2'"
     )
+
+
+def test_the_resources_load_without_pydantic():
+    # pydantic's import and first model were most of the programmer's start-up beyond Qt (issue 16).
+    check = (
+        "import sys\n"
+        "from programmer.therapy.drugs import drug_library\n"
+        "from programmer.therapy.pump_models import pump_models\n"
+        "assert drug_library()['morphine'] and pump_models()['PX-20']\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'pydantic'))"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

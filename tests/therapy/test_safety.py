@@ -1,6 +1,7 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.therapy.bolus import clinician_bolus
 from programmer.therapy.drugs import drug_library
@@ -181,12 +182,12 @@ def test_minimum_rate_mode_is_not_held_to_the_soft_minimum():
 
 def test_limits_come_from_the_drug_library():
     drugs = [
-        drug.model_copy(update={"daily_dose": drug.daily_dose.model_copy(update={"soft_max": 40, "hard_max": 50})})
+        replace(drug, daily_dose=replace(drug.daily_dose, soft_max=40, hard_max=50))
         if drug.name == "morphine"
         else drug
         for drug in LIBRARY.drugs
     ]
-    clinic = LIBRARY.model_copy(update={"drugs": drugs})
+    clinic = replace(LIBRARY, drugs=drugs)
     findings = safety_findings(morphine(28), morphine(35), clinic, now=NOW)
     assert not rules(findings) & {"hard_limit", "soft_max"}
 

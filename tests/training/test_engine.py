@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,11 +17,12 @@ from programmer.therapy.units import DoseRate, DrugUnit
 from programmer.training.debrief import build_debrief
 from programmer.training.engine import AttemptError, Mode
 from programmer.training.faults import FaultError
-from programmer.training.patient import score_for
+from programmer.training.patient import last_reached, patient_state, score_for
 from programmer.training.recording import CueShown, Delivered, FaultCleared, FaultFired, HintGiven, decode, encode
 from programmer.training.rules import State
+from programmer.training.scenario import PatientModel
 
-from .scenarios import Wall, scenario, started
+from .scenarios import START, Wall, scenario, started
 
 LOST_ON_PROGRAM = '\n[[faults]]\nid = "lost"\nkind = "lost_link"\nwhen = [{ action = "program_sent" }]\n'
 
@@ -264,3 +266,30 @@ def test_the_patient_s_score_lies_between_the_model_s_points(dose):
     if dose <= 1.5:
         assert score == pytest.approx(8 - dose / 1.5 * 5)
     assert score_for(model, min(dose + 0.5, 10)) <= score + 1e-9  # more drug, less pain
+
+
+def test_a_patient_model_with_a_2_hour_window_scores_the_dose_per_day_since_the_last_step():
+    model = msgspec.convert({"unit": "mg", "score": [[0, 8], [1, 4]], "window_hours": 2}, PatientModel)
+    at = START + timedelta(hours=24)
+
+    def delivered(hours_before: float, hours: float, per_day: float) -> Delivered:
+        start = at - timedelta(hours=hours_before)
+        dose = per_day * hours / 24
+        return Delivered(start=start, end=start + timedelta(hours=hours), pump_ml=dose / 10, spine_ml=dose / 10,
+                         spine_dose=dose, pocket_dose=0, unit="mg", true_reservoir_ml=5)
+
+    steps = [delivered(24, 22, 0.25), delivered(2, 2, 1.0)]  # 0.25 mg/day all day, 1 mg/day for the last 2 h
+    state = patient_state(model, steps, at)
+    assert (state.dose_24h, state.score) == (pytest.approx(1.0), pytest.approx(4.0))
+    assert state.describe() == ("pain 4/10 (1 mg/day reached the spine over the last 2 h); no overdose or "
+                                "withdrawal signs")
+    day = patient_state(msgspec.structs.replace(model, window_hours=24.0), steps, at)
+    assert day.dose_24h == pytest.approx(0.25 * 22 / 24 + 1.0 * 2 / 24)  # the 24 h dose: 0.3125 mg
+    assert day.describe().startswith("pain 7/10 (0.3125 mg reached the spine in the last 24 h)")
+
+
+def test_fluid_pushed_out_of_an_unprimed_catheter_is_no_drug_reaching_the_spine():
+    at = START + timedelta(hours=24)
+    drug_free = Delivered(start=START, end=at, pump_ml=0.1, spine_ml=0.1, spine_dose=0.0, pocket_dose=0, unit="mg",
+                          true_reservoir_ml=19.9)  # a day at 0.1 mL/day into 0.546 mL of empty tubing and catheter
+    assert last_reached([drug_free]) is None

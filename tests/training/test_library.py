@@ -13,7 +13,7 @@ from programmer.session.visit import ClinicianProgrammer
 from programmer.training.actions import ScriptClock, ScriptedTrainee, load_script
 from programmer.training.engine import Attempt, Mode
 from programmer.training.library import attempt_files, scenario_library
-from programmer.training.recording import PumpRead, Refused
+from programmer.training.recording import Bolus, Mri, Patient, Programmed, PumpRead, Refused
 
 LIBRARY = scenario_library()
 ATTEMPTS = [(scenario, path) for scenario in LIBRARY.scenarios for path in attempt_files(scenario)]
@@ -117,3 +117,122 @@ def test_unfinished_session_restarted_clears_the_withdrawal_signs(tmp_path):
     assert debrief.patient.withdrawal is False and debrief.patient.signs == ()
     dose = next(action for action in debrief.scored if action.key == "dose")
     assert dose.detail == "the pump runs 200 mcg/day" and not dose.late
+
+
+def test_end_of_battery_booked_by_the_reservoir_finds_the_pump_stopped_for_13_days(tmp_path):
+    scenario = LIBRARY.find("11-end-of-battery")
+    _, _, debrief = play(scenario, scenario.folder / "attempts" / "booked_by_the_reservoir.toml", tmp_path)
+    replacement = debrief.missed_critical[0]
+    assert replacement.detail == ("booked for 2027-02-23 09:00, end of service 2027-02-10 09:00: after it: by then "
+                                  "the pump has stopped and delivers nothing")
+    # Nothing is delivered after the end of service, though the clock ran across it in one jump.
+    assert list(debrief.consequences) == [
+        "at 2027-02-23 09:00 the patient has pain 8/10 (0 mg reached the spine in the last 24 h); pain back at 8/10, "
+        "sweating, restless, goose flesh",
+        "the pump is stopped since 2027-02-10 09:00: no drug reaches the patient; withdrawal signs from "
+        "2027-02-11 09:00",
+    ]
+
+
+def test_end_of_battery_replacement_booked_four_weeks_before_the_pump_stops(tmp_path):
+    scenario = LIBRARY.find("11-end-of-battery")
+    _, _, debrief = play(scenario, scenario.folder / "attempts" / "correct.toml", tmp_path)
+    margin = next(action for action in debrief.scored if action.key == "replacement-margin")
+    assert margin.earned == 2 and margin.detail == "booked for 2027-01-13 09:00, end of service 2027-02-10 09:00"
+    assert debrief.score == 100.0
+
+
+def test_missed_refill_restarted_at_the_same_dose_ends_the_withdrawal(tmp_path):
+    scenario = LIBRARY.find("12-missed-refill")
+    _, attempt, debrief = play(scenario, scenario.folder / "attempts" / "correct.toml", tmp_path)
+    start = next(entry.what for entry in attempt.recording if isinstance(entry.what, PumpRead))
+    assert (start.reservoir_ml, start.alarms) == (0.0, ("low_reservoir", "empty_reservoir"))
+    assert debrief.patient.withdrawal is False
+    # Two hours at 400 mcg/day since the refill: 33.3 mcg in the last 24 h, so the spasticity eases only slowly.
+    assert debrief.patient.dose_24h == pytest.approx(400 * 2 / 24)
+    appointment = next(action for action in debrief.critical if action.key == "appointment")
+    assert appointment.detail == "booked for 2027-01-07 09:00, alarm date 2027-01-14 09:00"  # 18 mL at 0.4 mL/day
+
+
+def patient_scores(attempt) -> list[tuple[str, int]]:
+    return [(f"{entry.pump:%H:%M}", round(entry.what.score)) for entry in attempt.recording
+            if isinstance(entry.what, Patient)]
+
+
+def test_after_implant_the_priming_bolus_fills_the_empty_path_and_the_starting_dose_reaches_the_spine(tmp_path):
+    scenario = LIBRARY.find("08-after-implant")
+    _, attempt, debrief = play(scenario, scenario.folder / "attempts" / "correct.toml", tmp_path)
+    primed = next(entry.what for entry in attempt.recording if isinstance(entry.what, Bolus))
+    # 0.26 mL of tubing + 110 cm × 0.0026 mL/cm of catheter, at the PX-20's 24 mL/day.
+    assert primed.said == "Priming bolus programmed: 5.46 mg over 33 min"
+    # The priming fluid carries no drug to the spine; then 1 mg/day for the 23.45 h after the 33 min priming.
+    assert debrief.patient.dose_24h == pytest.approx(1.0 * (24 - 0.546 / 24 * 24) / 24)
+    assert round(debrief.patient.score) == 4 and debrief.patient.signs == ()
+
+
+def test_after_implant_without_priming_no_morphine_reaches_the_spine_by_the_next_morning(tmp_path):
+    scenario = LIBRARY.find("08-after-implant")
+    _, attempt, debrief = play(scenario, scenario.folder / "attempts" / "no_priming.toml", tmp_path)
+    last = [entry.what for entry in attempt.recording if isinstance(entry.what, PumpRead)][-1]
+    assert last.reservoir_ml == pytest.approx(19.9)  # 0.1 mL pushed into the 0.546 mL of empty tubing and catheter
+    assert debrief.consequences[0] == ("at 2026-12-04 09:00 the patient has pain 8/10 (0 mg reached the spine in "
+                                       "the last 24 h); no overdose or withdrawal signs")
+
+
+def test_after_implant_a_tenfold_starting_dose_needs_a_reason_and_overdoses_by_the_next_morning(tmp_path):
+    scenario = LIBRARY.find("08-after-implant")
+    _, attempt, debrief = play(scenario, scenario.folder / "attempts" / "tenfold_dose.toml", tmp_path)
+    refused = next(entry.what for entry in attempt.recording if isinstance(entry.what, Refused))
+    assert "morphine starts at 10 mg/day from no delivery of it: the usual starting dose is 0.1–1 mg/day" \
+        in refused.said
+    assert {action.key for action in debrief.missed_critical} == {"starting-dose", "starting-check"}
+    assert debrief.patient.overdose and debrief.patient.dose_24h == pytest.approx(10 * (24 - 0.546) / 24)
+
+
+def test_screening_trial_pain_follows_each_step_two_hours_on_until_half_relief(tmp_path):
+    scenario = LIBRARY.find("09-screening-trial")
+    _, attempt, debrief = play(scenario, scenario.folder / "attempts" / "correct.toml", tmp_path)
+    # 8/10 without drug: 0.5 mg/day gives 6, 0.75 gives 5, 1 mg/day gives 4 (50 % relief).
+    assert patient_scores(attempt) == [("09:00", 6), ("11:00", 5), ("13:00", 4)]
+    assert debrief.consequences == ("at 2026-12-01 15:00 the patient has pain 4/10 (1 mg/day reached the spine "
+                                    "over the last 2 h); no overdose or withdrawal signs",)
+
+
+def test_screening_trial_raised_every_hour_overshoots_to_a_dose_above_the_usual_start(tmp_path):
+    scenario = LIBRARY.find("09-screening-trial")
+    _, _, debrief = play(scenario, scenario.folder / "attempts" / "raised_every_hour.toml", tmp_path)
+    interval, dose = debrief.missed_critical
+    assert interval.detail == ("raised to 1 mg/day at 2026-12-01 10:00, 1 h after the rise to 0.75 mg/day at "
+                               "2026-12-01 09:00")
+    assert dose.detail == "the pump runs 1.25 mg/day (simple continuous)"
+    assert round(debrief.patient.score) == 3  # more relief than the trial asked for, at 1.25 mg/day
+
+
+def test_mri_scan_interrogated_after_restarts_delivery_after_an_hour_and_a_half(tmp_path):
+    scenario = LIBRARY.find("10-mri-scan")
+    _, attempt, debrief = play(scenario, scenario.folder / "attempts" / "correct.toml", tmp_path)
+    scans = [entry.what for entry in attempt.recording if isinstance(entry.what, Mri)]
+    assert [(scan.phase, scan.effect, scan.hours) for scan in scans] == [
+        ("scanned", "motor_stalled", 1.0), ("resumed", "motor_stalled", 1.5)]  # held 10:00-11:30
+    # 300 mcg/day but for the 1.5 h held: 281.25 mcg in the 24 h to 13:30.
+    assert debrief.patient.dose_24h == pytest.approx(300 * 22.5 / 24)
+    assert debrief.patient.signs == ()
+
+
+def test_mri_scan_not_interrogated_after_leaves_no_baclofen_from_the_scan_on(tmp_path):
+    scenario = LIBRARY.find("10-mri-scan")
+    _, _, debrief = play(scenario, scenario.folder / "attempts" / "not_interrogated.toml", tmp_path)
+    assert debrief.consequences[-1] == ("the pump's delivery is held since the MRI scan of 2026-12-04 10:00: no drug "
+                                        "reaches the patient until it is interrogated; withdrawal signs from "
+                                        "2026-12-04 22:00")
+
+
+def test_mri_with_a_valve_gated_pump_the_emptying_is_no_refill_and_the_refill_after_restores_the_dose(tmp_path):
+    scenario = LIBRARY.find("10-mri-valve-gated")
+    _, attempt, debrief = play(scenario, scenario.folder / "attempts" / "correct.toml", tmp_path)
+    programs = [entry.what for entry in attempt.recording if isinstance(entry.what, Programmed)]
+    assert [program.refill for program in programs] == [False, True]  # 11.992 mL withdrawn, then 20 mL put in
+    assert debrief.patient.dose_24h == pytest.approx(5 * 22.5 / 24)  # 5 mg/day, held 10:00-11:30
+    _, _, forgot = play(scenario, scenario.folder / "attempts" / "no_refill.toml", tmp_path)
+    assert forgot.consequences == ("at 2026-12-05 11:30 the patient has pain 8/10 (0 mg reached the spine in the "
+                                   "last 24 h); pain back at 8/10, sweating, restless, goose flesh",)

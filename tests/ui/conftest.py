@@ -26,6 +26,14 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def silent_speakers(monkeypatch) -> None:
+    """No test beeps on a developer's speakers: the real player still looks for an audio output, plays nothing."""
+    from programmer.ui.alarm_sound import QtTonePlayer
+
+    monkeypatch.setattr(QtTonePlayer, "_start", lambda self, multimedia, pcm: False)
+
+
 @pytest.fixture
 def pump_path(data_dir) -> Path:
     """The trainee's copy of the shipped demo pump, in the test's data folder."""

@@ -26,15 +26,15 @@ class PlotLegend(QWidget):
         self._grid.setContentsMargins(56, 2, 8, 2)
         self._grid.setHorizontalSpacing(6)
         self._grid.setVerticalSpacing(2)
-        self._keys: tuple[str, ...] = ()
+        self._shown: tuple[tuple[str, str], ...] = ()  # (key, title) of each entry shown
         self._titles: list[str] = []
         self._entries: list[tuple[QLabel, QLabel]] = []  # (sample, title) of each entry, in order
         self._columns = 0  # the columns the entries stand in now
 
     def set_entries(self, entries: list[tuple[str, QPen, QBrush | None, str]]) -> None:
         """(key, line pen, fill or None, title) for every entry, in order."""
-        keys = tuple(key for key, _, _, _ in entries)
-        if keys == self._keys:
+        shown = tuple((key, title) for key, _, _, title in entries)  # a title can change under the same key
+        if shown == self._shown:
             return
         while self._grid.count():
             self._grid.takeAt(0)
@@ -49,7 +49,7 @@ class PlotLegend(QWidget):
             text = QLabel(title, self)
             text.setAccessibleName(f"Legend: {title}")
             self._entries.append((sample, text))
-        self._keys = keys
+        self._shown = shown
         self._titles = [title for _, _, _, title in entries]
         self._arrange(self.columns_for(self.width()), again=True)
 

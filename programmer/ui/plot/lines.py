@@ -58,13 +58,15 @@ class SideLabel(InfLineLabel):
     """
 
     def updatePosition(self) -> None:  # pyqtgraph's name
-        super().updatePosition()
         view = self.line.getViewBox()
         if view is None or self.line.angle % 180 == 0:
+            super().updatePosition()
             return
         left, right = view.viewRange()[0]
         fraction = (self.line.value() - left) / ((right - left) or 1.0)
-        self.setAnchor((0, 0.5) if fraction < 0.8 else (1, 0.5))
+        side = (0, 0.5) if fraction < 0.8 else (1, 0.5)
+        self.anchors = [side, side]  # the side pyqtgraph's own placing then puts it on: the label is laid out once
+        super().updatePosition()
         # A line beyond the view would leave its label pinned, cut off, at the edge.
         self.setOpacity(1.0 if 0.0 <= fraction <= 1.0 else 0.0)  # not setVisible: it re-enters this method
 
@@ -78,6 +80,16 @@ def set_text(line: pg.InfiniteLine, text: str) -> None:
     # Re-laying out a label costs more than a curve: only when its words change.
     if line.label.format != text:
         line.label.setFormat(text)
+
+
+def place(line: pg.InfiniteLine, value: float, text: str) -> None:
+    """Put `line` at `value` with the label `text`, the label laid out once (moving a line re-lays out its label)."""
+    label = line.label
+    if line.value() == value:
+        set_text(line, text)
+        return
+    label.format = text  # the words the move below lays out
+    line.setValue(value)
 
 
 def marker_line(

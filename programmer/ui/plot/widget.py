@@ -3,7 +3,9 @@
 The widget only draws what programmer.session.plot_data computes (curves, markers and
 their labels, the summary, the readout, the appointment's warning and suggestion). The
 date axis shows the pump's own clock: naive datetimes are plotted as UTC and the axis
-never applies the computer's time zone.
+never applies the computer's time zone. Each curve is drawn from about one of its points per
+pixel column (programmer.session.plot_thinning), again when the view is zoomed or resized;
+the plot's data keeps every breakpoint.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtWidgets import QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from programmer.session.events import ProgrammerEvents
 from programmer.session.plot_data import (
@@ -39,6 +41,8 @@ from programmer.therapy.projection import Projection
 from programmer.ui.binding import bind
 from programmer.ui.plot.appointment import AppointmentControls
 from programmer.ui.plot.axis import PumpClockAxis
+from programmer.ui.plot.boluses import PatientBolusPoints
+from programmer.ui.plot.curves import ThinnedLines, column_seconds
 from programmer.ui.plot.legend import PlotLegend
 from programmer.ui.plot.lines import (
     APPOINTMENT_LABEL_HEIGHT,
@@ -50,6 +54,7 @@ from programmer.ui.plot.lines import (
     add_label,
     marker_line,
     pen,
+    place,
     set_text,
 )
 from programmer.ui.style import ROLE, SEVERITY, name, set_flag
@@ -76,6 +81,8 @@ class ReservoirPlot(QWidget):
         self._extend_pending = False
         self._placing = False  # the appointment line is being put where the booking says
         self._refill_shown: tuple[datetime, float] | None = None
+        self._range_set: tuple | None = None  # the preset range last asked for, and the view range it gave
+        self._lines = ThinnedLines()
 
         self.horizon = QComboBox()
         name(self.horizon, "horizonPreset", "Plot horizon")
@@ -167,6 +174,11 @@ class ReservoirPlot(QWidget):
         self.view.disableAutoRange()
         self.view.sigRangeChangedManually.connect(self._zoomed_by_hand)
         self.view.sigXRangeChanged.connect(self._x_range_changed)
+        self.view.sigResized.connect(lambda *_: self._rethin())
+        for side in ("left", "bottom"):
+            # Painted once per change of range, not on every frame: the volume grid is the left axis's, across
+            # the whole plot, and replaying its lines and tick labels was a fifth of each redraw.
+            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def _setup_items(self) -> None:
         plot = self.plot_item
@@ -182,6 +194,8 @@ class ReservoirPlot(QWidget):
         self.pending_curve = pg.PlotDataItem(pen=PENDING_STYLE.pen)
         self.current_curve.setZValue(5)
         self.pending_curve.setZValue(6)
+        # The pump's own curve stays put while the nurse edits: blitted from a cache, not stroked again each frame.
+        self.current_curve.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.addItem(self.current_curve)
         plot.addItem(self.pending_curve)
         self.pending_curve.setVisible(False)
@@ -222,6 +236,8 @@ class ReservoirPlot(QWidget):
         plot.addItem(self.refill_point, ignoreBounds=True)
         self.refill_label = pg.TextItem(color=PlotColours.TEXT, anchor=(0, 0), fill=PlotColours.LABEL_FILL)
         plot.addItem(self.refill_label, ignoreBounds=True)
+        self.patient_bolus_points = PatientBolusPoints()  # each patient bolus (PTM), where it started
+        plot.addItem(self.patient_bolus_points, ignoreBounds=True)
 
         crosshair_pen = pen(PlotColours.AXIS, 1, Qt.PenStyle.DotLine)
         self.crosshair_x = pg.InfiniteLine(angle=90, pen=crosshair_pen, movable=False)
@@ -275,6 +291,7 @@ class ReservoirPlot(QWidget):
             item.setVisible(False)
         self.current_curve.setData([], [])
         self.pending_curve.setData([], [])
+        self._lines.forget()
         self.legend.set_entries([])
         self.summary.setText("No pump interrogated: nothing to project.")
         self._show_appointment()
@@ -332,7 +349,7 @@ class ReservoirPlot(QWidget):
         if self._seen is not None and seen[0] is self._seen[0] and seen[1] is self._seen[1]:
             return  # only the link state changed: nothing on the plot moves
         self._seen = seen
-        inputs = session_inputs(session)
+        inputs = session_inputs(session, previous=self._inputs)
         if inputs is None:
             self.clear()
             return
@@ -352,6 +369,7 @@ class ReservoirPlot(QWidget):
             self.appointment_line,
             self.refill_point,
             self.refill_label,
+            self.patient_bolus_points,
             self.crosshair_x,
             self.crosshair_y,
             *self.markers.values(),
@@ -362,19 +380,14 @@ class ReservoirPlot(QWidget):
         if inputs is None:
             return
         shown_end = None if self._follow_preset else from_seconds(self.view.viewRange()[0][1])
-        data = plot_data(inputs, data_end(inputs.now, self._horizon_days, shown_end))
+        # The curves of a projection that has not changed (the pump's own, while the nurse edits) are reused.
+        data = plot_data(inputs, data_end(inputs.now, self._horizon_days, shown_end), previous=self._data)
         self._data = data
-        self.current_curve.setData(data.current.seconds, data.current.volumes_ml)
-        self.current_curve.setVisible(True)
-        if data.pending is None:
-            self.pending_curve.setData([], [])
-            self.pending_curve.setVisible(False)
-        else:
-            self.pending_curve.setData(data.pending.seconds, data.pending.volumes_ml)
-            self.pending_curve.setVisible(True)
-        self._draw_band(data)
+        left, right = self._preset_range(data) if self._follow_preset else self.view.viewRange()[0]
+        self._draw_curves(column_seconds(self.view, left, right))
         self._draw_markers(data)
         self._draw_refill(data)
+        self.patient_bolus_points.show_points(data.patient_boluses)
         self.summary.setText("\n".join(data.summary()))
         self._show_appointment()
         left, right = self._preset_range(data)
@@ -384,19 +397,40 @@ class ReservoirPlot(QWidget):
             minXRange=3600.0,
         )
         if self._follow_preset:
-            self.view.setXRange(left, right, padding=0)
-            self.view.setYRange(0, data.capacity_ml, padding=0.03)
+            self._show_range(left, right, data.capacity_ml)
 
-    def _draw_band(self, data: ReservoirPlotData) -> None:
-        band = data.band
-        for item in (self.band_fill, self.band_upper, self.band_lower):
-            item.setVisible(band is not None)
-        if band is None:
-            self.band_upper.setData([], [])
-            self.band_lower.setData([], [])
+    def _show_range(self, left: float, right: float, capacity_ml: float) -> None:
+        """The preset's view; setting the range the view already shows is skipped (it costs as much as a change)."""
+        shown = self.view.viewRange()
+        if self._range_set is not None and self._range_set == ((left, right, capacity_ml), shown):
             return
-        self.band_upper.setData(band.no_boluses.seconds, band.no_boluses.volumes_ml)
-        self.band_lower.setData(band.every_bolus.seconds, band.every_bolus.volumes_ml)
+        self.view.setXRange(left, right, padding=0)
+        self.view.setYRange(0, capacity_ml, padding=0.03)
+        self._range_set = ((left, right, capacity_ml), self.view.viewRange())
+
+    def _draw_curves(self, column: float | None) -> None:
+        """The curves and the band's edges, thinned for `column` seconds a pixel column (programmer.ui.plot.curves)."""
+        data = self._data
+        band = data.band
+        lines = (
+            (self.current_curve, data.current),
+            (self.pending_curve, data.pending),
+            (self.band_upper, band.no_boluses if band is not None else None),
+            (self.band_lower, band.every_bolus if band is not None else None),
+        )
+        self._lines.draw(lines, column)
+        self.band_fill.setVisible(band is not None)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._rethin()
+
+    def _rethin(self) -> None:
+        """Zoomed or resized (or shown): thin the curves again for the new scale."""
+        if self._data is not None:
+            column = column_seconds(self.view, *self.view.viewRange()[0])
+            if self._lines.stale(column):
+                self._draw_curves(column)
 
     def _draw_markers(self, data: ReservoirPlotData) -> None:
         lines = {**self.markers, "worst_case": self.worst_case_marker, "now": self.now_marker}
@@ -407,8 +441,7 @@ class ReservoirPlot(QWidget):
             line = alarm_lines.get(key)
             item.setVisible(line is not None)
             if line is not None:
-                item.setValue(line.volume_ml)
-                set_text(item, line.text)
+                place(item, line.volume_ml, line.text)
 
     @staticmethod
     def _place(line: pg.InfiniteLine, marker: Marker) -> None:
@@ -416,8 +449,7 @@ class ReservoirPlot(QWidget):
             line.setVisible(False)
             return
         line.setVisible(True)  # first: a hidden line's label does not follow its value
-        line.setValue(to_seconds(marker.moment))
-        set_text(line, marker.text)
+        place(line, to_seconds(marker.moment), marker.text)
 
     def _draw_refill(self, data: ReservoirPlotData) -> None:
         text = data.refill_text()
@@ -464,6 +496,7 @@ class ReservoirPlot(QWidget):
         self._fit_volume_to_view()
 
     def _x_range_changed(self, *args) -> None:
+        self._rethin()
         left, right = self.view.viewRange()[0]
         title = axis_title(left, right)
         if title != self._axis_title:

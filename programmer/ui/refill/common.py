@@ -27,25 +27,13 @@ def message(object_name: str, accessible_name: str) -> QLabel:
     return label
 
 
-def flag(widget: QWidget, name_: str, value: object) -> None:
-    """set_flag, and the padding and border follow too.
-
-    Qt's unpolish/polish recolours a widget whose dynamic property changed after it was shown
-    but keeps its old box margins; re-setting its own (empty) style sheet recomputes them.
-    """
-    if widget.property(name_) == value:
-        return
-    set_flag(widget, name_, value)
-    widget.setStyleSheet(widget.styleSheet())
-
-
 def say(label: QLabel, said: Said | str) -> None:
     """Show what a screen says on `label` (a plain text is a refusal); nothing to say hides it."""
     if isinstance(said, str):
         said = Said(said, "critical")
     label.setText(said.text)
     label.setVisible(bool(said.text))
-    flag(label, SEVERITY, said.level if said.text else "none")
+    set_flag(label, SEVERITY, said.level if said.text else "none")
 
 
 def value_grid(rows: list[tuple[str, str]], prefix: str) -> tuple[QGridLayout, dict[str, QLabel]]:

@@ -20,13 +20,13 @@ from programmer.session.refill.steps import RefillOutcome, Step
 from programmer.session.refill.workflow import RefillWorkflow
 from programmer.ui import dialogs
 from programmer.ui.binding import bind
-from programmer.ui.refill.common import Page, flag
+from programmer.ui.refill.common import Page
 from programmer.ui.refill.dose_page import DosePage
 from programmer.ui.refill.label_page import LabelPage
 from programmer.ui.refill.port_page import PortPage
 from programmer.ui.refill.review_pages import FinishPage, ReviewPage
 from programmer.ui.refill.volume_pages import EmptyPage, FillPage
-from programmer.ui.style import ROLE, SEVERITY, name
+from programmer.ui.style import ROLE, SEVERITY, name, set_flag
 from programmer.ui.theme import STYLESHEET, WIZARD_STYLESHEET
 from programmer.wording import moment_text
 
@@ -169,8 +169,8 @@ class RefillWizard(QDialog):
             said = screens.progress(step)
             label.setText(said.text)
             label.setAccessibleName(screens.progress_name(step))
-            flag(label, SEVERITY, said.level)
-            flag(label, "viewing", step is page.step)
+            set_flag(label, SEVERITY, said.level)
+            set_flag(label, "viewing", step is page.step)
 
     # --- ending --------------------------------------------------------------------------------------------
     def _refill_ended(self, record: RefillRecord) -> None:

@@ -43,8 +43,8 @@ class AttemptPanel(QWidget):
         self.room = name(QListWidget(), "roomList", "What happens in the room")
         self.hints = name(QListWidget(), "hintList", "Hints")
         self.checklist = name(QListWidget(), "checklistList", "Checklist of expected actions")
-        self.hint_button = name(QPushButton("As&k for a hint"), "askHintButton", "Ask for a hint")
-        self.end_button = name(QPushButton("E&nd attempt…"), "endAttemptButton", "End the attempt and see the debrief")
+        self.hint_button = name(QPushButton("Ask for a hint"), "askHintButton", "Ask for a hint")
+        self.end_button = name(QPushButton("End attempt…"), "endAttemptButton", "End the attempt and see the debrief")
         for widget in (self.room, self.hints, self.checklist):
             widget.setWordWrap(True)
         self.timer = QTimer(self)

@@ -54,7 +54,7 @@ class TrainingController:
         self.end_action = self._action("&End attempt…", "endAttemptAction", None, self.end_attempt)
         self.instructor_action = self._action("&Instructor panel…", "instructorAction", None, self.instructor)
         self.records_action = self._action("&Records…", "recordsAction", None, self.show_records)
-        menu = window.menuBar().addMenu("Train&ing")
+        menu = window.menuBar().addMenu("Training")  # no mnemonic: every letter of it is taken on some screen
         menu.setObjectName("trainingMenu")
         menu.addActions([self.choose_action, self.end_action])
         menu.addSeparator()

@@ -39,7 +39,7 @@ from programmer.wording import format_number, moment_text
 class PinDialog(QDialog):
     """Asks the instructor's PIN; on first use, sets it (typed twice). Accepted only with the right PIN."""
 
-    def __init__(self, pin: InstructorPin, parent: QWidget | None = None) -> None:
+    def __init__(self, pin: InstructorPin, parent: QWidget | None = None, purpose: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("pinDialog")
         self.pin = pin
@@ -59,8 +59,8 @@ class PinDialog(QDialog):
         else:
             self.again.hide()
         intro = (f"No instructor PIN is set on this station yet: choose one of {low} to {high} digits. Trainees "
-                 "cannot open the instructor panel, the answer keys or the records without it."
-                 if self.first_use else "The instructor panel and the records need the instructor's PIN.")
+                 f"cannot open the instructor panel, the answer keys or the records without it. {purpose}".strip()
+                 if self.first_use else purpose or "The instructor panel and the records need the instructor's PIN.")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
@@ -85,9 +85,9 @@ class PinDialog(QDialog):
         self.accept()
 
 
-def ask_pin(pin: InstructorPin, parent: QWidget | None) -> bool:
-    """True once the instructor typed the PIN (or set it on first use)."""
-    return PinDialog(pin, parent).exec() == QDialog.DialogCode.Accepted
+def ask_pin(pin: InstructorPin, parent: QWidget | None, purpose: str = "") -> bool:
+    """True once the instructor typed the PIN (or set it on first use); `purpose` says what it is asked for."""
+    return PinDialog(pin, parent, purpose).exec() == QDialog.DialogCode.Accepted
 
 
 class InstructorPanel(QDialog):

@@ -1,0 +1,120 @@
+"""What Help → About says: the programmer's version, what it is (and is not), and the licences of what it ships.
+
+Everything is read from the installed packages' own metadata, so the About box cannot drift from what
+is installed: the version is the wheel's, each licence the one its package declares.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import metadata
+
+from programmer import TRAINING_BANNER
+
+DISTRIBUTION = "programmer"
+# What the programmer needs to run (pyproject.toml's dependencies; a test keeps the two in step). Their own
+# dependencies are found from their metadata: Qt's libraries come with PySide6, pydantic-core with pydantic.
+SHIPPED = ("PySide6", "pyqtgraph", "numpy", "msgspec", "pydantic", "platformdirs")
+WHAT_FOR = {
+    "pyside6": "the window: Qt for Python",
+    "pyqtgraph": "the reservoir plot",
+    "numpy": "the plot's numbers",
+    "msgspec": "the pump log's typed details",
+    "pydantic": "checking the resource files",
+    "platformdirs": "finding the user data folder",
+}
+NOT_INSTALLED = "not installed"
+UNDECLARED = "not declared in its metadata"
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    version: str
+    licence: str
+    what_for: str = ""  # empty for what a component brings along
+
+
+@dataclass(frozen=True)
+class About:
+    version: str
+    purpose: str
+    components: tuple[Component, ...]
+
+    @property
+    def title(self) -> str:
+        return f"Intrathecal pump programmer {self.version}"
+
+
+def about() -> About:
+    return About(
+        version=programmer_version(),
+        purpose=f"{TRAINING_BANNER}. It emulates the clinician programmer of implanted intrathecal drug pumps "
+        "for training: the pumps are virtual, the drug limits are training values, and nothing here may guide "
+        "a real patient's care.",
+        components=components(),
+    )
+
+
+def programmer_version() -> str:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(version unknown: not installed)"
+
+
+def components(shipped: tuple[str, ...] = SHIPPED) -> tuple[Component, ...]:
+    """Each shipped package, then what each brings along (once, in the order first met), with its licence."""
+    found: list[Component] = []
+    seen: set[str] = set()
+    waiting = list(shipped)
+    while waiting:
+        name = waiting.pop(0)
+        key = _key(name)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            distribution = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            # A shipped package missing is said; what another needs only elsewhere (tomli before 3.11) is not.
+            if name in shipped:
+                found.append(Component(name, NOT_INSTALLED, NOT_INSTALLED, WHAT_FOR.get(key, "")))
+            continue
+        found.append(Component(distribution.metadata["Name"], distribution.version, licence(distribution),
+                               WHAT_FOR.get(key, "")))
+        waiting.extend(_requirements(distribution))
+    return tuple(found)
+
+
+def licence(distribution: metadata.Distribution) -> str:
+    """The licence a package declares: its SPDX expression, else its License field, else its classifiers."""
+    meta = distribution.metadata
+    expression = (meta.get("License-Expression") or "").strip()
+    if expression:
+        return expression
+    field = (meta.get("License") or "").strip()
+    if field and "\n" not in field and len(field) <= 80:  # some packages paste the whole licence text here
+        return field
+    classifiers = [entry.split(" :: ")[-1] for entry in meta.get_all("Classifier") or []
+                   if entry.startswith("License :: ")]
+    return ", ".join(classifiers) or UNDECLARED
+
+
+def _requirements(distribution: metadata.Distribution) -> list[str]:
+    """The packages it needs to run: its requirements without the optional extras' (those are not shipped)."""
+    names = []
+    for requirement in distribution.requires or []:
+        _spec, _, marker = requirement.partition(";")
+        if "extra" in marker:
+            continue
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+        if match:
+            names.append(match.group(1))
+    return names
+
+
+def _key(name: str) -> str:
+    """A package's name as package indexes compare them: any case, '-', '_' and '.' alike."""
+    return re.sub(r"[-_.]+", "-", name).lower()

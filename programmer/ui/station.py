@@ -127,6 +127,8 @@ class DemoStation(QObject):
             self.idle.overlay.deleteLater()  # a child of the window, not of the watch
             self.idle.deleteLater()
         self.idle = IdleWatch(self.window, self.reset, idle_after_s, countdown_s)
+        # Back at its start with nobody there: the guided tour shows visitors what the station does.
+        self.idle.reset_done.connect(self.window.tour.start_attract_loop)
         self.banner.show_text(banner_text(idle_after_s))
         return self.idle
 

@@ -261,6 +261,7 @@ def test_an_idle_station_goes_back_to_its_start_with_nothing_of_the_visitor_left
     assert boxes and boxes[0].windowTitle() == "Cannot start the refill" and not boxes[0].isVisible()
     assert set(countdown) == {"Resetting in 1 s"}
     assert_at_the_start(window)
+    assert window.tour.attracting  # nobody there: the guided tour shows the next visitor what the station does
 
 
 def test_an_idle_reset_closes_the_refill_wizard_without_asking_to_abandon_it(qtbot, kiosk, timers):

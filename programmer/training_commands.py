@@ -21,7 +21,7 @@ from programmer.training.debrief import Debrief, build_debrief
 from programmer.training.engine import Attempt, Mode
 from programmer.training.library import check_file, find_scenario, scenario_library
 from programmer.training.records import TrainingRecords
-from programmer.wording import format_number
+from programmer.wording import format_number, plural
 
 
 class TrainingCommandFailed(ProgrammerError):
@@ -81,7 +81,8 @@ def _list(args: argparse.Namespace) -> str:
     library = scenario_library()
     lines = [
         f"{scenario.id:<32} v{scenario.version}  {format_number(scenario.spec.minutes):>3} min  {scenario.title} "
-        f"({len(scenario.spec.objectives)} objectives, {len(scenario.spec.critical)} critical actions)"
+        f"({plural(len(scenario.spec.objectives), 'objective')}, "
+        f"{plural(len(scenario.spec.critical), 'critical action')})"
         for scenario in library.scenarios
     ]
     if library.broken:

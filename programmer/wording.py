@@ -87,6 +87,11 @@ def percent_text(percent: float, *, signed: bool = False) -> str:
     return f"{text.removesuffix('.0')} %"
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 step', '4 steps'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def number_in(text: str) -> float | None:
     """The number typed in `text` ('1.5', ' 20 '), or None when it is none ('', '1.2.3', 'abc')."""
     try:

@@ -72,11 +72,6 @@ def weekday_names(weekdays: Iterable[int]) -> str:
     return ", ".join(WEEKDAYS[day] for day in days)
 
 
-def plural(count: int, noun: str) -> str:
-    """'1 step', '4 steps'."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def day_of(prescription: Prescription, weekday: int) -> DaySchedule:
     """What `prescription` delivers on `weekday` through the day, as steps (stopped: one step at zero)."""
     if prescription.mode is InfusionMode.FLEX:
@@ -101,7 +96,9 @@ def summary_text(prescription: Prescription, weekday: int) -> str:
         return "Stopped — no delivery"
     dose = prescription.daily_dose_on(weekday)
     volume = prescription.concentration.ml_per_day(dose)
-    steps = f", {plural(len(prescription.schedule.day(weekday).steps), 'step')}" if mode is InfusionMode.FLEX else ""
+    steps = ""
+    if mode is InfusionMode.FLEX:
+        steps = f", {wording.plural(len(prescription.schedule.day(weekday).steps), 'step')}"
     return (
         f"{mode.title}{steps}: {dose.day_and_hour_text()}, {wording.ml_per_day_text(volume)} "
         f"at {prescription.concentration}"

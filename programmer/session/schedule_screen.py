@@ -27,7 +27,6 @@ from programmer.session.schedule_figures import (
     StepRow,
     day_of,
     end_text,
-    plural,
     step_times_text,
     weekday_names,
 )
@@ -37,7 +36,7 @@ from programmer.therapy.prescription import Prescription
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.therapy.schedule import WEEKDAYS, DaySchedule, ScheduleError, format_minute, parse_minute
 from programmer.therapy.units import MINUTES_PER_DAY, DoseRate, format_number
-from programmer.wording import sentence
+from programmer.wording import plural, sentence
 
 
 @dataclass(frozen=True)

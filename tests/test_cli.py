@@ -176,6 +176,27 @@ def test_headless_commands_never_import_qt(pump):
     assert out.strip().splitlines()[-1] == "[]"
 
 
+def test_a_command_loads_its_own_group_and_the_help_lists_every_command(pump, capsys):
+    # `pump show` in a new process was 37 times `python -c pass` with every group, numpy and pydantic loaded (issue 16).
+    script = (
+        "import sys; from programmer.cli import main; main(['pump', 'show', sys.argv[1], '--json']); "
+        "print(sorted({m for m in sys.modules if m in ('numpy', 'pydantic', 'programmer.training', "
+        "'programmer.patient_commands', 'programmer.session.refill.workflow')}))"
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(pump)], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    lines = capsys.readouterr().out.splitlines()
+    listed = [line.split()[0] for line in lines if line.startswith("    ") and line[4] != " "]  # the commands
+    assert listed == ["pump", "ptm", "training", "settings"]
+    with pytest.raises(SystemExit):
+        main(["pump", "--help"])
+    assert "mri" in capsys.readouterr().out  # added to `pump` by the patient's commands
+    code, _, err = run(capsys, "pump", "mri", pump)
+    assert code == 1 and "required: --hours" in err
+
+
 # --- headless edges (issue 10) -----------------------------------------------------------------------------
 
 

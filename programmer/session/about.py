@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib import metadata
+from typing import TYPE_CHECKING
 
 from programmer import TRAINING_BANNER
 
+if TYPE_CHECKING:  # imported when About is opened: its import is a tenth of a second of the window's start
+    from importlib import metadata
+
 DISTRIBUTION = "programmer"
 # What the programmer needs to run (pyproject.toml's dependencies; a test keeps the two in step). Their own
-# dependencies are found from their metadata: Qt's libraries come with PySide6, pydantic-core with pydantic.
-SHIPPED = ("PySide6", "pyqtgraph", "numpy", "msgspec", "pydantic", "platformdirs")
+# dependencies are found from their metadata: Qt's libraries come with PySide6.
+SHIPPED = ("PySide6", "pyqtgraph", "numpy", "msgspec", "platformdirs")
 WHAT_FOR = {
     "pyside6": "the window: Qt for Python",
     "pyqtgraph": "the reservoir plot",
     "numpy": "the plot's numbers",
-    "msgspec": "the pump log's typed details",
-    "pydantic": "checking the resource files",
+    "msgspec": "reading and checking the pump file and the resource files",
     "platformdirs": "finding the user data folder",
 }
 NOT_INSTALLED = "not installed"
@@ -58,6 +60,8 @@ def about() -> About:
 
 
 def programmer_version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:  # run from a checkout that was never installed
@@ -66,6 +70,8 @@ def programmer_version() -> str:
 
 def components(shipped: tuple[str, ...] = SHIPPED) -> tuple[Component, ...]:
     """Each shipped package, then what each brings along (once, in the order first met), with its licence."""
+    from importlib import metadata
+
     found: list[Component] = []
     seen: set[str] = set()
     waiting = list(shipped)

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
 from programmer.pump.factory import new_pump
-from programmer.session.plot_data import to_seconds
+from programmer.session.plot_data import marker_text, to_seconds
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.schedule import DaySchedule, FlexSchedule
 from programmer.therapy.units import Concentration, DoseRate, DrugUnit
@@ -159,3 +159,20 @@ def test_after_a_reset_the_legend_shows_only_the_new_titles(qtbot, open_session)
     titles = ["Current program, every allowed patient bolus used", "Patient boluses: none to every allowed"]
     assert legend_labels(plot) == [*titles, "Low-reservoir alarm volume"]
     assert plot.legend.titles() == legend_labels(plot)
+
+
+def test_a_marker_beyond_the_view_shows_its_new_words_once_the_view_reaches_it(qtbot, year):
+    plot, session = year
+    plot.set_horizon_days(30)  # the alarm, about 340 days on, is beyond the view
+    alarm = plot.markers["current_alarm"]
+    qtbot.waitUntil(lambda: alarm.label.opacity() == 0.0)  # placed, its label hidden, not pinned at the edge
+    assert alarm.isVisible()
+    session.edit(prescription=thirteen_steps(low=200))  # the pending markers move, all beyond the view
+    pending = plot.markers["pending_alarm"]
+    moment = plot.data.pending.alarm_date
+    assert NOW + 60 * DAY < moment < plot.data.current.alarm_date  # sooner than the pump's own alarm
+    assert pending.value() == pytest.approx(to_seconds(moment))
+    assert pending.label.format == marker_text("Alarm (pending)", moment)  # the moment rounded up to the minute
+    plot.set_horizon_days(365)  # now in view: laid out with the words it missed
+    qtbot.waitUntil(lambda: pending.label.opacity() == 1.0)
+    assert pending.label.toPlainText() == pending.label.format

@@ -54,21 +54,47 @@ class SideLabel(InfLineLabel):
     """A vertical line's label, right of its line unless the line is near the right edge of the view.
 
     pyqtgraph picks the side by the half of the view the line is in, which can put a
-    label next to another marker's line and make it read as that marker's.
+    label next to another marker's line and make it read as that marker's. A line beyond
+    the view hides its label (it would be pinned, cut off, at the edge), and the label's
+    words are laid out only once the view reaches the line: a pending program's markers
+    often lie past the horizon and move with every edit.
     """
 
-    def updatePosition(self) -> None:  # pyqtgraph's name
+    _stale = False  # the words or the place changed while the line was beyond the view
+
+    def _across(self) -> float | None:
+        """Where the line is across the view (0 its left edge, 1 its right); None for a horizontal line."""
         view = self.line.getViewBox()
         if view is None or self.line.angle % 180 == 0:
+            return None
+        left, right = view.viewRange()[0]
+        return (self.line.value() - left) / ((right - left) or 1.0)
+
+    def valueChanged(self) -> None:  # pyqtgraph's name: the line moved or its words changed
+        across = self._across()
+        if across is not None and not 0.0 <= across <= 1.0:
+            self._stale = True
+            self.setOpacity(0.0)  # not setVisible: it re-enters this method
+            return
+        self._stale = False
+        super().valueChanged()
+
+    def updatePosition(self) -> None:  # pyqtgraph's name: the line moved or the view changed
+        across = self._across()
+        if across is None:
             super().updatePosition()
             return
-        left, right = view.viewRange()[0]
-        fraction = (self.line.value() - left) / ((right - left) or 1.0)
-        side = (0, 0.5) if fraction < 0.8 else (1, 0.5)
+        if not 0.0 <= across <= 1.0:
+            self._stale = True
+            self.setOpacity(0.0)
+            return
+        if self._stale:
+            self._stale = False
+            self.setText(self.format.format(value=self.line.value()))  # the words it missed beyond the view
+        side = (0, 0.5) if across < 0.8 else (1, 0.5)
         self.anchors = [side, side]  # the side pyqtgraph's own placing then puts it on: the label is laid out once
         super().updatePosition()
-        # A line beyond the view would leave its label pinned, cut off, at the edge.
-        self.setOpacity(1.0 if 0.0 <= fraction <= 1.0 else 0.0)  # not setVisible: it re-enters this method
+        self.setOpacity(1.0)
 
 
 def add_label(line: pg.InfiniteLine, position: float, color: QColor | str) -> InfLineLabel:

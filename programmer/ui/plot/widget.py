@@ -40,7 +40,7 @@ from programmer.session.programming import ProgrammingSession
 from programmer.therapy.projection import Projection
 from programmer.ui.binding import bind
 from programmer.ui.plot.appointment import AppointmentControls
-from programmer.ui.plot.axis import PumpClockAxis
+from programmer.ui.plot.axis import GridAxis, PumpClockAxis
 from programmer.ui.plot.boluses import PatientBolusPoints
 from programmer.ui.plot.curves import ThinnedLines, column_seconds
 from programmer.ui.plot.legend import PlotLegend
@@ -99,7 +99,7 @@ class ReservoirPlot(QWidget):
         self.appointment_controls.day_picked.connect(self._day_picked)
 
         self.axis = PumpClockAxis("bottom")
-        self.plot_widget = pg.PlotWidget(axisItems={"bottom": self.axis}, background="w")
+        self.plot_widget = pg.PlotWidget(axisItems={"bottom": self.axis, "left": GridAxis("left")}, background="w")
         name(self.plot_widget, "reservoirPlot", "Projected reservoir volume plot")
         self.plot_widget.setMinimumSize(480, 300)
         self.plot_item = self.plot_widget.getPlotItem()
@@ -175,10 +175,6 @@ class ReservoirPlot(QWidget):
         self.view.sigRangeChangedManually.connect(self._zoomed_by_hand)
         self.view.sigXRangeChanged.connect(self._x_range_changed)
         self.view.sigResized.connect(lambda *_: self._rethin())
-        for side in ("left", "bottom"):
-            # Painted once per change of range, not on every frame: the volume grid is the left axis's, across
-            # the whole plot, and replaying its lines and tick labels was a fifth of each redraw.
-            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def _setup_items(self) -> None:
         plot = self.plot_item
@@ -381,13 +377,15 @@ class ReservoirPlot(QWidget):
             return
         shown_end = None if self._follow_preset else from_seconds(self.view.viewRange()[0][1])
         # The curves of a projection that has not changed (the pump's own, while the nurse edits) are reused.
-        data = plot_data(inputs, data_end(inputs.now, self._horizon_days, shown_end), previous=self._data)
+        previous = self._data
+        data = plot_data(inputs, data_end(inputs.now, self._horizon_days, shown_end), previous=previous)
         self._data = data
         left, right = self._preset_range(data) if self._follow_preset else self.view.viewRange()[0]
         self._draw_curves(column_seconds(self.view, left, right))
         self._draw_markers(data)
         self._draw_refill(data)
-        self.patient_bolus_points.show_points(data.patient_boluses)
+        if previous is None or data.patient_boluses != previous.patient_boluses:  # they change with the pump only
+            self.patient_bolus_points.show_points(data.patient_boluses)
         self.summary.setText("\n".join(data.summary()))
         self._show_appointment()
         left, right = self._preset_range(data)

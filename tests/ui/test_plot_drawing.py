@@ -176,3 +176,25 @@ def test_a_marker_beyond_the_view_shows_its_new_words_once_the_view_reaches_it(q
     plot.set_horizon_days(365)  # now in view: laid out with the words it missed
     qtbot.waitUntil(lambda: pending.label.opacity() == 1.0)
     assert pending.label.toPlainText() == pending.label.format
+
+
+@pytest.mark.parametrize("size", [(600, 400), (611, 397)])
+def test_the_volume_grid_is_painted_to_the_pixel_as_pyqtgraph_paints_it(qtbot, size):
+    import pyqtgraph as pg
+
+    from programmer.ui.plot.axis import GridAxis
+
+    images, axes = [], []
+    for axis in (pg.AxisItem("left"), GridAxis("left")):
+        widget = pg.PlotWidget(axisItems={"left": axis}, background="w")
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.showGrid(x=False, y=True, alpha=0.15)
+        widget.plot([0, 1, 2], [40.0, 12.5, 0.0])
+        widget.setYRange(0, 40, padding=0.03)
+        widget.show()
+        qtbot.waitExposed(widget)
+        images.append(widget.grab().toImage())
+        axes.append(axis)
+    assert len(axes[1]._rows) > 20  # the grid's rows were filled, not stroked
+    assert images[0] == images[1]

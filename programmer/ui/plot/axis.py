@@ -19,7 +19,7 @@ from pyqtgraph.graphicsItems.DateAxisItem import (
     makeYStepper,
 )
 from PySide6.QtCore import QPointF, QRect
-from PySide6.QtGui import QColor, QPainter, QTransform
+from PySide6.QtGui import QColor, QPainter
 
 
 class _PumpClockZoomLevel(ZoomLevel):
@@ -82,7 +82,7 @@ class GridAxis(pg.AxisItem):
 
     The grid is drawn in translucent colours, and Qt strokes a translucent line a pixel at a
     time: the volume grid was half of each redraw of the plot. A filled row of the same pixels
-    takes the fast path. Any grid line that is not a level line is drawn as pyqtgraph draws it.
+    takes the fast path. Any other line (upright, opaque or wider) is drawn as pyqtgraph draws it.
     """
 
     def __init__(self, orientation: str = "left", **kwargs) -> None:
@@ -90,14 +90,18 @@ class GridAxis(pg.AxisItem):
         self._rows: list[tuple[QColor, QPointF, QPointF]] = []  # (colour, from, to) of each level grid line
 
     def drawPicture(self, p, axisSpec, tickSpecs, textSpecs) -> None:  # pyqtgraph's name and arguments
-        rows = [spec for spec in tickSpecs if spec[1].y() == spec[2].y() and spec[0].color().alpha() < 255]
+        rows = [
+            (pen, start, end)
+            for pen, start, end in tickSpecs
+            if start.y() == end.y() and pen.color().alpha() < 255 and pen.isCosmetic() and pen.widthF() <= 1
+        ]
         self._rows = [(pen.color(), start, end) for pen, start, end in rows]
         super().drawPicture(p, axisSpec, [spec for spec in tickSpecs if spec not in rows], textSpecs)
 
     def paint(self, p: QPainter, *args) -> None:  # pyqtgraph's name
-        super().paint(p, *args)  # the axis line, other ticks and labels (and, first, self._rows)
+        super().paint(p, *args)  # the axis line, the other ticks and the labels (drawPicture, when they change)
         transform = p.transform()
-        if transform.type() > QTransform.TransformationType.TxTranslate:
+        if transform.isScaling() or transform.isRotating():
             for colour, start, end in self._rows:  # scaled or turned: as pyqtgraph would
                 p.setPen(pg.mkPen(colour))
                 p.drawLine(start, end)

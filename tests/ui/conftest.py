@@ -72,3 +72,27 @@ class DialogAnswerer:
 @pytest.fixture
 def dialogs() -> DialogAnswerer:
     return DialogAnswerer()
+
+
+@pytest.fixture
+def timers():
+    kept: list[QTimer] = []
+    yield kept
+    for timer in kept:
+        timer.stop()
+
+
+def when_shown(kind: type, then, timers: list[QTimer]) -> None:
+    """Once a modal dialog of `kind` is up, `then(dialog)`, as a person would act on it."""
+    timer = QTimer()
+    timer.setInterval(20)
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind):
+            timer.stop()
+            then(dialog)
+
+    timer.timeout.connect(look)
+    timer.start()
+    timers.append(timer)

@@ -17,6 +17,7 @@ from programmer.ui.main_window import EDITOR_TAB, LOG_TAB, SCHEDULE_TAB, STATUS_
 from programmer.ui.refill.wizard import RefillWizard
 from programmer.ui.station import FILES_REFUSED, QUIT_PURPOSE, VISITOR, DemoStation
 from programmer.ui.training.instructor import PinDialog
+from tests.ui.conftest import when_shown
 
 PIN = "2468"
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -30,30 +31,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def when_shown(kind: type, then, timers: list[QTimer]) -> None:
-    """Once a modal dialog of `kind` is up, `then(dialog)`, as a person would act on it."""
-    timer = QTimer()
-    timer.setInterval(20)
-
-    def look() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind):
-            timer.stop()
-            then(dialog)
-
-    timer.timeout.connect(look)
-    timer.start()
-    timers.append(timer)
-
-
-@pytest.fixture
-def timers():
-    kept: list[QTimer] = []
-    yield kept
-    for timer in kept:
-        timer.stop()
 
 
 def leave_quietly(window: MainWindow) -> None:

@@ -4,8 +4,8 @@ the work on the normal screens with a planted fault, the debrief, the instructor
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QToolButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton, QToolButton
 
 from programmer.pump.pumpfile import load_pump
 from programmer.session.refill.steps import Port
@@ -18,28 +18,10 @@ from programmer.ui.main_window import EDITOR_TAB, REVIEW_TAB, MainWindow
 from programmer.ui.training.chooser import PrebriefDialog, ScenarioChooser
 from programmer.ui.training.debrief_view import DebriefDialog, write_debrief_pdf
 from programmer.ui.training.instructor import InstructorPanel, PinDialog, RecordsView
+from tests.ui.conftest import when_shown
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SCENARIO = "13-unfinished-session"
-
-
-def when_shown(kind: type, then) -> None:
-    """Once a modal dialog of `kind` is up, run `then(dialog)` (as a person would act on it)."""
-    timer = QTimer()
-    timer.setInterval(20)
-
-    def look() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind):
-            timer.stop()
-            then(dialog)
-
-    timer.timeout.connect(look)
-    timer.start()
-    when_shown.timers.append(timer)  # kept alive until the test ends
-
-
-when_shown.timers = []
 
 
 @pytest.fixture
@@ -49,8 +31,7 @@ def window(qtbot):
     widget.resize(1600, 900)
     widget.show()
     qtbot.waitExposed(widget)
-    yield widget
-    when_shown.timers.clear()
+    return widget
 
 
 def choose(dialog: ScenarioChooser, trainee: str, mode: Mode = Mode.PRACTICE) -> str:
@@ -64,15 +45,15 @@ def choose(dialog: ScenarioChooser, trainee: str, mode: Mode = Mode.PRACTICE) ->
     return shown
 
 
-def begin(qtbot, window, trainee: str = "Ana Ruiz", mode: Mode = Mode.PRACTICE) -> dict[str, str]:
+def begin(qtbot, window, timers, trainee: str = "Ana Ruiz", mode: Mode = Mode.PRACTICE) -> dict[str, str]:
     seen = {}
 
     def read_prebrief(dialog: PrebriefDialog) -> None:
         seen["prebrief"] = dialog.body.toPlainText()
         dialog.begin_button.click()
 
-    when_shown(ScenarioChooser, lambda dialog: seen.setdefault("chooser", choose(dialog, trainee, mode)))
-    when_shown(PrebriefDialog, read_prebrief)
+    when_shown(ScenarioChooser, lambda dialog: seen.setdefault("chooser", choose(dialog, trainee, mode)), timers)
+    when_shown(PrebriefDialog, read_prebrief, timers)
     assert window.training.choose()
     window.wait_for_pump()
     return seen
@@ -99,8 +80,8 @@ def restart_at_200(qtbot, window) -> None:
     window.wait_for_pump()
 
 
-def test_a_whole_scenario_prebrief_work_with_a_planted_fault_and_the_debrief(qtbot, window, tmp_path):
-    seen = begin(qtbot, window)
+def test_a_whole_scenario_prebrief_work_with_a_planted_fault_and_the_debrief(qtbot, window, timers, tmp_path):
+    seen = begin(qtbot, window, timers)
     assert "Never end a session with the pump stopped" in seen["chooser"]  # objectives, no answer keys
     assert "Mr K. Osei" in seen["prebrief"] and "baclofen 500 mcg/mL, 200 mcg/day" in seen["prebrief"]
     attempt = window.training.attempt
@@ -122,9 +103,9 @@ def test_a_whole_scenario_prebrief_work_with_a_planted_fault_and_the_debrief(qtb
     assert any(text.startswith("✓") and "200 mcg/day" in text for text in panel.texts(panel.checklist))
 
     debriefs = []
-    when_shown(QMessageBox, lambda box: box.findChild(QPushButton, "confirmAccept").click())  # "End the attempt?"
+    when_shown(QMessageBox, lambda box: box.findChild(QPushButton, "confirmAccept").click(), timers)  # End it?
     when_shown(DebriefDialog, lambda dialog: (debriefs.append(dialog.debrief), dialog.body.toPlainText(),
-                                              dialog.reject()))
+                                              dialog.reject()), timers)
     window.training.end_attempt()
     qtbot.waitUntil(lambda: bool(debriefs))
     debrief = debriefs[0]
@@ -142,20 +123,20 @@ def test_a_whole_scenario_prebrief_work_with_a_planted_fault_and_the_debrief(qtb
     assert build_debrief(records.recording(row.id), row.id).verdict() == debrief.verdict()  # rebuilt alike
 
 
-def test_closing_with_the_pump_stopped_fails_on_the_critical_action_in_assessment_mode(qtbot, window):
-    begin(qtbot, window, trainee="Ben", mode=Mode.ASSESSMENT)
+def test_closing_with_the_pump_stopped_fails_on_the_critical_action_in_assessment_mode(qtbot, window, timers):
+    begin(qtbot, window, timers, trainee="Ben", mode=Mode.ASSESSMENT)
     panel = window.training.panel
     assert not panel.checklist_group.isVisible() and not panel.hint_button.isVisible()
     debriefs = []
-    when_shown(DebriefDialog, lambda dialog: (debriefs.append(dialog.debrief), dialog.reject()))
+    when_shown(DebriefDialog, lambda dialog: (debriefs.append(dialog.debrief), dialog.reject()), timers)
     window.training.attempt.end(by="trainee")
     qtbot.waitUntil(lambda: bool(debriefs))
     assert debriefs[0].status == "failed"
     assert "not-stopped" in {action.key for action in debriefs[0].missed_critical}
 
 
-def test_the_instructor_panel_and_records_need_the_pin(qtbot, window):
-    begin(qtbot, window)
+def test_the_instructor_panel_and_records_need_the_pin(qtbot, window, timers):
+    begin(qtbot, window, timers)
     attempt = window.training.attempt
     refused = []
 
@@ -166,7 +147,7 @@ def test_the_instructor_panel_and_records_need_the_pin(qtbot, window):
         refused.append(dialog.problem.text())
         dialog.reject()
 
-    when_shown(PinDialog, wrong_then_cancel)
+    when_shown(PinDialog, wrong_then_cancel, timers)
     window.training.instructor()
     assert refused == ["The two PINs differ: type the same PIN twice."]
     assert not window.training.pin.is_set
@@ -190,8 +171,8 @@ def test_the_instructor_panel_and_records_need_the_pin(qtbot, window):
         panel.inject_button.click()
         panel.reject()
 
-    when_shown(PinDialog, set_pin)
-    when_shown(InstructorPanel, steer)
+    when_shown(PinDialog, set_pin, timers)
+    when_shown(InstructorPanel, steer, timers)
     window.training.instructor()
     assert steered["paused"] is True and not attempt.paused
     assert any("planted fault lost-link" in line for line in steered["truth"])
@@ -205,8 +186,8 @@ def test_the_instructor_panel_and_records_need_the_pin(qtbot, window):
         opened.append((view.table.rowCount(), view.table.item(0, 7).text(), view.csv_text()))
         view.reject()
 
-    when_shown(PinDialog, lambda dialog: (dialog.entry.setText("2468"), dialog._check()))
-    when_shown(RecordsView, read_records)
+    when_shown(PinDialog, lambda dialog: (dialog.entry.setText("2468"), dialog._check()), timers)
+    when_shown(RecordsView, read_records, timers)
     window.training.show_records()
     rows, status, csv_text = opened[0]
     assert rows == 1 and status == "incomplete"  # still running: recorded as it goes

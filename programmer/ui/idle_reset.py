@@ -93,7 +93,7 @@ class IdleWatch(QObject):
         super().__init__(window)
         self.setObjectName("idleWatch")
         self._reset = reset
-        self._clock = clock
+        self.clock = clock
         self.model = IdleTimer(idle_after_s, countdown_s, now=clock())
         self.overlay = CountdownOverlay(window)
         self._timer = QTimer(self)
@@ -111,18 +111,18 @@ class IdleWatch(QObject):
 
     @property
     def state(self) -> IdleState:
-        return self.model.state(self._clock())
+        return self.model.state(self.clock())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in VISITOR_INPUT and not self._resetting:
-            self.model.touched(self._clock())
+            self.model.touched(self.clock())
             if self.overlay.isVisible():
                 self.check()  # the countdown ends at once, not at the next tick
         return False
 
     def check(self) -> None:
         """Show what the model says now: nothing, the countdown, or (its end) the reset; then sleep until it changes."""
-        state = self.model.state(self._clock())
+        state = self.model.state(self.clock())
         if state.phase is Phase.RESET:
             self.overlay.hide()
             self._resetting = True  # the reset's own clicks and keys are not a visitor's
@@ -130,9 +130,9 @@ class IdleWatch(QObject):
                 self._reset()
             finally:
                 self._resetting = False
-                self.model.touched(self._clock())
+                self.model.touched(self.clock())
             self.reset_done.emit()
-            state = self.model.state(self._clock())
+            state = self.model.state(self.clock())
         self.overlay.show_state(state)
-        wait_ms = math.ceil(self.model.next_change_s(self._clock()) * 1000) + AFTER_CHANGE_MS
+        wait_ms = math.ceil(self.model.next_change_s(self.clock()) * 1000) + AFTER_CHANGE_MS
         self._timer.start(wait_ms)

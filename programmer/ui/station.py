@@ -9,6 +9,7 @@ closed, the visit ended, every screen as a new window shows it.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -120,13 +121,13 @@ class DemoStation(QObject):
         if idle_after_s:
             self.watch_idle(idle_after_s, countdown_s)
 
-    def watch_idle(self, idle_after_s: float, countdown_s: float = COUNTDOWN_S) -> IdleWatch:
+    def watch_idle(self, idle_after_s: float, countdown_s: float = COUNTDOWN_S, clock=time.monotonic) -> IdleWatch:
         """Go back to the start after `idle_after_s` without input, with a `countdown_s` countdown first."""
         if self.idle is not None:
             self.idle.stop()
             self.idle.overlay.deleteLater()  # a child of the window, not of the watch
             self.idle.deleteLater()
-        self.idle = IdleWatch(self.window, self.reset, idle_after_s, countdown_s)
+        self.idle = IdleWatch(self.window, self.reset, idle_after_s, countdown_s, clock)
         # Back at its start with nobody there: the guided tour shows visitors what the station does.
         self.idle.reset_done.connect(self.window.tour.start_attract_loop)
         self.banner.show_text(banner_text(idle_after_s))
@@ -194,7 +195,7 @@ class DemoStation(QObject):
     def _stand_again(self) -> None:
         self.leaving = False
         if self.idle is not None:
-            self.watch_idle(self.idle.model.idle_after_s, self.idle.model.countdown_s)
+            self.watch_idle(self.idle.model.idle_after_s, self.idle.model.countdown_s, self.idle.clock)
 
 
 def back_to_start(window: MainWindow) -> None:

@@ -122,7 +122,7 @@ def test_the_station_shows_both_banners_hides_the_file_actions_and_starts_on_the
     assert status(window, "reservoir") == SHIPPED_RESERVOIR
 
 
-def test_the_station_opens_no_file_dialog(qtbot, kiosk):
+def test_the_station_opens_no_file_dialog(qtbot, kiosk, timers):
     window, _station = kiosk
     opened = []
 
@@ -131,15 +131,23 @@ def test_the_station_opens_no_file_dialog(qtbot, kiosk):
             opened.append(dialog)
             dialog.reject()
 
+    def failsafe_in(ms: int) -> None:
+        # Owned by the test and stopped with it: a stray one would reject the next test's dialog.
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(failsafe)
+        timer.start(ms)
+        timers.append(timer)
+
     for key in (Qt.Key.Key_O, Qt.Key.Key_N):  # Ctrl+O, Ctrl+N: hidden actions, dead shortcuts
-        QTimer.singleShot(1000, failsafe)
+        failsafe_in(1000)
         qtbot.keyClick(window, key, CTRL)
     assert opened == []
     assert window.statusBar().currentMessage() == ""  # no file dialog was even tried
     # Any other way to a file dialog (a debrief's "Save as PDF", …): closed as it opens, and the station says why.
     seen = []
     QTimer.singleShot(0, lambda: seen.append(QApplication.activeModalWidget()))
-    QTimer.singleShot(3000, failsafe)
+    failsafe_in(3000)
     window.open_file()
     assert opened == []
     assert isinstance(seen[0], QFileDialog)
@@ -211,20 +219,26 @@ def test_the_countdown_says_its_seconds_and_a_touch_cancels_it(qtbot, kiosk):
 
 
 def idle_reset_while(qtbot, station: DemoStation, opening, kind: type, timers) -> tuple[list, list]:
-    """`opening` a modal dialog of `kind` (run in its own event loop, as a visitor leaves it), a short idle time:
-    the dialogs seen and the countdown texts shown, once the station is back at its start."""
-    window = station.window
+    """`opening` a modal dialog of `kind` (run in its own event loop, as a visitor leaves it), then the station left
+    idle on the test's clock: the dialogs seen and the countdown texts shown, once the station is back at its start."""
+    clock = FakeClock()
     dialogs_seen, countdown, resets = [], [], []
-    when_shown(kind, dialogs_seen.append, timers)
-    watch = station.watch_idle(0.5, 1)  # half a second, then a one-second countdown
-    watch.reset_done.connect(lambda: resets.append(len(resets)))
-    watching = QTimer()
-    watching.timeout.connect(lambda: watch.overlay.isVisible() and countdown.append(watch.overlay.countdown.text()))
-    watching.start(20)
-    timers.append(watching)
+    watch = station.watch_idle(300, 10, clock)
+    watch.reset_done.connect(lambda: resets.append(clock.now))
+
+    def left_idle(dialog) -> None:  # the visitor walks away with the dialog open
+        dialogs_seen.append(dialog)
+        clock.now += 300
+        watch.check()
+        if watch.overlay.isVisible():
+            countdown.append(watch.overlay.countdown.text())
+        clock.now += 10
+        watch.check()
+
+    when_shown(kind, left_idle, timers)
     QTimer.singleShot(0, opening)  # modal: the rest happens in the dialog's own event loop
     qtbot.waitUntil(lambda: bool(resets), timeout=10_000)
-    window.wait_for_pump()
+    station.window.wait_for_pump()
     watch.stop()
     assert not watch.overlay.isVisible()
     return dialogs_seen, countdown
@@ -236,7 +250,7 @@ def test_an_idle_station_goes_back_to_its_start_with_nothing_of_the_visitor_left
     # The visitor's last act: Refill, refused with changes pending, and its message left open.
     boxes, countdown = idle_reset_while(qtbot, station, window.refill, QMessageBox, timers)
     assert boxes and boxes[0].windowTitle() == "Cannot start the refill" and not boxes[0].isVisible()
-    assert set(countdown) == {"Resetting in 1 s"}
+    assert countdown == ["Resetting in 10 s"]  # over the message box
     assert_at_the_start(window)
     assert window.tour.attracting  # nobody there: the guided tour shows the next visitor what the station does
 

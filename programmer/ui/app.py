@@ -6,24 +6,27 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from programmer.errors import ProgrammerError
 from programmer.session import workspace
-from programmer.training.library import scenario_library
-from programmer.training.scenario import Scenario
 from programmer.ui import dialogs
 from programmer.ui.application import application, no_display
 from programmer.ui.main_window import MainWindow
 from programmer.ui.station import QUIT_PURPOSE, DemoStation
-from programmer.ui.training.instructor import ask_pin
+from programmer.ui.training.pin_dialog import ask_pin
+
+if TYPE_CHECKING:
+    from programmer.training.scenario import Scenario
 
 SCREENSHOT_SIZE = (1280, 800)
 SCREENSHOT_TABS = {"status": 0, "prescription": 1, "schedule": 2, "review": 3, "boluses": 4, "log": 5}
 NO_DISPLAY = ("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset): start it from a desktop "
               "session, or render the window with --screenshot FILE")
+
 
 class StartError(ProgrammerError):
     """The command line asks for a start the programmer cannot make."""
@@ -49,6 +52,8 @@ def station_choice(pump_path: Path | None, kiosk: bool, kiosk_scenario: str | No
     scenario_id = kiosk_scenario if kiosk_scenario is not None else settings.kiosk_scenario
     scenario = None
     if scenario_id:
+        from programmer.training.library import scenario_library  # the scenarios load only for a scenario station
+
         library = scenario_library()
         scenario = library.find(scenario_id)
         if scenario is None:

@@ -9,6 +9,7 @@ opening another pump) asks first when something would be left behind, naming the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,7 +43,6 @@ from programmer.therapy.units import Concentration
 from programmer.ui import dialogs
 from programmer.ui.alarm_dialog import AlarmAlerts
 from programmer.ui.binding import bind
-from programmer.ui.bolus_panel import BolusPanel
 from programmer.ui.clock_panel import ClockPanel
 from programmer.ui.clock_runner import ClockRunner
 from programmer.ui.event_log import EventLogView
@@ -52,7 +52,6 @@ from programmer.ui.link_runner import QtLinkRunner
 from programmer.ui.plot import ReservoirPlot
 from programmer.ui.prescription_editor import PrescriptionEditor
 from programmer.ui.review_panel import ReviewPanel
-from programmer.ui.schedule.editor import ScheduleEditor
 from programmer.ui.status_panel import StatusPanel
 from programmer.ui.style import see_through
 from programmer.ui.theme import STYLESHEET
@@ -63,6 +62,8 @@ from programmer.wording import sentence
 
 if TYPE_CHECKING:
     from programmer.session.report import SessionReport
+    from programmer.ui.bolus_panel import BolusPanel
+    from programmer.ui.schedule.editor import ScheduleEditor
 
 STATUS_TAB, EDITOR_TAB, SCHEDULE_TAB, REVIEW_TAB, BOLUS_TAB, LOG_TAB = range(6)
 TITLE = "Intrathecal pump programmer — training emulator"
@@ -76,6 +77,27 @@ def scrolling(widget: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setWidget(widget)
     return see_through(area)
+
+
+class LaterScreen(QScrollArea):
+    """A tab's page whose screen is built when the page is first shown, or first asked for: the window opens
+    without importing and building screens most visits never see (issue 16, start-up)."""
+
+    def __init__(self, build: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        see_through(self)
+        self._build = build
+
+    def screen(self) -> QWidget:
+        if self.widget() is None:
+            self.setWidget(self._build())
+            see_through(self)
+        return self.widget()
+
+    def showEvent(self, event) -> None:
+        self.screen()  # built before it is painted
+        super().showEvent(event)
 
 
 class MainWindow(WindowActions, QMainWindow):
@@ -98,8 +120,8 @@ class MainWindow(WindowActions, QMainWindow):
         self.clock_panel.follow(events)
         self.clock_runner = ClockRunner(self.programmer, self.clock_panel, self)  # 1×, 60×, 3600× or paused
         self.editor = PrescriptionEditor(self.library)
-        self.schedule_editor = ScheduleEditor(self.library, events)
-        self.bolus_panel = BolusPanel(events)
+        self._schedule_page = LaterScreen(self._new_schedule_editor)
+        self._bolus_page = LaterScreen(self._new_bolus_panel)
         self.review_panel = ReviewPanel()
         self.event_log = EventLogView()
         self.event_log.setObjectName("eventLog")
@@ -124,9 +146,9 @@ class MainWindow(WindowActions, QMainWindow):
 
         self.tabs.addTab(status_page, "S&tatus")
         self.tabs.addTab(scrolling(self.editor), "Pr&escription")
-        self.tabs.addTab(scrolling(self.schedule_editor), "Sched&ule (flex)")
+        self.tabs.addTab(self._schedule_page, "Sched&ule (flex)")
         self.tabs.addTab(self.review_panel, "Revie&w and program")
-        self.tabs.addTab(scrolling(self.bolus_panel), "Boluses")
+        self.tabs.addTab(self._bolus_page, "Boluses")
         self.tabs.addTab(log_page, "E&vent log")
 
         central = QWidget()
@@ -189,6 +211,28 @@ class MainWindow(WindowActions, QMainWindow):
     @property
     def library(self) -> DrugLibrary:
         return self.programmer.library
+
+    @property
+    def schedule_editor(self) -> ScheduleEditor:
+        return self._schedule_page.screen()
+
+    @property
+    def bolus_panel(self) -> BolusPanel:
+        return self._bolus_page.screen()
+
+    def _new_schedule_editor(self) -> ScheduleEditor:
+        from programmer.ui.schedule.editor import ScheduleEditor
+
+        editor = ScheduleEditor(self.library, self.programmer.events)
+        editor.bind(self.session)  # the visit already open, as if built with the window
+        return editor
+
+    def _new_bolus_panel(self) -> BolusPanel:
+        from programmer.ui.bolus_panel import BolusPanel
+
+        panel = BolusPanel(self.programmer.events)
+        panel.bind(self.session)
+        return panel
 
     @property
     def faults(self) -> LinkFaults:

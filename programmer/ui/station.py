@@ -28,16 +28,15 @@ from PySide6.QtWidgets import (
 from programmer.errors import ProgrammerError
 from programmer.session.idle import COUNTDOWN_S
 from programmer.session.plot_data import DEFAULT_HORIZON_DAYS
-from programmer.training.engine import Mode
-from programmer.training.scenario import Scenario
 from programmer.ui.event_log import TIME_COLUMN
 from programmer.ui.idle_reset import IdleWatch
 from programmer.ui.style import name
 from programmer.ui.theme import STATION_STYLESHEET
-from programmer.ui.training.instructor import ask_pin
+from programmer.ui.training.pin_dialog import ask_pin
 from programmer.wording import duration_text, sentence
 
 if TYPE_CHECKING:
+    from programmer.training.scenario import Scenario
     from programmer.ui.main_window import MainWindow
 
 VISITOR = "Visitor"  # the trainee's name of a scenario a demo station starts on
@@ -138,6 +137,8 @@ class DemoStation(QObject):
         """The station's start: the scenario afresh for a visitor, or the demo pump as shipped. False if refused."""
         window = self.window
         if self.scenario is not None:
+            from programmer.training.engine import Mode  # the engine loads with a scenario, not with the window
+
             started = window.training.begin(self.scenario, VISITOR, Mode.PRACTICE)
         else:
             try:

@@ -16,7 +16,7 @@ from programmer.ui.idle_reset import IdleWatch
 from programmer.ui.main_window import EDITOR_TAB, LOG_TAB, SCHEDULE_TAB, STATUS_TAB, MainWindow
 from programmer.ui.refill.wizard import RefillWizard
 from programmer.ui.station import FILES_REFUSED, QUIT_PURPOSE, VISITOR, DemoStation
-from programmer.ui.training.instructor import PinDialog
+from programmer.ui.training.pin_dialog import PinDialog
 from tests.ui.conftest import when_shown
 
 PIN = "2468"

@@ -17,7 +17,8 @@ from programmer.training.records import TrainingRecords
 from programmer.ui.main_window import EDITOR_TAB, REVIEW_TAB, MainWindow
 from programmer.ui.training.chooser import PrebriefDialog, ScenarioChooser
 from programmer.ui.training.debrief_view import DebriefDialog, write_debrief_pdf
-from programmer.ui.training.instructor import InstructorPanel, PinDialog, RecordsView
+from programmer.ui.training.instructor import InstructorPanel, RecordsView
+from programmer.ui.training.pin_dialog import PinDialog
 from tests.ui.conftest import when_shown
 
 CTRL = Qt.KeyboardModifier.ControlModifier

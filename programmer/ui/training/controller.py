@@ -14,21 +14,20 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget
 
 from programmer.errors import ProgrammerError
-from programmer.session.refill.syringe import SyringeLabel
-from programmer.training.debrief import Debrief
-from programmer.training.engine import Attempt, Mode
 from programmer.training.instructor_pin import InstructorPin
-from programmer.training.library import scenario_library
-from programmer.training.records import TrainingRecords
-from programmer.training.scenario import Scenario
 from programmer.ui import dialogs
-from programmer.ui.training.attempt_panel import AttemptPanel
-from programmer.ui.training.chooser import PrebriefDialog, ScenarioChooser
-from programmer.ui.training.debrief_view import DebriefDialog
-from programmer.ui.training.instructor import InstructorPanel, RecordsView, ask_pin
+from programmer.ui.training.pin_dialog import ask_pin
 
+# The training engine, its scenarios and its screens are imported where an attempt, the chooser or the records are
+# first wanted, not when the window starts: most sessions never open them (issue 16, start-up).
 if TYPE_CHECKING:
+    from programmer.session.refill.syringe import SyringeLabel
+    from programmer.training.debrief import Debrief
+    from programmer.training.engine import Attempt, Mode
+    from programmer.training.records import TrainingRecords
+    from programmer.training.scenario import Scenario
     from programmer.ui.main_window import MainWindow
+    from programmer.ui.training.attempt_panel import AttemptPanel
 
 
 class TrainingController:
@@ -40,15 +39,8 @@ class TrainingController:
         self.pin = InstructorPin()
         self._records: TrainingRecords | None = None
         self._trainee = ""
-        self.panel = AttemptPanel()
-        self.dock = QDockWidget("Scenario", window)
-        self.dock.setObjectName("attemptDock")
-        self.dock.setWidget(self.panel)
-        self.dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-        self.dock.hide()
-        self.panel.end_button.clicked.connect(self.end_attempt)
-        self.panel.hint_button.clicked.connect(self._ask_hint)
+        self.panel: AttemptPanel | None = None  # the attempt's panel and its dock, built for the first attempt
+        self.dock: QDockWidget | None = None
 
         self.choose_action = self._action("&Choose a scenario…", "chooseScenarioAction", "Ctrl+Shift+T", self.choose)
         self.end_action = self._action("&End attempt…", "endAttemptAction", None, self.end_attempt)
@@ -74,12 +66,31 @@ class TrainingController:
         running = self.attempt is not None and not self.attempt.ended
         self.end_action.setEnabled(running)
         self.instructor_action.setEnabled(running)
-        self.dock.setVisible(running)
+        if self.dock is not None:
+            self.dock.setVisible(running)
+
+    def _attempt_panel(self) -> AttemptPanel:
+        """The attempt beside the normal screens, in a dock on the right."""
+        if self.panel is None:
+            from programmer.ui.training.attempt_panel import AttemptPanel
+
+            self.panel = AttemptPanel()
+            self.dock = QDockWidget("Scenario", self.window)
+            self.dock.setObjectName("attemptDock")
+            self.dock.setWidget(self.panel)
+            self.dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+            self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+            self.dock.hide()
+            self.panel.end_button.clicked.connect(self.end_attempt)
+            self.panel.hint_button.clicked.connect(self._ask_hint)
+        return self.panel
 
     @property
     def records(self) -> TrainingRecords | None:
         """The station's records; None (said once) when they cannot be opened: attempts still run, unrecorded."""
         if self._records is None:
+            from programmer.training.records import TrainingRecords
+
             try:
                 self._records = TrainingRecords()
             except ProgrammerError as error:
@@ -90,6 +101,9 @@ class TrainingController:
     # --- a trainee's attempt -------------------------------------------------------------------------------------
     def choose(self) -> bool:
         """Choose a scenario, read its prebrief, begin. False when the trainee stepped back."""
+        from programmer.training.library import scenario_library
+        from programmer.ui.training.chooser import ScenarioChooser
+
         chooser = ScenarioChooser(scenario_library(), self.window, trainee=self._trainee)
         if chooser.exec() != QDialog.DialogCode.Accepted or chooser.chosen is None:
             return False
@@ -97,6 +111,8 @@ class TrainingController:
         return self.prebrief(chooser.chosen, chooser.trainee, chooser.mode)
 
     def prebrief(self, scenario: Scenario, trainee: str, mode: Mode) -> bool:
+        from programmer.ui.training.chooser import PrebriefDialog
+
         if PrebriefDialog(scenario, mode, self.window).exec() != QDialog.DialogCode.Accepted:
             return False
         return self.begin(scenario, trainee, mode)
@@ -107,6 +123,8 @@ class TrainingController:
             return False
         if not self.window.end_session():
             return False
+        from programmer.training.engine import Attempt
+
         attempt = Attempt(scenario, self.window.programmer, trainee=trainee, mode=mode, records=self.records)
         try:
             path = attempt.start()
@@ -120,7 +138,7 @@ class TrainingController:
     def _follow(self, attempt: Attempt) -> None:
         self.attempt = attempt
         attempt.events.ended.connect(self._ended)
-        self.panel.follow(attempt)
+        self._attempt_panel().follow(attempt)
         self._update()
 
     def end_attempt(self) -> bool:
@@ -136,12 +154,14 @@ class TrainingController:
 
     def _ended(self, debrief: Debrief) -> None:
         attempt = self.attempt
-        self.panel.follow(None)
+        self._attempt_panel().follow(None)
         self._update()
         if attempt is not None and attempt.records_problem:
             dialogs.show_error(self.window, "The attempt was not fully recorded", attempt.records_problem)
         if debrief.ended_by == "reset":
             return
+        from programmer.ui.training.debrief_view import DebriefDialog
+
         dialog = DebriefDialog(debrief, self.window)
         if attempt is not None:
             dialog.try_again.connect(lambda: self.prebrief(attempt.scenario, attempt.trainee, attempt.mode))
@@ -171,6 +191,8 @@ class TrainingController:
     def instructor(self) -> None:
         if self.attempt is None or self.attempt.ended or not ask_pin(self.pin, self.window):
             return
+        from programmer.ui.training.instructor import InstructorPanel
+
         InstructorPanel(self.attempt, self.window, reset=self.reset).exec()
 
     def reset(self) -> None:
@@ -183,6 +205,9 @@ class TrainingController:
         records = self.records
         if records is None or not ask_pin(self.pin, self.window):
             return
+        from programmer.ui.training.debrief_view import DebriefDialog
+        from programmer.ui.training.instructor import RecordsView
+
         RecordsView(records, self.window,
                     open_debrief=lambda debrief: DebriefDialog(debrief, self.window, can_try_again=False).exec()
                     ).exec()

@@ -1,20 +1,25 @@
 """Reservoir projection speed: alarm and empty dates, and a year-long plot series.
 
-A 13-step schedule that differs on every weekday, projected over 365 days.
-Baseline, measured in the same run: walking every delivery segment for the year
-(programmer.therapy.delivery.segments), summing volumes until the alarm and empty
-volumes are crossed, and collecting every segment's end point for the plot.
-Prints medians (time.perf_counter, many repetitions) and the ratio. Asserts nothing.
+Run: /work/venv/bin/python benchmarks/projection.py [SECTION ...] [--repeats N]
+Sections (default: both):
+  dates    the alarm and empty dates of project() (target 2 ms)
+  series   the 365-day plot series: series_arrays(), alone and with project() (target 10 ms), and
+           series() as a list of (datetime, mL)
+--repeats N   runs of each, alternating (default 100)
+
+A 13-step schedule that differs on every weekday, projected over 365 days. Baseline, in the same
+run: walking every delivery segment for the year (programmer.therapy.delivery.segments), summing
+volumes until the alarm and empty volumes are crossed, and collecting every segment's end point for
+the plot. Medians on the clock and in processor time, and the ratios (benchmarks/timing.py): below
+1x, faster than the walk. Nothing is asserted.
 """
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import numpy as np
+from timing import Figure, Target, Timings, command_line, header
 
 from programmer.therapy.delivery import segments
 from programmer.therapy.prescription import Prescription
@@ -67,48 +72,60 @@ def naive_series(prescription: Prescription, start_ml: float) -> tuple[np.ndarra
     return seconds, np.array(volumes)
 
 
-def median_ms(work: Callable[[], object], repetitions: int) -> float:
-    work()  # warm up
-    samples = []
-    for _ in range(repetitions):
-        began = time.perf_counter()
-        work()
-        samples.append(time.perf_counter() - began)
-    return statistics.median(samples) * 1000
+def dates_section(prescription: Prescription, start_ml: float, repeats: int) -> None:
+    projection = project(prescription, START, start_ml, ALARM_ML)
+    alarm, empty = naive_dates(prescription, start_ml)
+    alarm_gap = abs((projection.alarm_date - alarm).total_seconds())
+    empty_gap = abs((projection.empty_date - empty).total_seconds())
+    timings = Timings().alternate(
+        repeats,
+        {
+            "project": lambda: project(prescription, START, start_ml, ALARM_ML),
+            "walk": lambda: naive_dates(prescription, start_ml),
+        },
+    )
+    header("Alarm and empty dates", repeats)
+    print(f"  alarm date {projection.alarm_date}, empty date {projection.empty_date}")
+    print(f"  the baseline's differ by {alarm_gap:.6f} s and {empty_gap:.6f} s")
+    Figure(
+        "project(), 13 steps a weekday",
+        timings["project"],
+        {"baseline, walk every delivery segment for 365 days": timings["walk"]},
+        [Target(2, "ms")],
+    ).print()
+
+
+def series_section(prescription: Prescription, start_ml: float, repeats: int) -> None:
+    projection = project(prescription, START, start_ml, ALARM_ML)
+    end = START + YEAR
+    timings = Timings().alternate(
+        repeats,
+        {
+            "with project": lambda: project(prescription, START, start_ml, ALARM_ML).series_arrays(end),
+            "walk": lambda: naive_series(prescription, start_ml),
+            "arrays": lambda: projection.series_arrays(end),
+            "list": lambda: projection.series(end),
+        },
+    )
+    header(f"365-day plot series ({len(projection.series_arrays(end)[0])} points)", repeats)
+    walk = {"baseline, every delivery segment to numpy": timings["walk"]}
+    Figure("project() + series_arrays()", timings["with project"], walk, [Target(10, "ms")]).print()
+    Figure("series_arrays() of a projection", timings["arrays"], walk).print()
+    Figure("series() as a list of (datetime, mL)", timings["list"], walk).print()
+
+
+SECTIONS = {"dates": dates_section, "series": series_section}
 
 
 def main() -> None:
+    options = command_line(__doc__, repeats=100, sections=SECTIONS).parse_args()
     prescription = thirteen_steps_per_weekday()
     # Enough for 364 days: both dates fall near the end of the year, so the baseline walks almost all of it.
     start_ml = prescription.nominal_daily_volume_ml * 364
-    projection = project(prescription, START, start_ml, ALARM_ML)
-    alarm, empty = naive_dates(prescription, start_ml)
     print(f"schedule: {prescription.describe()}; {prescription.nominal_daily_volume_ml:.4f} mL/day")
     print(f"reservoir {start_ml:.2f} mL, alarm at {ALARM_ML} mL, start {START:%Y-%m-%d %H:%M}")
-    print(f"alarm date {projection.alarm_date}, empty date {projection.empty_date}")
-    alarm_gap = abs((projection.alarm_date - alarm).total_seconds())
-    empty_gap = abs((projection.empty_date - empty).total_seconds())
-    print(f"baseline: alarm {alarm}, empty {empty} (differ by {alarm_gap:.6f} s and {empty_gap:.6f} s)")
-    print()
-
-    dates_ms = median_ms(lambda: project(prescription, START, start_ml, ALARM_ML), 2000)
-    naive_dates_ms = median_ms(lambda: naive_dates(prescription, start_ml), 50)
-    end = START + YEAR
-    arrays_ms = median_ms(lambda: projection.series_arrays(end), 2000)
-    fresh_arrays_ms = median_ms(lambda: project(prescription, START, start_ml, ALARM_ML).series_arrays(end), 1000)
-    list_ms = median_ms(lambda: projection.series(end), 100)
-    naive_series_ms = median_ms(lambda: naive_series(prescription, start_ml), 50)
-    points = len(projection.series_arrays(end)[0])
-
-    print(f"{'measure (median)':58} {'time':>10} {'target':>8}")
-    print(f"{'alarm + empty dates: project() (13 steps/weekday)':58} {dates_ms:8.3f} ms {'<= 2 ms':>8}")
-    print(f"{'  baseline: walk every delivery segment for 365 days':58} {naive_dates_ms:8.3f} ms")
-    print(f"{'  ratio (baseline / projection)':58} {naive_dates_ms / dates_ms:8.1f} x")
-    print(f"{f'365-day plot series: series_arrays() ({points} points)':58} {arrays_ms:8.3f} ms {'<= 10 ms':>8}")
-    print(f"{'  the same including project()':58} {fresh_arrays_ms:8.3f} ms")
-    print(f"{'  baseline: every delivery segment to numpy':58} {naive_series_ms:8.3f} ms")
-    print(f"{'  ratio (baseline / series_arrays incl. project)':58} {naive_series_ms / fresh_arrays_ms:8.1f} x")
-    print(f"{'365-day series() as a list of (datetime, mL)':58} {list_ms:8.3f} ms")
+    for name in options.sections:
+        SECTIONS[name](prescription, start_ml, options.repeats)
 
 
 if __name__ == "__main__":

@@ -1,23 +1,30 @@
-"""Pump benchmarks: programming through telemetry (with fsync and read-back) and simulated time.
+"""Pump benchmarks: programming through telemetry (with fsync and read-back), simulated time, and `pump show`.
 
-Run: /work/venv/bin/python benchmarks/pump.py
-Each section measures its operation and, in the same run, a baseline it cannot beat,
-and prints medians and the ratio. Nothing is asserted: targets are printed beside
-the figures for a person to judge.
+Run: /work/venv/bin/python benchmarks/pump.py [SECTION ...] [--repeats N]
+Sections (default: all, in this order):
+  program   a program sent through a Telemetry link, written (fsync) and read back, against a bare
+            save_pump + load_pump of the same memory. Before each run, untimed, the pump file is reset
+            (so its log does not grow) and interrogated again through the link, as a programmer must:
+            the link refuses to program a pump whose memory changed since it was interrogated.
+  advance   ten simulated years of a 13-step schedule, against a one-day advance of the same pump
+  show      `programmer pump show FILE --json` in a new process, as a user runs it, against `python -c pass`
+            (issue 16's baseline: at most 6x in processor time) and a floor, a new interpreter importing only
+            what the command cannot avoid (argparse, json, sqlite3, dataclasses, enum, datetime, msgspec):
+            how much of the command's time is the project's own. The command must not import Qt: checked
+            once, untimed, before the runs.
+--repeats N   runs of each, alternating (default 21)
+Medians on the clock and in processor time, and the ratios (benchmarks/timing.py). Nothing is asserted.
 """
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from timing import Children, Figure, Target, Timings, command_line, header
 
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import Program, advance, apply_program
@@ -30,41 +37,13 @@ from programmer.therapy.units import Concentration, DoseRate, DrugUnit
 
 START = datetime(2026, 11, 23, 0, 0)
 MORPHINE_10 = Concentration(10, DrugUnit.MG)
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    median_ms: float
-    baseline_name: str
-    baseline_ms: float
-    target_ms: float
-    notes: tuple[str, ...] = ()  # further lines, after the figures
-
-    @property
-    def ratio(self) -> float:
-        return self.median_ms / self.baseline_ms if self.baseline_ms else float("inf")
-
-    def lines(self) -> list[str]:
-        verdict = "within" if self.median_ms <= self.target_ms else "ABOVE"
-        return [
-            f"{self.name}: median {self.median_ms:.3f} ms ({verdict} target {self.target_ms:g} ms)",
-            f"  baseline, {self.baseline_name}: median {self.baseline_ms:.3f} ms",
-            f"  ratio: {self.ratio:.1f}x the baseline",
-            *self.notes,
-        ]
-
-
-def median_ms(action: Callable[[], object], repeats: int, setup: Callable[[], object] | None = None) -> float:
-    """Median wall time of `action` over `repeats` runs; `setup` runs before each, untimed."""
-    times = []
-    for _ in range(repeats):
-        if setup is not None:
-            setup()
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+FLOOR_IMPORTS = "import argparse, json, sqlite3, dataclasses, enum, datetime, msgspec"
+NO_QT = (  # run once before timing `pump show`: it must answer, and without Qt
+    "import contextlib, io, sys\nfrom programmer.cli import main\n"
+    "with contextlib.redirect_stdout(io.StringIO()):\n"
+    "    assert main(['pump', 'show', sys.argv[1], '--json']) == 0\n"
+    "assert not [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')], 'Qt was imported'"
+)
 
 
 def thirteen_step_pump() -> PumpMemory:
@@ -79,92 +58,83 @@ def thirteen_step_pump() -> PumpMemory:
 # --- sections ----------------------------------------------------------------------------------
 
 
-def program_figure(repeats: int = 50) -> Figure:
-    """Program + write (fsync) + read-back through telemetry, against a bare save + load of the same memory."""
+def program_section(repeats: int) -> None:
     pump = thirteen_step_pump()
-    program = Program(
-        Prescription.simple_continuous("morphine", MORPHINE_10, DoseRate(2.5, DrugUnit.MG)), 2.0, None
-    )
+    program = Program(Prescription.simple_continuous("morphine", MORPHINE_10, DoseRate(2.5, DrugUnit.MG)), 2.0, None)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "pump.json"
+        path = Path(folder) / "pump.pump"
+        save_pump(path, pump)
         link = Telemetry(path)
 
-        def reset() -> None:  # every run programs the same pump, so its log does not grow between runs
+        def afresh() -> None:
             save_pump(path, pump)
+            link.interrogate()
 
-        measured = median_ms(lambda: link.program(program, START + timedelta(hours=1)), repeats, reset)
-        baseline = median_ms(lambda: (save_pump(path, pump), load_pump(path)), repeats)
-    return Figure("program + read-back (fsync)", measured, "save_pump + load_pump", baseline, 20.0)
-
-
-def advance_figure(repeats: int = 20) -> Figure:
-    """Ten simulated years of a 13-step schedule, against a one-day advance of the same pump."""
-    pump = thirteen_step_pump()
-    ten_years = START + timedelta(days=3653)
-    measured = median_ms(lambda: advance(pump, ten_years), repeats)
-    baseline = median_ms(lambda: advance(pump, START + timedelta(days=1)), repeats)
-    return Figure("advance 10 simulated years, 13-step schedule", measured, "advance 1 day", baseline, 200.0)
-
-
-def show_figure(repeats: int = 21) -> Figure:
-    """`programmer pump show FILE --json` as a user runs it (a new process), against a bare interpreter start.
-
-    The two alternate, run by run, so the machine's noise falls on both; the figure is the wall time (the
-    processor time of the child, user + system, is printed beside it: on a busy machine the wall time also
-    counts waiting for a processor). The command must not import Qt: the child checks that too and fails
-    loudly if it did.
-    """
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "pump.json"
-        save_pump(path, thirteen_step_pump())
-        check = (
-            "import contextlib, io, sys\nfrom programmer.cli import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    assert main(['pump', 'show', sys.argv[1], '--json']) == 0\n"
-            "assert not [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')], 'Qt was imported'"
+        timings = Timings().alternate(
+            repeats,
+            {
+                "program": lambda: link.program(program, START + timedelta(hours=1)),
+                "save + load": lambda: (save_pump(path, pump), load_pump(path)),
+            },
+            setup={"program": afresh},
         )
-        # As on an installed machine, bytecode is reused between runs (the untimed check run writes it).
-        env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = str(Path(folder) / "pycache")
-        subprocess.run([sys.executable, "-c", check, str(path)], check=True, env=env)
-        command = [sys.executable, "-m", "programmer", "pump", "show", str(path), "--json"]
-        bare = [sys.executable, "-c", "pass"]
-        runs: dict[str, list[tuple[float, float]]] = {"shown": [], "bare": []}
-        for _ in range(repeats):
-            runs["shown"].append(child_ms(command, env))
-            runs["bare"].append(child_ms(bare, env))
-    (shown, shown_cpu), (bare_ms, bare_cpu) = (
-        tuple(statistics.median(run[i] for run in runs[name]) for i in (0, 1)) for name in ("shown", "bare")
+        link.pump_file.let_go()
+    header("Program through telemetry", repeats)
+    Figure(
+        "program + write (fsync) + read-back",
+        timings["program"],
+        {"baseline, save_pump + load_pump": timings["save + load"]},
+        [Target(20, "ms")],
+    ).print()
+
+
+def advance_section(repeats: int) -> None:
+    pump = thirteen_step_pump()
+    ten_years, one_day = START + timedelta(days=3653), START + timedelta(days=1)
+    timings = Timings().alternate(
+        repeats, {"ten years": lambda: advance(pump, ten_years), "one day": lambda: advance(pump, one_day)}
     )
-    processor = (
-        f"  processor time (user + system): {shown_cpu:.1f} ms, python -c pass {bare_cpu:.1f} ms, "
-        f"ratio {shown_cpu / bare_cpu:.1f}x (issue 16's target: 6x)"
-    )
-    return Figure("pump show --json (new process)", shown, "bare python -c pass", bare_ms, 150.0, (processor,))
+    header("Simulated time, 13-step schedule", repeats)
+    Figure(
+        "advance 10 simulated years",
+        timings["ten years"],
+        {"baseline, advance 1 day": timings["one day"]},
+        [Target(200, "ms")],
+    ).print()
 
 
-def child_ms(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """A new process running `command`, to its exit: milliseconds on the clock, and of its processor time."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = (time.perf_counter() - started) * 1000
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command)} failed")
-    return wall, (usage.ru_utime + usage.ru_stime) * 1000
+def show_section(repeats: int) -> None:
+    children = Children()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "pump.pump"
+        save_pump(path, thirteen_step_pump())
+        children.run([sys.executable, "-c", NO_QT, str(path)])
+        commands = {
+            "show": [sys.executable, "-m", "programmer", "pump", "show", str(path), "--json"],
+            "pass": [sys.executable, "-c", "pass"],
+            "floor": [sys.executable, "-c", FLOOR_IMPORTS],
+        }
+        timings = Timings().alternate(repeats, commands, measure=children.run)
+    header("pump show --json", repeats, Children.NOTE)
+    Figure(
+        "programmer pump show FILE --json",
+        timings["show"],
+        {"baseline, python -c pass": timings["pass"], f"floor, python -c '{FLOOR_IMPORTS}'": timings["floor"]},
+        [Target(150, "ms"), Target(6, "x", processor=True)],
+    ).print()
 
 
-SECTIONS: dict[str, Callable[[], Figure]] = {
-    "program": program_figure,
-    "advance": advance_figure,
-    "show": show_figure,
+SECTIONS: dict[str, Callable[[int], None]] = {
+    "program": program_section,
+    "advance": advance_section,
+    "show": show_section,
 }
 
 
-def main(sections: list[str] | None = None) -> None:
-    for name in sections or list(SECTIONS):
-        for line in SECTIONS[name]().lines():
-            print(line)
+def main() -> None:
+    options = command_line(__doc__, repeats=21, sections=SECTIONS).parse_args()
+    for name in options.sections:
+        SECTIONS[name](options.repeats)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,25 @@
 """The cost of a pump file's actions as the pump ages: 100,000 events in its log against none.
 
-Run: /work/venv/bin/python benchmarks/pump_age.py [EVENTS]
-Each row measures the same action on two pumps alike but for their logs, in the same run
-(this machine is noisy): an old pump (100,000 events by default) and a new one (no events
-but its implant), and prints the medians, the ratio and the issue's target. Nothing is
-asserted: the figures are for a person to judge.
+Run: /work/venv/bin/python benchmarks/pump_age.py [SECTION ...] [--events N] [--repeats N]
+Sections (default: all, in this order):
+  size      the file's size (target: none; one file, copied as it is)
+  open      load and validate the file (target 500 ms)
+  save      one action appended through a session's pump file (target 50 ms)
+  program   a program sent through telemetry, written and read back (target 2x the pump with no events)
+  advance   ten simulated years in memory (target 2x the pump with no events)
+  memory    the peak resident memory of `programmer pump show FILE` in a process of its own, the project's
+            bytecode compiled beforehand, as installed (target 150 MB)
+--events N    events in the old pump's log (default 100000)
+--repeats N   runs of each, alternating (default 21)
+
+Each section measures the same action on two pumps alike but for their logs, in the same run (this
+machine is noisy): an old pump (its log --events long) and a new one (no events but its implant),
+alternating run by run. Medians on the clock and in processor time, and the ratios (benchmarks/timing.py).
+Nothing is asserted: the figures are for a person to judge.
 """
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from timing import Children, Figure, Target, Timings, command_line, header
 
 from programmer.pump import firmware
 from programmer.pump.factory import new_pump
@@ -86,22 +98,6 @@ def _history(count: int) -> list[Event]:
     return events
 
 
-def median_ms(action: Callable[[], object], repeats: int, setup: Callable[[], object] | None = None) -> float:
-    times = []
-    for _ in range(repeats):
-        if setup is not None:
-            setup()
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
-def row(name: str, old: float, new: float, unit: str, target: str) -> None:
-    ratio = old / new if new else float("inf")
-    print(f"{name:<28} {old:>10.2f} {unit:<3} {new:>10.2f} {unit:<3} {ratio:>8.1f}x   target {target}")
-
-
 # VmHWM, not ru_maxrss: a forked child's ru_maxrss keeps the parent's peak across exec.
 PEAK = """
 import re, sys
@@ -112,57 +108,102 @@ print(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1
 """
 
 
-def peak_memory_mb(path: Path) -> float:
+def peak_memory_mb(path: Path, env: dict[str, str]) -> float:
     """The peak resident memory of `programmer pump show FILE` in a process of its own."""
-    done = subprocess.run([sys.executable, "-c", PEAK, str(path)], check=True, capture_output=True, text=True)
+    command = [sys.executable, "-c", PEAK, str(path)]
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     return int(done.stderr.split()[-1]) / 1024  # kB on Linux
 
 
-def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    folder = Path(tempfile.mkdtemp(prefix="pump-age-"))
-    paths = {}
-    started = time.perf_counter()
-    clock = IMPLANT + timedelta(minutes=5 * count + 60)  # both pumps alike but for their logs
-    for name, events in (("old", count), ("new", 1)):
-        paths[name] = folder / f"{name}.pump"
-        save_pump(paths[name], pump(events, clock))
-    print(f"{count} events written in {time.perf_counter() - started:.1f} s (setup, not measured)\n")
-    print(f"{'':<28} {'with ' + str(count):>14} {'with none':>14} {'ratio':>9}")
+Paths = dict[str, Path]  # "old" and "new": the two pumps' files
+
+
+def size_section(paths: Paths, count: int, repeats: int) -> None:
     sizes = {name: path.stat().st_size / 1e6 for name, path in paths.items()}
-    row("file size", sizes["old"], sizes["new"], "MB", "— (one file, copied as it is)")
+    print(f"  file size: {sizes['old']:.2f} MB with {count:,} events, {sizes['new']:.2f} MB with none (no target)")
 
-    opened = {name: median_ms(lambda p=path: load_pump(p), 7) for name, path in paths.items()}
-    row("open (load and validate)", opened["old"], opened["new"], "ms", "≤ 500 ms")
 
-    def session(path: Path) -> tuple[Telemetry, PumpMemory]:
-        telemetry = Telemetry(path)
-        return telemetry, telemetry.interrogate()
+def open_section(paths: Paths, count: int, repeats: int) -> None:
+    timings = Timings().alternate(repeats, {name: lambda p=path: load_pump(p) for name, path in paths.items()})
+    figure("open (load and validate)", count, timings, Target(500, "ms"))
 
-    saves, programs, advances = {}, {}, {}
-    for name, path in paths.items():
-        telemetry, memory = session(path)
-        file = telemetry.pump_file
 
-        def one_event(file: PumpFile = file) -> None:
-            now = file.contact().clock + timedelta(seconds=1)
-            memory = file.contact()
-            event = Event(now, EventKind.ALARM_CLEARED, "bench", None)
-            file.commit(replace(memory, clock=now, events=memory.events.plus(event)))
+def save_section(paths: Paths, count: int, repeats: int) -> None:
+    def one_event(file: PumpFile) -> None:
+        memory = file.contact()
+        now = memory.clock + timedelta(seconds=1)
+        event = Event(now, EventKind.ALARM_CLEARED, "bench", None)
+        file.commit(replace(memory, clock=now, events=memory.events.plus(event)))
 
-        saves[name] = median_ms(one_event, 21)
-        program = Program.from_memory(memory)
-        programs[name] = median_ms(
-            lambda t=telemetry, p=program: t.program(p, t.pump_file.contact().clock + timedelta(seconds=1)), 21
-        )
-        current = telemetry.pump_file.contact()
-        advances[name] = median_ms(lambda m=current: firmware.advance(m, m.clock + timedelta(days=3652)), 21)
-    row("save (one action appended)", saves["old"], saves["new"], "ms", "≤ 50 ms")
-    row("program + read-back", programs["old"], programs["new"], "ms", "≤ 2x with no events")
-    row("10-year advance", advances["old"], advances["new"], "ms", "≤ 2x with no events")
+    files = {name: link.pump_file for name, link in interrogated(paths).items()}
+    timings = Timings().alternate(repeats, {name: lambda f=file: one_event(f) for name, file in files.items()})
+    figure("save (one action appended)", count, timings, Target(50, "ms"))
 
-    peaks = {name: peak_memory_mb(path) for name, path in paths.items()}
-    row("peak memory, pump show", peaks["old"], peaks["new"], "MB", "≤ 150 MB")
+
+def program_section(paths: Paths, count: int, repeats: int) -> None:
+    def send(link: Telemetry, program: Program) -> None:
+        link.program(program, link.pump_file.contact().clock + timedelta(seconds=1))
+
+    links = interrogated(paths)
+    programs = {name: Program.from_memory(link.pump_file.contact()) for name, link in links.items()}
+    timings = Timings().alternate(repeats, {name: lambda n=name: send(links[n], programs[n]) for name in links})
+    figure("program + read-back", count, timings, Target(2))
+
+
+def advance_section(paths: Paths, count: int, repeats: int) -> None:
+    def ten_years(memory: PumpMemory) -> None:
+        firmware.advance(memory, memory.clock + timedelta(days=3652))
+
+    memories = {name: load_pump(path) for name, path in paths.items()}
+    timings = Timings().alternate(repeats, {name: lambda m=memory: ten_years(m) for name, memory in memories.items()})
+    figure("10-year advance", count, timings, Target(2))
+
+
+def memory_section(paths: Paths, count: int, repeats: int) -> None:
+    env = Children().env  # the project's bytecode compiled first: compiling sources would add to the peak
+    old, new = (peak_memory_mb(path, env) for path in paths.values())
+    verdict = "within" if old <= 150 else "ABOVE"
+    print(f"  peak memory, pump show: {old:.1f} MB with {count:,} events, {new:.1f} MB with none")
+    print(f"    ratio {old / new:.2f}x · target: ≤ 150 MB: {verdict}")
+
+
+def interrogated(paths: Paths) -> dict[str, Telemetry]:
+    """A link to each pump, interrogated: what a session holds before it acts."""
+    links = {name: Telemetry(path) for name, path in paths.items()}
+    for link in links.values():
+        link.interrogate()
+    return links
+
+
+def figure(name: str, count: int, timings: Timings, target: Target) -> None:
+    Figure(f"{name}, {count:,} events", timings["old"], {"baseline, no events": timings["new"]}, [target]).print()
+
+
+SECTIONS: dict[str, Callable[[Paths, int, int], None]] = {
+    "size": size_section,
+    "open": open_section,
+    "save": save_section,
+    "program": program_section,
+    "advance": advance_section,
+    "memory": memory_section,
+}
+
+
+def main() -> None:
+    parser = command_line(__doc__, repeats=21, sections=SECTIONS)
+    parser.add_argument("--events", type=int, default=100_000, metavar="N", help="the old pump's events")
+    options = parser.parse_args()
+    count = options.events
+    with tempfile.TemporaryDirectory(prefix="pump-age-") as folder:
+        started = time.perf_counter()
+        clock = IMPLANT + timedelta(minutes=5 * count + 60)  # both pumps alike but for their logs
+        paths = {"old": Path(folder) / "old.pump", "new": Path(folder) / "new.pump"}
+        for path, events in zip(paths.values(), (count, 1), strict=True):
+            save_pump(path, pump(events, clock))
+        print(f"{count:,} events written in {time.perf_counter() - started:.1f} s (setup, not measured)")
+        header(f"A pump's actions with {count:,} events against none", options.repeats)
+        for name in options.sections:
+            SECTIONS[name](paths, count, options.repeats)
 
 
 if __name__ == "__main__":

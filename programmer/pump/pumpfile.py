@@ -277,6 +277,7 @@ class PumpFile:
 
     Every contact checks, in microseconds, that the file still holds the pump as this programmer
     last read or wrote it: the same pump (serial and model) and no write by anyone else since.
+    Reading it again while nothing else has changed it gives the memory already read, checked then.
     """
 
     def __init__(self, path: Path) -> None:
@@ -284,6 +285,7 @@ class PumpFile:
         self.lock = PumpLock(self.path)
         self.database = store.Database(self.path)
         self._seen: tuple[PumpMemory, store.Head | None] | None = None
+        self._version: tuple[int, ...] | None = None  # the database's version when `_seen` was read or written
 
     def hold(self) -> None:
         """Take the session lock (PumpInSessionError while another session holds the pump)."""
@@ -293,13 +295,23 @@ class PumpFile:
     def let_go(self) -> None:
         self.lock.release()
         self.database.close()
-        self._seen = None
+        self._seen = self._version = None
 
     def read(self) -> PumpMemory:
-        """Read the pump afresh, in full. Holding the lock, a version-1 file is migrated first."""
+        """The pump as the file holds it now. Holding the lock, a version-1 file is migrated first.
+
+        Read in full (every event checked) the first time, and whenever anything but this programmer changed the
+        file since (SQLite says so); otherwise the memory last read, or read back after this programmer's own
+        commits, is the pump: an old pump's log is not decoded again at every interrogation.
+        """
         if self.lock.held:
             migrate(self.path, self.lock)
-        self._seen = self._read_file()
+        if file_version(self.path) != store.VERSION:
+            self._seen, self._version = (_load_version_1(self.path), None), None
+            return self._seen[0]
+        version = self.database.version()  # first: a change made while the file is read shows at the next read
+        if self._seen is None or version != self._version:
+            self._seen, self._version = store.read(self.database), version
         return self._seen[0]
 
     def _read_file(self) -> tuple[PumpMemory, store.Head | None]:
@@ -336,10 +348,25 @@ class PumpFile:
         """Store `memory`, a change of the pump as last read, and return it as read back from the file."""
         self.contact()
         os.close(open_pump_file(self.path, write=True))  # a read-only file stays unwritten, lock or not
-        _, seen = self._seen
+        last, seen = self._seen
         if seen is None:  # a version-1 file read without the lock: the first write makes it version 2
             save_pump(self.path, memory, self.lock if self.lock.held else None)
             return self.read()
         back, head = store.append(self.database, seen, memory)
-        self._seen = (back, head)
+        self._seen, self._version = (back, head), self._version_after_commit(last, memory)
         return back
+
+    def _version_after_commit(self, last: PumpMemory, memory: PumpMemory) -> tuple[int, ...] | None:
+        """The version the memory read back stands for: the one read, with this commit and nothing else since.
+
+        None (read again in full next time) when anything else changed the file since it was read (SQLite
+        says so), or `memory` did not grow from that reading: its events read before might no longer hold.
+        """
+        if self._version is None or memory.events.source.reading is not last.events.source.reading:
+            return None
+        opened, written, changes = self._version
+        try:
+            after = self.database.version()
+        except PumpFileError:
+            return None
+        return after if after == (opened, written + 1, changes) else None

@@ -120,6 +120,7 @@ class Database:
         self._connection: sqlite3.Connection | None = None
         self._seen: tuple[int, ...] | None = None  # the file as last left: device, inode, size, times
         self._lock = threading.RLock()
+        self._opened = self._written = 0  # connections opened, and this programmer's commits through them
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
@@ -134,7 +135,7 @@ class Database:
                 raise
             connection.execute("COMMIT")
             if write:
-                self._seen = self._signature()
+                self._seen, self._written = self._signature(), self._written + 1
 
     def close(self) -> None:
         with self._lock:
@@ -154,7 +155,20 @@ class Database:
         if self._connection is None or signature != self._seen:
             self.close()
             self._connection, self._seen = connect(self.path), signature
+            self._opened += 1
         return self._connection
+
+    def version(self) -> tuple[int, ...]:
+        """Which state of the file this programmer sees: another value once anything commits a change to it.
+
+        SQLite's data_version moves when another connection commits (a programmer, a script, sqlite3 by hand);
+        this programmer's own commits, and each opening (another file under the name), are counted here.
+        """
+        try:
+            with self.transaction() as connection:
+                return (self._opened, self._written, connection.execute("PRAGMA data_version").fetchone()[0])
+        except _DAMAGE as error:
+            raise PumpFileError(f"{self.path}: is not a pump memory file, or is damaged ({error})") from error
 
 
 def connect(path: Path) -> sqlite3.Connection:

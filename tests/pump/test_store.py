@@ -8,6 +8,8 @@ is read (the log is read lazily), always as a PumpFileError naming `events.N...`
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from dataclasses import replace
 from datetime import timedelta
@@ -19,7 +21,7 @@ from programmer.pump import store
 from programmer.pump.demo import DEMO_CLOCK, demo_pump
 from programmer.pump.log import AlarmRaisedDetails
 from programmer.pump.memory import AlarmKind, Event, EventKind, PumpMemory
-from programmer.pump.pumpfile import PumpFile, PumpFileError, load_pump, save_pump
+from programmer.pump.pumpfile import PumpChangedError, PumpFile, PumpFileError, load_pump, save_pump
 
 RESEAL = "reseal"  # recompute the checksum after the edit: a forgery, refused by the rule it breaks
 
@@ -281,3 +283,173 @@ def test_a_commit_of_a_memory_the_firmware_could_not_hold_writes_nothing(tmp_pat
     assert path.read_bytes() == before
     assert load_pump(path) == demo_pump(DEMO_CLOCK)
 
+
+
+# --- a session reading the pump again -----------------------------------------------------------------------------
+# A session interrogates the pump at every visit step; an old pump's log takes a quarter of a second and more to check.
+# Read again, the file as this programmer last read or wrote it gives the memory already read; anything else that
+# changed the file (another programmer, a script, sqlite3 by hand, another file put in its place) is read in full.
+LATER = DEMO_CLOCK + timedelta(hours=1)
+RAISED = Event(LATER, EventKind.ALARM_RAISED, "Low reservoir (non-critical)",
+               AlarmRaisedDetails(alarm=AlarmKind.LOW_RESERVOIR, severity=AlarmKind.LOW_RESERVOIR.severity))
+
+
+@pytest.fixture
+def events_checked(monkeypatch) -> list[int]:
+    """How many events each check of a whole log decoded: the check a pump file gets when it is read in full."""
+    checked = []
+    real = store.StoredEvents.check_every_event
+
+    def counted(source: store.StoredEvents) -> None:
+        checked.append(source.count)
+        real(source)
+
+    monkeypatch.setattr(store.StoredEvents, "check_every_event", counted)
+    return checked
+
+
+@pytest.fixture(params=["times move", "times stand still"])
+def file_times(request, monkeypatch) -> str:
+    """On a file system whose clock is coarse, a write may leave the file's size and times as they were: then
+    SQLite's own count of the changes other connections committed is what shows the change."""
+    if request.param == "times stand still":
+        monkeypatch.setattr(store.Database, "_signature", lambda database: (0, 0, 0, 0, 0))
+    return request.param
+
+
+def with_raised(memory: PumpMemory) -> PumpMemory:
+    return replace(memory, clock=LATER, events=memory.events.plus(RAISED))
+
+
+def test_reading_an_unchanged_pump_again_gives_the_memory_read_without_decoding_its_log(tmp_path, events_checked):
+    path = tmp_path / "pump.pump"
+    save_pump(path, long_demo())
+    events_checked.clear()  # saving checked the file it wrote
+    pump_file = PumpFile(path)
+    first = pump_file.read()
+    assert events_checked == [610]  # opening checks every event
+    for _ in range(3):
+        assert pump_file.read() is first  # interrogated again, nothing changed: nothing read or decoded
+    assert pump_file.contact() is first and events_checked == [610]
+    pump_file.let_go()  # the session ended: the next one opens the file afresh, every event checked
+    reopened = pump_file.read()
+    assert reopened == first and reopened is not first and events_checked == [610, 610]
+
+
+def test_read_again_after_its_own_commit_the_pump_is_what_was_read_back(tmp_path, events_checked):
+    path = tmp_path / "pump.pump"
+    save_pump(path, long_demo())
+    events_checked.clear()
+    pump_file = PumpFile(path)
+    back = pump_file.commit(with_raised(pump_file.read()))
+    again = pump_file.read()
+    assert again is back and len(again.events) == 611 and again.events[-1] == RAISED
+    assert events_checked == [610]  # the one event appended was read back alone
+    assert load_pump(path) == again
+
+
+def test_an_event_another_programmer_appended_is_seen_when_read_again(tmp_path, events_checked, file_times):
+    path = tmp_path / "pump.pump"
+    save_pump(path, demo_pump(DEMO_CLOCK))
+    events_checked.clear()
+    session = PumpFile(path)
+    assert len(session.read().events) == 10
+    other = PumpFile(path)  # another programmer's link on the same file
+    other.commit(with_raised(other.read()))
+    with pytest.raises(PumpChangedError, match=r"changed since it was interrogated \(written 1 time\(s\) since"):
+        session.contact()
+    again = session.read()
+    assert len(again.events) == 11 and again.events[-1] == RAISED and again.clock == LATER
+    assert events_checked == [10, 10, 11]  # read in full, as when opened: all its events checked again
+
+
+# Edited with sqlite3 while a session holds the pump: refused when it is read again, as when it is opened.
+EDITED_BY_HAND = [
+    ("state_edited", "UPDATE pump SET state = json_set(state, '$.reservoir_ml', 19.99375)",
+     "checksum mismatch: the memory was changed outside the programmer or damaged"),
+    ("event_details_damaged", "UPDATE events SET details = '{\"kind\": \"refill\", ' WHERE position = 5",
+     "events.5.details: not valid JSON"),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), [case[1:] for case in EDITED_BY_HAND],
+                         ids=[case[0] for case in EDITED_BY_HAND])
+def test_a_pump_edited_by_hand_during_the_session_is_refused_when_read_again(tmp_path, file_times, edit, message):
+    path = tmp_path / "pump.pump"
+    save_pump(path, long_demo())
+    session = PumpFile(path)
+    session.hold()
+    try:
+        session.read()
+        with sqlite3.connect(path, isolation_level=None) as script:
+            script.execute(edit)
+        script.close()
+        with pytest.raises(PumpFileError) as refused:
+            session.read()
+        assert str(refused.value).startswith(f"{path}: {message}")
+    finally:
+        session.let_go()
+
+
+def put_over(how: str, other: Path, path: Path) -> None:
+    """Another file put over `path`: renamed over it, or copied into it with SQLite's change counter (header bytes
+    24-27, and 92-95) made equal to the one it replaces, so SQLite alone could take the pages it keeps for its own."""
+    if how == "renamed over it":
+        os.replace(other, path)
+        return
+    content, current = bytearray(other.read_bytes()), path.read_bytes()
+    content[24:28], content[92:96] = current[24:28], current[92:96]
+    other.write_bytes(bytes(content))
+    shutil.copyfile(other, path)
+
+
+@pytest.mark.parametrize("how", ["copied into it", "renamed over it"])
+def test_another_pumps_file_put_over_the_one_read_is_refused_and_read_again_is_the_other_pump(tmp_path, how):
+    path, other = tmp_path / "pump.pump", tmp_path / "other.pump"
+    save_pump(path, demo_pump(DEMO_CLOCK))
+    save_pump(other, replace(demo_pump(DEMO_CLOCK), serial="PX20-OTHER"))
+    session = PumpFile(path)
+    first = session.read()
+    assert session.read() is first
+    put_over(how, other, path)
+    message = (f"{path}: this is not the pump you interrogated: the file now holds PX-20 #PX20-OTHER, "
+               "not PX-20 #PX20-DEMO-0001; nothing was sent")
+    with pytest.raises(PumpChangedError) as refused:
+        session.contact()
+    assert str(refused.value) == message
+    with pytest.raises(PumpChangedError) as refused:
+        session.commit(with_raised(first))
+    assert str(refused.value) == message
+    assert session.read().serial == "PX20-OTHER"  # interrogated again: the pump the file holds now
+
+
+def test_an_older_copy_put_back_is_refused_and_read_again_is_that_copy(tmp_path, events_checked):
+    path, backup = tmp_path / "pump.pump", tmp_path / "backup.pump"
+    save_pump(path, demo_pump(DEMO_CLOCK))
+    shutil.copyfile(path, backup)
+    events_checked.clear()
+    session = PumpFile(path)
+    session.commit(with_raised(session.read()))
+    shutil.copyfile(backup, path)  # the backup from before, restored behind the session's back
+    with pytest.raises(PumpChangedError) as refused:
+        session.contact()
+    assert str(refused.value) == (
+        f"{path}: the pump's memory changed since it was interrogated (replaced by an older copy, by another "
+        "programmer or process): nothing was sent; interrogate the pump again"
+    )
+    again = session.read()
+    assert len(again.events) == 10 and again.clock == DEMO_CLOCK and events_checked == [10, 10]
+
+
+def test_a_commit_of_a_memory_from_an_earlier_reading_is_read_in_full_next_time(tmp_path, events_checked):
+    """Its events read before may not be the file's since: what it read back is not taken for the pump."""
+    path = tmp_path / "pump.pump"
+    save_pump(path, demo_pump(DEMO_CLOCK))
+    events_checked.clear()
+    session, other = PumpFile(path), PumpFile(path)
+    earlier = session.read()
+    other.commit(replace(other.read(), reservoir_ml=earlier.reservoir_ml - 1.0))  # written, no event logged
+    session.read()  # read in full: another programmer wrote
+    back = session.commit(with_raised(earlier))
+    again = session.read()
+    assert again == back and again is not back and events_checked == [10, 10, 10, 11]  # the last: in full

@@ -67,9 +67,11 @@ class OwnLink:
     def __init__(self, path: Path, runner: Runner | None = None) -> None:
         self.path = Path(path)
         self.runner = runner or RunNow()
+        # One link for the handheld's life: reading an unchanged pump again does not decode its log again.
+        self._link = Telemetry(self.path)
 
     def read(self) -> PumpMemory:
-        return Telemetry(self.path).patient_status()
+        return self._link.patient_status()
 
     def give_bolus(
         self, now: datetime | None, then: Callable[[ProgramResult], Any], otherwise: Callable[[Exception], None]
@@ -77,7 +79,7 @@ class OwnLink:
         return self.runner.run(lambda: self._exchange(now), then, otherwise)
 
     def _exchange(self, now: datetime | None) -> ProgramResult:
-        link = Telemetry(self.path)
+        link = Telemetry(self.path)  # its own: the exchange may run on another thread, and reads the pump afresh
         try:
             link.pump_file.hold()
         except PumpInSessionError as error:

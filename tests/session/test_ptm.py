@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from programmer.cli import main
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import PatientBolusRefused, Program, apply_program
 from programmer.pump.log import BolusDetails, BolusPhase
@@ -70,6 +71,15 @@ def test_a_press_gives_a_bolus_logged_in_the_pump_then_the_lockout_says_when_the
     assert screen.status == "Lockout of 3 h after each bolus: the next is allowed at 2026-11-21 12:10, in 3 h 10 min."
     assert not screen.available and screen.used == "Boluses 1 of 4 used in the last 24 h"
     assert screen.history[0].startswith("0.01 mL (0.1 mg) over 10 min from 2026-11-21 09:00; running:")
+
+
+def test_the_handheld_reads_an_unchanged_pump_once_and_sees_what_another_wrote(demo, capsys):
+    link = OwnLink(demo)
+    first = link.read()
+    assert link.read() is first  # the pump's log is not decoded again while nothing changed it
+    assert main(["pump", "advance", str(demo), "--days", "1"]) == 0  # a script moves the pump on
+    capsys.readouterr()
+    assert link.read().clock == NOW + timedelta(days=1)
 
 
 def test_a_press_in_the_lockout_is_refused_with_the_time_left_and_nothing_is_written(demo):

@@ -5,21 +5,25 @@ times as fast. Each write of the pump is a transaction on its file (the state ro
 alarms appended) and redraws every screen (about 50 ms with the reservoir plot), so the running time
 is owed and written in batches: once COMMIT_EVERY of wall time has passed with at least SHOWN_STEP
 owed (the clock is shown to the minute), or at once when the pump would do something by itself (a
-bolus ends, an alarm is due), so an alarm arrives when it happens. Nothing shows the owed time: every
+bolus ends, an alarm is due), so an alarm arrives when it happens. An active alarm's tone due again
+(programmer/session/alarm_sounding.py) is written within COMMIT_EVERY, even with less than a minute
+owed (at 1×), so it sounds by the second of its pump-time moment. Nothing shows the owed time: every
 screen shows the pump as its file holds it. Pausing or changing speed forgets what was owed, so the
 clock goes on from what it shows.
 
-Time never passes while an exchange with the pump is under way, while a dialog waits for an answer,
-or with no pump connected (`held_by`): the window does not tick then.
+Time never passes with no pump connected, while the instructor has paused the training attempt, while
+an exchange with the pump is under way or while a dialog waits for an answer (`held_by`): the window
+does not tick then, and runs on at its speed once nothing holds it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 from programmer.pump.firmware import LATEST_CLOCK, next_happening
 from programmer.pump.memory import PumpMemory
+from programmer.session.alarm_sounding import next_tone
 
 TICK = timedelta(milliseconds=250)  # how often the window's timer asks; an alarm is written at most this late
 COMMIT_EVERY = timedelta(seconds=1)  # wall time between two writes of the pump, at most one a second
@@ -58,15 +62,34 @@ _DESCRIPTIONS = {
 }
 
 
-def held_by(*, connected: bool, exchanging: bool, dialog_open: bool) -> str:
-    """Why simulated time does not pass now, in words for the clock bar; "" when it may pass."""
+class Hold(StrEnum):
+    """Why simulated time does not pass now, in words (the clock bar's tooltip); NONE, "", when it may pass."""
+
+    NONE = ""
+    NO_PUMP = "Held: no pump connected"
+    INSTRUCTOR = "Paused by the instructor: the pump clock runs on at its speed when the attempt resumes"
+    EXCHANGE = "Held while the pump answers"
+    DIALOG = "Held while a dialog is open"
+
+    @property
+    def label(self) -> str:
+        """Beside the speed buttons: "held" for a hold that comes and goes; the instructor's pause in words."""
+        if self is Hold.INSTRUCTOR:
+            return "paused by the instructor"
+        return "held" if self else ""
+
+
+def held_by(*, connected: bool, instructor_paused: bool, exchanging: bool, dialog_open: bool) -> Hold:
+    """Why simulated time does not pass now; Hold.NONE when it may pass."""
     if not connected:
-        return "Held: no pump connected"
+        return Hold.NO_PUMP
+    if instructor_paused:  # the lasting reason first: an exchange or a dialog comes and goes under it
+        return Hold.INSTRUCTOR
     if exchanging:
-        return "Held while the pump answers"
+        return Hold.EXCHANGE
     if dialog_open:
-        return "Held while a dialog is open"
-    return ""
+        return Hold.DIALOG
+    return Hold.NONE
 
 
 class RunningClock:
@@ -77,7 +100,8 @@ class RunningClock:
         self.speed = Speed.PAUSED
         self._owed = timedelta(0)  # pump time run and not yet written
         self._waited = timedelta(0)  # wall time since the last write
-        self._next: tuple[PumpMemory, datetime | None] | None = None  # the last snapshot's next happening
+        # The last snapshot's next happening and next alarm tone.
+        self._next: tuple[PumpMemory, datetime | None, datetime | None] | None = None
 
     @property
     def running(self) -> bool:
@@ -104,9 +128,10 @@ class RunningClock:
         self._owed += wall * int(self.speed)
         self._waited += wall
         target = min(memory.clock + self._owed, LATEST_CLOCK)
-        happening = self._next_happening(memory)
+        happening, tone = self._next_happening(memory)
         happens = happening is not None and memory.clock < happening <= target
-        due = self._waited + _EARLY >= self.commit_every and self._owed >= SHOWN_STEP
+        sounds = tone is not None and tone <= target  # a tone due: written now, though the shown minute is the same
+        due = self._waited + _EARLY >= self.commit_every and (self._owed >= SHOWN_STEP or sounds)
         at_end = target >= LATEST_CLOCK
         if not (happens or due or at_end):
             return None
@@ -118,8 +143,8 @@ class RunningClock:
     def _forget(self) -> None:
         self._owed = self._waited = timedelta(0)
 
-    def _next_happening(self, memory: PumpMemory) -> datetime | None:
-        """Once per snapshot: it projects the reservoir, which is not worth doing four times a second."""
+    def _next_happening(self, memory: PumpMemory) -> tuple[datetime | None, datetime | None]:
+        """(next happening, next tone), once per snapshot: it projects the reservoir, not worth doing 4× a second."""
         if self._next is None or self._next[0] is not memory:
-            self._next = (memory, next_happening(memory))
-        return self._next[1]
+            self._next = (memory, next_happening(memory), next_tone(memory))
+        return self._next[1:]

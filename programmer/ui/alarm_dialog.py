@@ -1,12 +1,19 @@
-"""The pump's alarms in the window: the dialog when time passes and alarms are raised, with their tone.
+"""The pump's alarms in the window: the dialog when time passes and alarms are raised, and their tones.
 
 `AlarmAlerts` is the window's one listener for alarms: it keeps the pump's model (whose tones sound),
-shows `AlarmDialog` when the pump raises alarms and sounds the most urgent alarm's tone once, and opens
-the alarm test (programmer/ui/alarm_test.py). The header shows the active alarms on every tab by itself.
+shows `AlarmDialog` when the pump raises alarms, sounds the tones, and opens the alarm test
+(programmer/ui/alarm_test.py). The header shows the active alarms on every tab by itself.
 
-A pump sounds its alarm again every `repeat_every_minutes` of pump time until it is dealt with; sounding
-it at those pump-time moments belongs with the running clock (issue 14 leaves it to that issue): here a
-tone sounds once each time alarms are raised, and "Play the tone again" replays it.
+The tones sound at their pump-time moments: a pump sounds an alarm when it raises it and again every
+`repeat_every_minutes` of its clock (PX-20: 60 min non-critical, 10 min critical) until it is dealt
+with. Each time the pump's clock moves on (the running clock's writes, +1 day, Advance to, an MRI
+scan), the window plays the one tone programmer/session/alarm_sounding.py::tone_due names for that
+stretch of pump time: the most urgent alarm that sounded in it, ONCE however many times it was due
+(+1 day with a critical alarm active: once, not 144 times). Whether or not the dialog is open or was
+closed with "Seen": the pump beeps until the alarm is dealt with. At 60× a critical alarm sounds every
+10 s of wall time; at 3600× it is due six times a second and sounds at each write of the pump (once a
+second), a sounding not cut by the next. "Play the tone again" replays the most urgent listed alarm's.
+Muted, or without an audio output: nothing plays, and the dialog says why (AlarmSound).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QPushBu
 from programmer.pump.alarms import Alarm
 from programmer.pump.memory import PumpMemory
 from programmer.session.alarm_screen import RaisedAlarms, raised_alarms
+from programmer.session.alarm_sounding import tone_due
 from programmer.session.events import ProgrammerEvents
 from programmer.therapy.pump_models import PumpModel, pump_models
 from programmer.ui.alarm_sound import AlarmSound
@@ -133,7 +141,7 @@ class AlarmDialog(QDialog):
 
 
 class AlarmAlerts(QObject):
-    """The window's alarms: the dialog and tone when alarms are raised, and the alarm test."""
+    """The window's alarms: the dialog when alarms are raised, their tones as pump time passes, the alarm test."""
 
     def __init__(self, events: ProgrammerEvents, parent: QWidget, sound: AlarmSound | None = None) -> None:
         super().__init__(parent)
@@ -156,17 +164,19 @@ class AlarmAlerts(QObject):
         return self.memory.model if self.memory is not None else pump_models().models[0]
 
     def _snapshot(self, memory: PumpMemory | None) -> None:
-        self.memory = memory  # delivered before alarms_raised (declaration order), so the model is the pump's
+        """The pump as it is now; when its clock ran on since the last snapshot, the tone it sounded meanwhile."""
+        before, self.memory = self.memory, memory  # before alarms_raised (declaration order): the model is the pump's
+        if before is not None and memory is not None and (severity := tone_due(before, memory)) is not None:
+            self.sound.sound_again(severity, memory.model)
 
     def alarms_raised(self, alarms: tuple[Alarm, ...]) -> None:
-        """Show what was raised (added to the list while it is still open) and sound its tone once."""
+        """Show what was raised (added to the list while it is still open); its tone sounded with the snapshot."""
         if self.dialog is None:
             self.dialog = AlarmDialog(self.sound, self.window)
         self._listed = [*self._listed, *alarms] if self.dialog.isVisible() else list(alarms)
         self.dialog.show_alarms(self._listed, self.model)
         self.dialog.show()  # a child of the window: always above it, no raise needed
         self.dialog.activateWindow()
-        self.dialog.play_tone()
 
     def show_alarm_test(self) -> None:
         """Session → Alarm test: each tone with its name, the alarms it means and what to do."""

@@ -39,6 +39,8 @@ class TonePlayer(Protocol):
 
     def play(self, pcm: Pcm) -> bool: ...  # True when the sound started
 
+    def playing(self) -> bool: ...  # a tone started is still sounding
+
     def stop(self) -> None: ...
 
 
@@ -136,6 +138,9 @@ class QtTonePlayer(QObject):
         self._watch.start()
         return True
 
+    def playing(self) -> bool:
+        return self._sink is not None  # let go once it played to its end (`_check`)
+
     def _check(self) -> None:
         """Played to its end (idle), or the device went away (stopped): let go of the sink and its buffer."""
         try:
@@ -168,6 +173,7 @@ class AlarmSound(QObject):
         super().__init__(parent)
         self.player: TonePlayer = player if player is not None else QtTonePlayer(self)
         chosen = workspace.settings()
+        self._sounding: Severity | None = None  # the tone played last (it may have ended)
         self.muted = chosen.alarm_sound_muted
         self.through_skin = chosen.tones_through_skin
 
@@ -195,7 +201,18 @@ class AlarmSound(QObject):
         """Sound `model`'s tone for `alarm` once; False (and nothing else) when muted or no sound can play."""
         if self.silence_reason():
             return False
+        self._sounding = alarm.severity if isinstance(alarm, AlarmKind) else alarm
         return self.player.play(tone_pcm(alarm, model, through_skin=self.through_skin))
+
+    def sound_again(self, severity: Severity, model: PumpModel) -> bool:
+        """The pump sounds `severity` as time passes: as `play`, but a tone as urgent or more still sounding is let end.
+
+        At 3600× a critical alarm is due six times a second: restarted at every write of the pump, its 2.9 s would
+        be heard cut to its first second; it sounds to its end instead, and again at the next write due.
+        """
+        if self.player.playing() and self._sounding in (severity, Severity.CRITICAL):
+            return False
+        return self.play(severity, model)
 
     def stop(self) -> None:
         self.player.stop()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QButtonGroup, QDateTimeEdit, QHBoxLayout, QLabel, 
 
 from programmer.pump.firmware import LATEST_CLOCK
 from programmer.session.events import ProgrammerEvents
-from programmer.session.running_clock import Speed
+from programmer.session.running_clock import Hold, Speed
 from programmer.ui.binding import bind
 from programmer.ui.style import ROLE
 from programmer.wording import moment_text, weekday_moment_text
@@ -24,7 +24,6 @@ PICKER_FORMAT = "yyyy-MM-dd HH:mm"
 # The pump's clock is naive local time: shown in UTC, Qt never shifts it across a daylight-saving gap.
 _PUMP_ZONE = QTimeZone(QTimeZone.Initialization.UTC)
 
-HELD = "held"  # beside the speed buttons while the running clock may not run (its tooltip says why)
 # (button text, objectName, accessibleName, step)
 STEPS = (
     ("+1 day", "clockPlusOneDay", "Advance the pump clock by 1 day", timedelta(days=1)),
@@ -103,11 +102,12 @@ class ClockPanel(QWidget):
             speed_group.addButton(button)
             self.speed_buttons[speed] = button
         # "held" in a width kept for it, the reason in its tooltip: the row never shifts as an exchange comes and goes.
+        # Only the instructor's pause, which lasts, is said in full (wider).
         self.held_label = QLabel("", self)
         self.held_label.setObjectName("clockHeld")
         self.held_label.setAccessibleName("Running clock held")
         self.held_label.setProperty(ROLE, "hint")
-        self.held_label.setFixedWidth(self.held_label.fontMetrics().horizontalAdvance(HELD) + 8)
+        self._fit_held_label()
         # --- end of the running clock's controls ---
 
         layout = QHBoxLayout(self)
@@ -195,12 +195,19 @@ class ClockPanel(QWidget):
     def held_reason(self) -> str:
         return self.held_label.toolTip()
 
-    def show_held(self, reason: str) -> None:
-        """Why the running clock does not move now ("" while it runs or is paused): "held", the reason in its tip."""
+    def show_held(self, reason: Hold) -> None:
+        """Why the running clock does not move now (NONE while it runs or is paused): a label, the reason in its tip."""
         if self.held_label.toolTip() != reason:
-            self.held_label.setText(HELD if reason else "")
+            self.held_label.setText(reason.label)
             self.held_label.setToolTip(reason)
             self.held_label.setAccessibleDescription(reason)
+            self._fit_held_label()
+
+    def _fit_held_label(self) -> None:
+        """As wide as "held" (kept while nothing holds the clock), or as its longer words."""
+        metrics = self.held_label.fontMetrics()
+        text = max(Hold.EXCHANGE.label, self.held_label.text(), key=metrics.horizontalAdvance)
+        self.held_label.setFixedWidth(metrics.horizontalAdvance(text) + 8)
 
     # --- end of the running clock ---
     def _update_advance_to_button(self) -> None:

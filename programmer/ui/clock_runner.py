@@ -1,10 +1,12 @@
 """The running clock in the window: a QTimer ticks a RunningClock (programmer/session/running_clock.py).
 
-Each tick measures the wall time since the last one and, unless time is held (no pump, an exchange
-under way, a modal dialog open), hands it to the RunningClock, which says when to run the session's
-clock on. Advancing goes through `ProgrammingSession.advance`, like the +1 day button, so every screen,
-the alarms (the `alarms_raised` event) and a bolus's end show as they do after any advance; this
-module opens no dialog for them. A new pump or visit starts paused.
+Each tick measures the wall time since the last one and, unless time is held (no pump, the instructor's
+pause of a training attempt, an exchange under way, a modal dialog open: `held`, the one place that
+decides), hands it to the RunningClock, which says when to run the session's clock on. A hold keeps the
+speed: the clock runs on at it once nothing holds it. Advancing goes through `ProgrammingSession.advance`,
+like the +1 day button, so every screen, the alarms (the `alarms_raised` event), their tones and a
+bolus's end show as they do after any advance; this module opens no dialog for them. A new pump or
+visit starts paused.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from programmer.errors import ProgrammerError
-from programmer.session.running_clock import TICK, RunningClock, Speed, held_by
+from programmer.session.running_clock import TICK, Hold, RunningClock, Speed, held_by
 from programmer.session.visit import ClinicianProgrammer
 from programmer.ui import dialogs
 from programmer.ui.binding import bind
@@ -37,6 +39,7 @@ class ClockRunner(QObject):
         self.timer.setInterval(int(TICK / timedelta(milliseconds=1)))
         self.timer.timeout.connect(self._timeout)
         self._wall = QElapsedTimer()
+        self.instructor_paused = False  # a training attempt paused (programmer/ui/training/controller.py says)
         panel.speed_requested.connect(self.set_speed)
         events = programmer.events
         bind(self, events.visit, lambda _visit: self.set_speed(Speed.PAUSED))  # a new visitor finds time paused
@@ -57,12 +60,18 @@ class ClockRunner(QObject):
         self.panel.show_speed(self.clock.speed)
         self._show_held()
 
-    def held(self) -> str:
-        """Why time does not pass now, in words; "" when it may."""
+    def hold_for_instructor(self, paused: bool) -> None:
+        """The instructor paused the training attempt (True) or resumed it: no pump time passes meanwhile."""
+        self.instructor_paused = paused
+        self._show_held()
+
+    def held(self) -> Hold:
+        """Why time does not pass now; Hold.NONE when it may."""
         session = self.programmer.session
         dialog_open = QApplication.activeModalWidget() is not None or QGuiApplication.modalWindow() is not None
         return held_by(
             connected=session is not None and session.current is not None,
+            instructor_paused=self.instructor_paused,
             exchanging=self.programmer.busy,
             dialog_open=dialog_open,
         )
@@ -89,7 +98,7 @@ class ClockRunner(QObject):
             self.set_speed(Speed.PAUSED)
             dialogs.show_error(self.parent(), "The pump clock stopped", sentence(str(error)))
 
-    def _show_held(self) -> str:
-        reason = self.held() if self.clock.running else ""
+    def _show_held(self) -> Hold:
+        reason = self.held() if self.clock.running else Hold.NONE
         self.panel.show_held(reason)
         return reason

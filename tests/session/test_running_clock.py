@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import LATEST_CLOCK, Program, advance, apply_program
-from programmer.pump.memory import AlarmKind
+from programmer.pump.memory import Alarm, AlarmKind
 from programmer.session.programming import ProgrammingSession
-from programmer.session.running_clock import TICK, RunningClock, Speed, held_by
+from programmer.session.running_clock import TICK, Hold, RunningClock, Speed, held_by
 from programmer.session.status import reservoir_projection
 from programmer.therapy.prescription import Bolus, BolusKind, Prescription
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
@@ -108,10 +109,43 @@ def test_speeds_read_as_on_their_buttons():
 
 
 def test_time_is_held_with_no_pump_during_an_exchange_and_under_a_dialog():
-    assert held_by(connected=False, exchanging=False, dialog_open=False) == "Held: no pump connected"
-    assert held_by(connected=True, exchanging=True, dialog_open=False) == "Held while the pump answers"
-    assert held_by(connected=True, exchanging=False, dialog_open=True) == "Held while a dialog is open"
-    assert held_by(connected=True, exchanging=False, dialog_open=False) == ""
+    def held(connected=True, paused=False, exchanging=False, dialog_open=False) -> Hold:
+        return held_by(connected=connected, instructor_paused=paused, exchanging=exchanging, dialog_open=dialog_open)
+
+    assert held(connected=False) == "Held: no pump connected"
+    assert held(exchanging=True) == "Held while the pump answers"
+    assert held(dialog_open=True) == "Held while a dialog is open"
+    assert held() == "" and held() is Hold.NONE and held().label == ""
+    assert [held(exchanging=True).label, held(dialog_open=True).label] == ["held", "held"]
+
+
+def test_the_instructors_pause_holds_time_and_says_so_in_full():
+    paused = held_by(connected=True, instructor_paused=True, exchanging=True, dialog_open=True)
+    assert paused is Hold.INSTRUCTOR  # the lasting reason, not the exchange or the dialog that come and go under it
+    assert paused == "Paused by the instructor: the pump clock runs on at its speed when the attempt resumes"
+    assert paused.label == "paused by the instructor"
+    assert held_by(connected=False, instructor_paused=True, exchanging=False, dialog_open=False) is Hold.NO_PUMP
+
+
+def critical_alarm_at(memory, at: datetime):
+    """`memory` with the reservoir-empty alarm (PX-20: sounds every 10 min) raised at `at`."""
+    return replace(memory, alarms=(Alarm(AlarmKind.EMPTY_RESERVOIR, at),))
+
+
+def test_at_real_time_an_alarm_tone_due_is_written_within_the_second_not_at_the_minute():
+    memory = critical_alarm_at(pump(), NOW - timedelta(minutes=9, seconds=50))  # sounds again at 09:00:10
+    clock = running(Speed.REAL_TIME)
+    assert ticks(clock, memory, 39) == [None] * 39  # 9.75 s: not yet
+    assert clock.tick(TICK, memory) == NOW + timedelta(seconds=10)  # the tick that reaches it: written now
+    later = replace(memory, clock=NOW + timedelta(seconds=10))
+    assert ticks(clock, later, 239) == [None] * 239  # then the usual minute (the next tone is 10 min away)
+    assert clock.tick(TICK, later) == later.clock + timedelta(minutes=1)
+
+
+def test_at_3600x_a_tone_due_every_10_minutes_does_not_write_the_pump_more_than_once_a_second():
+    memory = critical_alarm_at(pump(), NOW)
+    clock = running(Speed.HOUR_PER_SECOND)
+    assert ticks(clock, memory, 4) == [None, None, None, NOW + timedelta(hours=1)]
 
 
 @pytest.mark.parametrize(("speed", "writes"), [(Speed.REAL_TIME, 1), (Speed.MINUTE_PER_SECOND, 60)])

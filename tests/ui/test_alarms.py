@@ -4,7 +4,7 @@ test and "Name that tone"; sound through a stand-in player, and the real one on 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
@@ -16,6 +16,8 @@ from programmer.pump.alarm_tones import Pcm, tone_pcm
 from programmer.pump.alarms import Severity
 from programmer.session import workspace
 from programmer.session.alarm_screen import ToneAnswer
+from programmer.session.running_clock import TICK, Speed
+from programmer.session.status import reservoir_projection
 from programmer.therapy.pump_models import pump_models
 from programmer.ui import alarm_sound
 from programmer.ui.alarm_sound import MUTED, NO_DEVICE, AlarmSound, QtTonePlayer
@@ -27,11 +29,13 @@ PX20 = pump_models()["PX-20"]
 
 
 class FakePlayer:
-    """A player with an audio device that only records what it was asked to play."""
+    """A player with an audio device that only records what it was asked to play (each tone over at once, unless
+    `sounding` says it still plays)."""
 
     def __init__(self, available: bool = True) -> None:
         self.played: list[Pcm] = []
         self.stops = 0
+        self.sounding = False
         self._available = available
 
     def available(self) -> bool:
@@ -40,6 +44,9 @@ class FakePlayer:
     def play(self, pcm: Pcm) -> bool:
         self.played.append(pcm)
         return True
+
+    def playing(self) -> bool:
+        return self.sounding
 
     def stop(self) -> None:
         self.stops += 1
@@ -174,8 +181,9 @@ def test_alarms_raised_open_a_dialog_with_what_when_and_what_to_do_and_sound_onc
     assert len(player.played) == 3
     dialog.acknowledge.click()
     assert not dialog.isVisible()
-    window.advance(timedelta(days=1))  # nothing new raised: no dialog, no sound
-    assert not dialog.isVisible() and len(player.played) == 3
+    window.advance(timedelta(days=1))  # nothing new raised: no dialog; the pump still beeps, until dealt with
+    assert not dialog.isVisible() and len(player.played) == 4
+    assert same_sound(player.played[3], tone_pcm(Severity.CRITICAL, PX20))
 
 
 def test_mute_stops_the_tones_and_is_remembered(qtbot, window, player, pump_path):
@@ -205,6 +213,89 @@ def test_through_the_skin_plays_the_muffled_tone(qtbot, window, player):
     assert workspace.settings().tones_through_skin
     window.advance(timedelta(days=100))
     assert same_sound(player.played[0], tone_pcm(Severity.NON_CRITICAL, PX20, through_skin=True))
+
+
+# --- the tones at their pump-time moments, as the clock runs ------------------------------------------------------
+
+
+def tones_while_running(window, speed: Speed, wall: timedelta) -> list[tuple[datetime, float]]:
+    """Run the clock at `speed` for `wall` of wall time, tick by tick: each tone played (its pump time, its length)."""
+    player = window.alarm_alerts.sound.player
+    heard: list[tuple[datetime, float]] = []
+    play = player.play
+    player.play = lambda pcm: heard.append((window.session.now, pcm.duration_ms)) or play(pcm)
+    window.clock_runner.set_speed(speed)
+    for _ in range(round(wall / TICK)):
+        window.clock_runner.tick(TICK)
+    window.clock_runner.set_speed(Speed.PAUSED)
+    player.play = play
+    return heard
+
+
+def just_before_empty(window) -> datetime:
+    """The demo pump run to 10 min before its reservoir runs empty (its low reservoir alarm raised and heard)."""
+    empty = reservoir_projection(window.session.current).empty_date
+    window.advance(empty - timedelta(minutes=10))
+    return empty
+
+
+CRITICAL_MS, NON_CRITICAL_MS = pytest.approx(2875, abs=0.05), 1000.0
+
+
+def test_at_60x_a_critical_alarm_sounds_again_every_10_minutes_of_pump_time(qtbot, window, player):
+    empty = just_before_empty(window)
+    heard = tones_while_running(window, Speed.MINUTE_PER_SECOND, timedelta(seconds=40))  # 40 min of pump time
+    # Raised at `empty` (written at once), then heard each 10 min of pump time, 10 s of wall time apart.
+    assert [(at - empty, ms) for at, ms in heard] == [
+        (timedelta(0), CRITICAL_MS),
+        (timedelta(minutes=10), CRITICAL_MS),
+        (timedelta(minutes=20), CRITICAL_MS),
+        (timedelta(minutes=30), CRITICAL_MS),
+    ]  # the low reservoir alarm (raised at 08:00) is due on the hour too: at 16:00, with the more urgent one
+
+
+def test_at_3600x_a_critical_alarm_sounds_again_once_10_minutes_of_pump_time_have_passed(qtbot, window, player):
+    empty = just_before_empty(window)
+    heard = tones_while_running(window, Speed.HOUR_PER_SECOND, timedelta(seconds=2))
+    # The raise, written at once (15 min run); then a write a second, an hour each: each sounds it (due 6 times).
+    assert [(at - empty, ms) for at, ms in heard] == [
+        (timedelta(minutes=5), CRITICAL_MS),
+        (timedelta(hours=1, minutes=5), CRITICAL_MS),
+    ]
+    assert window.alarm_alerts.dialog.rows()[0][0] == "CRITICAL: Reservoir empty"
+    heard = tones_while_running(window, Speed.HOUR_PER_SECOND, timedelta(seconds=0.5))  # half a second: no write
+    assert heard == []
+
+
+def test_a_day_jumped_sounds_the_active_alarm_once_not_144_times(qtbot, window, player):
+    empty = just_before_empty(window)
+    window.advance(empty + timedelta(minutes=5))  # the reservoir empties: the critical tone, once
+    assert [pcm.duration_ms for pcm in player.played] == [NON_CRITICAL_MS, CRITICAL_MS]
+    qtbot.mouseClick(window.clock_panel.plus_day_button, Qt.MouseButton.LeftButton)
+    assert window.session.now == empty + timedelta(days=1, minutes=5)
+    assert [pcm.duration_ms for pcm in player.played] == [NON_CRITICAL_MS, CRITICAL_MS, CRITICAL_MS]
+
+
+def test_muted_the_running_clock_plays_nothing_and_the_dialog_still_shows(qtbot, window, player):
+    window.mute_action.trigger()
+    just_before_empty(window)
+    assert tones_while_running(window, Speed.MINUTE_PER_SECOND, timedelta(seconds=40)) == []
+    dialog = window.alarm_alerts.dialog
+    assert dialog.isVisible() and dialog.rows()[0][0] == "CRITICAL: Reservoir empty"
+    assert dialog.silence.text() == MUTED
+
+
+def test_a_tone_still_sounding_is_not_cut_by_its_next_sounding_but_by_a_more_urgent_one(qtbot):
+    fake = FakePlayer()
+    sound = AlarmSound(fake)
+    assert sound.sound_again(Severity.NON_CRITICAL, PX20)
+    fake.sounding = True  # the non-critical tone still plays
+    assert not sound.sound_again(Severity.NON_CRITICAL, PX20)
+    assert sound.sound_again(Severity.CRITICAL, PX20)  # a critical alarm is not kept waiting
+    assert not sound.sound_again(Severity.CRITICAL, PX20) and not sound.sound_again(Severity.NON_CRITICAL, PX20)
+    fake.sounding = False
+    assert sound.sound_again(Severity.CRITICAL, PX20)
+    assert [pcm.duration_ms for pcm in fake.played] == [NON_CRITICAL_MS, CRITICAL_MS, CRITICAL_MS]
 
 
 # --- the alarm test and "Name that tone" -----------------------------------------------------------------------------

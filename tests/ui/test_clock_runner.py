@@ -187,3 +187,52 @@ def test_the_speed_buttons_are_named_for_screen_readers(window):
     names = {speed: button.accessibleName() for speed, button in window.clock_panel.speed_buttons.items()}
     assert names[Speed.HOUR_PER_SECOND] == "Run the pump clock 3600 times faster: 1 hour of pump time per second"
     assert [button.text() for button in window.clock_panel.speed_buttons.values()] == ["Pause", "1×", "60×", "3600×"]
+
+
+# --- the instructor's pause of a training attempt ----------------------------------------------------------------
+
+
+@pytest.fixture
+def training_window(qtbot):
+    widget = MainWindow()
+    qtbot.addWidget(widget, before_close_func=end_quietly)
+    widget.resize(1280, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_the_instructors_pause_holds_the_running_clock_and_resume_runs_it_on_at_its_speed(qtbot, training_window):
+    from programmer.training.engine import Mode
+    from programmer.training.library import scenario_library
+
+    window = training_window
+    assert window.training.begin(scenario_library().find("01-routine-refill"), "Cy", Mode.PRACTICE)
+    window.wait_for_pump()
+    attempt, panel, start = window.training.attempt, window.clock_panel, window.session.now
+    run_at(qtbot, window, Speed.MINUTE_PER_SECOND)
+    window.clock_runner.tick(SECOND)
+    assert window.session.now == start + timedelta(minutes=1)
+
+    attempt.pause()  # Instructor panel → Pause
+    assert (panel.held_label.text(), panel.held_reason) == (
+        "paused by the instructor",
+        "Paused by the instructor: the pump clock runs on at its speed when the attempt resumes",
+    )
+    for _ in range(5):
+        window.clock_runner.tick(SECOND)
+    qtbot.wait(600)  # the Qt timer ticks too
+    assert window.session.now == start + timedelta(minutes=1)  # no bolus progresses, no reservoir falls
+    label = panel.held_label  # said in full, not clipped to the width kept for "held"
+    assert label.isVisible() and label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+    assert window.clock_runner.speed is Speed.MINUTE_PER_SECOND  # held, not paused: its speed kept, and shown
+    assert panel.speed_buttons[Speed.MINUTE_PER_SECOND].isChecked()
+
+    attempt.resume()
+    assert panel.held_label.text() == panel.held_reason == ""
+    window.clock_runner.tick(SECOND)
+    assert window.session.now == start + timedelta(minutes=2)  # on at 60×, from where it was held
+
+    attempt.pause()
+    attempt.end(by="reset")  # an attempt ends resumed: nothing holds the clock any more
+    assert not window.clock_runner.instructor_paused and panel.held_reason == ""

@@ -138,6 +138,9 @@ class TrainingController:
     def _follow(self, attempt: Attempt) -> None:
         self.attempt = attempt
         attempt.events.ended.connect(self._ended)
+        # The instructor's pause holds the running clock (an attempt ends resumed: `paused` says False then).
+        attempt.events.paused.connect(self.window.clock_runner.hold_for_instructor)
+        self.window.clock_runner.hold_for_instructor(attempt.paused)
         self._attempt_panel().follow(attempt)
         self._update()
 

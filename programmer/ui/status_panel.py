@@ -26,6 +26,8 @@ class StatusPanel(QWidget):
         groups = QGridLayout()
         groups.setColumnStretch(0, 1)
         boxes = {}
+        # A value narrower than this goes under its label (WrapLongRows) instead of into a sliver.
+        sliver_px = self.fontMetrics().averageCharWidth() * 26
         for key, title in GROUP_TITLES.items():
             form = QFormLayout()
             form.setHorizontalSpacing(16)
@@ -37,8 +39,7 @@ class StatusPanel(QWidget):
                 value.setAccessibleName(label)
                 value.setProperty(ROLE, "value")
                 value.setWordWrap(True)
-                # A value narrower than this goes under its label (WrapLongRows) instead of into a sliver.
-                value.setMinimumWidth(value.fontMetrics().averageCharWidth() * 26)
+                value.setMinimumWidth(sliver_px)
                 self.values[field] = value
                 form.addRow(f"{label}:", value)
             group = QGroupBox(title)

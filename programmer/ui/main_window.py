@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -283,8 +283,11 @@ class MainWindow(WindowActions, QMainWindow):
     def wait_for_pump(self, timeout_s: float = 60.0) -> None:
         """Let the window run until no exchange with the pump is under way (or `timeout_s` ran out)."""
         loop_until = datetime.now() + timedelta(seconds=timeout_s)
+        wake = QTimer()  # sleeps until the pump's answer (an event) or this tick, instead of spinning meanwhile
+        wake.start(50)
         while self.programmer.busy and datetime.now() < loop_until:
-            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        wake.stop()
 
     def _cannot_open(self, path: Path, error: Exception) -> None:
         message = str(error) if str(path) in str(error) else f"{path}: {error}"

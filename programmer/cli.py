@@ -16,7 +16,6 @@ from typing import NoReturn
 
 from programmer import TRAINING_BANNER
 from programmer.errors import ProgrammerError
-from programmer.pump.firmware import ProgramRejected
 
 # The command groups. A group's module is imported only when the group is named on the command line: a headless
 # command loads what it runs, not every other command's machinery (issue 16).
@@ -128,6 +127,8 @@ def _one_line(error: Exception) -> str:
 
 
 def _message(error: Exception) -> str:
+    # The refusals' kinds, imported only when an error is said: a command that succeeds loads none of their modules.
+    from programmer.pump.firmware import ProgramRejected
     from programmer.session.gate import GateError
     from programmer.session.programming import SessionError
 

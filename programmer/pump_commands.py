@@ -17,13 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from programmer.pump.firmware import LATEST_CLOCK
-from programmer.pump.memory import PumpMemory
-from programmer.pump.pumpfile import load_pump
-from programmer.session.gate import stored_finding_text, stored_program_findings
-from programmer.session.refill.steps import Port, RefillWorkflowError
-from programmer.session.refill.syringe import SYRINGE_MAX_ML, SyringeLabel
-from programmer.session.status import format_datetime, reservoir_dates, reservoir_projection
+from programmer.pump.clock import LATEST_CLOCK
+from programmer.session.refill import SYRINGE_MAX_ML
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import InfusionMode, Prescription
 from programmer.therapy.pump_models import pump_models
@@ -31,8 +26,13 @@ from programmer.therapy.schedule import DaySchedule, FlexSchedule, format_minute
 from programmer.therapy.units import MINUTES_PER_DAY, parse_concentration, parse_dose_rate
 from programmer.wording import date_text, format_number, ml_per_day_text, ml_text, moment_text
 
-if TYPE_CHECKING:  # a session and the refill are imported by the commands that run them: `pump show` loads less
+# A command imports what it runs (issue 16): the pump file, its status and the safety gate are loaded by the commands
+# that read a pump (`pump models`, `drugs` and `tones` read none), a session and the refill by those that program one
+# (`pump show` opens no session).
+if TYPE_CHECKING:
+    from programmer.pump.memory import PumpMemory
     from programmer.session.programming import ProgrammingSession
+    from programmer.session.refill.syringe import SyringeLabel
 
 EVENTS_SHOWN = 10
 
@@ -329,6 +329,9 @@ def _schedule(args: argparse.Namespace) -> str:
 
 def snapshot(memory: PumpMemory) -> dict[str, Any]:
     """What an interrogation shows, as plain data."""
+    from programmer.session.gate import stored_program_findings
+    from programmer.session.status import reservoir_dates, reservoir_projection
+
     projection = reservoir_projection(memory)
     dates = reservoir_dates(projection, memory.alarms)  # once an alarm fired, its date is when it fired
     prescription = memory.prescription
@@ -389,6 +392,9 @@ def snapshot(memory: PumpMemory) -> dict[str, Any]:
 
 
 def _summary(memory: PumpMemory) -> str:
+    from programmer.session.gate import stored_finding_text, stored_program_findings
+    from programmer.session.status import reservoir_dates, reservoir_projection
+
     data = snapshot(memory)
     dates = reservoir_dates(reservoir_projection(memory), memory.alarms)
     lines = [
@@ -409,6 +415,8 @@ def _summary(memory: PumpMemory) -> str:
 
 
 def _show(args: argparse.Namespace) -> str:
+    from programmer.pump.pumpfile import load_pump
+
     memory = load_pump(args.file)
     if args.json:
         return json.dumps(snapshot(memory), indent=2)
@@ -419,6 +427,9 @@ def _show(args: argparse.Namespace) -> str:
 
 
 def _project(args: argparse.Namespace) -> str:
+    from programmer.pump.pumpfile import load_pump
+    from programmer.session.status import format_datetime, reservoir_projection
+
     memory = load_pump(args.file)
     projection = reservoir_projection(memory)
     end = memory.clock + timedelta(days=args.days)
@@ -456,6 +467,8 @@ def _advance(args: argparse.Namespace) -> str:
 
 def _syringe(args: argparse.Namespace, memory: PumpMemory) -> SyringeLabel:
     """What the pharmacy sent, from the options: the pump's drug and concentration unless they change."""
+    from programmer.session.refill.syringe import SyringeLabel
+
     old = memory.prescription
     drug = drug_library()[args.drug or old.drug]
     if args.drug and args.concentration is None:
@@ -477,7 +490,9 @@ def _syringe(args: argparse.Namespace, memory: PumpMemory) -> SyringeLabel:
 def _refill(args: argparse.Namespace) -> str:
     """The refill workflow, step by step as the window's wizard runs it; nothing is written unless it programs."""
     from programmer.session.refill.records import bolus_text
+    from programmer.session.refill.steps import Port, RefillWorkflowError
     from programmer.session.refill.workflow import RefillWorkflow
+    from programmer.session.status import format_datetime, reservoir_projection
 
     with _session(args.file, at=args.now) as session:
         workflow = RefillWorkflow(session)
@@ -526,6 +541,7 @@ def _refill(args: argparse.Namespace) -> str:
 
 def _report(args: argparse.Namespace) -> str:
     """Rebuild the last session from the pump file alone and print it to PDF (Qt loaded only here)."""
+    from programmer.pump.pumpfile import load_pump
     from programmer.session.report import build_report
 
     memory = load_pump(args.file)

@@ -12,7 +12,6 @@ from dataclasses import asdict
 
 from programmer.errors import ProgrammerError
 from programmer.session import workspace
-from programmer.training.library import scenario_library
 
 NO_SCENARIO = "none"
 
@@ -62,6 +61,8 @@ def _settings(args: argparse.Namespace) -> str:
 
 
 def _scenario_id(text: str) -> str:
+    from programmer.training.library import scenario_library  # the scenarios' modules: only when one is named
+
     if text.strip().lower() in (NO_SCENARIO, ""):
         return ""
     library = scenario_library()

@@ -199,11 +199,12 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
-# Where a wrapped line must not break: between a number and its unit, inside a unit, inside a range.
+# Where a wrapped line must not break: between a number and its unit, inside a unit, inside a range. As text: `re`
+# compiles each at its first use and keeps it, so a command that wraps no label compiles none (issue 16).
 NO_BREAK_SPACE, WORD_JOINER = "\u00a0", "\u2060"
-_NUMBER_THEN_UNIT = re.compile(r"(?<=\d) (?=(?:mcg|mg|µg|g|mL|L|h|min|d|days?|%)(?![A-Za-z]))")
-_INSIDE_UNIT = re.compile(r"(?<=[A-Za-zµ])/(?=[A-Za-z])")
-_INSIDE_RANGE = re.compile(r"(?<=\d)([–-])(?=\d)")
+_NUMBER_THEN_UNIT = r"(?<=\d) (?=(?:mcg|mg|µg|g|mL|L|h|min|d|days?|%)(?![A-Za-z]))"
+_INSIDE_UNIT = r"(?<=[A-Za-zµ])/(?=[A-Za-z])"
+_INSIDE_RANGE = r"(?<=\d)([–-])(?=\d)"
 
 
 def unbroken(text: str) -> str:
@@ -212,6 +213,6 @@ def unbroken(text: str) -> str:
     A no-break space joins a number to its unit and a word joiner (zero width) follows a slash or a
     dash inside a unit or a range: a label never ends a line with '1.5 mg/' and starts the next with 'day'.
     """
-    text = _NUMBER_THEN_UNIT.sub(NO_BREAK_SPACE, text)
-    text = _INSIDE_UNIT.sub("/" + WORD_JOINER, text)
-    return _INSIDE_RANGE.sub(r"\1" + WORD_JOINER, text)
+    text = re.sub(_NUMBER_THEN_UNIT, NO_BREAK_SPACE, text)
+    text = re.sub(_INSIDE_UNIT, "/" + WORD_JOINER, text)
+    return re.sub(_INSIDE_RANGE, r"\1" + WORD_JOINER, text)

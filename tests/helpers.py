@@ -1,5 +1,7 @@
 """What many tests start from: a PX-20 with 20 mL of morphine 10 mg/mL at 1.5 mg/day (0.15 mL/day)."""
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -28,3 +30,15 @@ def connected(path: Path, *, days_later: float = 0) -> Iterator[ProgrammingSessi
         yield session
     finally:
         session.close(confirm=True)
+
+
+def imported_by(*argv: object) -> set[str]:
+    """The project's modules a new process has imported once `programmer ARGV` ran, and succeeded."""
+    script = (
+        "import contextlib, io, sys; from programmer.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(sys.argv[1:]) == 0\n"
+        "print(*sorted(m for m in sys.modules if m.split('.')[0] == 'programmer'))"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *map(str, argv)], capture_output=True, text=True, check=True)
+    return set(done.stdout.split())

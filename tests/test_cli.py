@@ -11,6 +11,7 @@ import pytest
 
 from programmer.cli import main
 from programmer.pump.pumpfile import load_pump
+from tests.helpers import imported_by
 
 NOW = "2026-11-21T09:00"
 
@@ -195,6 +196,30 @@ def test_a_command_loads_its_own_group_and_the_help_lists_every_command(pump, ca
     assert "mri" in capsys.readouterr().out  # added to `pump` by the patient's commands
     code, _, err = run(capsys, "pump", "mri", pump)
     assert code == 1 and "required: --hours" in err
+
+
+def test_pump_show_imports_no_session(pump):
+    # `pump show --json` cost 11 times `python -c pass` in processor time, mostly importing what it never ran (issue
+    # 16): the programming session, the telemetry link and the refill's modules, for an option's limit and error kinds.
+    shown = imported_by("pump", "show", pump, "--json")
+    assert {"programmer.pump.pumpfile", "programmer.session.status", "programmer.session.gate"} <= shown
+    session = {
+        "programmer.session.programming", "programmer.pump.telemetry", "programmer.session.review",
+        "programmer.session.schedule_figures", "programmer.session.events", "programmer.session.refill.steps",
+        "programmer.session.refill.syringe",
+    }
+    assert sorted(shown & session) == []
+
+
+def test_pump_models_imports_no_pump_file():
+    # It reads no pump: the pump file, its firmware and its status are loaded by the commands that read one.
+    listed = imported_by("pump", "models")
+    assert "programmer.therapy.pump_models" in listed
+    pump_file = {
+        "programmer.pump.pumpfile", "programmer.pump.store", "programmer.pump.firmware", "programmer.session.status",
+        "programmer.session.gate",
+    }
+    assert sorted(listed & pump_file) == []
 
 
 # --- headless edges (issue 10) -----------------------------------------------------------------------------

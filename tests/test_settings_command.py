@@ -6,6 +6,7 @@ import pytest
 
 from programmer.cli import main
 from programmer.session import workspace
+from tests.helpers import imported_by
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +70,10 @@ def test_settings_that_cannot_be_saved_are_an_error_not_a_silent_no(capsys, data
     code, _, err = run(capsys, "settings", "--kiosk", "on")
     assert code == 1
     assert err.startswith("programmer: error: cannot save the settings in ")
+
+
+def test_the_settings_are_shown_without_loading_the_scenarios(data_dir):
+    # The scenario library is read only to check a scenario named with --kiosk-scenario (issue 16).
+    shown = imported_by("settings")
+    assert "programmer.session.workspace" in shown
+    assert sorted(name for name in shown if name.startswith("programmer.training")) == []

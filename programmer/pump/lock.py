@@ -14,7 +14,6 @@ import contextlib
 import os
 import re
 import stat
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -26,9 +25,19 @@ except ImportError:  # Windows
     fcntl = None
     import msvcrt
 
-NOTES = Path(tempfile.gettempdir()) / "intrathecal-programmer-sessions"
 # Windows locks are mandatory: lock one byte far beyond any pump file and SQLite's own lock bytes (at 1 GiB).
 _WINDOWS_LOCK_OFFSET = 1 << 31
+
+
+def _notes_folder() -> Path:
+    """The folder of the notes on who holds which pump, in the temporary folder.
+
+    Found when a session locks a pump, not at import: reading a pump takes no lock, and importing `tempfile`
+    and its probe of the temporary folder cost every start over a millisecond (issue 16).
+    """
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "intrathecal-programmer-sessions"
 
 
 class PumpLock:
@@ -47,7 +56,7 @@ class PumpLock:
     def note_path(self) -> Path:
         """Where the note on who holds this pump is: named after the file itself, so every link finds it."""
         found = os.fstat(self._descriptor) if self._descriptor is not None else os.stat(self.path)
-        return NOTES / f"{found.st_dev}-{found.st_ino}.lock"
+        return _notes_folder() / f"{found.st_dev}-{found.st_ino}.lock"
 
     def acquire(self) -> PumpLock:
         if self._descriptor is not None:
@@ -102,9 +111,10 @@ class PumpLock:
         # The host computer's wall time, not the pump's clock: it tells a person when the other session began.
         note = f"pid {os.getpid()}\nsince {datetime.now().isoformat(sep=' ', timespec='seconds')}\n"
         try:
-            if not NOTES.is_dir():
-                NOTES.mkdir(exist_ok=True)
-                NOTES.chmod(0o1777)  # every user's sessions leave their notes here, as in the temporary folder
+            notes = _notes_folder()
+            if not notes.is_dir():
+                notes.mkdir(exist_ok=True)
+                notes.chmod(0o1777)  # every user's sessions leave their notes here, as in the temporary folder
             self.note_path.write_text(note, encoding="utf-8")
             self._note = self.note_path
         except OSError:

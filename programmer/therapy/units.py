@@ -281,14 +281,12 @@ _NUMBER = r"(?P<amount>\d+(?:\.\d+)?|\.\d+)"
 _UNIT = "|".join(sorted(map(re.escape, _UNIT_ALIASES), key=len, reverse=True))
 _PER_DAY = ("day", "days", "d", "24h", "24 h")
 _PER_HOUR = ("h", "hr", "hrs", "hour", "hours")
-_RATE = re.compile(
-    rf"^\s*{_NUMBER}\s*(?P<unit>{_UNIT})\s*/\s*(?P<per>{'|'.join(_PER_DAY + _PER_HOUR)})\s*$",
-    re.IGNORECASE,
-)
-_CONCENTRATION = re.compile(rf"^\s*{_NUMBER}\s*(?:(?P<unit>{_UNIT})\s*/\s*ml)?\s*$", re.IGNORECASE)
-_BARE_NUMBER = re.compile(rf"^\s*[-+]?{_NUMBER}\s*$")
+# As text: `re` compiles each at its first use and keeps it, so a command that parses no dose compiles none (issue 16).
+_RATE = rf"(?i)^\s*{_NUMBER}\s*(?P<unit>{_UNIT})\s*/\s*(?P<per>{'|'.join(_PER_DAY + _PER_HOUR)})\s*$"
+_CONCENTRATION = rf"(?i)^\s*{_NUMBER}\s*(?:(?P<unit>{_UNIT})\s*/\s*ml)?\s*$"
+_BARE_NUMBER = rf"^\s*[-+]?{_NUMBER}\s*$"
 # Number, a word for the unit, maybe a period: to say which part of a refused entry is wrong.
-_ROUGH_RATE = re.compile(rf"^\s*{_NUMBER}\s*(?P<unit>[^\s/\d.]+)\s*(?:/\s*(?P<per>.*?))?\s*$")
+_ROUGH_RATE = rf"^\s*{_NUMBER}\s*(?P<unit>[^\s/\d.]+)\s*(?:/\s*(?P<per>.*?))?\s*$"
 _EXAMPLES = "e.g. 1.5 mg/day, 100 mcg/day or 0.0625 mg/h"
 
 
@@ -296,9 +294,9 @@ def parse_dose_rate(text: str, expected_unit: DrugUnit | None = None) -> DoseRat
     """Parse '1.5mg/day', '100 mcg/day' or '0.2mg/h'. The unit and the period are mandatory."""
     if not isinstance(text, str):
         raise TypeError(f"parse_dose_rate needs text, not {type(text).__name__} {text!r}")
-    if _BARE_NUMBER.match(text):
+    if re.match(_BARE_NUMBER, text):
         raise UnitError(f"dose {text.strip()!r} has no unit: type it with its unit and period, {_EXAMPLES}")
-    match = _RATE.match(text)
+    match = re.match(_RATE, text)
     if not match:
         raise UnitError(_why_not_a_rate(text))
     amount = float(match["amount"])
@@ -314,7 +312,7 @@ def parse_dose_rate(text: str, expected_unit: DrugUnit | None = None) -> DoseRat
 
 
 def _why_not_a_rate(text: str) -> str:
-    rough = _ROUGH_RATE.match(text)
+    rough = re.match(_ROUGH_RATE, text)
     if rough and rough["unit"].lower() not in _UNIT_ALIASES:
         return f"dose {text.strip()!r}: {rough['unit']!r} is not a drug unit; use mg or mcg, {_EXAMPLES}"
     if rough and not rough["per"]:
@@ -326,7 +324,7 @@ def _why_not_a_rate(text: str) -> str:
 
 def parse_concentration(text: str, unit: DrugUnit) -> Concentration:
     """Parse '10' or '10mg/mL' for a drug dosed in `unit`."""
-    match = _CONCENTRATION.match(str(text))
+    match = re.match(_CONCENTRATION, str(text))
     if not match:
         raise UnitError(f"concentration {text!r} must be a number, e.g. 10 or 10 {unit.value}/mL")
     if match["unit"] and DrugUnit.parse(match["unit"]) is not unit:

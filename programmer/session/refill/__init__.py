@@ -10,3 +10,7 @@
 - `screens`: `RefillScreens`, what the wizard shows at each step and waits for before Next: `screen`
   (the base), `label_screens` (steps 1–2), `volume_screens` (3–4), `dose_screens` (5–7).
 """
+
+# The largest refill syringe a clinic would prepare. Here, not in `syringe`: `programmer pump`'s options name it
+# without loading the refill's modules.
+SYRINGE_MAX_ML = 60.0

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from programmer.session.refill import SYRINGE_MAX_ML
 from programmer.session.refill.steps import LabelMismatch, Port, RefillWorkflowError
 from programmer.therapy.drugs import DrugLibrary, same_drug
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.units import Concentration, DoseRate, UnitError
 from programmer.wording import format_number, ml_text
-
-# The largest refill syringe a clinic would prepare.
-SYRINGE_MAX_ML = 60.0
 
 
 @dataclass(frozen=True)

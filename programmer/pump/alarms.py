@@ -31,6 +31,8 @@ class AlarmKind(TitledEnum):
 
 @dataclass(frozen=True)
 class Alarm:
+    """An alarm the pump raised, and when (pump clock)."""
+
     kind: AlarmKind
     raised_at: datetime
 

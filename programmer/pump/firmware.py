@@ -226,6 +226,8 @@ _ORDER = (
 
 @dataclass(frozen=True)
 class _Anchor:
+    """Where a projection starts: the moment, the reservoir volume then, and the projection from it."""
+
     at: datetime
     reservoir_ml: float
     projection: Projection

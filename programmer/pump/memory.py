@@ -24,6 +24,8 @@ __all__ = ["Alarm", "AlarmKind", "Catheter", "Event", "EventKind", "PumpLog", "P
 
 @dataclass(frozen=True)
 class Catheter:
+    """The implanted catheter: its length, how much was trimmed, where its tip lies."""
+
     length_cm: float
     trimmed_cm: float
     tip_location: str  # e.g. "T10"
@@ -35,6 +37,8 @@ class Catheter:
 
 @dataclass(frozen=True)
 class PumpMemory:
+    """Everything the pump holds: identity, program, reservoir, clock, alarms and its event log."""
+
     model_name: str
     serial: str
     implant_date: date

@@ -57,6 +57,8 @@ class VerificationFailed(ProgrammerError):
 
 @dataclass(frozen=True)
 class ProgramResult:
+    """A program the pump accepted: the pump before, as read back after, and what changed in words."""
+
     before: PumpMemory  # the pump at the moment of programming, just before it
     after: PumpMemory  # as read back from the pump
     changes: list[str]  # in plain language, e.g. "Daily dose: 1.5 mg/day → 2 mg/day"

@@ -32,6 +32,8 @@ UNDECLARED = "not declared in its metadata"
 
 @dataclass(frozen=True)
 class Component:
+    """A component the program ships: its name, version, licence and what it is used for."""
+
     name: str
     version: str
     licence: str
@@ -40,6 +42,8 @@ class Component:
 
 @dataclass(frozen=True)
 class About:
+    """Help → About: the version, what the program is for, and the components it ships with their licences."""
+
     version: str
     purpose: str
     components: tuple[Component, ...]

@@ -264,6 +264,8 @@ class AlarmLine:
 
 @dataclass(frozen=True)
 class ReservoirPlotData:
+    """What the reservoir plot shows: its time span, the current and pending curves, the patient boluses."""
+
     now: datetime
     start: datetime  # left edge: the last refill, or now
     end: datetime  # the curves are computed up to here

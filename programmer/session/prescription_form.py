@@ -38,6 +38,8 @@ class DoseEntry:
 
 @dataclass(frozen=True)
 class FormResult:
+    """The prescription form read: the prescription it makes (or why not yet), and which fields differ."""
+
     prescription: Prescription | None  # None: the fields do not make one yet (`problem` says why)
     problem: str
     pending: dict[str, bool]  # field → differs from the pump's program

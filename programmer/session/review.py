@@ -20,6 +20,8 @@ from programmer.wording import ml_per_day_text, percent_change_text
 
 @dataclass(frozen=True)
 class Difference:
+    """One line of the review: what changes, from what, to what."""
+
     label: str
     old: str
     new: str

@@ -101,6 +101,8 @@ class ReservoirDate:
 
 @dataclass(frozen=True)
 class ReservoirDates:
+    """When the low-reservoir alarm is due and when the reservoir runs empty."""
+
     alarm: ReservoirDate
     empty: ReservoirDate
 

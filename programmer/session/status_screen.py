@@ -51,12 +51,16 @@ NO_ALARMS = "No active alarms"
 
 @dataclass(frozen=True)
 class StatusLine:
+    """One line of the status screen's alarms and warnings, with its severity."""
+
     level: Level
     text: str
 
 
 @dataclass(frozen=True)
 class StatusScreen:
+    """What the status screen shows: each field's text, and the alarm and warning lines."""
+
     values: dict[str, str]  # key → text, for every key in FIELDS
     lines: tuple[StatusLine, ...]  # warnings and alarms; never empty: "No active alarms" when there is nothing to say
 

@@ -15,6 +15,8 @@ ATTRACT_EVERY = timedelta(seconds=6)  # an idle station's tour moves on by itsel
 
 @dataclass(frozen=True)
 class TourStep:
+    """One step of the guided tour: the control highlighted, a title and a sentence."""
+
     control: str  # the objectName of the control highlighted
     title: str
     text: str

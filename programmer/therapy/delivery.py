@@ -25,6 +25,8 @@ SECONDS_PER_DAY = 86400.0
 
 @dataclass(frozen=True)
 class Segment:
+    """A stretch of time during which the pump delivers at one volume rate."""
+
     start: datetime
     end: datetime
     ml_per_day: float

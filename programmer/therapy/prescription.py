@@ -92,6 +92,8 @@ _MODE_HINT = {
 
 @dataclass(frozen=True)
 class Prescription:
+    """What the pump is programmed to deliver: drug, concentration, mode, its daily dose or schedule, a bolus."""
+
     drug: str
     concentration: Concentration
     mode: InfusionMode

@@ -39,6 +39,8 @@ _ORDER = list(FindingSeverity)
 
 @dataclass(frozen=True)
 class Finding:
+    """A safety rule's finding on a prescription: how severe, which rule, and the message with its numbers."""
+
     severity: FindingSeverity
     rule: str  # stable id, e.g. "hard_limit"
     message: str  # plain language, with the numbers

@@ -73,6 +73,8 @@ def parse_step(text: str, unit: DrugUnit | None = None) -> tuple[int, int, DoseR
 
 @dataclass(frozen=True)
 class FlexStep:
+    """A step of a flexible schedule: from `start_minute` of the day, this dose rate."""
+
     start_minute: int
     rate: DoseRate
 
@@ -136,6 +138,8 @@ class StepInterval:
 
 @dataclass(frozen=True)
 class DaySchedule:
+    """One day of a flexible schedule: its steps, each from its start minute to the next."""
+
     steps: tuple[FlexStep, ...]
 
     def __post_init__(self) -> None:

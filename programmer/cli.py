@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Collection
@@ -106,8 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"programmer: error: {error}", file=sys.stderr)
         return 1
     if args.command is None:
+        # What the window imports lives as long as it does: no collection while importing (it would free nothing),
+        # and none scans those objects again afterwards (issue 16, start-up).
+        gc.disable()
         from programmer.ui.app import run  # Qt only when the window is wanted
 
+        gc.freeze()
+        gc.enable()
         return run(args.pump, args.screenshot, screenshot_tab=args.screenshot_tab, kiosk=args.kiosk,
                    kiosk_scenario=args.kiosk_scenario, idle_reset_minutes=args.idle_reset_minutes)
     try:

@@ -57,11 +57,12 @@ class Catalog(Resource, Generic[Entry], frozen=True):
     Two names that differ only in case or spaces would be one entry found twice: the file is refused.
     """
 
+    entries_field: ClassVar[str]  # "drugs": the field that lists the entries
     entry_word: ClassVar[str]  # "drug": for "drug names must be unique" and "unknown drug 'heroin'"
     known_words: ClassVar[str]  # "the library has": before the names an unknown one is told
 
     def entries(self) -> Sequence[Entry]:
-        raise NotImplementedError
+        return getattr(self, self.entries_field)
 
     @property
     def names(self) -> list[str]:

@@ -110,15 +110,13 @@ class Drug(Resource, frozen=True, kw_only=True):
 
 
 class DrugLibrary(Catalog[Drug], frozen=True, kw_only=True):
+    entries_field = "drugs"
     entry_word = "drug"
     known_words = "the library has"
 
     format: Literal["drug-library/1"]
     notes: str = ""
     drugs: Annotated[list[Drug], Meta(min_length=1)]
-
-    def entries(self) -> list[Drug]:
-        return self.drugs
 
 
 def same_drug(name: str, other: str) -> bool:

@@ -166,15 +166,13 @@ class PumpModel(Resource, frozen=True, kw_only=True):
 
 
 class PumpModelCatalog(Catalog[PumpModel], frozen=True, kw_only=True):
+    entries_field = "models"
     entry_word = "pump model"
     known_words = "known models:"
 
     format: Literal["pump-models/1"]
     notes: str = ""
     models: Annotated[list[PumpModel], Meta(min_length=1)]
-
-    def entries(self) -> list[PumpModel]:
-        return self.models
 
 
 def load_pump_models(path: Path | None = None) -> PumpModelCatalog:

@@ -70,10 +70,23 @@ def format_number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+_ML_DECIMALS = 3  # to the microlitre
+
+
+def ml_number(volume_ml: float) -> str:
+    """'16.994', '0.716', '0.01': a volume in mL as ml_text writes it, without its unit.
+
+    To the microlitre at most, whatever the volume: a reservoir falling below 1 mL keeps its decimals (16.994,
+    then 0.716, never 0.7158). Less than half a microlitre that is not nothing keeps its first digits
+    (0.0004): a volume reads 0 only when it is none.
+    """
+    return format_number(round(volume_ml, _ML_DECIMALS) or volume_ml)
+
+
 def ml_text(volume_ml: float, *, signed: bool = False) -> str:
-    """'0.546 mL', or '+1.2 mL' / '-0.8 mL' with `signed` (a difference)."""
+    """'16.994 mL', '0.716 mL', or '+1.2 mL' / '-0.8 mL' with `signed` (a difference): ml_number's rule."""
     sign = "+" if signed and volume_ml > 0 else ""
-    return f"{sign}{format_number(volume_ml)} mL"
+    return f"{sign}{ml_number(volume_ml)} mL"
 
 
 def ml_per_day_text(ml_per_day: float) -> str:

@@ -42,3 +42,9 @@ def imported_by(*argv: object) -> set[str]:
     )
     done = subprocess.run([sys.executable, "-c", script, *map(str, argv)], capture_output=True, text=True, check=True)
     return set(done.stdout.split())
+
+
+def as_read(text: str) -> str:
+    """Words as they read on screen: a wrapped label's no-break spaces and word joiners (programmer.wording.unbroken)
+    undone."""
+    return text.replace("\u00a0", " ").replace("\u2060", "")

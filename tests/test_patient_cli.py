@@ -31,9 +31,10 @@ def demo(tmp_path, monkeypatch):
 def test_ptm_bolus_gives_one_and_says_when_the_next_is_allowed(demo, capsys):
     code, out, err = run(capsys, "ptm", "bolus", demo)
     assert code == 0, err
-    assert out.splitlines()[:2] == [
+    assert out.splitlines()[:3] == [
         "Bolus given at 2026-11-21 09:00: 0.1 mg (0.01 mL) over 10 min, until 2026-11-21 09:10.",
-        "PX-20 #PX20-DEMO-0001, patient DEMO-0001",
+        "Pump PX-20 · serial PX20-DEMO-0001",
+        "Patient ID DEMO-0001",
     ]
     assert "Lockout of 3 h after each bolus: the next is allowed at 2026-11-21 12:10, in 3 h 10 min." in out
     assert "Boluses 1 of 4 used in the last 24 h" in out

@@ -138,6 +138,15 @@ def test_volumes_read_in_the_number_style_of_the_doses():
     assert ml_per_day_text(0.15) == "0.15 mL/day"
 
 
+def test_a_volume_keeps_its_decimals_below_1_ml_to_the_microlitre():
+    """Walk-through finding: the reservoir read 16.994 mL, then 0.7158 mL: one rule, 3 decimals at most."""
+    assert [ml_text(ml) for ml in (16.994, 1.0004, 0.7158, 0.5148, 0.0104)] == [
+        "16.994 mL", "1 mL", "0.716 mL", "0.515 mL", "0.01 mL",
+    ]
+    assert ml_text(-0.7158, signed=True) == "-0.716 mL"
+    assert ml_text(0.0004) == "0.0004 mL"  # less than a microlitre, but not none: never "0 mL"
+
+
 def test_a_change_in_percent_has_one_form():
     # The review said "+20.0 %", a safety finding "-25.0 %" and the report "(+20.0 %)": now all as percent_text.
     assert percent_change_text(20) == "+20 %"

@@ -6,7 +6,11 @@ is installed: the version is the wheel's, each licence the one its package decla
 
 from __future__ import annotations
 
+import operator
+import os
+import platform
 import re
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +30,7 @@ WHAT_FOR = {
     "msgspec": "reading and checking the pump file and the resource files",
     "platformdirs": "finding the user data folder",
 }
+LICENCE = "MIT"  # the programmer's own (pyproject.toml), when run from a checkout that was never installed
 NOT_INSTALLED = "not installed"
 UNDECLARED = "not declared in its metadata"
 
@@ -37,7 +42,7 @@ class Component:
     name: str
     version: str
     licence: str
-    what_for: str = ""  # empty for what a component brings along
+    what_for: str = ""  # what the programmer uses it for; for what a package brings along, "needed by <package>"
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class About:
     """Help → About: the version, what the program is for, and the components it ships with their licences."""
 
     version: str
+    licence: str  # the programmer's own
     purpose: str
     components: tuple[Component, ...]
 
@@ -56,6 +62,7 @@ class About:
 def about() -> About:
     return About(
         version=programmer_version(),
+        licence=programmer_licence(),
         purpose=f"{TRAINING_BANNER}. It emulates the clinician programmer of implanted intrathecal drug pumps "
         "for training: the pumps are virtual, the drug limits are training values, and nothing here may guide "
         "a real patient's care.",
@@ -72,15 +79,29 @@ def programmer_version() -> str:
         return "(version unknown: not installed)"
 
 
+def programmer_licence() -> str:
+    from importlib import metadata
+
+    try:
+        return licence(metadata.distribution(DISTRIBUTION))
+    except metadata.PackageNotFoundError:
+        return LICENCE
+
+
 def components(shipped: tuple[str, ...] = SHIPPED) -> tuple[Component, ...]:
-    """Each shipped package, then what each brings along (once, in the order first met), with its licence."""
+    """Each shipped package, then what each needs here (once, in the order first met), with its licence.
+
+    Only what is installed and required on this machine: a requirement for another platform or Python
+    (`colorama; platform_system == "Windows"`, `tomli; python_version < "3.11"`) or for an extra is not
+    shipped, even when something else installed it.
+    """
     from importlib import metadata
 
     found: list[Component] = []
     seen: set[str] = set()
-    waiting = list(shipped)
+    waiting = [(name, WHAT_FOR.get(_key(name), "")) for name in shipped]
     while waiting:
-        name = waiting.pop(0)
+        name, what_for = waiting.pop(0)
         key = _key(name)
         if key in seen:
             continue
@@ -88,13 +109,12 @@ def components(shipped: tuple[str, ...] = SHIPPED) -> tuple[Component, ...]:
         try:
             distribution = metadata.distribution(name)
         except metadata.PackageNotFoundError:
-            # A shipped package missing is said; what another needs only elsewhere (tomli before 3.11) is not.
+            # A shipped package missing is said; another's requirement missing is not its to say.
             if name in shipped:
-                found.append(Component(name, NOT_INSTALLED, NOT_INSTALLED, WHAT_FOR.get(key, "")))
+                found.append(Component(name, NOT_INSTALLED, NOT_INSTALLED, what_for))
             continue
-        found.append(Component(distribution.metadata["Name"], distribution.version, licence(distribution),
-                               WHAT_FOR.get(key, "")))
-        waiting.extend(_requirements(distribution))
+        found.append(Component(distribution.metadata["Name"], distribution.version, licence(distribution), what_for))
+        waiting += [(needed, f"needed by {distribution.metadata['Name']}") for needed in _requirements(distribution)]
     return tuple(found)
 
 
@@ -113,14 +133,12 @@ def licence(distribution: metadata.Distribution) -> str:
 
 
 def _requirements(distribution: metadata.Distribution) -> list[str]:
-    """The packages it needs to run: its requirements without the optional extras' (those are not shipped)."""
+    """The packages it needs to run here: its requirements whose environment marker holds on this machine."""
     names = []
     for requirement in distribution.requires or []:
         _spec, _, marker = requirement.partition(";")
-        if "extra" in marker:
-            continue
         match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
-        if match:
+        if match and (not marker.strip() or marker_holds(marker)):
             names.append(match.group(1))
     return names
 
@@ -128,3 +146,87 @@ def _requirements(distribution: metadata.Distribution) -> list[str]:
 def _key(name: str) -> str:
     """A package's name as package indexes compare them: any case, '-', '_' and '.' alike."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# --- a requirement's environment marker (PEP 508): 'python_version < "3.11" and platform_system == "Windows"' --------
+_MARKER_TOKEN = re.compile(r"""\s*(\(|\)|'[^']*'|"[^"]*"|===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b|[\w.]+)""")
+_VERSION = re.compile(r"\d+(\.\d+)*")
+_JOINED_BY = ("or", "and")  # the weaker first
+_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+            ">=": operator.ge}
+
+
+def marker_environment() -> dict[str, str]:
+    """This machine as markers name it; `extra` is none: a package's optional extras are not shipped."""
+    return {
+        "os_name": os.name,
+        "sys_platform": sys.platform,
+        "platform_system": platform.system(),
+        "platform_machine": platform.machine(),
+        "platform_release": platform.release(),
+        "platform_version": platform.version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "implementation_name": sys.implementation.name,
+        "implementation_version": platform.python_version(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "python_full_version": platform.python_version(),
+        "extra": "",
+    }
+
+
+def marker_holds(marker: str, environment: dict[str, str] | None = None) -> bool:
+    """Whether `marker` holds on this machine (or in `environment`). A marker it cannot read holds: better a
+    licence listed once too often than a shipped package left out."""
+    environment = environment or marker_environment()
+    tokens = [" ".join(token.split()) for token in _MARKER_TOKEN.findall(marker)]
+    try:
+        if "".join(tokens).replace(" ", "") != "".join(marker.split()):
+            raise ValueError(marker)  # something between the tokens it cannot read
+        holds, end = _expression(tokens, 0, environment)
+        return holds if end == len(tokens) else True
+    except (IndexError, KeyError, ValueError):
+        return True
+
+
+def _expression(tokens: list[str], at: int, environment: dict[str, str], level: int = 0) -> tuple[bool, int]:
+    """From `at`: whether it holds, and where it ends. Parts joined by `or`, each of parts joined by `and`
+    (`a or b and c` is `a or (b and c)`), each of those `(…)` or one comparison."""
+    if level == len(_JOINED_BY):
+        return _one(tokens, at, environment)
+    word = _JOINED_BY[level]
+    holds, at = _expression(tokens, at, environment, level + 1)
+    while at < len(tokens) and tokens[at] == word:
+        right, at = _expression(tokens, at + 1, environment, level + 1)
+        holds = (holds or right) if word == "or" else (holds and right)
+    return holds, at
+
+
+def _one(tokens: list[str], at: int, environment: dict[str, str]) -> tuple[bool, int]:
+    """`(…)` or `name op "value"` from `at`."""
+    if tokens[at] == "(":
+        holds, at = _expression(tokens, at + 1, environment)
+        if tokens[at] != ")":
+            raise ValueError(tokens[at])
+        return holds, at + 1
+    left, operation, right = tokens[at : at + 3]
+    return _compare(_value(left, environment), operation, _value(right, environment)), at + 3
+
+
+def _value(token: str, environment: dict[str, str]) -> str:
+    return token[1:-1] if token[:1] in "'\"" else environment[token]
+
+
+def _compare(left: str, operation: str, right: str) -> bool:
+    if operation in ("in", "not in"):
+        return (left in right) == (operation == "in")
+    if _VERSION.fullmatch(left) and _VERSION.fullmatch(right):  # python_version and the like compare as numbers
+        width = max(left.count("."), right.count(".")) + 1  # "3.11" against "3": 3.11 against 3.0
+        return _COMPARE[operation](_numbers(left, width), _numbers(right, width))
+    if operation not in ("==", "!="):
+        raise ValueError(operation)
+    return _COMPARE[operation](left, right)  # KeyError for what it does not read (~=, ===): the marker holds
+
+
+def _numbers(version: str, width: int) -> tuple[int, ...]:
+    """'3.11' as (3, 11), padded with zeros to `width` parts."""
+    return (*map(int, version.split(".")), *(0,) * width)[:width]

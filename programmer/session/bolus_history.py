@@ -8,6 +8,7 @@ rule for the progress, a cancel, the history and the report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -16,19 +17,19 @@ from programmer.pump.log import BolusDetails, BolusPhase, EventKind
 from programmer.pump.memory import PumpMemory
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription
 from programmer.therapy.units import Dose
-from programmer.wording import duration_text, format_number, ml_text, moment_text
+from programmer.wording import duration_text, format_number, ml_number, ml_text, moment_text
 
 PART_DIGITS = 3
 
 
-def part_text(part: float, whole: float) -> str:
+def part_text(part: float, whole: float, written: Callable[[float], str] = format_number) -> str:
     """`part` of `whole` to three significant digits, rounded down: '0.00313' (of 0.5148), never '0.003125'.
 
     Rounded down, a part under way never reads as more than went in, nor as the whole before it all has;
-    the whole itself reads as `whole` is written everywhere else.
+    the whole itself reads as `whole` is written everywhere else (`written`: ml_number for a volume).
     """
     if part >= whole:
-        return format_number(whole)
+        return written(whole)
     if part <= 0:
         return "0"
     exact = Decimal(repr(float(part)))
@@ -37,9 +38,9 @@ def part_text(part: float, whole: float) -> str:
 
 
 def delivered_text(delivered_ml: float, volume_ml: float, delivered: Dose, dose: Dose) -> str:
-    """'0.00313 of 0.5148 mL (0.0313 of 5.148 mg)': a part of a bolus, volume and drug."""
+    """'0.00313 of 0.515 mL (0.0313 of 5.148 mg)': a part of a bolus, volume and drug."""
     return (
-        f"{part_text(delivered_ml, volume_ml)} of {ml_text(volume_ml)} "
+        f"{part_text(delivered_ml, volume_ml, ml_number)} of {ml_text(volume_ml)} "
         f"({part_text(delivered.amount, dose.amount)} of {dose})"
     )
 
@@ -127,7 +128,7 @@ class CancelledBolus:
     afterwards: str  # what the pump runs now, in words (afterwards_text)
 
     def text(self) -> str:
-        delivered = part_text(self.delivered_ml, self.volume_ml)
+        delivered = part_text(self.delivered_ml, self.volume_ml, ml_number)
         drug = part_text(self.delivered_dose.amount, self.dose.amount)
         return (
             f"{self.kind.title} cancelled at {moment_text(self.at)} after {delivered} mL "
@@ -156,10 +157,10 @@ class BolusEntry:
 def _cancelled_after(details: BolusDetails) -> str:
     """'0.1 mL (1 mg)': what a cancelled bolus had delivered, as a part of the whole bolus the log kept."""
 
-    def part(amount: float, whole: float | None) -> str:
-        return part_text(amount, whole) if whole is not None else format_number(amount)  # an older log: no whole
+    def part(amount: float, whole: float | None, written: Callable[[float], str] = format_number) -> str:
+        return part_text(amount, whole, written) if whole is not None else written(amount)  # an older log: no whole
 
-    text = f"{part(details.delivered_ml, details.volume_ml)} mL"
+    text = f"{part(details.delivered_ml, details.volume_ml, ml_number)} mL"
     if details.delivered_amount is not None:
         text += f" ({part(details.delivered_amount, details.dose_amount)} {details.unit.value})"
     return text

@@ -50,8 +50,6 @@ from programmer.wording import (
     moment_text,
 )
 
-# An unchanged base dose says "Daily dose 1.5 → 1.5 mg/day (unchanged)": noise beside a bolus.
-_NOISE_RULES = ("dose_change",)
 # A pump implanted longer ago than this is no longer "just implanted": its catheter has filled.
 JUST_IMPLANTED = timedelta(hours=24)
 # No second priming within this time of the last one, whatever the occasion. Time on the pump's own clock
@@ -439,11 +437,7 @@ class BolusWorkflow:
         """The safety gate's findings for the bolus in front of the pump's own program."""
         memory = self.memory
         check = check_program(memory, Program(prescription, memory.low_alarm_ml, memory.ptm), self.session.library)
-        return tuple(
-            finding
-            for finding in check.findings
-            if not (finding.rule in _NOISE_RULES and finding.severity is FindingSeverity.INFO)
-        )
+        return tuple(check.findings)
 
     def _review(self, plan: P) -> P:
         """`plan` made the session's pending program; BlockingFindings (nothing pending) when it cannot be given."""

@@ -34,6 +34,7 @@ from programmer.session.bolus_history import bolus_history
 from programmer.session.link import Runner, RunNow
 from programmer.session.programming import ProgrammingSession, SessionError
 from programmer.session.status import reservoir_dates, reservoir_projection
+from programmer.session.status_screen import patient_text, pump_text
 from programmer.session.visit import ClinicianProgrammer, Visit
 from programmer.therapy.prescription import BolusKind
 from programmer.wording import clock_text, duration_text, ml_text, moment_text, sentence, weekday_moment_text
@@ -117,7 +118,7 @@ class SessionLink:
 class PtmScreen:
     """Every line of the handheld's screen, as text with its units."""
 
-    pump: str  # 'PX-20 #PX20-DEMO-0001, patient DEMO-0001', or why there is none
+    pump: str  # 'Pump PX-20 · serial PX20-DEMO-0001' and 'Patient ID DEMO-0001' on two lines, or why there is none
     clock: str  # 'Pump clock: Sat 2026-11-21 09:00'
     bolus: str  # 'Each bolus: 0.1 mg (0.01 mL of morphine 10 mg/mL) over 10 min'
     limits: str  # 'At most 4 per 24 h, lockout 3 h after each bolus'
@@ -126,8 +127,8 @@ class PtmScreen:
     used: str  # '1 of 4 used in the last 24 h'
     refill: str  # the valve-gated family's next refill date, every allowed bolus assumed; '' for the others
     history: tuple[str, ...]  # the last boluses, newest first
-    answer: str = ""  # what the last request got: 'Bolus given …' or 'Refused: …'
-    refused: bool = False  # the last request was refused
+    answer: str = ""  # what the last press got, while the pump's clock still reads its moment: 'Bolus given …'
+    refused: bool = False  # the last press was refused
 
     @property
     def can_ask(self) -> bool:
@@ -147,7 +148,7 @@ NOT_PAIRED = PtmScreen(
 def ptm_screen(memory: PumpMemory, answer: str = "", refused: bool = False) -> PtmScreen:
     """What the handheld shows of `memory`, at the pump's clock."""
     now = memory.clock
-    pump = f"{memory.model_name} #{memory.serial}, patient {memory.patient_id or '—'}"
+    pump = f"{pump_text(memory)}\n{patient_text(memory)}"  # as the programmer's header names them, a line each
     clock = f"Pump clock: {weekday_moment_text(now)}"
     ptm = memory.ptm
     if ptm is None:
@@ -199,6 +200,16 @@ def given_text(result: ProgramResult) -> str:
 # --- the handheld ------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a press got. It belongs to its moment: shown while the pump's clock reads the time it was said, gone
+    once the clock moves on ("Pressed at 09:00: no bolus given" a month later beside "Bolus available now")."""
+
+    text: str
+    refused: bool
+    at: datetime | None  # the pump's clock when it was said; None when no pump could be read
+
+
 class PtmEvents(Events):
     screen = Event["PtmScreen"]("what the handheld shows: after reading the pump, a bolus or a refusal")
     given = Event["ProgramResult"]("a patient bolus was given")
@@ -215,7 +226,7 @@ class PatientTherapyManager:
         self.pump: PumpMemory | None = None
         self.screen = NOT_PAIRED
         self.busy = False
-        self._answer, self._answer_refused = "", False
+        self._answer: Answer | None = None
         self._following: list[Connection] = []
         self._session_connection: Connection | None = None
         if link is not None:
@@ -227,7 +238,7 @@ class PatientTherapyManager:
             self._session_connection.disconnect()
             self._session_connection = None
         self.link = link
-        self._answer, self._answer_refused = "", False
+        self._answer = None
         if isinstance(link, SessionLink):  # the session's snapshot is the pump as the handheld reads it
             self._session_connection = link.session.events.snapshot.connect(lambda _memory: self.refresh())
         self.refresh()
@@ -244,7 +255,10 @@ class PatientTherapyManager:
             return self._show(
                 PtmScreen(f"Cannot reach the pump: {error}", "", "", "", "", False, "", "", ())
             )
-        return self._show(ptm_screen(self.pump, self._answer, self._answer_refused))
+        if self._answer is not None and self._answer.at != self.pump.clock:
+            self._answer = None  # the pump's clock moved on since the press: its answer went with its moment
+        answer = self._answer or Answer("", False, None)
+        return self._show(ptm_screen(self.pump, answer.text, answer.refused))
 
     def request_bolus(self, now: datetime | None = None) -> None:
         """Ask for a patient bolus at `now` (None: the pump's clock). Refused at once, without a word to the pump,
@@ -307,7 +321,7 @@ class PatientTherapyManager:
 
     def _given(self, result: ProgramResult) -> ProgramResult:
         self._set_busy(False)
-        self._answer, self._answer_refused = given_text(result), False
+        self._answer = Answer(given_text(result), False, result.after.clock)
         self.events.given.emit(result)
         self.refresh()
         return result
@@ -323,8 +337,6 @@ class PatientTherapyManager:
         reason = sentence(str(error))
         pressed = f"Pressed at {clock_text(self.pump.clock)}: no bolus given" if self.pump is not None else ""
         # The reason is on the screen already when it is the one the handheld shows: said once, not twice.
-        self._answer = f"{pressed} (see above)." if pressed and reason == self.screen.status else (
-            f"No bolus given: {reason}"
-        )
-        self._answer_refused = True
+        text = f"{pressed} (see above)." if pressed and reason == self.screen.status else f"No bolus given: {reason}"
+        self._answer = Answer(text, True, self.pump.clock if self.pump is not None else None)
         self.refresh()

@@ -17,6 +17,9 @@ from programmer.therapy.safety import Finding, blocking, needing_reason
 from programmer.therapy.schedule import DaySchedule
 from programmer.wording import ml_per_day_text, percent_change_text
 
+# The review table's columns: the last says in words which rows change (their colour only repeats it).
+COLUMNS = ("Setting", "On the pump now", "New program", "Changed")
+
 
 @dataclass(frozen=True)
 class Difference:
@@ -29,6 +32,11 @@ class Difference:
     @property
     def changed(self) -> bool:
         return self.old != self.new
+
+    @property
+    def cells(self) -> tuple[str, str, str, str]:
+        """The row under COLUMNS: 'yes' under Changed when it changes, nothing when it does not."""
+        return self.label, self.old, self.new, "yes" if self.changed else ""
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,16 @@ class StatusScreen:
     lines: tuple[StatusLine, ...]  # warnings and alarms; never empty: "No active alarms" when there is nothing to say
 
 
+def pump_text(memory: PumpMemory) -> str:
+    """'Pump PX-20 · serial PX20-DEMO-0001': the pump as every screen names it (the header, the patient's handheld)."""
+    return f"Pump {memory.model_name} · serial {memory.serial}"
+
+
+def patient_text(memory: PumpMemory) -> str:
+    """'Patient ID DEMO-0001', or 'Patient ID —' for a pump with none recorded."""
+    return f"Patient ID {memory.patient_id or '—'}"
+
+
 def catheter_text(catheter: Catheter) -> str:
     return (
         f"{format_number(catheter.implanted_length_cm)} cm implanted "

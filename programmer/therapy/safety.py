@@ -438,19 +438,18 @@ def _change_rules(old: Prescription, new: Prescription, unit: DrugUnit, same_dru
             )
         )
     label = "Daily dose (highest weekday)" if _is_per_weekday(old) or _is_per_weekday(new) else "Daily dose"
+    change = new_peak.percent_change_from(old_peak)
+    before = f"{format_number(old_peak.per_day)}" if old.unit is new.unit else str(old_peak)
     if not same_drug:
         text = f"{label} {old_peak} ({old.drug}) → {new_peak} ({new.drug}): a different drug, no % change"
+    elif change is None and new_peak.per_day > 0:
+        text = f"{label} {before} → {new_peak} (from no delivery)"
+    elif change is None or abs(change) < _EPSILON:
+        text = ""  # an unchanged dose is no finding: "1.8 → 1.8 mg/day (unchanged)" was noise beside what changes
     else:
-        before = f"{format_number(old_peak.per_day)}" if old.unit is new.unit else str(old_peak)
-        change = new_peak.percent_change_from(old_peak)
-        if change is None:
-            note = "from no delivery" if new_peak.per_day > 0 else "unchanged"
-        elif abs(change) < _EPSILON:
-            note = "unchanged"
-        else:
-            note = percent_text(change, signed=True)
-        text = f"{label} {before} → {new_peak} ({note})"
-    findings.append(Finding(FindingSeverity.INFO, "dose_change", text))
+        text = f"{label} {before} → {new_peak} ({percent_text(change, signed=True)})"
+    if text:
+        findings.append(Finding(FindingSeverity.INFO, "dose_change", text))
     if same_drug and abs(new.concentration.to(unit).per_ml - old.concentration.to(unit).per_ml) > _EPSILON:
         findings.append(
             Finding(

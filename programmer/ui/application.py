@@ -14,6 +14,8 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 NAME = "Intrathecal pump programmer"
+# Qt adds it to every window's title ("DEMO-0001 (demo.pump) — Intrathecal pump programmer (training)"), as
+# desktops show a document's window: a window's own title names only what is its own, never the program again.
 DISPLAY_NAME = "Intrathecal pump programmer (training)"
 # Said by the offscreen platform for every window it shows: noise on a command's stderr, not a problem.
 OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"

@@ -18,7 +18,7 @@ from programmer.session.events import ProgrammerEvents
 from programmer.session.running_clock import Hold, Speed
 from programmer.ui.binding import bind
 from programmer.ui.style import ROLE
-from programmer.wording import moment_text, weekday_moment_text
+from programmer.wording import moment_text, rounded_up, weekday_moment_text
 
 PICKER_FORMAT = "yyyy-MM-dd HH:mm"
 # The pump's clock is naive local time: shown in UTC, Qt never shifts it across a daylight-saving gap.
@@ -158,8 +158,8 @@ class ClockPanel(QWidget):
         blocked = self.target_edit.blockSignals(True)  # these are the clock's changes, not the nurse's
         # The picker refuses any time before the pump's clock: time only moves forward.
         self.target_edit.setMinimumDateTime(to_qdatetime(now))
-        if not chosen:
-            self.target_edit.setDateTime(to_qdatetime(now + timedelta(days=1)))
+        if not chosen:  # a day after the clock as shown: 18:13:20 reads 18:14, so the next day's 18:14 (not 18:13)
+            self.target_edit.setDateTime(to_qdatetime(rounded_up(now) + timedelta(days=1)))
         self.target_edit.blockSignals(blocked)
         self._target_chosen = chosen
         self._update_advance_to_button()

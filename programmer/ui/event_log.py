@@ -22,12 +22,14 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyleOptionHeader,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -283,6 +285,27 @@ class EventLogModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
+_ARROW = QStyleOptionHeader.SortIndicator
+# Qt's own styles draw its sort arrows the other way round from what a nurse reads: ▲ for newest first (Qt maps
+# descending order to SortUp, drawn pointing up). A platform's native style (Windows, macOS) turns them itself.
+_QT_DRAWN_STYLES = {"fusion", "windows"}
+
+
+class SortArrowHeader(QHeaderView):
+    """A header whose sort arrow points the way the rows go: ▲ oldest first (ascending), ▼ newest first."""
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(orientation, parent)
+        self.setSectionsClickable(True)  # as QTableView's own header
+        self.setHighlightSections(True)
+
+    def initStyleOptionForIndex(self, option: QStyleOptionHeader, logical_index: int) -> None:
+        super().initStyleOptionForIndex(option, logical_index)
+        if QApplication.style().name().lower() in _QT_DRAWN_STYLES:
+            turned = {_ARROW.SortUp: _ARROW.SortDown, _ARROW.SortDown: _ARROW.SortUp}
+            option.sortIndicator = turned.get(option.sortIndicator, option.sortIndicator)
+
+
 class EventLogView(QWidget):
     """Type and date filters above a sortable table of the pump's events, newest first."""
 
@@ -313,6 +336,7 @@ class EventLogView(QWidget):
         self.count_label.setAccessibleName("Number of events shown")
 
         self.table = QTableView(self)
+        self.table.setHorizontalHeader(SortArrowHeader(Qt.Orientation.Horizontal, self.table))
         self.table.setObjectName("eventLogTable")
         self.table.setAccessibleName("Pump events")
         self.table.setModel(self.model)

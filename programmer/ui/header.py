@@ -17,6 +17,7 @@ from programmer.pump.memory import PumpMemory
 from programmer.session.alarm_screen import alarm_indicator
 from programmer.session.events import LinkState, ProgrammerEvents
 from programmer.session.levels import Level
+from programmer.session.status_screen import patient_text, pump_text
 from programmer.ui.binding import bind
 from programmer.ui.style import LINK, SEVERITY, WrappingLabel, name, set_flag
 from programmer.wording import weekday_moment_text
@@ -87,8 +88,8 @@ class Header(QWidget):
             self.pump.setText("No pump interrogated")
             self.patient.setText("")
             return
-        self.pump.setText(f"Pump {memory.model_name} · serial {memory.serial}")
-        self.patient.setText(f"Patient ID {memory.patient_id}")
+        self.pump.setText(pump_text(memory))
+        self.patient.setText(patient_text(memory))
 
     def show_link(self, state: LinkState) -> None:
         self.link.setText(f"{state.value}…" if state.busy else state.value)

@@ -76,6 +76,8 @@ class AboutDialog(QDialog):
         self.heading.setFont(font)
         self.purpose = name(QLabel(info.purpose), "aboutPurpose", "What the emulator is")
         self.purpose.setWordWrap(True)
+        self.own_licence = name(QLabel(f"The programmer itself is under the {info.licence} licence."), "aboutLicence",
+                                "The programmer's licence")
         self.licences = name(QTableWidget(len(info.components), 4), "licenceTable", "Licences of what it ships")
         self.licences.setHorizontalHeaderLabels(["Package", "Version", "Licence", "Used for"])
         self.licences.verticalHeader().hide()
@@ -83,9 +85,10 @@ class AboutDialog(QDialog):
         self.licences.setWordWrap(True)
         self.licences.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # read, not edited: no cell picked out
         for row, component in enumerate(info.components):
-            for column, text in enumerate((component.name, component.version, component.licence,
-                                           component.what_for or "needed by the packages above")):
+            for column, text in enumerate((component.name, component.version, component.licence, component.what_for)):
                 self.licences.setItem(row, column, QTableWidgetItem(text))
+        # A row as tall as its wrapped text: a long "Used for" wraps, never ends in "…".
+        self.licences.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.licences.horizontalHeader()
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -95,6 +98,7 @@ class AboutDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.purpose)
+        layout.addWidget(self.own_licence)
         layout.addWidget(QLabel("It ships with these packages, each under its own licence:"))
         layout.addWidget(self.licences, 1)
         layout.addWidget(hint_label(LGPL_NOTE))

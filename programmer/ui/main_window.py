@@ -66,7 +66,6 @@ if TYPE_CHECKING:
     from programmer.ui.schedule.editor import ScheduleEditor
 
 STATUS_TAB, EDITOR_TAB, SCHEDULE_TAB, REVIEW_TAB, BOLUS_TAB, LOG_TAB = range(6)
-TITLE = "Intrathecal pump programmer — training emulator"
 # After a lost link or an unverified read-back, what the nurse does next.
 INTERROGATE_AGAIN = " Interrogate (Ctrl+I) to see what the pump runs now, then program again."
 
@@ -104,7 +103,6 @@ class MainWindow(WindowActions, QMainWindow):
     def __init__(self, programmer: ClinicianProgrammer | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.setWindowTitle(TITLE)
         self.setStyleSheet(STYLESHEET)
         self.programmer = programmer or ClinicianProgrammer(runner=QtLinkRunner())
         events = self.programmer.events
@@ -156,10 +154,12 @@ class MainWindow(WindowActions, QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.header)
-        tabs_box = QVBoxLayout()
-        tabs_box.setContentsMargins(8, 8, 8, 4)
-        tabs_box.addWidget(self.tabs)
-        layout.addLayout(tabs_box, 1)
+        # The screens, and beside them what a running scenario shows (add_beside_screens): below both, the clock bar
+        # keeps the window's whole width for its row.
+        self._screens_row = QHBoxLayout()
+        self._screens_row.setContentsMargins(8, 8, 8, 4)
+        self._screens_row.addWidget(self.tabs, 1)
+        layout.addLayout(self._screens_row, 1)
         # Simulated time is a training control, kept apart from the programmer's own screens.
         clock_bar = QFrame()
         clock_bar.setObjectName("clockBar")
@@ -245,6 +245,19 @@ class MainWindow(WindowActions, QMainWindow):
     @property
     def visit(self) -> Visit | None:
         return self.programmer.visit
+
+    def add_beside_screens(self, widget: QWidget) -> None:
+        """A panel at the right of the screens, above the clock bar (a running scenario's).
+
+        The width it takes comes out of the plot: from now on the status column keeps the width it has (a
+        share of it would push its values under their labels), and the plot gives way, down to its minimum.
+        """
+        self._screens_row.addWidget(widget)
+        status_page: QSplitter = self.tabs.widget(STATUS_TAB)
+        status_page.setStretchFactor(0, 0)
+        status_page.setStretchFactor(1, 1)
+        if any(sizes := status_page.sizes()):  # laid out already: from the sizes it has, not older ones Qt kept
+            status_page.setSizes(sizes)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -575,5 +588,5 @@ class MainWindow(WindowActions, QMainWindow):
         self._enable_actions(session, busy)
         if connected and self.tabs.currentIndex() == REVIEW_TAB and not busy:
             self._refresh_review()
-        title = f" — {memory.patient_id} ({session.path.name})" if memory is not None else ""
-        self.setWindowTitle(f"{TITLE}{title}")
+        # Only the window's own: Qt adds the program's name (programmer.ui.application.DISPLAY_NAME) to every title.
+        self.setWindowTitle(f"{memory.patient_id} ({session.path.name})" if memory is not None else "")

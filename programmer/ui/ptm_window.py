@@ -7,7 +7,8 @@ answer to the last press, and the last boluses.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from programmer.session.levels import Level
@@ -18,6 +19,22 @@ from programmer.ui.theme import STYLESHEET
 from programmer.wording import unbroken
 
 TITLE = "Patient therapy manager"
+GAP = 8  # between the programmer's window and the handheld beside it
+
+
+def opening_place(owner: QRect, size: QSize, screen: QRect) -> QPoint:
+    """Where a window of `size` opens by the window `owner` (frame geometries): beside it, right or else left, when
+    the screen has room; else centred on it; on the screen either way (not at 0,0 over the owner's menus)."""
+    for left in (owner.right() + 1 + GAP, owner.left() - GAP - size.width()):
+        if screen.left() <= left and left + size.width() <= screen.right() + 1:
+            place = QRect(QPoint(left, owner.top()), size)
+            break
+    else:
+        place = QRect(QPoint(), size)
+        place.moveCenter(owner.center())
+    place.moveLeft(max(screen.left(), min(place.left(), screen.right() + 1 - place.width())))
+    place.moveTop(max(screen.top(), min(place.top(), screen.bottom() + 1 - place.height())))
+    return place.topLeft()
 
 
 def _rule() -> QFrame:
@@ -34,8 +51,9 @@ class PtmWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.ptm = ptm
         self.closed = False  # once closed, the handheld reads no pump: Window → Patient therapy manager makes a new one
+        self._placed = False
         name(self, "ptmWindow", TITLE)
-        self.setWindowTitle(f"{TITLE} — training emulator")
+        self.setWindowTitle(TITLE)  # Qt adds the program's name, "(training)" with it
         self.setStyleSheet(STYLESHEET)
         self.setMinimumWidth(380)
 
@@ -103,6 +121,20 @@ class PtmWindow(QWidget):
     def _busy(self, busy: bool) -> None:
         self.give.setEnabled(not busy and self.ptm.screen.can_ask)
         self.give.setText("Asking the pump…" if busy else "&Give bolus")
+
+    def showEvent(self, event) -> None:
+        owner = self.parentWidget()
+        if not self._placed and owner is not None:  # the first time only: where the nurse moves it, it stays
+            self._placed = True
+            screen = (owner.screen() or self.screen()).availableGeometry()
+            self.move(opening_place(owner.frameGeometry(), self.frameGeometry().size(), screen))
+        super().showEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.StandardKey.Cancel):  # Esc puts the handheld away, as it closes a dialog
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def closeEvent(self, event) -> None:
         self.ptm.close()  # stop following the programmer and its session

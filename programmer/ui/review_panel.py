@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from programmer.session.levels import FINDING_LEVELS
-from programmer.session.review import Review
+from programmer.session.review import COLUMNS, Review
 from programmer.therapy.prescription import InfusionMode
 from programmer.therapy.safety import Finding, FindingSeverity
 from programmer.ui.level_lines import LevelLines
@@ -35,7 +35,6 @@ from programmer.ui.schedule.comparison import ScheduleComparison
 from programmer.ui.style import ROLE, SEVERITY, name, see_through, set_flag
 from programmer.ui.theme import Palette
 
-COLUMNS = ("Setting", "On the pump now", "New program", "")
 CHANGED_BACKGROUND = QColor(Palette.PENDING)  # as a pending edit looks
 
 
@@ -173,8 +172,7 @@ class ReviewPanel(QWidget):
         bold = QFont(self.table.font())
         bold.setBold(True)
         for row, difference in enumerate(review.rows):
-            marker = "changed" if difference.changed else ""
-            for column, text in enumerate((difference.label, difference.old, difference.new, marker)):
+            for column, text in enumerate(difference.cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 if difference.changed:

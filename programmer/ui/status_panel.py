@@ -6,7 +6,7 @@ It shows programmer.session.status_screen for every new snapshot and decides not
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGridLayout, QGroupBox, QLabel, QStyle, QVBoxLayout, QWidget
 
 from programmer.pump.memory import PumpMemory
 from programmer.session.events import ProgrammerEvents
@@ -15,6 +15,7 @@ from programmer.therapy.drugs import DrugLibrary
 from programmer.ui.binding import bind
 from programmer.ui.level_lines import LevelLines
 from programmer.ui.style import ROLE
+from programmer.wording import unbroken
 
 
 class StatusPanel(QWidget):
@@ -63,6 +64,10 @@ class StatusPanel(QWidget):
         self.empty.setProperty(ROLE, "hint")
 
         layout = QVBoxLayout(self)
+        # Barely a margin above and none below: the tab's page has its own, and at 1280x800 the style's 9 px on top of
+        # it made the column taller than the window (a scroll bar for nothing, and every value wrapped narrower).
+        side = self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutLeftMargin)  # as it was: the style's
+        layout.setContentsMargins(side, 4, side, 0)  # 4 px: level with the plot's first row beside it
         layout.addWidget(self.empty)
         layout.addLayout(groups)
         layout.addStretch(1)
@@ -84,7 +89,7 @@ class StatusPanel(QWidget):
     def show_screen(self, screen: StatusScreen) -> None:
         self.empty.setVisible(False)
         for field, value in screen.values.items():
-            self.values[field].setText(value)
+            self.values[field].setText(unbroken(value))  # wraps between words, never inside "20 mL"
         self.alarm_lines.show_lines([(line.level, line.text) for line in screen.lines])
 
     @property

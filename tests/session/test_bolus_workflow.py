@@ -361,11 +361,12 @@ def test_bolus_progress_reads_three_significant_digits_never_more_than_delivered
     def at(elapsed: timedelta) -> str:
         return dataclasses.replace(progress, now=start + elapsed).delivered_text()
 
-    assert at(timedelta(seconds=11.25)) == "0.00312 of 0.5148 mL (0.0312 of 5.148 mg)"
-    assert at(duration / 2) == "0.257 of 0.5148 mL (2.57 of 5.148 mg)"
-    assert at(duration - timedelta(seconds=1)) == "0.514 of 0.5148 mL (5.14 of 5.148 mg)"  # not 0.515 of 0.5148
-    assert at(duration) == "0.5148 of 0.5148 mL (5.148 of 5.148 mg)"
-    assert at(timedelta(0)) == "0 of 0.5148 mL (0 of 5.148 mg)"
+    # The bolus's 0.5148 mL reads to the microlitre, as every volume does (wording.ml_text).
+    assert at(timedelta(seconds=11.25)) == "0.00312 of 0.515 mL (0.0312 of 5.148 mg)"
+    assert at(duration / 2) == "0.257 of 0.515 mL (2.57 of 5.148 mg)"
+    assert at(duration - timedelta(seconds=1)) == "0.514 of 0.515 mL (5.14 of 5.148 mg)"  # not 0.515 before the end
+    assert at(duration) == "0.515 of 0.515 mL (5.148 of 5.148 mg)"
+    assert at(timedelta(0)) == "0 of 0.515 mL (0 of 5.148 mg)"
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def patient_boluses(path):
 
 def test_the_handheld_shows_the_bolus_its_limits_and_that_one_is_allowed_now(demo):
     screen = PatientTherapyManager(OwnLink(demo)).screen
-    assert screen.pump == "PX-20 #PX20-DEMO-0001, patient DEMO-0001"
+    assert screen.pump == "Pump PX-20 · serial PX20-DEMO-0001\nPatient ID DEMO-0001"  # as the programmer's header
     assert screen.clock == "Pump clock: Sat 2026-11-21 09:00"
     assert screen.bolus == "Each bolus: 0.1 mg (0.01 mL of morphine 10 mg/mL) over 10 min"
     assert screen.limits == "At most 4 per 24 h, lockout 3 h after each bolus"
@@ -92,6 +92,33 @@ def test_a_press_in_the_lockout_is_refused_with_the_time_left_and_nothing_is_wri
     assert isinstance(refused[0], PatientBolusRefused) and refused[0].next_at == datetime(2026, 11, 21, 12, 10)
     assert str(refused[0]) == "lockout of 3 h after each bolus: the next is allowed at 2026-11-21 12:10, in 2 h 10 min"
     assert ptm.screen.refused and load_pump(demo) == before  # not even the clock moved on
+
+
+def test_a_refusal_belongs_to_its_moment_and_goes_when_the_pumps_clock_moves_on(demo):
+    """Walk-through finding: "Pressed at 09:00: no bolus given (see above)" beside "Bolus available now." a month of
+    pump time later."""
+    session = ProgrammingSession(demo)
+    session.connect()
+    ptm = PatientTherapyManager(SessionLink(session))
+    ptm.request_bolus()
+    assert ptm.screen.answer.startswith("Bolus given at 2026-11-21 09:00")
+    ptm.request_bolus()  # in the lockout
+    assert (ptm.screen.answer, ptm.screen.refused) == ("Pressed at 09:00: no bolus given (see above).", True)
+    assert ptm.refresh().answer == "Pressed at 09:00: no bolus given (see above)."  # the same moment: still said
+    session.advance(NOW + 30 * 24 * H)
+    assert ptm.screen.status == "Bolus available now."
+    assert (ptm.screen.answer, ptm.screen.refused) == ("", False)
+    session.close(confirm=True)
+
+
+def test_a_bolus_given_is_said_until_the_pumps_clock_moves_on_then_the_history_keeps_it(demo, capsys):
+    ptm = PatientTherapyManager(OwnLink(demo))
+    ptm.request_bolus()
+    assert ptm.refresh().answer.startswith("Bolus given at 2026-11-21 09:00")
+    assert main(["pump", "advance", str(demo), "--days", "1"]) == 0  # a script moves the pump on
+    capsys.readouterr()
+    assert ptm.refresh().answer == ""
+    assert ptm.screen.history[0].startswith("0.01 mL (0.1 mg) over 10 min from 2026-11-21 09:00")
 
 
 def test_beyond_four_in_24_h_the_next_is_allowed_24_h_after_the_oldest(demo):

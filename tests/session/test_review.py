@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+from programmer.session.review import COLUMNS
 from programmer.therapy.units import DoseRate, DrugUnit
 from tests.helpers import connected, morphine_pump
 
@@ -45,3 +46,12 @@ def test_a_finding_that_needs_a_reason_asks_for_it_whatever_rule_it_is(session):
     assert [finding.rule for finding in review.needs_reason] == ["titration_rate"]
     assert review.why_not() == "Type the reason for the findings marked Reason required to enable programming."
     assert review.why_not("agreed with the pain team") == ""
+
+
+def test_every_column_is_named_and_the_last_says_in_words_which_rows_change(session):
+    """Walk-through finding: an unnamed, empty fourth column."""
+    session.edit(prescription=with_dose(session, 2))
+    rows = {row.label: row.cells for row in session.review().rows}
+    assert COLUMNS == ("Setting", "On the pump now", "New program", "Changed")
+    assert rows["Daily dose"] == ("Daily dose", "1.5 mg/day (0.0625 mg/h)", "2 mg/day (0.08333 mg/h)", "yes")
+    assert rows["Concentration"] == ("Concentration", "10 mg/mL", "10 mg/mL", "")

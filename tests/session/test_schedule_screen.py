@@ -287,8 +287,8 @@ def test_the_findings_say_what_the_pump_refuses_first_and_when_there_is_nothing(
     )
     screen.undo()
     screen.select_step(1)
-    screen.split(540)  # no dose changes
-    assert screen.finding_rows() == [("info", "Note: Daily dose 187.5 → 187.5 mcg/day (unchanged)")]
+    screen.split(540)  # no dose changes: an unchanged dose is no finding
+    assert screen.finding_rows() == [("ok", "No safety findings.")]
     screen.undo()
     session.edit(low_alarm_ml=session.current.low_alarm_ml + 0.5)  # a change, but not to the schedule
     assert screen.finding_rows() == [("ok", "No safety findings.")]

@@ -243,7 +243,6 @@ def test_a_prescription_in_the_other_unit_than_the_library_is_warned_about():
     [
         (morphine(1.5), morphine(2), "Daily dose 1.5 → 2 mg/day (+33.3 %)"),
         (morphine(2), morphine(1.5), "Daily dose 2 → 1.5 mg/day (-25 %)"),
-        (morphine(2), morphine(2, per_ml=25), "Daily dose 2 → 2 mg/day (unchanged)"),
         (
             Prescription.stopped("morphine", Concentration(10, MG)),
             morphine(0.5),
@@ -259,6 +258,23 @@ def test_a_prescription_in_the_other_unit_than_the_library_is_warned_about():
 )
 def test_the_daily_dose_change_is_always_shown(old, new, message):
     assert the(check(old, new), "dose_change") == Finding(N, "dose_change", message)
+
+
+MORPHINE_10 = Concentration(10, MG)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (morphine(2), morphine(2, per_ml=25)),  # a new concentration: its own note says so
+        (morphine(1.8), flex("morphine", 10, MG, DaySchedule.constant(DoseRate(1.8, MG)))),  # made a flex schedule
+        (morphine(1.5), simple("morphine", 1500, 10000, MCG)),  # in mcg: its unit change warns
+        (Prescription.stopped("morphine", MORPHINE_10), Prescription.stopped("morphine", Concentration(5, MG))),
+    ],
+)
+def test_an_unchanged_daily_dose_is_no_finding(old, new):
+    """Walk-through finding: "Note: Daily dose 1.8 → 1.8 mg/day (unchanged)" after converting to a flex schedule."""
+    assert "dose_change" not in rules(check(old, new))
 
 
 def test_no_change_to_show_for_a_first_prescription():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 # The offscreen platform (tests run without a display) says this for every top-level window it shows.
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
@@ -32,6 +32,15 @@ def silent_speakers(monkeypatch) -> None:
     from programmer.ui.alarm_sound import QtTonePlayer
 
     monkeypatch.setattr(QtTonePlayer, "_start", lambda self, multimedia, pcm: False)
+
+
+def title_shown(window: QWidget) -> str:
+    """A window's title as the desktop shows it: Qt adds the program's display name to the window's own (unless the
+    title ends with it already), as the window manager's title bar and task list read it on Linux and Windows."""
+    from programmer.ui.application import DISPLAY_NAME
+
+    own = window.windowTitle()
+    return own if own.endswith(DISPLAY_NAME) else f"{own} — {DISPLAY_NAME}" if own else DISPLAY_NAME
 
 
 @pytest.fixture

@@ -134,3 +134,11 @@ def test_the_header_and_the_clock_bar_show_one_clock_rounded_up_to_the_minute(qt
     header._show_clock(moment)
     assert panel.now_label.text() == "Tue 2025-03-04 09:31"
     assert header.clock.text() == "Pump clock (simulated): Tue 2025-03-04 09:31"
+
+
+def test_advance_to_starts_a_day_after_the_clock_as_it_reads(panel):
+    """Walk-through finding: the clock read 18:14 (18:13:20, rounded up) and "Advance to" offered 18:13 the next day."""
+    panel.set_now(datetime(2027, 1, 20, 18, 13, 20))
+    assert panel.now_label.text() == "Wed 2027-01-20 18:14"
+    assert panel.target_edit.text() == "2027-01-21 18:14"
+    assert panel.target == datetime(2027, 1, 21, 18, 14)

@@ -1,7 +1,9 @@
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtGui import QImage
 
 from programmer.pump.demo import DEMO_CLOCK, demo_pump
 from programmer.pump.log import ProgrammingDetails, ProgramRecord
@@ -177,6 +179,35 @@ def test_selection_follows_its_event_when_sorted(qtbot, view):
     assert [index.row() for index in selected] == [5]
     assert selected[0].data(DISPLAY) == "2025-02-04 10:30"
     assert view.model.index(5, TYPE_COLUMN).data(DISPLAY) == "Alarm cleared"
+
+
+def sort_arrow(header, section: int) -> str:
+    """The arrow the header draws at the right of `section`, read from its pixels: '▲', '▼' or '' (none)."""
+    image = header.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint32, image.width() * image.height())
+    pixels = pixels.reshape(image.height(), image.width())
+    end = header.sectionViewportPosition(section) + header.sectionSize(section)
+    part = pixels[2:-2, end - 20 : end - 2]  # past the title, inside the section's borders
+    dark = (((part >> 16) & 255) + ((part >> 8) & 255) + (part & 255)) < 400
+    widths = [int(count) for count in dark.sum(axis=1) if count]
+    if len(widths) < 2 or widths[0] == widths[-1]:
+        return ""
+    return "▲" if widths[0] < widths[-1] else "▼"  # an arrow pointing up is narrow at its top
+
+
+def test_the_sort_arrow_points_the_way_the_rows_go(qtbot, view):
+    """Walk-through finding: the date column showed ▲ while the list was newest first."""
+    view.resize(900, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    header = view.table.horizontalHeader()
+    assert view.model.index(0, TIME_COLUMN).data(DISPLAY) == "2025-02-04 10:30"  # newest first
+    assert sort_arrow(header, TIME_COLUMN) == "▼"
+    title = QPoint(header.sectionPosition(TIME_COLUMN) + 20, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=title)  # the nurse turns the order round
+    assert view.model.index(0, TIME_COLUMN).data(DISPLAY) == "2025-01-06 09:00"  # oldest first
+    assert sort_arrow(header, TIME_COLUMN) == "▲"
+    assert sort_arrow(header, TYPE_COLUMN) == ""
 
 
 def test_view_filters_by_type_and_counts(qtbot, view):

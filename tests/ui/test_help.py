@@ -8,8 +8,9 @@ import sys
 from importlib import metadata
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence
+from PySide6.QtWidgets import QStyle
 
 from programmer import TRAINING_BANNER
 from programmer.ui import app, application
@@ -114,3 +115,33 @@ def test_a_screenshot_needs_no_display_and_says_nothing_when_it_works(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr) == (0, "")
     assert QImage(str(target)).size().toTuple() == (1280, 800)
+
+
+def cut_off_cells(table) -> list[str]:
+    """Each cell whose text does not fit it, wrapped at its column's width: Qt draws it ending in '…'."""
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    metrics = table.fontMetrics()
+    cut = []
+    for row in range(table.rowCount()):
+        for column in range(table.columnCount()):
+            text = table.item(row, column).text()
+            room = QRect(0, 0, table.columnWidth(column) - 2 * margin, 10_000)
+            needed = metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, text)
+            if needed.width() > room.width() or needed.height() > table.rowHeight(row):
+                cut.append(text)
+    return cut
+
+
+def test_about_cuts_off_no_cell_and_states_the_programmers_own_licence(qtbot, window):
+    """Walk-through finding: msgspec's "Used for" ended in "…file and t…"; the programmer's own licence was not
+    stated; colorama was "needed by the packages above"."""
+    window.help.about_action.trigger()
+    about = window.help.about
+    qtbot.waitExposed(about)
+    assert cut_off_cells(about.licences) == []
+    assert about.own_licence.text() == "The programmer itself is under the MIT licence."
+    used_for = {about.licences.item(row, 0).text(): about.licences.item(row, 3).text()
+                for row in range(about.licences.rowCount())}
+    assert used_for["msgspec"] == "reading and checking the pump file and the resource files"
+    assert used_for["shiboken6"] == "needed by PySide6"
+    about.reject()

@@ -26,6 +26,8 @@ from programmer.therapy.prescription import InfusionMode
 from programmer.therapy.units import Concentration, DoseRate, DrugUnit
 from programmer.ui import app
 from programmer.ui.main_window import BOLUS_TAB, EDITOR_TAB, LOG_TAB, REVIEW_TAB, STATUS_TAB, MainWindow
+from tests.helpers import as_read
+from tests.ui.conftest import title_shown
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -74,7 +76,18 @@ def type_dose(qtbot, window, text: str) -> None:
 
 
 def status(window, field: str) -> str:
-    return window.status_panel.values[field].text()
+    return as_read(window.status_panel.values[field].text())
+
+
+def test_the_title_names_the_program_once_then_the_patient_and_the_pump_file(qtbot, pump_path):
+    """Walk-through finding: "Intrathecal pump programmer — training emulator — DEMO-0001 (demo.pump) — Intrathecal
+    pump programmer (training)"."""
+    widget = MainWindow()
+    qtbot.addWidget(widget, before_close_func=end_quietly)
+    assert title_shown(widget) == "Intrathecal pump programmer (training)"
+    widget.load_pump(pump_path)
+    assert title_shown(widget) == f"DEMO-0001 ({pump_path.name}) — Intrathecal pump programmer (training)"
+    assert title_shown(widget).count("Intrathecal pump programmer") == 1
 
 
 def test_header_and_status_after_interrogating_the_demo_pump(qtbot, window):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from programmer.pump.factory import new_pump
@@ -21,8 +21,9 @@ from programmer.therapy.prescription import BolusKind
 from programmer.therapy.units import DoseRate, DrugUnit
 from programmer.ui.main_window import MainWindow
 from programmer.ui.mri_dialog import MriDialog
-from programmer.ui.ptm_window import PtmWindow
+from programmer.ui.ptm_window import PtmWindow, opening_place
 from tests.helpers import connected
+from tests.ui.conftest import title_shown
 
 
 def end_quietly(window: MainWindow) -> None:
@@ -103,6 +104,56 @@ def test_the_handheld_keeps_working_over_its_own_link_once_the_visit_ends(qtbot,
     qtbot.waitUntil(lambda: not ptm.ptm.busy)
     assert len(patient_boluses(load_pump(pump_path))) == 1
     assert shown(ptm.answer).startswith("Bolus given at 2026-11-21 09:00")
+
+
+def test_the_handheld_names_the_pump_as_the_header_does_and_the_program_once(qtbot, window):
+    ptm = window.show_ptm()
+    assert shown(ptm.pump) == f"{window.header.pump.text()}\n{window.header.patient.text()}"
+    assert shown(ptm.pump) == "Pump PX-20 · serial PX20-DEMO-0001\nPatient ID DEMO-0001"  # not "PX-20 #PX20-…"
+    assert title_shown(ptm) == "Patient therapy manager — Intrathecal pump programmer (training)"
+
+
+def test_the_handheld_opens_centred_on_the_programmer_when_there_is_no_room_beside_it(qtbot, window):
+    """Walk-through finding: it opened at 0,0, over the programmer's menus."""
+    window.move(0, 0)
+    ptm = window.show_ptm()
+    qtbot.waitExposed(ptm)
+    owner, screen = window.frameGeometry(), window.screen().availableGeometry()
+    assert owner.width() + ptm.frameGeometry().width() > screen.width()  # 1280 px wide on the 800 px test screen
+    assert ptm.frameGeometry().center().y() == owner.center().y()  # centred, and on the screen
+    assert screen.contains(ptm.frameGeometry())
+    assert ptm.frameGeometry().top() > window.menuBar().geometry().bottom()
+
+
+def test_with_room_on_the_screen_the_handheld_opens_beside_the_programmer_right_or_else_left():
+    programmer, handheld, screen = QRect(100, 50, 1280, 800), QSize(420, 540), QRect(0, 0, 1920, 1080)
+    assert opening_place(programmer, handheld, screen) == QPoint(1388, 50)  # 100 + 1280 + a gap of 8
+    assert opening_place(programmer.translated(500, 0), handheld, screen) == QPoint(172, 50)  # 600 − 8 − 420
+    # No room either side: centred on it, kept on the screen.
+    assert opening_place(QRect(0, 0, 1920, 1080), handheld, screen) == QPoint(750, 270)
+    assert opening_place(QRect(0, 0, 1280, 800), handheld, QRect(0, 0, 1280, 800)) == QPoint(430, 130)
+
+
+def test_esc_puts_the_handheld_away(qtbot, window):
+    ptm = window.show_ptm()
+    qtbot.waitExposed(ptm)
+    qtbot.keyClick(ptm.give, Qt.Key.Key_Escape)
+    assert not ptm.isVisible() and ptm.closed
+    assert window.show_ptm() is not ptm  # Window → Patient therapy manager opens a new one, paired again
+
+
+def test_a_refused_press_is_said_until_the_pumps_clock_moves_on(qtbot, window):
+    """Walk-through finding: "Pressed at 09:00: no bolus given (see above)" beside "Bolus available now." a month
+    of pump time later."""
+    ptm = window.show_ptm()
+    press(qtbot, ptm, window)
+    press(qtbot, ptm, window)  # in the lockout
+    assert shown(ptm.answer) == "Pressed at 09:00: no bolus given (see above)." and ptm.answer.isVisibleTo(ptm)
+    qtbot.mouseClick(window.clock_panel.plus_30_days_button, Qt.MouseButton.LeftButton)
+    window.wait_for_pump()
+    assert shown(ptm.clock) == "Pump clock: Mon 2026-12-21 09:00"
+    assert shown(ptm.status) == "Bolus available now."
+    assert not ptm.answer.isVisibleTo(ptm) and shown(ptm.answer) == ""
 
 
 def test_a_handheld_window_on_its_own_says_when_the_pump_is_out_of_reach(qtbot, pump_path):

@@ -33,7 +33,7 @@ from programmer.therapy.units import Concentration, DrugUnit
 from programmer.ui.main_window import MainWindow
 from programmer.ui.refill.port_drawing import PortDrawing
 from programmer.ui.refill.wizard import RefillWizard
-from tests.helpers import connected, morphine_pump
+from tests.helpers import as_read, connected, morphine_pump
 
 IMPLANT = datetime(2026, 1, 5, 9, 0)
 MORPHINE_25 = SyringeLabel("morphine", Concentration(25, DrugUnit.MG), 20, "T-1")
@@ -364,7 +364,7 @@ def test_a_whole_refill_with_a_concentration_change_from_the_main_window(qtbot, 
     assert bridge.ml_per_day == pytest.approx(0.15)  # 1.5 mg/day of the old 10 mg/mL
     programming = [event for event in pump.events if event.kind is EventKind.PROGRAMMING][-1]
     assert programming.details.record.second_checker == "R. Patel"
-    assert window.status_panel.values["concentration"].text() == "25 mg/mL"
+    assert as_read(window.status_panel.values["concentration"].text()) == "25 mg/mL"
     # The appointment booked in the wizard is the visit's: the main window's plot shows it afterwards.
     assert seen["appointment"] == "2027-02-08 09:00"  # a week before the new alarm date, 2027-02-15 21:00
     assert window.visit.appointment == datetime(2027, 2, 8, 9, 0)

@@ -48,10 +48,12 @@ def table(panel) -> dict[str, tuple[str, str, str]]:
 def test_old_and_new_side_by_side_with_the_change_marked_in_words(session, panel):
     panel.show_review(review_with_dose(session, 2))
     rows = table(panel)
-    assert rows["Daily dose"] == ("1.5 mg/day (0.0625 mg/h)", "2 mg/day (0.08333 mg/h)", "changed")
-    assert rows["Daily volume"] == ("0.15 mL/day", "0.2 mL/day", "changed")
+    headers = [panel.table.horizontalHeaderItem(column).text() for column in range(panel.table.columnCount())]
+    assert headers == ["Setting", "On the pump now", "New program", "Changed"]  # no unnamed column
+    assert rows["Daily dose"] == ("1.5 mg/day (0.0625 mg/h)", "2 mg/day (0.08333 mg/h)", "yes")
+    assert rows["Daily volume"] == ("0.15 mL/day", "0.2 mL/day", "yes")
     assert rows["Concentration"] == ("10 mg/mL", "10 mg/mL", "")
-    assert rows["Alarm date"] == ("2027-03-01 08:00", "2027-02-04 08:15", "changed")
+    assert rows["Alarm date"] == ("2027-03-01 08:00", "2027-02-04 08:15", "yes")
     assert panel.dose_change.text() == "+33.3 %"
     assert panel.new_volume.text() == "0.2 mL/day (now 0.15 mL/day)"
     assert panel.new_alarm.text() == "2027-02-04 08:15 (now 2027-03-01 08:00)"

@@ -17,6 +17,7 @@ from programmer.ui.main_window import EDITOR_TAB, LOG_TAB, SCHEDULE_TAB, STATUS_
 from programmer.ui.refill.wizard import RefillWizard
 from programmer.ui.station import FILES_REFUSED, QUIT_PURPOSE, VISITOR, DemoStation
 from programmer.ui.training.pin_dialog import PinDialog
+from tests.helpers import as_read
 from tests.ui.conftest import when_shown
 
 PIN = "2468"
@@ -59,7 +60,7 @@ def kiosk(qtbot, data_dir):
 
 
 def status(window: MainWindow, field: str) -> str:
-    return window.status_panel.values[field].text()
+    return as_read(window.status_panel.values[field].text())
 
 
 def leave_traces(qtbot, window: MainWindow) -> None:
@@ -267,7 +268,7 @@ def test_a_scenario_station_ends_the_visitors_attempt_as_reset_and_starts_it_afr
     window, station = station_window(qtbot, scenario)
     first = window.training.attempt
     assert (first.trainee, first.scenario.id, first.ended) == (VISITOR, "01-routine-refill", False)
-    assert window.training.dock.isVisible()
+    assert window.training.panel.isVisible()
     first_pump = first.pump_path
     station.reset()
     second = window.training.attempt

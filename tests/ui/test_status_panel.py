@@ -1,13 +1,18 @@
-"""The status screen as time passes: once the low-reservoir alarm fired, when it fired and how long ago."""
+"""The status screen: once the low-reservoir alarm fired, when and how long ago; how its values wrap and fit."""
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextLayout, QTextOption
+from PySide6.QtWidgets import QLabel, QScrollArea
 
 from programmer.ui.main_window import REVIEW_TAB, MainWindow
+from tests.helpers import as_read
 
 
 @pytest.fixture
@@ -27,7 +32,7 @@ def window(qtbot, pump_path):
 
 
 def status(window: MainWindow, field: str) -> str:
-    return window.status_panel.values[field].text()
+    return as_read(window.status_panel.values[field].text())
 
 
 def test_after_the_alarm_fired_the_status_says_when_and_how_long_ago_not_now(qtbot, window):
@@ -58,3 +63,43 @@ def test_the_review_after_the_alarm_fired_keeps_when_it_fired(qtbot, window):
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(REVIEW_TAB).center())
     assert window.review_panel.new_alarm.text() == f"{fired}, unchanged"
 
+
+
+# --- wrapping: a figure never parts from its unit, and the column fits the window ---------------------------------
+UNIT_START = re.compile(r"(mcg|mg|µg|mL|h|min|d|days?|%)(?![A-Za-z])")
+
+
+def lines_at(label: QLabel, width: int) -> list[str]:
+    """The lines `label`'s text takes at `width`, as Qt wraps a word-wrapped label."""
+    text = label.text()
+    layout = QTextLayout(text, label.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    lines = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(width)
+        lines.append(as_read(text[line.textStart() : line.textStart() + line.textLength()]))
+    layout.endLayout()
+    return lines
+
+
+def test_no_value_ever_wraps_between_a_number_and_its_unit(window):
+    """Walk-through finding: "16.994 mL (capacity 20" then "mL)" on the next line."""
+    split = []
+    for field, label in window.status_panel.values.items():
+        for width in range(60, 400, 4):  # however narrow the column gets (large fonts, the divider moved)
+            for before, after in itertools.pairwise(lines_at(label, width)):
+                if before.rstrip()[-1:].isdigit() and UNIT_START.match(after):
+                    split.append(f"{field} at {width} px: {before!r} | {after!r}")
+    assert split == []
+    assert status(window, "reservoir") == "16.994 mL (capacity 20 mL)"  # it reads the same
+
+
+def test_at_1280x800_the_status_column_fits_without_a_scroll_bar(window):
+    """Walk-through finding: the column was 18 px taller than the window, so it scrolled for nothing."""
+    area = window.status_panel.parentWidget().parentWidget()
+    assert isinstance(area, QScrollArea) and window.size().toTuple() == (1280, 800)
+    assert area.verticalScrollBar().maximum() == 0
+    assert window.status_panel.height() <= area.viewport().height()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from programmer.pump.log import BolusDetails, BolusPhase, EventKind
@@ -62,6 +63,7 @@ def axis_title(left: float, right: float) -> str:
     return f"Date (pump clock), {years}"
 
 
+@lru_cache(maxsize=256)  # every redraw asks again for the labels of the markers that did not move
 def marker_text(title: str, moment: datetime) -> str:
     """A vertical marker's label: what it marks over the day and time ('Alarm (current)\\nTue 01 Jul 09:00')."""
     return f"{title}\n{short_moment_text(moment)}"

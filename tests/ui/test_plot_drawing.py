@@ -113,6 +113,88 @@ def test_editing_the_pending_program_leaves_the_pumps_own_curve_as_drawn(year):
     assert curve_at(plot.pending_curve, moment) == pytest.approx(pending.volume_at(moment), abs=0.01)
 
 
+def test_an_edit_sets_again_only_what_the_pending_program_changes(monkeypatch, year):
+    """The pump's own markers and alarm line, the booked day and the refill point stay as they are drawn."""
+    import pyqtgraph as pg
+
+    import programmer.ui.plot.widget as plot_widget
+
+    plot, session = year
+    plot.set_appointment(NOW + 300 * DAY)  # booked: the day shown stays whatever the edits
+    session.edit(prescription=thirteen_steps(low=190))
+    placed, points, days = [], [], []
+    place = plot_widget.place
+    monkeypatch.setattr(plot_widget, "place", lambda line, *words: (placed.append(line), place(line, *words)))
+    monkeypatch.setattr(pg.ScatterPlotItem, "setData", lambda *args, **kwargs: points.append(args))
+    monkeypatch.setattr(plot.appointment_edit, "setDate", days.append)
+    for low in (200, 210):
+        session.edit(prescription=thirteen_steps(low=low))
+    assert {key for key, line in plot.markers.items() if line in placed} == {"pending_alarm", "pending_empty"}
+    assert len(placed) == 4  # the two pending markers, at each of the two edits
+    assert points == [] and days == []
+    assert plot.markers["pending_alarm"].value() == pytest.approx(to_seconds(plot.data.pending.alarm_date))
+
+
+def test_the_plot_makes_only_the_items_the_pump_shows_and_stacks_them_as_ever(qtbot, open_session):  # noqa: F811
+    """A pump without a handheld, unedited: no band, pending curve, appointment or crosshair is made at all.
+
+    Made later, in whatever order the nurse needs them, the items stack as they did when all were made at once.
+    """
+    from programmer.ui.plot import ReservoirPlot
+
+    plot = ReservoirPlot()
+    qtbot.addWidget(plot)
+    plot.resize(1000, 640)
+    plot.show()
+    qtbot.waitExposed(plot)
+    assert plot.view.childGroup.childItems() == []
+    session = open_session(baclofen_year_pump())
+    plot.bind(session)
+    made = {id(item) for item in plot.view.childGroup.childItems()}
+    shown = [plot.current_curve, plot.alarm_line, plot.markers["current_alarm"], plot.markers["current_empty"]]
+    assert made == {id(item) for item in (*shown, plot.now_marker)}
+
+    session.edit(low_alarm_ml=4.0, prescription=thirteen_steps(low=200))
+    plot.hover_at(NOW + 40 * DAY)
+    plot.booked.setChecked(True)
+    session.advance_days(3)  # the refill is behind the clock now: its point and label
+    stacked = sorted(plot.view.childGroup.childItems(), key=lambda item: item.zValue())
+    expected = [
+        plot.refill_point,
+        plot.refill_label,
+        plot.current_curve,
+        plot.pending_curve,
+        plot.alarm_line,
+        plot.pending_alarm_line,
+        *(plot.markers[key] for key in ("current_alarm", "current_empty", "pending_alarm", "pending_empty")),
+        plot.now_marker,
+        plot.appointment_line,
+        plot.crosshair_x,
+        plot.crosshair_y,
+    ]
+    assert [id(item) for item in stacked] == [id(item) for item in expected]
+
+
+def test_the_words_under_the_plot_are_selectable_and_drawn_the_same_before_and_after(qtbot, year):
+    """The summary is laid out as a plain label until the pointer comes; then it can be selected and copied."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    plot, _ = year
+    summary = plot.summary
+    selectable = Qt.TextInteractionFlag.TextSelectableByMouse
+    assert not summary.textInteractionFlags() & selectable and not plot.readout.textInteractionFlags() & selectable
+    plain = summary.grab().toImage()
+    start, end = QPoint(2, summary.height() // 4), QPoint(summary.width() - 2, summary.height() // 4)
+    QTest.mouseMove(summary, start)
+    qtbot.waitUntil(lambda: bool(summary.textInteractionFlags() & selectable))
+    assert summary.grab().toImage() == plain
+    QTest.mousePress(summary, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(summary, end)
+    QTest.mouseRelease(summary, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    assert summary.selectedText().startswith("Current program: alarm at 2 mL on")
+
+
 def test_the_date_axis_is_painted_again_for_a_new_horizon(year):
     plot, _ = year
     axis = plot.plot_item.getAxis("bottom")
@@ -184,7 +266,7 @@ def test_the_volume_grid_is_painted_to_the_pixel_as_pyqtgraph_paints_it(qtbot, s
 
     from programmer.ui.plot.axis import GridAxis
 
-    images, axes = [], []
+    images, axes, widgets = [], [], []
     for axis in (pg.AxisItem("left"), GridAxis("left")):
         widget = pg.PlotWidget(axisItems={"left": axis}, background="w")
         qtbot.addWidget(widget)
@@ -196,5 +278,15 @@ def test_the_volume_grid_is_painted_to_the_pixel_as_pyqtgraph_paints_it(qtbot, s
         qtbot.waitExposed(widget)
         images.append(widget.grab().toImage())
         axes.append(axis)
+        widgets.append(widget)
     assert len(axes[1]._rows) > 20  # the grid's rows were filled, not stroked
     assert images[0] == images[1]
+    filled = axes[1]._filled
+    widgets[1].grab()
+    assert axes[1]._filled is filled  # painted again at the same place: the rows' pixels are not worked out again
+    for widget in widgets:  # other rows, another place: as pyqtgraph paints them still
+        widget.setYRange(0, 20, padding=0.03)
+        widget.resize(size[0] + 37, size[1] - 23)
+    qtbot.waitUntil(lambda: widgets[1].width() == size[0] + 37)
+    assert widgets[0].grab().toImage() == widgets[1].grab().toImage()
+    assert axes[1]._filled is not filled

@@ -49,8 +49,9 @@ class AppointmentControls(QWidget):
             self.booked.setEnabled(enabled)
             self.booked.setChecked(appointment is not None)
             self.day.setEnabled(enabled and appointment is not None)
-            if shown is not None:
-                self.day.setDate(QDate(shown.year, shown.month, shown.day))
+            day = QDate(shown.year, shown.month, shown.day) if shown is not None else None
+            if day is not None and day != self.day.date():  # setting the same day again still lays out its text
+                self.day.setDate(day)
         finally:
             self._syncing = False
 

@@ -19,7 +19,7 @@ from pyqtgraph.graphicsItems.DateAxisItem import (
     makeYStepper,
 )
 from PySide6.QtCore import QPointF, QRect
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QPainter, QTransform
 
 
 class _PumpClockZoomLevel(ZoomLevel):
@@ -83,11 +83,14 @@ class GridAxis(pg.AxisItem):
     The grid is drawn in translucent colours, and Qt strokes a translucent line a pixel at a
     time: the volume grid was half of each redraw of the plot. A filled row of the same pixels
     takes the fast path. Any other line (upright, opaque or wider) is drawn as pyqtgraph draws it.
+    The rows' pixels are worked out once for a set of rows and a place on the screen: while the
+    nurse edits, every frame fills the same rows.
     """
 
     def __init__(self, orientation: str = "left", **kwargs) -> None:
         super().__init__(orientation, **kwargs)
         self._rows: list[tuple[QColor, QPointF, QPointF]] = []  # (colour, from, to) of each level grid line
+        self._filled: tuple[QTransform, list[tuple[QRect, QColor]]] | None = None  # the rows' pixels, for a transform
 
     def drawPicture(self, p, axisSpec, tickSpecs, textSpecs) -> None:  # pyqtgraph's name and arguments
         rows = [
@@ -96,6 +99,7 @@ class GridAxis(pg.AxisItem):
             if start.y() == end.y() and pen.color().alpha() < 255 and pen.isCosmetic() and pen.widthF() <= 1
         ]
         self._rows = [(pen.color(), start, end) for pen, start, end in rows]
+        self._filled = None
         super().drawPicture(p, axisSpec, [spec for spec in tickSpecs if spec not in rows], textSpecs)
 
     def paint(self, p: QPainter, *args) -> None:  # pyqtgraph's name
@@ -108,9 +112,18 @@ class GridAxis(pg.AxisItem):
             return
         p.save()
         p.resetTransform()
+        for rect, colour in self._pixels(transform):
+            p.fillRect(rect, colour)
+        p.restore()
+
+    def _pixels(self, transform: QTransform) -> list[tuple[QRect, QColor]]:
+        """Each row's device pixels: a one-pixel cosmetic line's without antialiasing (columns and row rounded down)."""
+        if self._filled is not None and self._filled[0] == transform:
+            return self._filled[1]
+        pixels = []
         for colour, start, end in self._rows:
             a, b = transform.map(start), transform.map(end)
             left, right = sorted((math.floor(a.x()), math.floor(b.x())))
-            # The pixels a one-pixel cosmetic line covers without antialiasing: columns and row rounded down.
-            p.fillRect(QRect(left, math.floor(a.y()), right - left + 1, 1), colour)
-        p.restore()
+            pixels.append((QRect(left, math.floor(a.y()), right - left + 1, 1), colour))
+        self._filled = (QTransform(transform), pixels)
+        return pixels

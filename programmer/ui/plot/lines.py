@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.InfiniteLine import InfLineLabel
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QPen
 
 from programmer.ui.theme import PlotColours
 
@@ -119,12 +119,39 @@ def place(line: pg.InfiniteLine, value: float, text: str) -> None:
 
 
 def marker_line(
-    plot: pg.PlotItem, angle: int, color: str, style: Qt.PenStyle, label_position: float
+    color: str, style: Qt.PenStyle, label_position: float, *, angle: int = 90, line_pen: QPen | None = None
 ) -> pg.InfiniteLine:
-    """A fixed, labelled line on `plot`, hidden until placed."""
-    line = pg.InfiniteLine(angle=angle, movable=False, pen=pen(color, 1.5, style))
+    """A fixed line, upright (or level with `angle` 0), labelled in `color` made darker; drawn with `line_pen`."""
+    line = pg.InfiniteLine(angle=angle, movable=False, pen=line_pen or pen(color, 1.5, style))
     add_label(line, label_position, QColor(color).darker(160))  # dark enough to read in greyscale
-    line.setZValue(10)
-    plot.addItem(line, ignoreBounds=True)
-    line.setVisible(False)
     return line
+
+
+BAND_EDGE_PEN = pen(PlotColours.PATIENT_BOLUS, 1, Qt.PenStyle.DotLine)
+ALARM_VOLUME_PEN = pen(PlotColours.ALARM, 1.5, Qt.PenStyle.DashDotLine)
+APPOINTMENT_PEN = pen(PlotColours.APPOINTMENT, 2.5, Qt.PenStyle.DashDotDotLine)
+
+# How deep each item on the plot lies, the deepest first. Items as deep as each other stack in the order
+# they were added, and each item is added when it is first shown: so no two share a depth, and the stacking
+# is the same whatever the pump shows first.
+DEPTHS = {
+    "band_fill": -10.0,
+    "band_upper": 0.1,
+    "band_lower": 0.2,
+    "refill_point": 0.3,
+    "refill_label": 0.4,
+    "current_curve": 5.0,
+    "pending_curve": 6.0,
+    "patient_bolus_points": 8.0,
+    "current_alarm_volume": 10.0,
+    "pending_alarm_volume": 10.01,
+    "current_alarm": 10.02,
+    "current_empty": 10.03,
+    "pending_alarm": 10.04,
+    "pending_empty": 10.05,
+    "worst_case": 10.06,
+    "now": 10.07,
+    "appointment_line": 20.0,
+    "crosshair_x": 30.0,
+    "crosshair_y": 30.01,
+}

@@ -11,18 +11,20 @@ the plot's data keeps every breakpoint.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QShowEvent
-from PySide6.QtWidgets import QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from programmer.session.events import ProgrammerEvents
 from programmer.session.plot_data import (
     DEFAULT_HORIZON_DAYS,
     HORIZON_PRESETS_DAYS,
     MAX_AHEAD,
+    AlarmLine,
     Marker,
     PlotInputs,
     ReservoirPlotData,
@@ -41,29 +43,30 @@ from programmer.therapy.projection import Projection
 from programmer.ui.binding import bind
 from programmer.ui.plot.appointment import AppointmentControls
 from programmer.ui.plot.axis import GridAxis, PumpClockAxis
-from programmer.ui.plot.boluses import PatientBolusPoints
 from programmer.ui.plot.curves import ThinnedLines, column_seconds
+from programmer.ui.plot.items import PlotItems
 from programmer.ui.plot.legend import PlotLegend
 from programmer.ui.plot.lines import (
+    ALARM_VOLUME_PEN,
     APPOINTMENT_LABEL_HEIGHT,
+    APPOINTMENT_PEN,
     BAND_BRUSH,
+    BAND_EDGE_PEN,
     CURRENT_STYLE,
-    NOW_LABEL_HEIGHT,
     PENDING_STYLE,
-    WORST_CASE_LABEL_HEIGHT,
     add_label,
-    marker_line,
     pen,
     place,
     set_text,
 )
+from programmer.ui.plot.selectable import SelectableLabel
 from programmer.ui.style import ROLE, SEVERITY, name, set_flag
 from programmer.ui.theme import PlotColours, Sizes
 
 _DAY = timedelta(days=1)
 
 
-class ReservoirPlot(QWidget):
+class ReservoirPlot(PlotItems, QWidget):
     """Projected reservoir volume (mL) against the pump's calendar."""
 
     appointment_changed = Signal(object)  # the refill appointment as a datetime; None once it is unbooked
@@ -82,6 +85,8 @@ class ReservoirPlot(QWidget):
         self._placing = False  # the appointment line is being put where the booking says
         self._refill_shown: tuple[datetime, float] | None = None
         self._range_set: tuple | None = None  # the preset range last asked for, and the view range it gave
+        self._limits: tuple[float, float] | None = None  # the pan limits last set
+        self._marked: dict[str, Marker | AlarmLine | None] = {}  # what each marker and alarm line shows now
         self._lines = ThinnedLines()
 
         self.horizon = QComboBox()
@@ -98,14 +103,19 @@ class ReservoirPlot(QWidget):
         self.appointment_controls.booked_toggled.connect(self._booked_toggled)
         self.appointment_controls.day_picked.connect(self._day_picked)
 
-        self.axis = PumpClockAxis("bottom")
-        self.plot_widget = pg.PlotWidget(axisItems={"bottom": self.axis, "left": GridAxis("left")}, background="w")
+        # Their pens as they are made: each pen set afterwards lays out the axis's title again.
+        pens = {"pen": pg.mkPen(PlotColours.AXIS), "textPen": pg.mkPen(PlotColours.TEXT)}
+        self.axis = PumpClockAxis("bottom", **pens)
+        self.plot_widget = pg.PlotWidget(
+            axisItems={"bottom": self.axis, "left": GridAxis("left", **pens)}, background="w", enableMenu=False
+        )
         name(self.plot_widget, "reservoirPlot", "Projected reservoir volume plot")
         self.plot_widget.setMinimumSize(480, 300)
         self.plot_item = self.plot_widget.getPlotItem()
         self.view = self.plot_item.getViewBox()
         self._setup_axes()
-        self._setup_items()
+        self.start_items()  # each made when first shown (programmer.ui.plot.items)
+        self.plot_widget.scene().sigMouseMoved.connect(self._mouse_moved)
         self.legend = PlotLegend()
 
         self.warning = QLabel()
@@ -114,15 +124,11 @@ class ReservoirPlot(QWidget):
         self.warning.setProperty(ROLE, "problem")
         set_flag(self.warning, SEVERITY, "warning")
         self.warning.hide()
-        self.readout = QLabel("Point at the plot to read the date, volume and days until the alarm.")
+        self.readout = SelectableLabel("Point at the plot to read the date, volume and days until the alarm.")
         name(self.readout, "plotReadout", "Plot readout")
         self.readout.setProperty(ROLE, "hint")
-        self.readout.setWordWrap(True)
-        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.summary = QLabel()
+        self.summary = SelectableLabel()
         name(self.summary, "plotSummary", "Alarm and empty dates")
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         controls = QHBoxLayout()
         show_label = QLabel("Show:")
@@ -157,18 +163,17 @@ class ReservoirPlot(QWidget):
         font = QFont()
         font.setPointSizeF(Sizes.PLOT_TICKS_PT)
         for side in ("left", "bottom"):
-            axis = plot.getAxis(side)
-            axis.setPen(pg.mkPen(PlotColours.AXIS))
-            axis.setTextPen(pg.mkPen(PlotColours.TEXT))
-            axis.setTickFont(font)
-            axis.enableAutoSIPrefix(False)
+            plot.getAxis(side).setTickFont(font)
+        for side in ("left", "bottom", "top", "right"):
+            # No unit prefixes: with them, each axis lays out its title again at every change of the view,
+            # the hidden top and right axes too.
+            plot.getAxis(side).enableAutoSIPrefix(False)
         plot.setLabel("left", "Reservoir volume (mL)", color=PlotColours.TEXT)
         self._axis_title = "Date (pump clock)"
         plot.setLabel("bottom", self._axis_title, color=PlotColours.TEXT)
         plot.getAxis("left").setWidth(52)
         # Volume grid only: a date grid costs a third of every redraw, and the markers carry their dates.
         plot.showGrid(x=False, y=True, alpha=0.15)
-        plot.setMenuEnabled(False)
         plot.hideButtons()
         self.view.setMouseEnabled(x=True, y=False)
         self.view.disableAutoRange()
@@ -176,73 +181,20 @@ class ReservoirPlot(QWidget):
         self.view.sigXRangeChanged.connect(self._x_range_changed)
         self.view.sigResized.connect(lambda *_: self._rethin())
 
-    def _setup_items(self) -> None:
-        plot = self.plot_item
-        self.band_upper = pg.PlotDataItem(pen=pen(PlotColours.PATIENT_BOLUS, 1, Qt.PenStyle.DotLine))
-        self.band_lower = pg.PlotDataItem(pen=pen(PlotColours.PATIENT_BOLUS, 1, Qt.PenStyle.DotLine))
-        self.band_fill = pg.FillBetweenItem(self.band_upper, self.band_lower, brush=BAND_BRUSH)
-        for item in (self.band_fill, self.band_upper, self.band_lower):
-            plot.addItem(item, ignoreBounds=item is self.band_fill)
-            item.setVisible(False)
-        self.band_fill.setZValue(-10)
-
-        self.current_curve = pg.PlotDataItem(pen=CURRENT_STYLE.pen)
-        self.pending_curve = pg.PlotDataItem(pen=PENDING_STYLE.pen)
-        self.current_curve.setZValue(5)
-        self.pending_curve.setZValue(6)
-        # The pump's own curve stays put while the nurse edits: blitted from a cache, not stroked again each frame.
-        self.current_curve.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        plot.addItem(self.current_curve)
-        plot.addItem(self.pending_curve)
-        self.pending_curve.setVisible(False)
-
-        self.alarm_line = marker_line(plot, 0, PlotColours.ALARM, Qt.PenStyle.DashDotLine, 0.99)
-        self.pending_alarm_line = marker_line(plot, 0, PlotColours.PENDING, Qt.PenStyle.DashDotLine, 0.75)
-        for line in (self.alarm_line, self.pending_alarm_line):
-            line.label.anchors = [(1, 1), (1, 1)]  # above the line, ending at the label's position
-        self.markers: dict[str, pg.InfiniteLine] = {}
-        for style in (CURRENT_STYLE, PENDING_STYLE):
-            for event in ("alarm", "empty"):
-                line = marker_line(plot, 90, style.color, style.marker_pen.style(), style.label_heights[event])
-                line.setPen(style.marker_pen)
-                self.markers[f"{style.title}_{event}"] = line
-        self.worst_case_marker = marker_line(
-            plot, 90, PlotColours.PATIENT_BOLUS, Qt.PenStyle.DashDotDotLine, WORST_CASE_LABEL_HEIGHT
-        )
-        self.worst_case_marker.setPen(pen(PlotColours.WORST_CASE, 1.5, Qt.PenStyle.DashDotDotLine))
-        self.now_marker = marker_line(plot, 90, PlotColours.NOW, Qt.PenStyle.SolidLine, NOW_LABEL_HEIGHT)
-
-        self.appointment_line = pg.InfiniteLine(
+    @cached_property
+    def appointment_line(self) -> pg.InfiniteLine:
+        """The booked refill appointment, which the nurse can drag."""
+        line = pg.InfiniteLine(
             angle=90,
             movable=True,
-            pen=pen(PlotColours.APPOINTMENT, 2.5, Qt.PenStyle.DashDotDotLine),
+            pen=APPOINTMENT_PEN,
             hoverPen=pen(PlotColours.APPOINTMENT, 4, Qt.PenStyle.DashDotDotLine),
         )
-        add_label(self.appointment_line, APPOINTMENT_LABEL_HEIGHT, PlotColours.APPOINTMENT_LABEL)
-        self.appointment_line.setToolTip("Next refill appointment: drag to move it")
-        self.appointment_line.setZValue(20)
-        plot.addItem(self.appointment_line, ignoreBounds=True)
-        self.appointment_line.setVisible(False)
-        self.appointment_line.sigPositionChanged.connect(self._appointment_moving)
-        self.appointment_line.sigPositionChangeFinished.connect(self._appointment_dropped)
-
-        self.refill_point = pg.ScatterPlotItem(
-            size=9, symbol="o", pen=pg.mkPen(PlotColours.NOW), brush=pg.mkBrush(PlotColours.BACKGROUND)
-        )
-        plot.addItem(self.refill_point, ignoreBounds=True)
-        self.refill_label = pg.TextItem(color=PlotColours.TEXT, anchor=(0, 0), fill=PlotColours.LABEL_FILL)
-        plot.addItem(self.refill_label, ignoreBounds=True)
-        self.patient_bolus_points = PatientBolusPoints()  # each patient bolus (PTM), where it started
-        plot.addItem(self.patient_bolus_points, ignoreBounds=True)
-
-        crosshair_pen = pen(PlotColours.AXIS, 1, Qt.PenStyle.DotLine)
-        self.crosshair_x = pg.InfiniteLine(angle=90, pen=crosshair_pen, movable=False)
-        self.crosshair_y = pg.InfiniteLine(angle=0, pen=crosshair_pen, movable=False)
-        for line in (self.crosshair_x, self.crosshair_y):
-            line.setZValue(30)
-            plot.addItem(line, ignoreBounds=True)
-            line.setVisible(False)
-        self.plot_widget.scene().sigMouseMoved.connect(self._mouse_moved)
+        add_label(line, APPOINTMENT_LABEL_HEIGHT, PlotColours.APPOINTMENT_LABEL)
+        line.setToolTip("Next refill appointment: drag to move it")
+        line.sigPositionChanged.connect(self._appointment_moving)
+        line.sigPositionChangeFinished.connect(self._appointment_dropped)
+        return self._add("appointment_line", line)
 
     # --- public API ---------------------------------------------------------------------------------
     def follow(self, events: ProgrammerEvents) -> None:
@@ -283,11 +235,13 @@ class ReservoirPlot(QWidget):
         """No pump: an empty plot."""
         self._inputs = None
         self._data = None
-        for item in self._data_items():
+        for item in self._items:
             item.setVisible(False)
-        self.current_curve.setData([], [])
-        self.pending_curve.setData([], [])
+        for curve in ("current_curve", "pending_curve"):
+            if self._made(curve):
+                getattr(self, curve).setData([], [])
         self._lines.forget()
+        self._marked.clear()
         self.legend.set_entries([])
         self.summary.setText("No pump interrogated: nothing to project.")
         self._show_appointment()
@@ -351,26 +305,6 @@ class ReservoirPlot(QWidget):
             return
         self.show_inputs(inputs)
 
-    def _data_items(self) -> list:
-        return [
-            self.current_curve,
-            self.pending_curve,
-            self.band_fill,
-            self.band_upper,
-            self.band_lower,
-            self.alarm_line,
-            self.pending_alarm_line,
-            self.worst_case_marker,
-            self.now_marker,
-            self.appointment_line,
-            self.refill_point,
-            self.refill_label,
-            self.patient_bolus_points,
-            self.crosshair_x,
-            self.crosshair_y,
-            *self.markers.values(),
-        ]
-
     def _redraw(self) -> None:
         inputs = self._inputs
         if inputs is None:
@@ -384,16 +318,17 @@ class ReservoirPlot(QWidget):
         self._draw_curves(column_seconds(self.view, left, right))
         self._draw_markers(data)
         self._draw_refill(data)
-        if previous is None or data.patient_boluses != previous.patient_boluses:  # they change with the pump only
-            self.patient_bolus_points.show_points(data.patient_boluses)
+        boluses = data.patient_boluses
+        changed = previous is None or boluses != previous.patient_boluses  # they change with the pump only
+        if changed and (boluses or self._made("patient_bolus_points")):
+            self.patient_bolus_points.show_points(boluses)
         self.summary.setText("\n".join(data.summary()))
         self._show_appointment()
         left, right = self._preset_range(data)
-        self.view.setLimits(
-            xMin=min(left, to_seconds(data.start - 7 * _DAY)),
-            xMax=max(right, to_seconds(inputs.now + MAX_AHEAD)),
-            minXRange=3600.0,
-        )
+        limits = (min(left, to_seconds(data.start - 7 * _DAY)), max(right, to_seconds(inputs.now + MAX_AHEAD)))
+        if limits != self._limits:  # they move with the clock and the horizon, not with an edit
+            self._limits = limits
+            self.view.setLimits(xMin=limits[0], xMax=limits[1], minXRange=3600.0)
         if self._follow_preset:
             self._show_range(left, right, data.capacity_ml)
 
@@ -410,14 +345,17 @@ class ReservoirPlot(QWidget):
         """The curves and the band's edges, thinned for `column` seconds a pixel column (programmer.ui.plot.curves)."""
         data = self._data
         band = data.band
-        lines = (
-            (self.current_curve, data.current),
-            (self.pending_curve, data.pending),
-            (self.band_upper, band.no_boluses if band is not None else None),
-            (self.band_lower, band.every_bolus if band is not None else None),
-        )
+        lines = [(self.current_curve, data.current)]
+        if data.pending is not None or self._made("pending_curve"):
+            lines.append((self.pending_curve, data.pending))
+        if band is not None or self._made("_band"):
+            lines += [
+                (self.band_upper, band.no_boluses if band is not None else None),
+                (self.band_lower, band.every_bolus if band is not None else None),
+            ]
         self._lines.draw(lines, column)
-        self.band_fill.setVisible(band is not None)
+        if band is not None or self._made("_band"):
+            self.band_fill.setVisible(band is not None)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -431,32 +369,43 @@ class ReservoirPlot(QWidget):
                 self._draw_curves(column)
 
     def _draw_markers(self, data: ReservoirPlotData) -> None:
-        lines = {**self.markers, "worst_case": self.worst_case_marker, "now": self.now_marker}
+        """Each marker and alarm line that changed; while the nurse edits, the pump's own stay as they are."""
         for key, marker in data.markers().items():
-            self._place(lines[key], marker)
+            if self._marked.get(key) == marker:
+                continue
+            self._marked[key] = marker
+            if marker.moment is not None:
+                line = self.markers[key]
+                line.setVisible(True)  # first: a hidden line's label does not follow its value
+                place(line, to_seconds(marker.moment), marker.text)
+            elif key in self.markers:
+                self.markers[key].setVisible(False)
         alarm_lines = {line.key: line for line in data.alarm_lines()}
-        for key, item in (("current", self.alarm_line), ("pending", self.pending_alarm_line)):
+        for key, item_name in (("current", "alarm_line"), ("pending", "pending_alarm_line")):
             line = alarm_lines.get(key)
-            item.setVisible(line is not None)
+            mark = f"{key}_alarm_volume"
+            if mark in self._marked and self._marked[mark] == line:
+                continue
+            self._marked[mark] = line
             if line is not None:
+                item = getattr(self, item_name)
+                item.setVisible(True)
                 place(item, line.volume_ml, line.text)
-
-    @staticmethod
-    def _place(line: pg.InfiniteLine, marker: Marker) -> None:
-        if marker.moment is None:
-            line.setVisible(False)
-            return
-        line.setVisible(True)  # first: a hidden line's label does not follow its value
-        place(line, to_seconds(marker.moment), marker.text)
+            elif self._made(item_name):
+                getattr(self, item_name).setVisible(False)
 
     def _draw_refill(self, data: ReservoirPlotData) -> None:
         text = data.refill_text()
-        self.refill_point.setVisible(text is not None)
-        self.refill_label.setVisible(text is not None)
         if text is None:
-            self._refill_shown = None
-            self.refill_point.setData([], [])
+            if self._made("refill_point"):
+                self.refill_point.setVisible(False)
+                self.refill_label.setVisible(False)
+            if self._refill_shown is not None:
+                self._refill_shown = None
+                self.refill_point.setData([], [])
             return
+        self.refill_point.setVisible(True)
+        self.refill_label.setVisible(True)
         if data.last_refill == self._refill_shown:
             return
         self._refill_shown = when, volume = data.last_refill
@@ -468,9 +417,9 @@ class ReservoirPlot(QWidget):
         samples = {
             "current": (CURRENT_STYLE.pen, None),
             "pending": (PENDING_STYLE.pen, None),
-            "band": (self.band_upper.opts["pen"], BAND_BRUSH),
-            "alarm": (self.alarm_line.pen, None),
-            "appointment": (self.appointment_line.pen, None),
+            "band": (BAND_EDGE_PEN, BAND_BRUSH),
+            "alarm": (ALARM_VOLUME_PEN, None),
+            "appointment": (APPOINTMENT_PEN, None),
         }
         entries = data.legend(appointment=self._appointment is not None)
         self.legend.set_entries([(key, *samples[key], title) for key, title in entries])
@@ -516,8 +465,9 @@ class ReservoirPlot(QWidget):
     def _mouse_moved(self, position: QPointF) -> None:
         data = self._data
         if data is None or not self.view.sceneBoundingRect().contains(position):
-            self.crosshair_x.setVisible(False)
-            self.crosshair_y.setVisible(False)
+            if self._made("crosshair_x"):
+                self.crosshair_x.setVisible(False)
+                self.crosshair_y.setVisible(False)
             return
         point = self.view.mapSceneToView(position)
         self.hover_at(from_seconds(point.x()))
@@ -546,7 +496,8 @@ class ReservoirPlot(QWidget):
         if not dragging:
             suggested = data.suggested_appointment() if data is not None else None
             self.appointment_controls.show_appointment(booked, suggested)
-            self.appointment_line.setVisible(booked is not None and data is not None)
+            if booked is not None or self._made("appointment_line"):
+                self.appointment_line.setVisible(booked is not None and data is not None)
             if booked is not None:
                 self._placing = True  # placing the line is not the nurse dragging it
                 try:

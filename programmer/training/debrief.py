@@ -9,6 +9,7 @@ never ended (the program was killed) is incomplete: what it recorded is shown, a
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ import msgspec
 from programmer.errors import ProgrammerError
 from programmer.training.patient import PatientState, consequences, patient_state
 from programmer.training.recording import (
+    HINT_FROM,
     Delivered,
     Ended,
     Entry,
@@ -33,7 +35,9 @@ from programmer.training.scenario import parse_scenario
 from programmer.wording import format_number, moment_text, percent_text
 
 LATE_CREDIT = 0.5  # a scored action met after its time target earns half its weight
-MARKS = {State.MET: "✓", State.MISSED: "✗", State.PENDING: "…"}
+# An expected action's state as a mark before its line (checklist, debrief), and in words (what a screen reader says).
+MARKS = {State.MET: "✓", State.MISSED: "✗", State.PENDING: "☐"}
+STATE_WORDS = {State.MET: "done", State.MISSED: "missed", State.PENDING: "not done yet"}
 
 
 class DebriefError(ProgrammerError):
@@ -56,14 +60,36 @@ class ActionResult:
     within_minutes: float | None
     late: bool
 
+    def when(self) -> str:
+        """When it was done, in attempt time ('0:35'); a missed action never done has no time: 'not done'."""
+        if self.at_s is not None:
+            return clock_text(self.at_s)
+        return {State.MISSED: "not done", State.PENDING: "not done yet"}.get(self.state, "—")
+
     def line(self) -> str:
-        when = f" (at {clock_text(self.at_s)})" if self.at_s is not None else ""
+        if self.at_s is not None:
+            when = f" (at {clock_text(self.at_s)})"
+        else:  # never done (or met by the end, with no moment of its own)
+            when = "" if self.state is State.MET else f" ({self.when()})"
         head = f"{MARKS[self.state]} {self.expected}{when}: {self.detail}"
         if not self.critical:
             target = "" if self.within_minutes is None else (
                 f", target {format_number(self.within_minutes)} min{' missed' if self.late else ''}")
             head += f" [{format_number(self.earned)}/{format_number(self.weight)}{target}]"
         return head
+
+
+@dataclass(frozen=True)
+class HintNote:
+    """A hint as the debrief lists it: when, where it came from (HintGiven.by), what it said."""
+
+    at_s: float
+    by: str  # trigger, instructor or trainee
+    text: str
+
+    def line(self) -> str:
+        """'0:25, asked for by the trainee: Find the central reservoir fill port …'."""
+        return f"{clock_text(self.at_s)}, {HINT_FROM[self.by][1]}: {self.text}"
 
 
 @dataclass(frozen=True)
@@ -99,7 +125,7 @@ class Debrief:
     consequences: tuple[str, ...]
     patient: PatientState | None
     faults: tuple[str, ...]
-    hints: tuple[str, ...]
+    hints: tuple[HintNote, ...]
     truth_revealed: bool
 
     @property
@@ -132,16 +158,30 @@ class Debrief:
             return f"FAILED: critical action{'s' if len(missed) > 1 else ''} missed: {names}; {score}"
         return f"{'PASSED' if self.passed else 'FAILED'}: every critical action met; {score}"
 
-    def plain_text(self) -> str:
+    def started_text(self) -> str:
+        """'started 2026-12-01 22:34 by the computer's clock': not the pump's clock, which every other time is."""
+        return f"started {moment_text(self.started.replace(tzinfo=None))} by the computer's clock"
+
+    def time_text(self) -> str:
+        """'Attempt time 0:35 (pauses left out); pump clock 2026-11-23 09:00 → 2026-11-30 09:00'."""
         pump = ""
         if self.pump_start and self.pump_end:
-            pump = f"; pump time {moment_text(self.pump_start)} → {moment_text(self.pump_end)}"
+            pump = f"; pump clock {moment_text(self.pump_start)} → {moment_text(self.pump_end)}"
+        return f"Attempt time {clock_text(self.attempt_s)} (pauses left out){pump}"
+
+    def hints_summary(self) -> str:
+        """'1 given by the instructor, 1 asked for by the trainee; hints cost no points'."""
+        counts = Counter(hint.by for hint in self.hints)
+        said = ", ".join(f"{counts[by]} {words}" for by, (_who, words) in HINT_FROM.items() if counts[by])
+        return f"{said}; hints cost no points"
+
+    def plain_text(self) -> str:
         lines = [
             f"Debrief: {self.title} (scenario {self.scenario_id}, version {self.version})"
             + (f", attempt {self.attempt_id}" if self.attempt_id is not None else ""),
-            f"Trainee {self.trainee or '(not named)'}, {self.mode} mode, started {moment_text(self.started)}",
+            f"Trainee {self.trainee or '(not named)'}, {self.mode} mode, {self.started_text()}",
             self.verdict(),
-            f"Time: {clock_text(self.attempt_s)}{pump}",
+            self.time_text(),
             "",
             "Critical actions (any one missed fails the attempt):",
         ]
@@ -153,7 +193,8 @@ class Debrief:
         if self.faults:
             lines += ["", "Faults:"] + [f"  - {fault}" for fault in self.faults]
         if self.hints:
-            lines += ["", f"Hints given ({len(self.hints)}):"] + [f"  - {hint}" for hint in self.hints]
+            lines += ["", f"Hints given ({len(self.hints)}: {self.hints_summary()}):"]
+            lines += [f"  - {hint.line()}" for hint in self.hints]
         if self.truth_revealed:
             lines += ["", "The instructor revealed the hidden truth during the attempt."]
         lines += ["", "Timeline (attempt time, pump time, who, what; expected actions on the right):"]
@@ -204,8 +245,9 @@ def build_debrief(recording: list[Entry], attempt_id: int | None = None) -> Debr
         results.append(ActionResult(rule.key, rule.expected, critical, verdict.state, verdict.detail,
                                     at.elapsed_s if at else None, at.pump if at else None, rule.why, rule.source,
                                     weight, earned, rule.within_minutes, late))
-        if at is not None:
-            marks.setdefault(at.n, []).append(f"{MARKS[verdict.state]} {rule.expected}")
+        decided = at if at is not None else (ended if verdict.state is State.MISSED else None)  # never done: by the end
+        if decided is not None:
+            marks.setdefault(decided.n, []).append(f"{MARKS[verdict.state]} {rule.expected}")
     critical = tuple(result for result in results if result.critical)
     scored = tuple(result for result in results if not result.critical)
     total = sum(result.weight for result in scored)
@@ -240,7 +282,8 @@ def build_debrief(recording: list[Entry], attempt_id: int | None = None) -> Debr
         consequences=tuple(consequences(scenario.spec.patient, deliveries, last)),
         patient=patient,
         faults=tuple(entry.what.describe() for entry in recording if isinstance(entry.what, FaultFired)),
-        hints=tuple(entry.what.hint for entry in recording if isinstance(entry.what, HintGiven)),
+        hints=tuple(HintNote(entry.elapsed_s, entry.what.by, entry.what.hint) for entry in recording
+                    if isinstance(entry.what, HintGiven)),
         truth_revealed=any(isinstance(entry.what, Instructor) and entry.what.action == "reveal" for entry in recording),
     )
 

@@ -344,8 +344,14 @@ class Attempt:
         self._record(who, FaultFired(fault_id=fault.id, fault_kind=fault.kind, trigger=trigger))
 
     def _hint(self, text: str, by: str) -> None:
-        self._record("instructor" if by == "instructor" else "engine", HintGiven(hint=text, by=by))
+        hint = HintGiven(hint=text, by=by)
+        self._record(hint.who, hint)
         self.events.hint.emit(text)
+
+    def _next_hint(self) -> str:
+        if not self._hints_waiting:
+            raise AttemptError("every hint of this scenario has been given")
+        return self._hints_waiting.pop(0).text
 
     # --- the instructor --------------------------------------------------------------------------------------------
     def _require_running(self) -> None:
@@ -375,13 +381,23 @@ class Attempt:
         self._fire(self._switches.find(name), "the instructor's command", "instructor")
 
     def give_hint(self, text: str | None = None) -> str:
-        """Give `text`, or the scenario's next hint not given yet; said as the `hint` event, in any mode."""
+        """The instructor gives `text`, or the scenario's next hint not given yet; said as the `hint` event, in any
+        mode."""
         self._require_running()
-        if text is None:
-            if not self._hints_waiting:
-                raise AttemptError("every hint of this scenario has been given")
-            text = self._hints_waiting.pop(0).text
+        text = self._next_hint() if text is None else text
         self._hint(text, "instructor")
+        return text
+
+    def ask_hint(self) -> str:
+        """The trainee asks for the scenario's next hint not given yet: practice mode only (assessment offers none).
+
+        Recorded as the trainee's, so the debrief tells it from the instructor's; a hint costs no points.
+        """
+        self._require_running()
+        if not self.shows_hints:
+            raise AttemptError("an assessment offers no hints: the debrief says it all at the end")
+        text = self._next_hint()
+        self._hint(text, "trainee")
         return text
 
     def reveal_truth(self) -> list[str]:

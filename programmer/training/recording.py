@@ -295,12 +295,30 @@ class CueShown(Payload, tag="cue"):
         return f"cue: {self.cue}"
 
 
+# Where a hint comes from: who it is recorded as, and how the debrief says it. The scenario shows one on its trigger,
+# the instructor gives one (Instructor panel), the trainee asks for one (the attempt panel's "Ask for a hint").
+HINT_FROM: dict[str, tuple[Who, str]] = {
+    "trigger": ("engine", "shown by the scenario"),
+    "instructor": ("instructor", "given by the instructor"),
+    "trainee": ("trainee", "asked for by the trainee"),
+}
+
+
 class HintGiven(Payload, tag="hint"):
     hint: str
-    by: Literal["trigger", "instructor"]
+    by: Literal["trigger", "instructor", "trainee"]  # a key of HINT_FROM
+
+    @property
+    def who(self) -> Who:
+        return HINT_FROM[self.by][0]
+
+    @property
+    def given(self) -> str:
+        """'asked for by the trainee'."""
+        return HINT_FROM[self.by][1]
 
     def describe(self) -> str:
-        return f"hint: {self.hint}"
+        return f"hint {self.given}: {self.hint}"
 
 
 class Instructor(Payload, tag="instructor"):

@@ -3,8 +3,8 @@
 A scenario writes `rule = "port_chosen"` with the rule's parameters beside it (`port = …`); each
 rule is a msgspec Struct tagged by that name, so an unknown rule or parameter is refused where it
 is written. `judge(recording, ended)` says where the attempt stands: met (at which entry), missed
-(at which entry, with what was done instead), or still pending. Once the attempt has ended a
-pending "must happen" is missed and a pending "must not happen" is met.
+(at which entry, with what was done instead; at none when it was never done), or still pending.
+Once the attempt has ended a pending "must happen" is missed and a pending "must not happen" is met.
 """
 
 from __future__ import annotations
@@ -63,8 +63,12 @@ def _missed(at: int | None, detail: str) -> Verdict:
     return Verdict(State.MISSED, at, detail)
 
 
-def _not_yet(ended: bool, at: int | None, detail: str) -> Verdict:
-    """A "must happen" not seen: pending while the attempt runs, missed once it has ended."""
+def _not_yet(ended: bool, detail: str, at: int | None = None) -> Verdict:
+    """A "must happen" not seen: pending while the attempt runs, missed once it has ended.
+
+    Never done, it has no entry (`at` None: the debrief says "not done", not the end's time); `at` is
+    the entry that shows it was done otherwise (the pump as last read on another dose).
+    """
     return _missed(at, detail) if ended else Verdict(State.PENDING, None, detail)
 
 
@@ -145,7 +149,7 @@ class Done(Rule, tag="done"):
         found = _first_done(recording, self.action)
         if found is not None:
             return _met(found, recording[found].describe())
-        return _not_yet(ended, _last(recording), f"never done: {self.action.replace('_', ' ')}")
+        return _not_yet(ended, f"never done: {self.action.replace('_', ' ')}")
 
 
 class PortChosen(Rule, tag="port_chosen"):
@@ -163,7 +167,7 @@ class PortChosen(Rule, tag="port_chosen"):
             return _missed(wrong[0], f"the needle was placed in the {wrong[1].value}")
         if chosen:
             return _met(chosen[0][0], f"the needle was placed in the {self.port.value}")
-        return _not_yet(ended, _last(recording), "no port was chosen")
+        return _not_yet(ended, "no port was chosen")
 
 
 class LabelChecked(Rule, tag="label_checked"):
@@ -176,7 +180,7 @@ class LabelChecked(Rule, tag="label_checked"):
         read = _steps(recording, "label_confirmed")
         if read:
             return _met(read[0][0], read[0][1].said)
-        return _not_yet(ended, _last(recording), "the syringe label was never checked")
+        return _not_yet(ended, "the syringe label was never checked")
 
 
 class _Acknowledged(Rule):
@@ -190,7 +194,7 @@ class _Acknowledged(Rule):
         refills = [n for n, refill in _found(recording, RefillEnded) if refill.outcome == RefillOutcome.PROGRAMMED]
         if refills:
             return _missed(refills[0], f"the refill was programmed with no {self.what} found and acknowledged")
-        return _not_yet(ended, _last(recording), f"no {self.what} was found and acknowledged")
+        return _not_yet(ended, f"no {self.what} was found and acknowledged")
 
 
 class DiscrepancyAcknowledged(_Acknowledged, tag="discrepancy_acknowledged"):
@@ -224,7 +228,7 @@ class RemovedRecordedTruly(Rule, tag="removed_recorded_truly"):
     def judge(self, recording: Sequence[Entry], ended: bool) -> Verdict:
         found = _steps(recording, "removed_recorded")
         if not found:
-            return _not_yet(ended, _last(recording), "no volume removed was recorded")
+            return _not_yet(ended, "no volume removed was recorded")
         n, step = found[-1]
         recorded, true = float(step.value or 0), step.true_ml
         if true is None or abs(recorded - true) <= self.tolerance_ml:
@@ -332,7 +336,7 @@ class InterrogatedAfter(Rule, tag="interrogated_after"):
         read = next((n for n, read in _reads(recording) if n > first and read.why == "interrogated"), None)
         if read is not None:
             return _met(read, "interrogated again")
-        return _not_yet(ended, _last(recording), f"not interrogated after {self.after.replace('_', ' ')}")
+        return _not_yet(ended, f"not interrogated after {self.after.replace('_', ' ')}")
 
 
 class _AppointmentBefore(Rule):
@@ -354,7 +358,7 @@ class _AppointmentBefore(Rule):
     def judge(self, recording: Sequence[Entry], ended: bool) -> Verdict:
         booked = list(_found(recording, Appointment))
         if not booked or booked[-1][1].at is None:
-            return _not_yet(ended, _last(recording), f"no {self.visit} appointment booked")
+            return _not_yet(ended, f"no {self.visit} appointment booked")
         n, appointment = booked[-1]
         reads = _reads(recording)
         deadline = self.deadline(reads[-1][1]) if reads else None  # as last read: after the refill
@@ -420,12 +424,12 @@ class ProgrammedDose(Rule, tag="programmed_dose"):
             n, last = reads[-1]
             runs = DoseRate(last.daily_dose_per_day, DrugUnit(last.unit))
             if last.held_since is not None:  # an MRI scan holds its delivery until an interrogation
-                return _not_yet(ended, n, f"the pump is set to {runs}, but delivers nothing since the MRI scan of "
-                                          f"{moment_text(last.held_since)}")
+                return _not_yet(ended, f"the pump is set to {runs}, but delivers nothing since the MRI scan of "
+                                       f"{moment_text(last.held_since)}", n)
             if last.mode != InfusionMode.STOPPED.value and runs.unit is self.rate().unit and runs == self.rate():
                 return _met(n, f"the pump runs {runs}")
-            return _not_yet(ended, n, f"the pump runs {runs} ({last.mode.replace('_', ' ')})")
-        return _not_yet(ended, _last(recording), "the pump was never read")
+            return _not_yet(ended, f"the pump runs {runs} ({last.mode.replace('_', ' ')})", n)
+        return _not_yet(ended, "the pump was never read")
 
 
 class DoseNotRaised(Rule, tag="dose_not_raised"):
@@ -488,7 +492,7 @@ class RefillProgrammed(Rule, tag="refill_programmed"):
         found = next((n for n, program in _found(recording, Programmed) if program.refill), None)
         if found is not None:
             return _met(found, "refill programmed")
-        return _not_yet(ended, _last(recording), "no refill was programmed")
+        return _not_yet(ended, "no refill was programmed")
 
 
 class SessionClosed(Rule, tag="session_closed"):
@@ -501,7 +505,7 @@ class SessionClosed(Rule, tag="session_closed"):
         found = next((n for n, _ in _found(recording, VisitClosed)), None)
         if found is not None:
             return _met(found, "session ended")
-        return _not_yet(ended, _last(recording), "the session was left open")
+        return _not_yet(ended, "the session was left open")
 
 
 class BolusGiven(Rule, tag="bolus_given"):
@@ -520,7 +524,7 @@ class BolusGiven(Rule, tag="bolus_given"):
         found = min(given, default=None)
         if found is not None:
             return _met(found, f"{self.bolus.title.lower()} programmed")
-        return _not_yet(ended, _last(recording), f"no {self.bolus.title.lower()} was given")
+        return _not_yet(ended, f"no {self.bolus.title.lower()} was given")
 
 
 AnyRule = (

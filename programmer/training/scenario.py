@@ -9,6 +9,7 @@ what the types alone cannot say (a known drug, a unit that fits it, unique ids â
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
@@ -255,6 +256,20 @@ def _trigger_problems(spec: Spec) -> list[Problem]:
     return problems
 
 
+# A source is what a nurse can look up: a guideline, a maker's manual chapter, an incident report, by its title.
+# A file name (an author's notes, the programmer's own data) means nothing to her.
+_FILE_NAME = re.compile(r"[\w./-]*\w\.(?:md|markdown|txt|json|toml|ya?ml|csv|py|pdf|docx?|html?)\b", re.IGNORECASE)
+
+
+def _source_problems(spec: Spec) -> list[Problem]:
+    cited = [(("sources", index), text) for index, text in enumerate(spec.sources)]
+    cited += [((section, index, "source"), rule.source) for section in ("critical", "scored")
+              for index, rule in enumerate(getattr(spec, section))]
+    return [Problem(where, f"names a file ({found.group()!r}): cite the guideline, maker's manual chapter or "
+                           "incident report it stands for, by its public title")
+            for where, text in cited for found in (_FILE_NAME.search(text),) if found]
+
+
 def parse_scenario(text: str, folder: Path | None = None) -> tuple[Scenario | None, list[Problem]]:
     """The scenario in `text`, or None and every problem found (without line numbers: see training.check)."""
     try:
@@ -265,5 +280,6 @@ def parse_scenario(text: str, folder: Path | None = None) -> tuple[Scenario | No
     if problems:
         return None, problems
     spec = msgspec.convert(data, Spec)
-    problems = _pump_problems(spec.pump) + _drug_problems(spec) + _rule_meaning(spec) + _trigger_problems(spec)
+    problems = (_pump_problems(spec.pump) + _drug_problems(spec) + _rule_meaning(spec) + _trigger_problems(spec)
+                + _source_problems(spec))
     return (None if problems else Scenario(spec, text, folder)), problems

@@ -151,7 +151,42 @@ def test_the_instructor_gives_the_next_hint_until_none_is_left(tmp_path):
     with pytest.raises(AttemptError, match="every hint of this scenario has been given"):
         attempt.give_hint()
     assert [hint.by for hint in kinds(attempt, HintGiven)] == ["instructor"] * 3
-    assert attempt.end().hints == ("Check the label.", "Look at the alarm date.", "Book the next refill.")
+    assert [hint.text for hint in attempt.end().hints] == ["Check the label.", "Look at the alarm date.",
+                                                           "Book the next refill."]
+
+
+def test_a_hint_the_trainee_asks_for_is_recorded_as_hers_apart_from_the_instructor_s_and_costs_no_points(tmp_path):
+    wall = Wall()
+    found = scenario(HINTED + '\n[[scored]]\nid = "opened"\nrule = "done"\naction = "visit_opened"\nweight = 2\n')
+    attempt, programmer = started(found, tmp_path, mode=Mode.PRACTICE, wall=wall)
+    programmer.open(attempt.pump_path)  # "Check the label." comes on its trigger
+    wall.wait(0.5)
+    assert attempt.ask_hint() == "Book the next refill."  # the attempt panel's "Ask for a hint"
+    wall.wait(0.5)
+    attempt.give_hint("Look at the alarm date.")  # the Instructor panel's "Give hint"
+    debrief = attempt.end()
+    assert [(entry.who, entry.describe()) for entry in attempt.recording if isinstance(entry.what, HintGiven)] == [
+        ("engine", "hint shown by the scenario: Check the label."),
+        ("trainee", "hint asked for by the trainee: Book the next refill."),
+        ("instructor", "hint given by the instructor: Look at the alarm date."),
+    ]
+    assert [hint.line() for hint in debrief.hints] == [
+        "0:00, shown by the scenario: Check the label.",
+        "0:30, asked for by the trainee: Book the next refill.",
+        "1:00, given by the instructor: Look at the alarm date.",
+    ]
+    assert debrief.hints_summary() == ("1 shown by the scenario, 1 given by the instructor, 1 asked for by the "
+                                       "trainee; hints cost no points")
+    assert "0:30  2026-11-23 09:00  trainee    hint asked for by the trainee" in debrief.plain_text()
+    assert (debrief.score, debrief.scored[0].earned) == (100.0, 2.0)  # three hints, full marks
+
+
+def test_an_assessment_offers_the_trainee_no_hint(tmp_path):
+    attempt, _ = started(scenario(HINTED), tmp_path, mode=Mode.ASSESSMENT)
+    with pytest.raises(AttemptError, match="an assessment offers no hints"):
+        attempt.ask_hint()
+    assert kinds(attempt, HintGiven) == []
+    assert attempt.give_hint() == "Check the label."  # the instructor still may, in any mode
 
 
 def test_revealing_the_truth_says_it_and_the_debrief_tells(tmp_path):
@@ -205,6 +240,37 @@ def test_a_scored_action_met_after_its_time_target_earns_half_its_weight(tmp_pat
     debrief = attempt.end()
     (label,) = debrief.scored
     assert (label.earned, label.late, label.at_s) == (1.0, True, 360.0) and debrief.score == 50.0
+
+
+def test_a_missed_action_never_done_says_not_done_and_one_done_wrong_says_when(tmp_path):
+    found = scenario('\n[[scored]]\nrule = "label_checked"\nweight = 1\n')
+    wall = Wall()
+    attempt, programmer = started(found, tmp_path / "idle", wall=wall)
+    programmer.open(attempt.pump_path)
+    wall.wait(0.5)
+    debrief = attempt.end()
+    (port,), (label,) = debrief.critical, debrief.scored
+    assert (port.when(), label.when()) == ("not done", "not done")  # not "0:30", the end's time
+    assert port.line() == "✗ Needle placed in the reservoir fill port (not done): no port was chosen"
+    assert debrief.timeline[-1].said == "attempt ended by the trainee"  # decided by the end: marked on its row
+    assert debrief.timeline[-1].expected == ("✗ Needle placed in the reservoir fill port",
+                                             "✗ Syringe label checked against the pump")
+    # The one time not on the pump's clock says so; the pump's clock is given beside the attempt's time.
+    assert "T. Nurse, assessment mode, started 2026-12-01 14:00 by the computer's clock" in debrief.plain_text()
+    assert debrief.time_text() == ("Attempt time 0:30 (pauses left out); pump clock 2026-11-23 09:00 → "
+                                   "2026-11-23 09:00")
+
+    wall = Wall()
+    attempt, programmer = started(found, tmp_path / "wrong", wall=wall)
+    programmer.open(attempt.pump_path)
+    wall.wait(0.75)
+    refill = programmer.visit.start_refill(attempt.syringe)
+    refill.confirm_label(True)
+    refill.choose_port(Port.CATHETER_ACCESS)
+    (port,), (label,) = attempt.end().critical, attempt.debrief().scored
+    assert (port.when(), label.when()) == ("0:45", "0:45")  # done, wrongly or rightly: when it was done
+    assert port.line() == ("✗ Needle placed in the reservoir fill port (at 0:45): the needle was placed in the "
+                           "catheter access port")
 
 
 def test_the_checklist_follows_the_attempt_and_practice_mode_shows_it(tmp_path):

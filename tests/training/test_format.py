@@ -71,6 +71,12 @@ weight = 1
         ('\n[[scored]]\nrule = "interrogated_after"\nafter = "lunch"\nweight = 1\n', 'after = "lunch"',
          "scored #1 after: unknown action 'lunch'"),
         ('\n[[hints]]\ntext = "x"\ncolour = "red"\n', 'colour = "red"', "hints #1 colour: unknown field 'colour'"),
+        # A source a nurse can look up, not an author's file.
+        ('\n[[critical]]\nid = "closed"\nrule = "session_closed"\nwhy = "x"\nsource = "domain.md: refill step 7"\n',
+         "domain.md", "critical #2 source: names a file ('domain.md'): cite the guideline, maker's manual chapter or "
+                      "incident report it stands for, by its public title"),
+        ('\n[[scored]]\nrule = "session_closed"\nweight = 1\nsource = "see resources/drugs.json"\n', "drugs.json",
+         "scored #1 source: names a file ('resources/drugs.json')"),
     ],
 )
 def test_a_problem_in_an_appended_table_is_placed_at_its_key(extra, needle, said):
@@ -96,6 +102,8 @@ def test_a_problem_in_an_appended_table_is_placed_at_its_key(extra, needle, said
          "pump: the starting pump cannot be made: "),
         ('id = "test-refill"', 'id = "Test Refill"', 'id = "Test Refill"', "id: Expected str matching regex"),
         ('title = "Test refill"\n', "", "", "missing required field 'title'"),
+        ('objectives = ["Refill the pump"]', 'objectives = ["Refill the pump"]\nsources = ["notes/Domain.MD"]',
+         "sources =", "sources #1: names a file ('notes/Domain.MD')"),
     ],
 )
 def test_a_problem_in_a_written_key_is_placed_at_it(old, new, needle, said):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QPushButton, QToolButton
+from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QPushButton, QRadioButton, QScrollArea, QToolButton
 
 from programmer.pump.pumpfile import load_pump
 from programmer.session.refill.steps import Port
@@ -13,6 +13,7 @@ from programmer.therapy.units import DoseRate, DrugUnit
 from programmer.training.debrief import build_debrief
 from programmer.training.engine import Mode
 from programmer.training.library import scenario_library
+from programmer.training.recording import HintGiven
 from programmer.training.records import TrainingRecords
 from programmer.ui.main_window import EDITOR_TAB, REVIEW_TAB, MainWindow
 from programmer.ui.training.chooser import PrebriefDialog, ScenarioChooser
@@ -87,21 +88,21 @@ def test_a_whole_scenario_prebrief_work_with_a_planted_fault_and_the_debrief(qtb
     assert "Mr K. Osei" in seen["prebrief"] and "baclofen 500 mcg/mL, 200 mcg/day" in seen["prebrief"]
     attempt = window.training.attempt
     panel = window.training.panel
-    assert window.training.dock.isVisible() and window.header.link.text() == "connected"
+    assert window.training.panel.isVisible() and window.header.link.text() == "connected"
     assert window.session.current.serial == "PX20-TR-0113"
-    assert any("legs jerk" in text for text in panel.texts(panel.room))  # the cue when the visit opened
+    assert any("legs jerk" in text for text in panel.room.texts())  # the cue when the visit opened
     assert panel.checklist_group.isVisible()
 
     restart_at_200(qtbot, window)  # the planted fault: the link drops while programming
     assert window.review_panel.result.text().startswith("Not programmed: link lost during programming")
-    assert any("only an interrogation can say" in text.lower() for text in panel.texts(panel.hints))
+    assert any("only an interrogation can say" in text.lower() for text in panel.hints.texts())
     toolbar(qtbot, window, "interrogate")  # again, as the hint says
     toolbar(qtbot, window, "review")
     qtbot.mouseClick(window.review_panel.program, Qt.MouseButton.LeftButton)
     window.wait_for_pump()
     assert window.review_panel.result.text().startswith("Verified")
     assert load_pump(attempt.pump_path).prescription.daily_dose == DoseRate(200, DrugUnit.MCG)
-    assert any(text.startswith("✓") and "200 mcg/day" in text for text in panel.texts(panel.checklist))
+    assert any(text.startswith("✓") and "200 mcg/day" in text for text in panel.checklist.texts())
 
     debriefs = []
     when_shown(QMessageBox, lambda box: box.findChild(QPushButton, "confirmAccept").click(), timers)  # End it?
@@ -114,7 +115,7 @@ def test_a_whole_scenario_prebrief_work_with_a_planted_fault_and_the_debrief(qtb
     assert {action.key for action in debrief.critical if action.state == "met"} >= {"not-stopped",
                                                                                   "interrogate-after-link"}
     assert any("lost-link" in fault for fault in debrief.faults)
-    assert not window.training.dock.isVisible()
+    assert not window.training.panel.isVisible()
     pages = write_debrief_pdf(debrief, tmp_path / "debrief.pdf")
     assert pages >= 1 and (tmp_path / "debrief.pdf").read_bytes().startswith(b"%PDF")
 
@@ -177,7 +178,7 @@ def test_the_instructor_panel_and_records_need_the_pin(qtbot, window, timers):
     window.training.instructor()
     assert steered["paused"] is True and not attempt.paused
     assert any("planted fault lost-link" in line for line in steered["truth"])
-    assert "Check the mode first." in window.training.panel.texts(window.training.panel.hints)
+    assert "Check the mode first." in window.training.panel.hints.texts()
     assert window.training.pin.is_set
 
     opened = []
@@ -212,4 +213,103 @@ def test_a_refill_in_a_scenario_starts_from_the_pharmacys_syringe_and_shows_what
     workflow.confirm_label(True)
     workflow.choose_port(Port.RESERVOIR_FILL)
     panel = window.training.panel
-    assert "the syringe now holds 5 mL of the old drug" in panel.texts(panel.room)[-1]  # in assessment mode too
+    assert "the syringe now holds 5 mL of the old drug" in panel.room.texts()[-1]  # in assessment mode too
+
+
+@pytest.fixture
+def window_1280(qtbot):
+    """The window at the size a clinic's laptop gives it (the walk-through's)."""
+    widget = MainWindow()
+    qtbot.addWidget(widget, before_close_func=lambda w: (w.wait_for_pump(), w.programmer.close(confirm=True)))
+    widget.resize(1280, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def values_under_their_labels(window) -> list[str]:
+    """The status values a narrow column put on the line below their label (QFormLayout.WrapLongRows)."""
+    under = []
+    for form in window.status_panel.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            value = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if value.geometry().top() >= label.geometry().bottom():
+                under.append(label.widget().text())
+    return under
+
+
+def test_at_1280x800_the_scenario_panel_leaves_the_clock_bar_and_the_status_column_whole(qtbot, window_1280):
+    """Walk-through finding: beside the screens, the panel pushed the clock bar's Advance off to a scroll bar, put
+    status values under their labels, cut off "Pump and catheter", kept an empty "In the room" box and marked the
+    actions not done yet with "…"."""
+    window = window_1280
+    window.training.begin(scenario_library().find("01-routine-refill"), "Ana Ruiz", Mode.PRACTICE)
+    window.wait_for_pump()
+    qtbot.waitUntil(lambda: window.training.panel.isVisible())
+    panel = window.training.panel
+    clock = window.clock_scroll
+    assert not clock.horizontalScrollBar().isVisible()
+    assert window.clock_panel.advance_to_button.geometry().right() < clock.viewport().width()  # Advance shows
+    assert values_under_their_labels(window) == []
+    column = window.status_panel.parentWidget().parentWidget()
+    assert isinstance(column, QScrollArea) and column.verticalScrollBar().maximum() == 0  # Pump and catheter whole
+    assert panel.geometry().right() < window.width() and panel.width() <= window.width() // 4  # 251 px here
+    assert not panel.room_group.isVisible()  # nothing has happened in the room yet
+    lines, spoken = panel.checklist.texts(), panel.checklist.spoken()
+    assert lines[0] == "☐ Needle placed in the reservoir fill port (critical)"
+    assert spoken[0] == "not done yet: Needle placed in the reservoir fill port (critical)"
+    assert all(line.startswith("☐ ") for line in lines) and len(lines) == 7
+    content = panel.checklist.widget()
+    assert all(label.height() >= label.heightForWidth(label.width()) for label in content.findChildren(QLabel))
+    window.training.attempt.end(by="reset")
+    assert not panel.isVisible() and not clock.horizontalScrollBar().isVisible()
+
+
+def test_the_trainee_s_own_hint_is_hers_in_the_record_and_the_debrief(qtbot, window, timers):
+    """Walk-through finding: the attempt panel's "Ask for a hint" was logged as given by the instructor."""
+    begin(qtbot, window, timers)
+    attempt, panel = window.training.attempt, window.training.panel
+    qtbot.mouseClick(panel.hint_button, Qt.MouseButton.LeftButton)
+    asked = [entry for entry in attempt.recording if isinstance(entry.what, HintGiven)][-1]
+    assert (asked.who, asked.what.by) == ("trainee", "trainee")
+    assert panel.hints.texts()[-1] == asked.what.hint
+    shown = []
+    when_shown(DebriefDialog, lambda dialog: (shown.append(dialog.body.toPlainText()), dialog.reject()), timers)
+    attempt.end(by="trainee")
+    qtbot.waitUntil(lambda: bool(shown))
+    text = shown[0]
+    assert f"trainee\nhint asked for by the trainee: {asked.what.hint}" in text  # the timeline's Who, then What
+    assert "1 shown by the scenario, 1 asked for by the trainee; hints cost no points." in text
+    assert "instructor" not in text.split("Timeline")[1]  # no instructor took part
+    assert "by the computer's clock" in text  # the one time not on the pump's clock says so
+    assert "\nnot done\n" in text  # an action never done has no "when"
+
+
+def test_each_key_of_the_chooser_reaches_one_field(qtbot):
+    """Walk-through finding: "T&rainee:" and "&Read the prebrief…" both took Alt+R, which then only moved the focus."""
+    chooser = ScenarioChooser(scenario_library())
+    qtbot.addWidget(chooser)
+    widgets = [widget for kind in (QLabel, QPushButton, QRadioButton) for widget in chooser.findChildren(kind)]
+    texts = [widget.text() for widget in widgets if widget.text()]
+    keys = [text[text.index("&") + 1].lower() for text in texts if "&" in text.replace("&&", "")]
+    assert sorted(keys) == sorted(set(keys)) and "t" in keys, texts
+
+
+def test_before_any_attempt_the_records_set_the_instructor_pin_as_the_readme_says(qtbot, window, timers):
+    """The README's first step for an educator: the Instructor panel steers a running attempt only (greyed out
+    before one), so the PIN is set before the class through Training → Records…, which asks for it on first use."""
+    training = window.training
+    assert not training.instructor_action.isEnabled() and training.records_action.isEnabled()
+    first_use = []
+
+    def set_pin(dialog: PinDialog) -> None:
+        first_use.append(dialog.first_use)
+        dialog.entry.setText("2468")
+        dialog.again.setText("2468")
+        dialog._check()
+
+    when_shown(PinDialog, set_pin, timers)
+    when_shown(RecordsView, lambda view: view.reject(), timers)
+    training.records_action.trigger()
+    assert first_use == [True] and training.pin.is_set

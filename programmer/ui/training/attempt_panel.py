@@ -1,36 +1,37 @@
 """Beside the normal screens while a scenario runs: the patient, what happens in the room, hints, and
-(in practice mode) the checklist of expected actions. It only shows the attempt's events."""
+(in practice mode) the checklist of expected actions. It only shows the attempt's events.
+
+It stands between the screens and the window's edge, so it is narrow: every text wraps (training.lines),
+and a section shows only once it has something to say.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from programmer.events import Connection
-from programmer.training.debrief import MARKS, clock_text
+from programmer.training.debrief import MARKS, STATE_WORDS, clock_text
 from programmer.training.engine import ActionState, Attempt
 from programmer.training.patient import PatientState
 from programmer.training.rules import State
 from programmer.ui.style import SEVERITY, hint_label, name, set_flag, value_label
+from programmer.ui.training.lines import Lines
 
 TICK_MS = 1000  # the attempt's clock: time triggers fire and the elapsed time shows to the second
+# In average characters of the panel's font: wide enough for its two buttons side by side and a checklist line of
+# a few words, narrow enough that the status and the plot keep their width beside it at 1280 × 800.
+WIDTH_CHARS = 34
 
 
-class AttemptPanel(QWidget):
+class AttemptPanel(QFrame):
     """The running attempt: scenario, time, patient, room, hints, checklist; End attempt."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("attemptPanel")
+        self.setAccessibleName("Scenario")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.attempt: Attempt | None = None
         self._connections: list[Connection] = []
         self.title = QLabel()
@@ -39,14 +40,14 @@ class AttemptPanel(QWidget):
         self.title.setStyleSheet("font-weight: bold;")
         self.elapsed = value_label("attemptElapsed", "Attempt time")
         self.paused = hint_label(object_name="attemptPaused")
+        self.paused.setWordWrap(True)
         self.patient = value_label("patientState", "The patient")
-        self.room = name(QListWidget(), "roomList", "What happens in the room")
-        self.hints = name(QListWidget(), "hintList", "Hints")
-        self.checklist = name(QListWidget(), "checklistList", "Checklist of expected actions")
+        # The room and the hints keep the most recent in view; the checklist, what is expected, keeps the room left.
+        self.room = Lines("roomList", "What happens in the room", most_lines=6)
+        self.hints = Lines("hintList", "Hints", most_lines=8)
+        self.checklist = Lines("checklistList", "Checklist of expected actions")
         self.hint_button = name(QPushButton("Ask for a hint"), "askHintButton", "Ask for a hint")
         self.end_button = name(QPushButton("End attempt…"), "endAttemptButton", "End the attempt and see the debrief")
-        for widget in (self.room, self.hints, self.checklist):
-            widget.setWordWrap(True)
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._tick)
@@ -54,21 +55,31 @@ class AttemptPanel(QWidget):
         time_row = QHBoxLayout()
         time_row.addWidget(QLabel("Time:"))
         time_row.addWidget(self.elapsed, 1)
-        time_row.addWidget(self.paused)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(time_row)
+        layout.addWidget(self.paused)
         layout.addWidget(self._group("Patient", self.patient))
-        layout.addWidget(self._group("In the room", self.room), 2)
+        # Each section as tall as its lines while there is room; the checklist takes what is left over.
+        self.room_group = self._group("In the room", self.room)
+        layout.addWidget(self.room_group)
         self.hints_group = self._group("Hints", self.hints)
-        layout.addWidget(self.hints_group, 1)
+        layout.addWidget(self.hints_group)
         self.checklist_group = self._group("Checklist (practice mode)", self.checklist)
-        layout.addWidget(self.checklist_group, 2)
+        layout.addWidget(self.checklist_group, 1)
+        layout.addStretch(0)
         buttons = QHBoxLayout()
         buttons.addWidget(self.hint_button)
         buttons.addWidget(self.end_button)
         layout.addLayout(buttons)
-        self.setMinimumWidth(300)
+        self._show_sections()
+
+    def showEvent(self, event) -> None:
+        # Its texts wrap to this width; its buttons and titles, as the window's style draws them, are never cut.
+        layout = self.layout()
+        layout.activate()
+        self.setFixedWidth(max(WIDTH_CHARS * self.fontMetrics().averageCharWidth(), layout.minimumSize().width()))
+        super().showEvent(event)
 
     @staticmethod
     def _group(title: str, widget: QWidget) -> QGroupBox:
@@ -83,15 +94,13 @@ class AttemptPanel(QWidget):
             connection.disconnect()
         self._connections = []
         self.attempt = attempt
-        for widget in (self.room, self.hints, self.checklist):
-            widget.clear()
+        for lines in (self.room, self.hints, self.checklist):
+            lines.clear()
         if attempt is None:
             self.timer.stop()
             return
         self.title.setText(f"Scenario: {attempt.scenario.spec.title} ({attempt.mode.value} mode)")
-        self.hints_group.setVisible(attempt.shows_hints)
         self.hint_button.setVisible(attempt.shows_hints)
-        self.checklist_group.setVisible(attempt.shows_checklist)
         events = attempt.events
         self._connections = [
             events.patient.connect(self._show_patient),
@@ -104,8 +113,16 @@ class AttemptPanel(QWidget):
         self._show_patient(attempt.patient)
         self._show_checklist(attempt.checklist)
         self._show_paused(attempt.paused)
+        self._show_sections()
         self._tick()
         self.timer.start()
+
+    def _show_sections(self) -> None:
+        """A section shows once it has a line; the checklist in practice mode only (assessment shows none)."""
+        practice = self.attempt is not None and self.attempt.shows_checklist
+        self.room_group.setVisible(bool(self.room.texts()))
+        self.hints_group.setVisible(bool(self.hints.texts()))
+        self.checklist_group.setVisible(practice and bool(self.checklist.texts()))
 
     def _tick(self) -> None:
         attempt = self.attempt
@@ -119,20 +136,20 @@ class AttemptPanel(QWidget):
         set_flag(self.patient, SEVERITY, "critical" if state is not None and state.signs else "none")
 
     def _show_checklist(self, checklist: tuple[ActionState, ...]) -> None:
+        """'☐ Needle placed in the reservoir fill port (critical)', said as 'not done yet: Needle placed …'."""
         self.checklist.clear()
         for action in checklist:
             critical = " (critical)" if action.critical else ""
             detail = f": {action.detail}" if action.detail and action.state is not State.PENDING else ""
-            self.checklist.addItem(QListWidgetItem(f"{MARKS[action.state]} {action.expected}{critical}{detail}"))
+            line = f"{action.expected}{critical}{detail}"
+            self.checklist.add(f"{MARKS[action.state]} {line}", f"{STATE_WORDS[action.state]}: {line}")
+        self._show_sections()
 
     def _show_paused(self, paused: bool) -> None:
-        self.paused.setText("paused by the instructor" if paused else "")
+        self.paused.setText("Paused by the instructor" if paused else "")
+        self.paused.setVisible(paused)
 
-    @staticmethod
-    def _add(widget: QListWidget, text: str) -> None:
-        widget.addItem(text)
-        widget.scrollToBottom()
-
-    def texts(self, widget: QListWidget) -> list[str]:
-        return [widget.item(row).text() for row in range(widget.count())]
-
+    def _add(self, lines: Lines, text: str) -> None:
+        lines.add(text)
+        self._show_sections()
+        lines.scroll_to_end()

@@ -98,7 +98,7 @@ class ScenarioChooser(QDialog):
         sides.addWidget(self.list, 1)
         sides.addWidget(self.details, 1)
         form = QHBoxLayout()
-        form.addWidget(QLabel("T&rainee:", buddy=self.trainee_edit))
+        form.addWidget(QLabel("&Trainee:", buddy=self.trainee_edit))
         form.addWidget(self.trainee_edit, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(sides, 1)

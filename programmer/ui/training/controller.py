@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QDockWidget
+from PySide6.QtWidgets import QDialog
 
 from programmer.errors import ProgrammerError
 from programmer.training.instructor_pin import InstructorPin
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class TrainingController:
-    """Everything training adds to `window`: a menu, a dock beside the screens, and the dialogs."""
+    """Everything training adds to `window`: a menu, a panel beside the screens, and the dialogs."""
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
@@ -39,8 +38,7 @@ class TrainingController:
         self.pin = InstructorPin()
         self._records: TrainingRecords | None = None
         self._trainee = ""
-        self.panel: AttemptPanel | None = None  # the attempt's panel and its dock, built for the first attempt
-        self.dock: QDockWidget | None = None
+        self.panel: AttemptPanel | None = None  # the attempt's panel, built for the first attempt
 
         self.choose_action = self._action("&Choose a scenario…", "chooseScenarioAction", "Ctrl+Shift+T", self.choose)
         self.end_action = self._action("&End attempt…", "endAttemptAction", None, self.end_attempt)
@@ -66,21 +64,17 @@ class TrainingController:
         running = self.attempt is not None and not self.attempt.ended
         self.end_action.setEnabled(running)
         self.instructor_action.setEnabled(running)
-        if self.dock is not None:
-            self.dock.setVisible(running)
+        if self.panel is not None:
+            self.panel.setVisible(running)
 
     def _attempt_panel(self) -> AttemptPanel:
-        """The attempt beside the normal screens, in a dock on the right."""
+        """The attempt at the right of the normal screens, above the clock bar (which keeps the window's width)."""
         if self.panel is None:
             from programmer.ui.training.attempt_panel import AttemptPanel
 
             self.panel = AttemptPanel()
-            self.dock = QDockWidget("Scenario", self.window)
-            self.dock.setObjectName("attemptDock")
-            self.dock.setWidget(self.panel)
-            self.dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
-            self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-            self.dock.hide()
+            self.panel.hide()
+            self.window.add_beside_screens(self.panel)
             self.panel.end_button.clicked.connect(self.end_attempt)
             self.panel.hint_button.clicked.connect(self._ask_hint)
         return self.panel
@@ -183,10 +177,11 @@ class TrainingController:
         return attempt.syringe if attempt is not None and not attempt.ended else None
 
     def _ask_hint(self) -> None:
+        """The trainee's own "Ask for a hint": recorded as hers, not as one the instructor gave."""
         if self.attempt is None:
             return
         try:
-            self.attempt.give_hint()
+            self.attempt.ask_hint()
         except ProgrammerError as error:
             dialogs.show_error(self.window, "No more hints", str(error))
 

@@ -29,7 +29,7 @@ from programmer.ui import dialogs
 from programmer.ui.style import name
 from programmer.ui.theme import SEVERITY_COLOURS, Palette
 from programmer.ui.training.dialog import titled
-from programmer.wording import moment_text
+from programmer.wording import moment_text, sentence
 
 RESOLUTION_DPI = 300
 
@@ -55,7 +55,7 @@ def _e(text: object) -> str:
 def _action_rows(actions, scored: bool) -> str:
     rows = []
     for action in actions:
-        when = clock_text(action.at_s) if action.at_s is not None else "—"
+        when = action.when()
         points = f"{action.earned:g}/{action.weight:g}" if scored else ""
         late = " (late)" if scored and action.late else ""
         why = "".join(f"<br><span class='why'>{label}: {_e(text)}</span>"
@@ -70,18 +70,15 @@ def _action_rows(actions, scored: bool) -> str:
 
 def debrief_html(debrief: Debrief) -> str:
     """The whole debrief: verdict, time, critical and scored actions, the patient, faults, hints, timeline."""
-    pump = ""
-    if debrief.pump_start and debrief.pump_end:
-        pump = f"; pump time {moment_text(debrief.pump_start)} → {moment_text(debrief.pump_end)}"
     parts = [
         f"<p class='banner'>{_e(TRAINING_BANNER)}</p>",
         f"<h1>Debrief: {_e(debrief.title)}</h1>",
         f"<p>Scenario {_e(debrief.scenario_id)}, version {debrief.version}"
         + (f", attempt {debrief.attempt_id}" if debrief.attempt_id is not None else "")
         + f" · trainee {_e(debrief.trainee or 'not named')} · {_e(debrief.mode)} mode"
-        f" · started {_e(moment_text(debrief.started.replace(tzinfo=None)))}</p>",
+        f" · {_e(debrief.started_text())}</p>",
         f"<p class='{debrief.status}'>{_e(debrief.verdict())}</p>",
-        f"<p>Time: {clock_text(debrief.attempt_s)}{_e(pump)}</p>",
+        f"<p>{_e(debrief.time_text())}</p>",
         "<h2>Critical actions (any one missed fails the attempt)</h2>",
         _action_rows(debrief.critical, scored=False),
     ]
@@ -94,7 +91,8 @@ def debrief_html(debrief: Debrief) -> str:
     if debrief.faults:
         parts += ["<h2>Faults</h2>"] + [f"<p>• {_e(fault)}</p>" for fault in debrief.faults]
     if debrief.hints:
-        parts += [f"<h2>Hints given ({len(debrief.hints)})</h2>"] + [f"<p>• {_e(hint)}</p>" for hint in debrief.hints]
+        parts += [f"<h2>Hints given ({len(debrief.hints)})</h2>", f"<p>{_e(sentence(debrief.hints_summary()))}</p>"]
+        parts += [f"<p>• {_e(hint.line())}</p>" for hint in debrief.hints]
     if debrief.truth_revealed:
         parts.append("<p>The instructor revealed the hidden truth during the attempt.</p>")
     rows = "".join(

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from programmer.ui.style import SEVERITY, set_flag
+from programmer.wording import unbroken
 
 
 class LevelLines(QVBoxLayout):
@@ -32,7 +33,7 @@ class LevelLines(QVBoxLayout):
             label.deleteLater()
         self.labels = []
         for index, (level, text) in enumerate(lines):
-            label = QLabel(text)
+            label = QLabel(unbroken(text))  # wraps between words, never inside '1.5 mg/day'
             if self._prefix:
                 label.setObjectName(f"{self._prefix}_{index}")
             label.setAccessibleName(names[index] if names is not None else text)

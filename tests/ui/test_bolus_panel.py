@@ -21,7 +21,7 @@ from programmer.therapy.prescription import BolusKind
 from programmer.ui.bolus_panel import BolusPanel
 from programmer.ui.plot import ReservoirPlot
 from programmer.ui.theme import STYLESHEET
-from tests.helpers import connected, morphine_pump
+from tests.helpers import as_read, connected, morphine_pump
 
 NOW = datetime(2026, 11, 21, 9, 0)
 # Set to a folder to keep the screenshots a reviewer looks at (the tests always draw them).
@@ -117,7 +117,7 @@ def test_a_second_priming_stays_blocked_even_with_catheter_revised_chosen_again(
     qtbot.mouseClick(panel.progress.time_buttons[1], Qt.MouseButton.LeftButton)  # +1 h: the priming has ended
     panel.occasion_buttons[PrimingOccasion.CATHETER_REVISION].click()
     assert not panel.give_priming.isEnabled()
-    assert panel.priming_view.finding_labels[0].text() == (
+    assert as_read(panel.priming_view.finding_labels[0].text()) == (
         "Not allowed: the catheter was primed 2026-11-21 09:00 (1 h ago) and is full of drug: priming it again "
         "would push 0.182 mL (1.82 mg) in 11 min into the patient — an overdose. A second priming within 24 h of "
         "the last is refused, whatever the reason — this bolus cannot be given"
@@ -145,7 +145,7 @@ def test_a_clinician_bolus_above_the_soft_limit_asks_for_a_reason(qtbot, panel, 
     assert panel.reason.isVisibleTo(panel)
     assert not panel.give_clinician.isEnabled()
     label = panel.clinician_view.finding_labels[0]
-    assert label.text() == (
+    assert as_read(label.text()) == (
         "Reason required: the 24 h from the start of the bolus would deliver 15.375 mg (bolus 14 mg + 1.375 mg at "
         "the base rate), above the morphine soft limit of 15 mg/day (hard limit 30 mg/day): give a reason"
     )
@@ -201,7 +201,7 @@ def test_clinician_bolus_progress_and_cancel_half_way(qtbot, panel, session, dia
 
 def test_a_clinician_bolus_above_the_hard_limit_cannot_be_given(qtbot, panel, tmp_path):
     set_clinician_bolus(qtbot, panel, 29, 4)
-    texts = [label.text() for label in panel.clinician_view.finding_labels]
+    texts = [as_read(label.text()) for label in panel.clinician_view.finding_labels]
     assert texts[0] == (
         "Not allowed: the 24 h from the start of the bolus would deliver 30.25 mg (bolus 29 mg + 1.25 mg at the "
         "base rate), above the morphine hard limit of 30 mg/day — this bolus cannot be given"

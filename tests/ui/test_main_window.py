@@ -573,7 +573,7 @@ def test_a_stored_program_beyond_a_hard_limit_opens_with_the_finding_on_the_stat
     path = tmp_path / "hand-made.json"
     save_pump(path, new_pump("PX-20", "morphine", 10, DoseRate(35, DrugUnit.MG), datetime(2026, 11, 1, 9, 0)))
     window = open_window(qtbot, path)
-    texts = [label.text() for label in window.status_panel.alarm_labels]
+    texts = [as_read(label.text()) for label in window.status_panel.alarm_labels]
     assert texts == [
         "PROGRAM BREAKS A LIMIT (Not allowed): daily dose 35 mg/day is above the morphine hard limit of 30 mg/day: "
         "it cannot be programmed"

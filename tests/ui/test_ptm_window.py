@@ -22,7 +22,7 @@ from programmer.therapy.units import DoseRate, DrugUnit
 from programmer.ui.main_window import MainWindow
 from programmer.ui.mri_dialog import MriDialog
 from programmer.ui.ptm_window import PtmWindow, opening_place
-from tests.helpers import connected
+from tests.helpers import as_read, connected
 from tests.ui.conftest import title_shown
 
 
@@ -192,7 +192,7 @@ def test_clock_mri_scan_stalls_the_motor_until_the_nurse_interrogates(qtbot, win
     assert seen and seen[0][0].advice.text().startswith("In the magnet the PX-20's motor stalls") and not seen[0][1]
     memory = window.session.current
     assert memory.clock == load_pump(pump_path).clock and memory.delivery_held_since is not None
-    assert [label.text() for label in window.status_panel.alarm_labels] == [
+    assert [as_read(label.text()) for label in window.status_panel.alarm_labels] == [
         "CRITICAL: Motor stall: no delivery since 2026-11-21 09:00",
         "No delivery since the MRI scan of 2026-11-21 09:00 (motor stalled): interrogate the pump to restart its motor",
     ]

@@ -9,6 +9,7 @@ from programmer.session.programming import ProgrammingSession
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.units import Concentration, DoseRate, DrugUnit
 from programmer.ui.review_panel import ReviewPanel
+from tests.helpers import as_read
 
 MORPHINE_10 = Concentration(10, DrugUnit.MG)
 
@@ -70,7 +71,7 @@ def test_program_pump_forwards_the_click(qtbot, session, panel):
 
 def test_a_dose_above_the_hard_limit_cannot_be_programmed(session, panel):
     panel.show_review(review_with_dose(session, 40))
-    texts = [label.text() for label in panel.finding_labels]
+    texts = [as_read(label.text()) for label in panel.finding_labels]
     hard = [text for text in texts if "hard limit" in text and text.startswith("Not allowed")]
     assert hard == [
         "Not allowed: daily dose 40 mg/day is above the morphine hard limit of 30 mg/day: "
@@ -83,7 +84,7 @@ def test_a_dose_above_the_hard_limit_cannot_be_programmed(session, panel):
 
 def test_a_soft_limit_dose_needs_a_reason_before_programming(qtbot, session, panel):
     panel.show_review(review_with_dose(session, 20))
-    texts = [label.text() for label in panel.finding_labels]
+    texts = [as_read(label.text()) for label in panel.finding_labels]
     soft = "Reason required: daily dose 20 mg/day is above the morphine soft limit"
     assert any(text.startswith(soft) for text in texts)
     assert panel.reason_box.isVisible()

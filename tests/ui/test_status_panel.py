@@ -9,8 +9,9 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextLayout, QTextOption
-from PySide6.QtWidgets import QLabel, QScrollArea
+from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
+from programmer.ui.level_lines import LevelLines
 from programmer.ui.main_window import REVIEW_TAB, MainWindow
 from tests.helpers import as_read
 
@@ -45,7 +46,7 @@ def test_after_the_alarm_fired_the_status_says_when_and_how_long_ago_not_now(qtb
     assert status(window, "alarmDate") == "2027-03-01 08:00 (fired 20 d 1 h ago)"
     assert status(window, "daysToAlarm") == "alarm fired 20 d 1 h ago"
     assert status(window, "emptyDate") == "2027-03-14 16:00 (fired 6 d 17 h ago)"
-    assert [label.text() for label in window.status_panel.alarm_labels] == [
+    assert [as_read(label.text()) for label in window.status_panel.alarm_labels] == [
         "NON-CRITICAL: Low reservoir since 2027-03-01 08:00",
         "CRITICAL: Reservoir empty since 2027-03-14 16:00",
     ]
@@ -95,6 +96,23 @@ def test_no_value_ever_wraps_between_a_number_and_its_unit(window):
                     split.append(f"{field} at {width} px: {before!r} | {after!r}")
     assert split == []
     assert status(window, "reservoir") == "16.994 mL (capacity 20 mL)"  # it reads the same
+
+
+def test_an_alarm_or_finding_line_never_wraps_between_a_number_and_its_unit(qtbot):
+    """The alarm and safety-finding lines (status, review, boluses) share one list: "35" never ends a line before
+    "mg/day", however narrow the column."""
+    lines = LevelLines("finding")
+    holder = QWidget()
+    holder.setLayout(lines)
+    qtbot.addWidget(holder)
+    said = "Not allowed: daily dose 35 mg/day is above the morphine hard limit of 30 mg/day (0.0625 mg/h)"
+    lines.show_lines([("critical", said)])
+    (label,) = lines.labels
+    split = [(width, before, after) for width in range(60, 400, 4)
+             for before, after in itertools.pairwise(lines_at(label, width))
+             if before.rstrip()[-1:].isdigit() and UNIT_START.match(after)]
+    assert split == []
+    assert as_read(label.text()) == said and label.accessibleName() == said  # it reads, and is spoken, the same
 
 
 def test_at_1280x800_the_status_column_fits_without_a_scroll_bar(window):

@@ -20,7 +20,7 @@ from programmer.ui.training.chooser import PrebriefDialog, ScenarioChooser
 from programmer.ui.training.debrief_view import DebriefDialog, write_debrief_pdf
 from programmer.ui.training.instructor import InstructorPanel, RecordsView
 from programmer.ui.training.pin_dialog import PinDialog
-from tests.ui.conftest import when_shown
+from tests.ui.conftest import title_shown, when_shown
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SCENARIO = "13-unfinished-session"
@@ -294,6 +294,16 @@ def test_each_key_of_the_chooser_reaches_one_field(qtbot):
     texts = [widget.text() for widget in widgets if widget.text()]
     keys = [text[text.index("&") + 1].lower() for text in texts if "&" in text.replace("&&", "")]
     assert sorted(keys) == sorted(set(keys)) and "t" in keys, texts
+
+
+def test_a_training_dialogs_title_says_not_for_clinical_use_and_training_once(qtbot):
+    """Walk-through finding: "Choose a scenario — Training emulator — not for clinical use — Intrathecal pump
+    programmer (training)" on the desktop's title bar."""
+    chooser = ScenarioChooser(scenario_library())
+    qtbot.addWidget(chooser)
+    shown = title_shown(chooser)
+    assert shown.startswith("Choose a scenario — ") and "not for clinical use" in shown
+    assert shown.lower().count("training") == 1, shown
 
 
 def test_before_any_attempt_the_records_set_the_instructor_pin_as_the_readme_says(qtbot, window, timers):

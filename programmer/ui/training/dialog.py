@@ -1,15 +1,14 @@
-"""What every training dialog shares: its name, a title that says it is a training emulator, its buttons."""
+"""What every training dialog shares: its name, a title that says it is not for clinical use, its buttons."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton
 
-from programmer import TRAINING_BANNER
-
 
 def titled(dialog: QDialog, object_name: str, title: str) -> None:
     dialog.setObjectName(object_name)
-    dialog.setWindowTitle(f"{title} — {TRAINING_BANNER}")
+    # Qt adds the program's name, "(training)" included, after the title on the desktop's title bar.
+    dialog.setWindowTitle(f"{title} — not for clinical use")
 
 
 def accept_or_cancel(dialog: QDialog, accept: QPushButton) -> QDialogButtonBox:

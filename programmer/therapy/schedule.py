@@ -110,8 +110,14 @@ class StepInterval:
         return self.end_minute > MINUTES_PER_DAY
 
     def label(self) -> str:
-        """'22:00–06:00': the step on the ring of a day, as a schedule for every day reads (every night alike)."""
-        return f"{format_minute(self.start_minute)}–{format_minute(self.end_minute % MINUTES_PER_DAY)}"
+        """'22:00–06:00': the step on the ring of a day, as a schedule for every day reads (every night alike).
+
+        A step of the whole day reads '00:00–24:00' (or '06:00–06:00 next day'), never as if it lasted no time.
+        """
+        start, end = format_minute(self.start_minute), format_minute(self.end_minute % MINUTES_PER_DAY)
+        if self.end_minute - self.start_minute == MINUTES_PER_DAY:
+            return f"{start}–{format_minute(MINUTES_PER_DAY)}" if self.start_minute == 0 else f"{start}–{end} next day"
+        return f"{start}–{end}"
 
     def clock_pieces(self) -> list[tuple[int, int]]:
         """The step on the 00:00–24:00 clock of its own calendar day, early piece first.

@@ -258,7 +258,7 @@ def test_separate_weekdays_and_back_to_one_day():
     thursday_changed = flex(separate.schedule.with_day(3, DaySchedule.constant(rate(200))))
     back = edit(thursday_changed, weekday=3).per_weekday_schedule(False)
     assert not back.schedule.per_weekday
-    assert steps(back) == [("00:00–00:00", "200 mcg/day")]
+    assert steps(back) == [("00:00–24:00", "200 mcg/day")]
 
 
 def test_a_model_without_weekday_schedules_refuses_them():
@@ -269,7 +269,7 @@ def test_a_model_without_weekday_schedules_refuses_them():
 def test_convert_starts_one_step_at_the_current_daily_dose():
     converted = edit(CONTINUOUS).converted()
     assert converted.mode is InfusionMode.FLEX
-    assert steps(converted) == [("00:00–00:00", "187.5 mcg/day")]
+    assert steps(converted) == [("00:00–24:00", "187.5 mcg/day")]
     assert edit(CONTINUOUS).day == DaySchedule.constant(rate(187.5))
     with pytest.raises(ScheduleError, match="already a flexible schedule"):
         edit().converted()

@@ -70,6 +70,12 @@ def test_the_step_running_past_midnight(day):
     assert day.clock_segments() == [(0, 360, mg(1)), (360, 1320, mg(2)), (1320, 1440, mg(1))]
 
 
+def test_a_step_of_the_whole_day_reads_24_hours_not_no_time():
+    """Walk-through finding: the review read "00:00–00:00 1.5 mg/day" for a schedule of one step."""
+    assert steps_of(DaySchedule((FlexStep(0, mg(1.5)),))) == [("00:00–24:00", 1.5)]
+    assert steps_of(DaySchedule((FlexStep(360, mg(1.5)),))) == [("06:00–06:00 next day", 1.5)]
+
+
 def test_a_per_hour_entry_is_stored_per_day_and_shown_both_ways(day):
     changed = day.with_rate_per_hour(0, 0.1)
     assert changed.steps[0].rate == mg(2.4)
@@ -112,7 +118,7 @@ def test_add_exactly_over_a_step_replaces_its_rate(day):
 
 
 def test_add_the_whole_day(day):
-    assert steps_of(day.add(0, 1440, mg(3))) == [("00:00–00:00", 3)]
+    assert steps_of(day.add(0, 1440, mg(3))) == [("00:00–24:00", 3)]
     assert day.add(0, 1440, mg(3)).daily_dose == mg(3)
 
 

@@ -445,7 +445,7 @@ def test_convert_a_continuous_pump_to_one_step_at_the_current_dose(qtbot, tmp_pa
         qtbot.mouseClick(editor.convert_button, Qt.MouseButton.LeftButton)
         pending = session.pending_prescription
         assert pending.mode is InfusionMode.FLEX
-        assert pending_steps(session) == [("00:00–00:00", "187.5 mcg/day")]
+        assert pending_steps(session) == [("00:00–24:00", "187.5 mcg/day")]
         assert table_texts(editor, END) == ["24:00"]
         assert shown(editor.totals.dose) == "187.5 mcg/day (7.812 mcg/h)"
         assert not editor.convert_box.isVisible()

@@ -321,14 +321,9 @@ def test_3_a_pump_run_to_the_clocks_last_moment_still_opens_for_every_command(de
 
 @pytest.fixture
 def window(qtbot):
-    from programmer.ui.main_window import MainWindow
+    from tests.ui.conftest import shown_window
 
-    widget = MainWindow()
-    qtbot.addWidget(widget, before_close_func=lambda w: (w.wait_for_pump(), w.programmer.close(confirm=True)))
-    widget.resize(1280, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown_window(qtbot)
 
 
 @pytest.fixture

@@ -18,6 +18,33 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
 
 
+def end_quietly(window) -> None:
+    """At teardown: the pump's lock released without the confirmation a nurse would see."""
+    window.wait_for_pump()
+    window.programmer.close(confirm=True)
+
+
+def shown_window(qtbot, pump_path: Path | None = None, *, size=(1280, 800), before_close=None):
+    """A programmer window shown at `size` with `pump_path` open (None: no pump yet). At teardown,
+    `before_close(window)` if given (a running clock paused, a tour left), then the pump let go quietly."""
+    from programmer.ui.main_window import MainWindow
+
+    def close(window) -> None:
+        if before_close is not None:
+            before_close(window)
+        end_quietly(window)
+
+    widget = MainWindow()
+    qtbot.addWidget(widget, before_close_func=close)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    if pump_path is not None:
+        widget.load_pump(pump_path)
+    return widget
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch) -> Path:
     """Every test gets its own user data folder: the real one is never touched."""

@@ -24,6 +24,7 @@ from programmer.ui.alarm_sound import MUTED, NO_DEVICE, AlarmSound, QtTonePlayer
 from programmer.ui.alarm_test import AlarmTestDialog
 from programmer.ui.main_window import MainWindow
 from programmer.ui.theme import SEVERITY_COLOURS
+from tests.ui.conftest import shown_window
 
 PX20 = pump_models()["PX-20"]
 
@@ -57,18 +58,7 @@ def same_sound(played: Pcm, expected: Pcm) -> bool:
 
 
 def open_window(qtbot, pump_path) -> MainWindow:
-    window = MainWindow()
-
-    def end_quietly(window: MainWindow) -> None:
-        window.wait_for_pump()
-        window.programmer.close(confirm=True)
-
-    qtbot.addWidget(window, before_close_func=end_quietly)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.load_pump(pump_path)
-    return window
+    return shown_window(qtbot, pump_path)
 
 
 @pytest.fixture

@@ -15,26 +15,20 @@ from programmer.ui import dialogs as window_dialogs
 from programmer.ui.alarm_dialog import AlarmDialog
 from programmer.ui.main_window import MainWindow
 from tests.helpers import as_read
+from tests.ui.conftest import shown_window
 
 DEMO_CLOCK = datetime(2026, 11, 21, 9, 0)  # the demo pump's clock: a Saturday
 SECOND = timedelta(seconds=1)
 
 
-def end_quietly(window: MainWindow) -> None:
+def pause(window: MainWindow) -> None:
+    """At teardown: the running clock stopped before the pump is let go."""
     window.clock_runner.set_speed(Speed.PAUSED)
-    window.wait_for_pump()
-    window.programmer.close(confirm=True)
 
 
 @pytest.fixture
 def window(qtbot, pump_path):
-    widget = MainWindow()
-    qtbot.addWidget(widget, before_close_func=end_quietly)
-    widget.resize(1280, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.load_pump(pump_path)
-    return widget
+    return shown_window(qtbot, pump_path, before_close=pause)
 
 
 def run_at(qtbot, window, speed: Speed) -> None:
@@ -195,12 +189,7 @@ def test_the_speed_buttons_are_named_for_screen_readers(window):
 
 @pytest.fixture
 def training_window(qtbot):
-    widget = MainWindow()
-    qtbot.addWidget(widget, before_close_func=end_quietly)
-    widget.resize(1280, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown_window(qtbot, before_close=pause)
 
 
 def test_the_instructors_pause_holds_the_running_clock_and_resume_runs_it_on_at_its_speed(qtbot, training_window):

@@ -15,17 +15,12 @@ from PySide6.QtWidgets import QStyle
 from programmer import TRAINING_BANNER
 from programmer.ui import app, application
 from programmer.ui.help import AboutDialog
-from programmer.ui.main_window import MainWindow
+from tests.ui.conftest import shown_window
 
 
 @pytest.fixture
 def window(qtbot):
-    widget = MainWindow()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown_window(qtbot)
 
 
 def test_help_is_the_last_menu_with_the_guide_first_and_about_last(window):

@@ -27,26 +27,13 @@ from programmer.therapy.units import Concentration, DoseRate, DrugUnit
 from programmer.ui import app
 from programmer.ui.main_window import BOLUS_TAB, EDITOR_TAB, LOG_TAB, REVIEW_TAB, STATUS_TAB, MainWindow
 from tests.helpers import as_read
-from tests.ui.conftest import title_shown
+from tests.ui.conftest import end_quietly, shown_window, title_shown
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def end_quietly(window: MainWindow) -> None:
-    """At teardown: release the pump's lock without the confirmation a nurse would see."""
-    window.wait_for_pump()
-    window.programmer.close(confirm=True)
-
-
 def open_window(qtbot, pump_path) -> MainWindow:
-    widget = MainWindow()
-    qtbot.addWidget(widget, before_close_func=end_quietly)
-    widget.resize(1280, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.activateWindow()
-    widget.load_pump(pump_path)
-    return widget
+    return shown_window(qtbot, pump_path)
 
 
 @pytest.fixture

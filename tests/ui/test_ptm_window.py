@@ -23,23 +23,12 @@ from programmer.ui.main_window import MainWindow
 from programmer.ui.mri_dialog import MriDialog
 from programmer.ui.ptm_window import PtmWindow, opening_place
 from tests.helpers import as_read, connected
-from tests.ui.conftest import title_shown
-
-
-def end_quietly(window: MainWindow) -> None:
-    window.wait_for_pump()
-    window.programmer.close(confirm=True)
+from tests.ui.conftest import end_quietly, shown_window, title_shown
 
 
 @pytest.fixture
 def window(qtbot, pump_path) -> MainWindow:
-    widget = MainWindow()
-    qtbot.addWidget(widget, before_close_func=end_quietly)
-    widget.resize(1280, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.load_pump(pump_path)
-    return widget
+    return shown_window(qtbot, pump_path)
 
 
 def patient_boluses(memory) -> list:

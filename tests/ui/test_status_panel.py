@@ -14,22 +14,12 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 from programmer.ui.level_lines import LevelLines
 from programmer.ui.main_window import REVIEW_TAB, MainWindow
 from tests.helpers import as_read
+from tests.ui.conftest import shown_window
 
 
 @pytest.fixture
 def window(qtbot, pump_path):
-    widget = MainWindow()
-
-    def end_quietly(window: MainWindow) -> None:
-        window.wait_for_pump()
-        window.programmer.close(confirm=True)
-
-    qtbot.addWidget(widget, before_close_func=end_quietly)
-    widget.resize(1280, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.load_pump(pump_path)
-    return widget
+    return shown_window(qtbot, pump_path)
 
 
 def status(window: MainWindow, field: str) -> str:

@@ -8,26 +8,16 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 
 from programmer.session.tour import STEPS
-from programmer.ui.main_window import EDITOR_TAB, LOG_TAB, REVIEW_TAB, STATUS_TAB, MainWindow
+from programmer.ui.main_window import EDITOR_TAB, LOG_TAB, REVIEW_TAB, STATUS_TAB
+from tests.ui.conftest import shown_window
 
 # The screen each step's control is on, in order: toolbar (any tab), status, prescription, review ×2, status.
 TABS = [LOG_TAB, STATUS_TAB, EDITOR_TAB, REVIEW_TAB, REVIEW_TAB, STATUS_TAB]
 
 
-def end_quietly(window: MainWindow) -> None:
-    window.tour.leave()
-    window.wait_for_pump()
-    window.programmer.close(confirm=True)
-
-
 @pytest.fixture
 def window(qtbot, pump_path):
-    widget = MainWindow()
-    qtbot.addWidget(widget, before_close_func=end_quietly)
-    widget.resize(1280, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.load_pump(pump_path)
+    widget = shown_window(qtbot, pump_path, before_close=lambda window: window.tour.leave())
     widget.tabs.setCurrentIndex(LOG_TAB)  # where the visitor was before the tour
     return widget
 

@@ -15,12 +15,12 @@ from programmer.training.engine import Mode
 from programmer.training.library import scenario_library
 from programmer.training.recording import HintGiven
 from programmer.training.records import TrainingRecords
-from programmer.ui.main_window import EDITOR_TAB, REVIEW_TAB, MainWindow
+from programmer.ui.main_window import EDITOR_TAB, REVIEW_TAB
 from programmer.ui.training.chooser import PrebriefDialog, ScenarioChooser
 from programmer.ui.training.debrief_view import DebriefDialog, write_debrief_pdf
 from programmer.ui.training.instructor import InstructorPanel, RecordsView
 from programmer.ui.training.pin_dialog import PinDialog
-from tests.ui.conftest import title_shown, when_shown
+from tests.ui.conftest import shown_window, title_shown, when_shown
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SCENARIO = "13-unfinished-session"
@@ -28,12 +28,7 @@ SCENARIO = "13-unfinished-session"
 
 @pytest.fixture
 def window(qtbot):
-    widget = MainWindow()
-    qtbot.addWidget(widget, before_close_func=lambda w: (w.wait_for_pump(), w.programmer.close(confirm=True)))
-    widget.resize(1600, 900)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown_window(qtbot, size=(1600, 900))
 
 
 def choose(dialog: ScenarioChooser, trainee: str, mode: Mode = Mode.PRACTICE) -> str:
@@ -219,12 +214,7 @@ def test_a_refill_in_a_scenario_starts_from_the_pharmacys_syringe_and_shows_what
 @pytest.fixture
 def window_1280(qtbot):
     """The window at the size a clinic's laptop gives it (the walk-through's)."""
-    widget = MainWindow()
-    qtbot.addWidget(widget, before_close_func=lambda w: (w.wait_for_pump(), w.programmer.close(confirm=True)))
-    widget.resize(1280, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown_window(qtbot)
 
 
 def values_under_their_labels(window) -> list[str]:

@@ -6,6 +6,7 @@ compares volumes (nothing reaches the pump before step 6), and the verdict shows
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -28,6 +29,7 @@ class RecordPage(Page):
 
     screen: EmptyScreen | FillScreen
     verdict: QLabel
+    _record: Callable[[], None]  # each step's own: hands the volumes typed to its screen
 
     def _recording(self, button: tuple[str, str], last: NumberSpinBox, acknowledgement: tuple[str, ...]) -> None:
         """The Record button (text, name), Enter in the `last` volume, and the acknowledgement box (hidden)."""
@@ -40,9 +42,6 @@ class RecordPage(Page):
     def _noted(self) -> None:
         self.screen.note = self.acknowledgement.text()
         self.changed()
-
-    def _record(self) -> None:
-        raise NotImplementedError
 
     def _show_recorded(self) -> None:
         """The verdict on what was recorded, and the acknowledgement it needs (with an example pointing its way)."""

@@ -6,11 +6,7 @@ is installed: the version is the wheel's, each licence the one its package decla
 
 from __future__ import annotations
 
-import operator
-import os
-import platform
 import re
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,13 +18,14 @@ if TYPE_CHECKING:  # imported when About is opened: its import is a tenth of a s
 DISTRIBUTION = "programmer"
 # What the programmer needs to run (pyproject.toml's dependencies; a test keeps the two in step). Their own
 # dependencies are found from their metadata: Qt's libraries come with PySide6.
-SHIPPED = ("PySide6", "pyqtgraph", "numpy", "msgspec", "platformdirs")
+SHIPPED = ("PySide6", "pyqtgraph", "numpy", "msgspec", "platformdirs", "packaging")
 WHAT_FOR = {
     "pyside6": "the window: Qt for Python",
     "pyqtgraph": "the reservoir plot",
     "numpy": "the plot's numbers",
     "msgspec": "reading and checking the pump file and the resource files",
     "platformdirs": "finding the user data folder",
+    "packaging": "which of these packages' own requirements hold here",
 }
 LICENCE = "MIT"  # the programmer's own (pyproject.toml), when run from a checkout that was never installed
 NOT_INSTALLED = "not installed"
@@ -148,85 +145,19 @@ def _key(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-# --- a requirement's environment marker (PEP 508): 'python_version < "3.11" and platform_system == "Windows"' --------
-_MARKER_TOKEN = re.compile(r"""\s*(\(|\)|'[^']*'|"[^"]*"|===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b|[\w.]+)""")
-_VERSION = re.compile(r"\d+(\.\d+)*")
-_JOINED_BY = ("or", "and")  # the weaker first
-_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
-            ">=": operator.ge}
-
-
 def marker_environment() -> dict[str, str]:
-    """This machine as markers name it; `extra` is none: a package's optional extras are not shipped."""
-    return {
-        "os_name": os.name,
-        "sys_platform": sys.platform,
-        "platform_system": platform.system(),
-        "platform_machine": platform.machine(),
-        "platform_release": platform.release(),
-        "platform_version": platform.version(),
-        "platform_python_implementation": platform.python_implementation(),
-        "implementation_name": sys.implementation.name,
-        "implementation_version": platform.python_version(),
-        "python_version": ".".join(platform.python_version_tuple()[:2]),
-        "python_full_version": platform.python_version(),
-        "extra": "",
-    }
+    """This machine as requirement markers name it; `extra` is none: a package's optional extras are not shipped."""
+    from packaging.markers import default_environment
+
+    return {**default_environment(), "extra": ""}
 
 
 def marker_holds(marker: str, environment: dict[str, str] | None = None) -> bool:
-    """Whether `marker` holds on this machine (or in `environment`). A marker it cannot read holds: better a
-    licence listed once too often than a shipped package left out."""
-    environment = environment or marker_environment()
-    tokens = [" ".join(token.split()) for token in _MARKER_TOKEN.findall(marker)]
+    """Whether a requirement's environment marker (PEP 508) holds on this machine (or in `environment`). A marker
+    it cannot read holds: better a licence listed once too often than a shipped package left out."""
+    from packaging.markers import InvalidMarker, Marker, UndefinedComparison
+
     try:
-        if "".join(tokens).replace(" ", "") != "".join(marker.split()):
-            raise ValueError(marker)  # something between the tokens it cannot read
-        holds, end = _expression(tokens, 0, environment)
-        return holds if end == len(tokens) else True
-    except (IndexError, KeyError, ValueError):
+        return Marker(marker).evaluate(environment or marker_environment())
+    except (InvalidMarker, UndefinedComparison):
         return True
-
-
-def _expression(tokens: list[str], at: int, environment: dict[str, str], level: int = 0) -> tuple[bool, int]:
-    """From `at`: whether it holds, and where it ends. Parts joined by `or`, each of parts joined by `and`
-    (`a or b and c` is `a or (b and c)`), each of those `(…)` or one comparison."""
-    if level == len(_JOINED_BY):
-        return _one(tokens, at, environment)
-    word = _JOINED_BY[level]
-    holds, at = _expression(tokens, at, environment, level + 1)
-    while at < len(tokens) and tokens[at] == word:
-        right, at = _expression(tokens, at + 1, environment, level + 1)
-        holds = (holds or right) if word == "or" else (holds and right)
-    return holds, at
-
-
-def _one(tokens: list[str], at: int, environment: dict[str, str]) -> tuple[bool, int]:
-    """`(…)` or `name op "value"` from `at`."""
-    if tokens[at] == "(":
-        holds, at = _expression(tokens, at + 1, environment)
-        if tokens[at] != ")":
-            raise ValueError(tokens[at])
-        return holds, at + 1
-    left, operation, right = tokens[at : at + 3]
-    return _compare(_value(left, environment), operation, _value(right, environment)), at + 3
-
-
-def _value(token: str, environment: dict[str, str]) -> str:
-    return token[1:-1] if token[:1] in "'\"" else environment[token]
-
-
-def _compare(left: str, operation: str, right: str) -> bool:
-    if operation in ("in", "not in"):
-        return (left in right) == (operation == "in")
-    if _VERSION.fullmatch(left) and _VERSION.fullmatch(right):  # python_version and the like compare as numbers
-        width = max(left.count("."), right.count(".")) + 1  # "3.11" against "3": 3.11 against 3.0
-        return _COMPARE[operation](_numbers(left, width), _numbers(right, width))
-    if operation not in ("==", "!="):
-        raise ValueError(operation)
-    return _COMPARE[operation](left, right)  # KeyError for what it does not read (~=, ===): the marker holds
-
-
-def _numbers(version: str, width: int) -> tuple[int, ...]:
-    """'3.11' as (3, 11), padded with zeros to `width` parts."""
-    return (*map(int, version.split(".")), *(0,) * width)[:width]

@@ -45,6 +45,26 @@ def shown_window(qtbot, pump_path: Path | None = None, *, size=(1280, 800), befo
     return widget
 
 
+def wrapped_lines(label, width: int | None = None) -> list[str]:
+    """The lines a word-wrapped `label` takes at `width` (default: its own), as Qt wraps it, and as they read."""
+    from PySide6.QtGui import QTextLayout, QTextOption
+
+    from tests.helpers import as_read
+
+    text = label.text()
+    layout = QTextLayout(text, label.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    lines = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(label.contentsRect().width() if width is None else width)
+        lines.append(as_read(text[line.textStart() : line.textStart() + line.textLength()]))
+    layout.endLayout()
+    return lines
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch) -> Path:
     """Every test gets its own user data folder: the real one is never touched."""

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QFont, QTextLayout, QTextOption
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -26,6 +26,7 @@ from programmer.therapy.units import Concentration, DoseRate, DrugUnit
 from programmer.ui.schedule.comparison import ScheduleComparison
 from programmer.ui.schedule.editor import ScheduleEditor
 from programmer.ui.schedule.step_table import CHECK, END, PER_DAY, PER_HOUR, START, RateCellEditor
+from tests.ui.conftest import wrapped_lines
 
 MCG = DrugUnit.MCG
 BACLOFEN_500 = Concentration(500, MCG)
@@ -593,24 +594,9 @@ def test_a_weekday_night_step_is_shown_as_the_pieces_of_that_calendar_day(qtbot,
 UNIT_START = re.compile(r"(mcg|mg|µg|mL|h|min|day|%)(?![A-Za-z])")
 
 
-def lines_as_laid_out(label) -> list[str]:
-    """The lines `label` shows at its width, as Qt wraps them."""
-    layout = QTextLayout(label.text(), label.font())
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WordWrap)
-    layout.setTextOption(option)
-    layout.beginLayout()
-    lines = []
-    while (line := layout.createLine()).isValid():
-        line.setLineWidth(label.contentsRect().width())
-        lines.append(label.text()[line.textStart() : line.textStart() + line.textLength()])
-    layout.endLayout()
-    return lines
-
-
 def split_units(label) -> list[str]:
     """Each place `label` breaks a line inside a number and its unit, a unit, or a range: 'now 187.5 | mcg/day)'."""
-    lines = [line.replace("\u00a0", " ").replace("\u2060", "") for line in lines_as_laid_out(label)]
+    lines = wrapped_lines(label)
     found = []
     for before, after in itertools.pairwise(lines):
         end = before.rstrip()

@@ -8,13 +8,12 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextLayout, QTextOption
-from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 from programmer.ui.level_lines import LevelLines
 from programmer.ui.main_window import REVIEW_TAB, MainWindow
 from tests.helpers import as_read
-from tests.ui.conftest import shown_window
+from tests.ui.conftest import shown_window, wrapped_lines
 
 
 @pytest.fixture
@@ -60,28 +59,12 @@ def test_the_review_after_the_alarm_fired_keeps_when_it_fired(qtbot, window):
 UNIT_START = re.compile(r"(mcg|mg|µg|mL|h|min|d|days?|%)(?![A-Za-z])")
 
 
-def lines_at(label: QLabel, width: int) -> list[str]:
-    """The lines `label`'s text takes at `width`, as Qt wraps a word-wrapped label."""
-    text = label.text()
-    layout = QTextLayout(text, label.font())
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WordWrap)
-    layout.setTextOption(option)
-    layout.beginLayout()
-    lines = []
-    while (line := layout.createLine()).isValid():
-        line.setLineWidth(width)
-        lines.append(as_read(text[line.textStart() : line.textStart() + line.textLength()]))
-    layout.endLayout()
-    return lines
-
-
 def test_no_value_ever_wraps_between_a_number_and_its_unit(window):
     """Walk-through finding: "16.994 mL (capacity 20" then "mL)" on the next line."""
     split = []
     for field, label in window.status_panel.values.items():
         for width in range(60, 400, 4):  # however narrow the column gets (large fonts, the divider moved)
-            for before, after in itertools.pairwise(lines_at(label, width)):
+            for before, after in itertools.pairwise(wrapped_lines(label, width)):
                 if before.rstrip()[-1:].isdigit() and UNIT_START.match(after):
                     split.append(f"{field} at {width} px: {before!r} | {after!r}")
     assert split == []
@@ -99,7 +82,7 @@ def test_an_alarm_or_finding_line_never_wraps_between_a_number_and_its_unit(qtbo
     lines.show_lines([("critical", said)])
     (label,) = lines.labels
     split = [(width, before, after) for width in range(60, 400, 4)
-             for before, after in itertools.pairwise(lines_at(label, width))
+             for before, after in itertools.pairwise(wrapped_lines(label, width))
              if before.rstrip()[-1:].isdigit() and UNIT_START.match(after)]
     assert split == []
     assert as_read(label.text()) == said and label.accessibleName() == said  # it reads, and is spoken, the same

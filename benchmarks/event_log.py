@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from msgspec.structs import replace
 from pump_age import IMPLANT, pump  # a benchmark beside this one: the same years of use
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QHeaderView, QTableView

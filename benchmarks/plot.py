@@ -18,12 +18,12 @@ Nothing is asserted.
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from datetime import datetime
 from itertools import cycle
 from pathlib import Path
 
+import msgspec.structs
 import pyqtgraph as pg
 from timing import Figure, Target, Timings, command_line, header, offscreen_app, settle
 
@@ -69,7 +69,7 @@ def main() -> None:
     app = offscreen_app()
     path = Path(tempfile.mkdtemp()) / "pump.json"
     memory = new_pump("PX-40", "baclofen", 2000, DoseRate(150, DrugUnit.MCG), NOW, patient_id="BENCH")
-    save_pump(path, dataclasses.replace(memory, prescription=flex(150)))
+    save_pump(path, msgspec.structs.replace(memory, prescription=flex(150)))
     session = ProgrammingSession(path)
     session.connect()
 

@@ -25,10 +25,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from msgspec.structs import replace
 from timing import Children, Figure, Target, Timings, command_line, header
 
 from programmer.pump import firmware

@@ -8,7 +8,8 @@ and every later `programmer` starts as one.
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
+
+from msgspec.structs import asdict
 
 from programmer.errors import ProgrammerError
 from programmer.session import workspace

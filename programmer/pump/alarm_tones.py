@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import io
 import wave
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from msgspec import Struct
 
 from programmer.pump.alarms import AlarmKind, Severity
 from programmer.therapy.pump_models import AlarmTone, PumpModel
@@ -45,8 +45,7 @@ class Pcm(NamedTuple):
         return len(self.samples) * 1000 / self.rate_hz
 
 
-@dataclass(frozen=True)
-class ToneFile:
+class ToneFile(Struct, frozen=True):
     """A tone written to a WAV file: where, which tone of which model, and what it sounds for."""
 
     path: Path

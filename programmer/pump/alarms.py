@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from msgspec import Struct
 
 from programmer.wording import TitledEnum
 
@@ -29,8 +30,7 @@ class AlarmKind(TitledEnum):
         return Severity.CRITICAL
 
 
-@dataclass(frozen=True)
-class Alarm:
+class Alarm(Struct, frozen=True):
     """An alarm the pump raised, and when (pump clock)."""
 
     kind: AlarmKind

@@ -23,8 +23,10 @@ pump after the scan (`resume_after_mri`), and the count goes on from the volume 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from programmer.therapy.bolus import patient_bolus
 from programmer.therapy.prescription import InfusionMode, Prescription
@@ -224,8 +226,7 @@ _ORDER = (
 )
 
 
-@dataclass(frozen=True)
-class _Anchor:
+class _Anchor(Struct, frozen=True):
     """Where a projection starts: the moment, the reservoir volume then, and the projection from it."""
 
     at: datetime

@@ -7,8 +7,9 @@ a file is refused when it holds what this firmware could never have stored (`mem
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from msgspec import Struct
 
 from programmer.errors import ProgrammerError
 from programmer.therapy.bolus import PatientBolusAllowance, PtmSettings, catheter_problem, patient_bolus_allowance
@@ -26,8 +27,7 @@ from .memory import PumpMemory
 VOLUME_TOLERANCE_ML = 1e-9  # volumes closer than this are equal: float rounding, far below any pump's accuracy
 
 
-@dataclass(frozen=True)
-class Program:
+class Program(Struct, frozen=True):
     """A complete set of therapy settings: it replaces everything the pump was running."""
 
     prescription: Prescription

@@ -12,12 +12,12 @@ delivers record the reservoir volume at that instant, read uniformly as `anchor_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
 import msgspec
+from msgspec import Struct
 
 from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit, format_number
@@ -371,8 +371,7 @@ def record_of(details: Details | None) -> ProgramRecord | None:
     return details.record if isinstance(details, RecordedDetails) else None
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(Struct, frozen=True):
     """One line of the pump's append-only log, stamped with the pump's clock."""
 
     at: datetime

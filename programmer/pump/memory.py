@@ -7,8 +7,10 @@ a new memory shares the events of the one before and adds its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+from msgspec import Struct, field
+from msgspec.structs import force_setattr
 
 from programmer.therapy.bolus import PtmSettings
 from programmer.therapy.prescription import Prescription
@@ -22,8 +24,7 @@ from .logbook import PumpLog
 __all__ = ["Alarm", "AlarmKind", "Catheter", "Event", "EventKind", "PumpLog", "PumpMemory", "Severity"]
 
 
-@dataclass(frozen=True)
-class Catheter:
+class Catheter(Struct, frozen=True):
     """The implanted catheter: its length, how much was trimmed, where its tip lies."""
 
     length_cm: float
@@ -35,8 +36,7 @@ class Catheter:
         return self.length_cm - self.trimmed_cm
 
 
-@dataclass(frozen=True)
-class PumpMemory:
+class PumpMemory(Struct, frozen=True):
     """Everything the pump holds: identity, program, reservoir, clock, alarms and its event log."""
 
     model_name: str
@@ -61,7 +61,7 @@ class PumpMemory:
     events: PumpLog = field(default_factory=PumpLog)  # any sequence of events is taken as the log
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "events", PumpLog.of(self.events))
+        force_setattr(self, "events", PumpLog.of(self.events))
 
     @property
     def model(self) -> PumpModel:

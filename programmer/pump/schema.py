@@ -2,7 +2,7 @@
 
 Both file formats hold the memory's state in this shape (version 1 with the events beside it,
 version 2 on its own); the log's details are typed by the log itself (programmer.pump.log).
-Each record converts to its frozen dataclass. Records whose dataclass validates itself
+Each record converts to its frozen domain value. Records whose value validates itself
 (Prescription, DaySchedule, Bolus, ...) build it once while decoding, so its refusal is reported
 at the right field. What the shipped catalogues refuse (unknown model or drug, wrong unit) and
 what the firmware could never hold (`firmware.memory_problems`) are checked after decoding.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -280,14 +279,14 @@ def state_data(memory: PumpMemory) -> dict[str, Any]:
         "serial": memory.serial,
         "implant_date": memory.implant_date,
         "patient_id": memory.patient_id,
-        "catheter": asdict(memory.catheter),
+        "catheter": memory.catheter,
         "prescription": {
             "drug": prescription.drug,
-            "concentration": asdict(prescription.concentration),
+            "concentration": prescription.concentration,
             "mode": prescription.mode,
-            "daily_dose": None if prescription.daily_dose is None else asdict(prescription.daily_dose),
+            "daily_dose": prescription.daily_dose,
             "schedule": None if prescription.schedule is None else _schedule_data(prescription.schedule),
-            "bolus": None if prescription.bolus is None else asdict(prescription.bolus),
+            "bolus": prescription.bolus,
         },
         "prescription_entered_at": memory.prescription_entered_at,
         "reservoir_ml": memory.reservoir_ml,
@@ -296,7 +295,7 @@ def state_data(memory: PumpMemory) -> dict[str, Any]:
         "low_alarm_ml": memory.low_alarm_ml,
         "eri_at": memory.eri_at,
         "clock": memory.clock,
-        "ptm": None if memory.ptm is None else asdict(memory.ptm),
+        "ptm": memory.ptm,
         "stopped_since": memory.stopped_since,
         "alarms": [{"kind": alarm.kind, "raised_at": alarm.raised_at} for alarm in memory.alarms],
     }
@@ -311,7 +310,7 @@ def _schedule_data(schedule: FlexSchedule) -> dict[str, Any]:
         "days": [
             {
                 "day": name,
-                "steps": [{"start": format_minute(step.start_minute), "rate": asdict(step.rate)} for step in day.steps],
+                "steps": [{"start": format_minute(step.start_minute), "rate": step.rate} for step in day.steps],
             }
             for name, day in zip(names, schedule.days, strict=True)
         ]

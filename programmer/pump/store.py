@@ -25,12 +25,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import msgspec
+from msgspec import Struct
 
 from .file_errors import PumpChangedError, PumpFileError
 from .firmware import EARLIEST_CLOCK, memory_problems
@@ -92,8 +92,7 @@ _ROWS_DECODERS = {  # every event of one kind: [at, text, details]
 }
 
 
-@dataclass(frozen=True)
-class Head:
+class Head(Struct, frozen=True):
     """Who the pump is and how far its file has come: read in microseconds on every contact."""
 
     serial: str

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from msgspec import Struct
+from msgspec.structs import fields
 
 from programmer.errors import ProgrammerError
 from programmer.therapy.bolus import PtmSettings
@@ -34,8 +36,7 @@ REFUSED_MESSAGE = "pump refused the program (simulated fault)"
 CANCELLED_MESSAGE = "cancelled while waiting for the pump: nothing was sent, the pump kept its previous program"
 
 
-@dataclass
-class LinkFaults:
+class LinkFaults(Struct):
     """Fault switches an instructor flips; a session and its link share one instance."""
 
     lose_link_mid_program: bool = False  # the link drops before the pump commits the new program
@@ -55,8 +56,7 @@ class VerificationFailed(ProgrammerError):
     """What the pump holds after programming is not what was sent."""
 
 
-@dataclass(frozen=True)
-class ProgramResult:
+class ProgramResult(Struct, frozen=True):
     """A program the pump accepted: the pump before, as read back after, and what changed in words."""
 
     before: PumpMemory  # the pump at the moment of programming, just before it

@@ -7,8 +7,9 @@ is installed: the version is the wheel's, each licence the one its package decla
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from programmer import TRAINING_BANNER
 
@@ -32,8 +33,7 @@ NOT_INSTALLED = "not installed"
 UNDECLARED = "not declared in its metadata"
 
 
-@dataclass(frozen=True)
-class Component:
+class Component(Struct, frozen=True):
     """A component the program ships: its name, version, licence and what it is used for."""
 
     name: str
@@ -42,8 +42,7 @@ class Component:
     what_for: str = ""  # what the programmer uses it for; for what a package brings along, "needed by <package>"
 
 
-@dataclass(frozen=True)
-class About:
+class About(Struct, frozen=True):
     """Help → About: the version, what the program is for, and the components it ships with their licences."""
 
     version: str

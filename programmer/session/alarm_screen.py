@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from programmer.errors import ProgrammerError
 from programmer.pump.alarm_tones import TONE_OF_SEVERITY, alarms_sounding, sound_text, tone_of
@@ -53,8 +54,7 @@ def most_urgent_first(alarms: Iterable[Alarm]) -> list[Alarm]:
     return sorted(alarms, key=lambda alarm: alarm.severity is not Severity.CRITICAL)
 
 
-@dataclass(frozen=True)
-class AlarmIndicator:
+class AlarmIndicator(Struct, frozen=True):
     """The header's alarm badge: its level (the colour), its words, and every active alarm for a tooltip."""
 
     level: Level  # NONE: no pump interrogated, nothing to show
@@ -75,8 +75,7 @@ def alarm_indicator(memory: PumpMemory | None) -> AlarmIndicator:
     return AlarmIndicator(ALARM_LEVELS[first.severity], text, "\n".join(alarm_text(alarm) for alarm in alarms))
 
 
-@dataclass(frozen=True)
-class AlarmRow:
+class AlarmRow(Struct, frozen=True):
     """One raised alarm as the dialog lists it."""
 
     level: Level
@@ -85,8 +84,7 @@ class AlarmRow:
     what_to_do: str
 
 
-@dataclass(frozen=True)
-class RaisedAlarms:
+class RaisedAlarms(Struct, frozen=True):
     """What the dialog says when time passed and the pump raised alarms."""
 
     heading: str
@@ -114,8 +112,7 @@ def raised_alarms(alarms: Iterable[Alarm], model: PumpModel) -> RaisedAlarms:
     return RaisedAlarms(f"The pump raised {count} while its clock ran (pump time).", rows, sounding, tone)
 
 
-@dataclass(frozen=True)
-class ToneCard:
+class ToneCard(Struct, frozen=True):
     """One tone of the alarm test: its name, how it sounds, the alarms it means and what to do."""
 
     severity: Severity
@@ -143,8 +140,7 @@ class NoTonePlayed(ProgrammerError):
     """An answer before a tone was played (or a second answer to the same one)."""
 
 
-@dataclass(frozen=True)
-class ToneAnswer:
+class ToneAnswer(Struct, frozen=True):
     """A trainee's answer in "Name that tone": which tone played, which they named, on which model."""
 
     played: Severity

@@ -9,9 +9,10 @@ rule for the progress, a cancel, the history and the report.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
+
+from msgspec import Struct
 
 from programmer.pump.log import BolusDetails, BolusPhase, EventKind
 from programmer.pump.memory import PumpMemory
@@ -60,8 +61,7 @@ def then_text(prescription: Prescription) -> str:
     return f"then {afterwards_text(prescription)}"
 
 
-@dataclass(frozen=True)
-class BolusProgress:
+class BolusProgress(Struct, frozen=True):
     """How far `bolus` has got at the pump's clock `now`. A bolus runs evenly, so volume follows time."""
 
     bolus: Bolus
@@ -114,8 +114,7 @@ def bolus_progress(memory: PumpMemory) -> BolusProgress | None:
     return BolusProgress(bolus, memory.clock, afterwards_text(memory.prescription)) if bolus is not None else None
 
 
-@dataclass(frozen=True)
-class CancelledBolus:
+class CancelledBolus(Struct, frozen=True):
     """What a cancel stopped, as the pump logged it."""
 
     kind: BolusKind
@@ -137,8 +136,7 @@ class CancelledBolus:
         )
 
 
-@dataclass(frozen=True)
-class BolusEntry:
+class BolusEntry(Struct, frozen=True):
     """One bolus from the pump's log: what was programmed and how it ended."""
 
     at: datetime  # when it was programmed

@@ -10,9 +10,10 @@ getting on and what the last action did. The panel shows these and forwards clic
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+
+from msgspec import Struct, field
 
 from programmer.errors import ProgrammerError
 from programmer.pump.memory import PumpMemory
@@ -34,22 +35,19 @@ WHY_PRIME = "say why the catheter needs priming: that tells what is empty, and s
 Callback = Callable[[Any], Any] | None
 
 
-@dataclass
-class PrimingEntry:
+class PrimingEntry(Struct):
     length_cm: float = 0.0  # the catheter before trimming
     trimmed_cm: float = 0.0
     occasion: PrimingOccasion | None = None  # not asked yet: the nurse says it each time
 
 
-@dataclass
-class ClinicianEntry:
+class ClinicianEntry(Struct):
     dose: float = 0.0  # in the drug's unit
     duration: timedelta = field(default_factory=lambda: timedelta(hours=1))
     reason: str = ""  # asked beyond a soft limit
 
 
-@dataclass(frozen=True)
-class PlanScreen:
+class PlanScreen(Struct, frozen=True):
     """One plan box: its rows, the safety findings, or what stands before a plan; and whether it may be given."""
 
     rows: tuple[tuple[str, str], ...] = ()
@@ -60,8 +58,7 @@ class PlanScreen:
     can_give: bool = False
 
 
-@dataclass(frozen=True)
-class ProgressScreen:
+class ProgressScreen(Struct, frozen=True):
     """The bolus the pump runs (or none), and what the last one did."""
 
     title: str
@@ -75,16 +72,14 @@ class ProgressScreen:
     connected: bool = False  # the simulated clock may be moved on
 
 
-@dataclass(frozen=True)
-class Confirmation:
+class Confirmation(Struct, frozen=True):
     title: str
     lines: tuple[str, ...]
     question: str
     accept: str
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     """What the last give, cancel or clock step did, in words, and how it went (ok, critical)."""
 
     text: str

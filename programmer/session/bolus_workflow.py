@@ -16,7 +16,6 @@ a second time within REPRIME_LOCKOUT of the last priming, whatever the reason gi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -90,8 +89,7 @@ P = TypeVar("P", bound="BolusPlan")
 # --- plans (what the nurse sees before giving a bolus) ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BolusPlan(GateCheck):
+class BolusPlan(GateCheck, frozen=True):
     """The gate's check of a bolus as it would be programmed, with the bolus and what follows it."""
 
     bolus: Bolus
@@ -108,8 +106,7 @@ class BolusPlan(GateCheck):
         ]
 
 
-@dataclass(frozen=True)
-class PrimingPlan(BolusPlan):
+class PrimingPlan(BolusPlan, frozen=True):
     """Priming at the model's maximum flow: pump tubing and catheter after an implant, the catheter after a revision."""
 
     occasion: PrimingOccasion | None
@@ -161,8 +158,7 @@ class PrimingPlan(BolusPlan):
         ]
 
 
-@dataclass(frozen=True)
-class ClinicianBolusPlan(BolusPlan):
+class ClinicianBolusPlan(BolusPlan, frozen=True):
     """A clinician bolus: the dose over a duration, checked against the drug's limits before it is given."""
 
     def lines(self) -> list[tuple[str, str]]:

@@ -7,9 +7,10 @@ events. Each event carries what changed, so no listener asks "what changed?".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from msgspec import Struct
 
 from programmer.events import Event, Events
 from programmer.pump.log import BolusPhase
@@ -27,8 +28,7 @@ class LinkState(StrEnum):
         return self in (LinkState.INTERROGATING, LinkState.PROGRAMMING)
 
 
-@dataclass(frozen=True)
-class BolusNotice:
+class BolusNotice(Struct, frozen=True):
     """A bolus programmed, run to its end, or cancelled; `text` says it as the Boluses screen does."""
 
     phase: BolusPhase
@@ -37,8 +37,7 @@ class BolusNotice:
     text: str
 
 
-@dataclass(frozen=True)
-class RefillStepDone:
+class RefillStepDone(Struct, frozen=True):
     """Something recorded in a refill step: which step, what (a stable id), its value, and in words."""
 
     step: str  # the step's title, e.g. "Locate the port"

@@ -12,8 +12,10 @@ the findings the clinician went past, so the pump's log records them structured.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from datetime import datetime
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from programmer.errors import ProgrammerError
 from programmer.pump.firmware import Program, program_problems
@@ -93,8 +95,7 @@ def dose_history(memory: PumpMemory) -> list[DoseChange]:
     return history
 
 
-@dataclass(frozen=True)
-class GateCheck:
+class GateCheck(Struct, frozen=True):
     """What the gate found for one program: shown at review, enforced when the program is sent."""
 
     findings: tuple[Finding, ...]

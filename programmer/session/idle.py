@@ -10,8 +10,9 @@ window's, or a test's): no Qt and no wall clock here.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from enum import Enum
+
+from msgspec import Struct
 
 COUNTDOWN_S = 10.0
 TITLE = "Touch to continue"
@@ -23,8 +24,7 @@ class Phase(Enum):
     RESET = "reset"  # the countdown ran out: back to the start now
 
 
-@dataclass(frozen=True)
-class IdleState:
+class IdleState(Struct, frozen=True):
     """Where the station is; in the countdown, the whole seconds left, rounded up (it never says "0 s")."""
 
     phase: Phase

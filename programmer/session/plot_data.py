@@ -15,10 +15,12 @@ never a projection from a volume already below the alarm ("in 0.0 days").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from programmer.pump.log import BolusDetails, BolusPhase, EventKind
 from programmer.pump.memory import Alarm, PumpMemory
@@ -84,8 +86,7 @@ def appointment_on(day: date, appointment: datetime) -> datetime:
     return datetime.combine(day, appointment.time())
 
 
-@dataclass(frozen=True)
-class PatientBolusPoint:
+class PatientBolusPoint(Struct, frozen=True):
     """A patient bolus given on the PTM, drawn where it started: on the reservoir level it started from."""
 
     at: datetime
@@ -113,8 +114,7 @@ def patient_bolus_points(memory: PumpMemory, since: datetime) -> tuple[PatientBo
     return tuple(points)
 
 
-@dataclass(frozen=True)
-class PlotInputs:
+class PlotInputs(Struct, frozen=True):
     """Everything the plot needs from a session, at one moment of the pump's clock."""
 
     current: Projection
@@ -125,7 +125,7 @@ class PlotInputs:
     last_refill: tuple[datetime, float] | None = None  # when, and the volume right after it
     alarms: tuple[Alarm, ...] = ()  # the pump's active alarms: a fired reservoir alarm is dated when it fired
     patient_boluses: tuple[PatientBolusPoint, ...] = ()  # given since the last refill
-    memory: PumpMemory | None = field(default=None, repr=False, compare=False)  # what these were made from
+    memory: PumpMemory | None = None  # what these were made from
 
 
 def memory_inputs(memory: PumpMemory, pending: Program | None = None, previous: PlotInputs | None = None) -> PlotInputs:
@@ -168,8 +168,7 @@ def session_inputs(session: ProgrammingSession, previous: PlotInputs | None = No
     return memory_inputs(session.current, session.pending, previous) if session.current is not None else None
 
 
-@dataclass(frozen=True)
-class Curve:
+class Curve(Struct, frozen=True):
     """One projection drawn from its start to the plot's end, with its alarm and empty dates as a nurse reads them."""
 
     name: str  # "current" or "pending": what tests and the widget key on
@@ -233,8 +232,7 @@ class Curve:
         return text
 
 
-@dataclass(frozen=True)
-class PatientBolusBand:
+class PatientBolusBand(Struct, frozen=True):
     """Between no patient boluses (upper edge) and every allowed bolus used (lower edge)."""
 
     no_boluses: Curve
@@ -246,8 +244,7 @@ class PatientBolusBand:
         return self.every_bolus.alarm_date
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(Struct, frozen=True):
     """A vertical line at a moment, with its label; `moment` None: not drawn."""
 
     key: str  # current_alarm, current_empty, pending_alarm, pending_empty, worst_case, now
@@ -255,8 +252,7 @@ class Marker:
     text: str = ""
 
 
-@dataclass(frozen=True)
-class AlarmLine:
+class AlarmLine(Struct, frozen=True):
     """The low-reservoir alarm volume as a horizontal line."""
 
     key: str  # current, pending
@@ -264,8 +260,7 @@ class AlarmLine:
     text: str
 
 
-@dataclass(frozen=True)
-class ReservoirPlotData:
+class ReservoirPlotData(Struct, frozen=True):
     """What the reservoir plot shows: its time span, the current and pending curves, the patient boluses."""
 
     now: datetime

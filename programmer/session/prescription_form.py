@@ -9,7 +9,7 @@ concentration other than the reservoir's is refused by the session, not here (se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from programmer.errors import ProgrammerError
 from programmer.therapy.drugs import Drug, DrugLibrary
@@ -25,8 +25,7 @@ DOSED_MODES = (InfusionMode.SIMPLE_CONTINUOUS,)
 FIELDS = ("drug", "concentration", "mode", "dose", "lowAlarm")
 
 
-@dataclass(frozen=True)
-class DoseEntry:
+class DoseEntry(Struct, frozen=True):
     """The daily dose as typed: a number, per day or per hour (the pump stores it per day)."""
 
     amount: float
@@ -36,8 +35,7 @@ class DoseEntry:
         return DoseRate.from_per_hour(self.amount, drug.unit) if self.per_hour else drug.rate(self.amount)
 
 
-@dataclass(frozen=True)
-class FormResult:
+class FormResult(Struct, frozen=True):
     """The prescription form read: the prescription it makes (or why not yet), and which fields differ."""
 
     prescription: Prescription | None  # None: the fields do not make one yet (`problem` says why)

@@ -12,10 +12,11 @@ a stopped pump needs an explicit confirmation.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from msgspec.structs import replace
 
 from programmer.errors import ProgrammerError
 from programmer.pump.firmware import Program, low_alarm_problem

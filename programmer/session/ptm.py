@@ -19,10 +19,11 @@ Who writes the pump file is the file's rule: one writer at a time, the holder of
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from programmer.errors import ProgrammerError
 from programmer.events import Connection, Event, Events
@@ -114,8 +115,7 @@ class SessionLink:
 # --- what the handheld shows -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PtmScreen:
+class PtmScreen(Struct, frozen=True):
     """Every line of the handheld's screen, as text with its units."""
 
     pump: str  # 'Pump PX-20 · serial PX20-DEMO-0001' and 'Patient ID DEMO-0001' on two lines, or why there is none
@@ -200,8 +200,7 @@ def given_text(result: ProgramResult) -> str:
 # --- the handheld ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(Struct, frozen=True):
     """What a press got. It belongs to its moment: shown while the pump's clock reads the time it was said, gone
     once the clock moves on ("Pressed at 09:00: no bolus given" a month later beside "Bolus available now")."""
 

@@ -13,8 +13,9 @@ first of them and runs to the pump's clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+from msgspec import Struct
 
 from programmer import TRAINING_BANNER
 from programmer.pump.log import (
@@ -56,8 +57,7 @@ SESSION_KINDS = (EventKind.PROGRAMMING, EventKind.REFILL, EventKind.BOLUS)
 # --- the parts of a report ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SettingRow:
+class SettingRow(Struct, frozen=True):
     """One setting before the session and after it, side by side."""
 
     label: str
@@ -69,8 +69,7 @@ class SettingRow:
         return self.before != self.after and self.before != NOT_LOGGED
 
 
-@dataclass(frozen=True)
-class RefillSection:
+class RefillSection(Struct, frozen=True):
     at: datetime | None
     expected_ml: float
     removed_ml: float | None
@@ -88,8 +87,7 @@ class RefillSection:
         return "—" if self.discrepancy_ml is None else ml_text(self.discrepancy_ml, signed=True)
 
 
-@dataclass(frozen=True)
-class FindingLine:
+class FindingLine(Struct, frozen=True):
     """A safety finding shown at review, with the reason typed to program beyond it."""
 
     text: str
@@ -98,8 +96,7 @@ class FindingLine:
     clinician: str = ""
 
 
-@dataclass(frozen=True)
-class SessionReport:
+class SessionReport(Struct, frozen=True):
     patient_id: str
     pump_model: str
     pump_title: str
@@ -252,8 +249,7 @@ def memory_plot_inputs(memory: PumpMemory) -> PlotInputs:
 # --- before and after --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Side:
+class _Side(Struct, frozen=True):
     program: str
     daily_dose: str
     daily_volume: str

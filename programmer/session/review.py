@@ -6,7 +6,7 @@ the safety gate (programmer.session.gate) decides, the review only lays it out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from programmer.session.schedule_figures import calendar_day_text, weekday_names
 from programmer.session.status import ReservoirDates
@@ -21,8 +21,7 @@ from programmer.wording import ml_per_day_text, percent_change_text
 COLUMNS = ("Setting", "On the pump now", "New program", "Changed")
 
 
-@dataclass(frozen=True)
-class Difference:
+class Difference(Struct, frozen=True):
     """One line of the review: what changes, from what, to what."""
 
     label: str
@@ -39,8 +38,7 @@ class Difference:
         return self.label, self.old, self.new, "yes" if self.changed else ""
 
 
-@dataclass(frozen=True)
-class Review:
+class Review(Struct, frozen=True):
     """The Finish screen: old and new side by side, what follows, and what stands in the way."""
 
     rows: list[Difference]

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from msgspec import Struct
+from msgspec.structs import force_setattr, replace
 
 from programmer.session.schedule_figures import (
     DayTotals,
@@ -56,8 +59,7 @@ def snap_minute(minute: float, step: int = SNAP_MINUTES) -> int:
     return max(0, min(MINUTES_PER_DAY, round(minute / step) * step))
 
 
-@dataclass
-class BoundaryDrag:
+class BoundaryDrag(Struct, dict=True):  # dict: room for its cached landings
     """A boundary between two steps held by the pointer: where it may land, and the day it previews.
 
     It lands on the quarter hour, never onto or past a neighbouring boundary. `origin`, `low` and
@@ -72,9 +74,6 @@ class BoundaryDrag:
     high: float  # …and before the next step's start
     minute: int  # where it is now (0–1439)
     preview: DaySchedule | None = None  # the day with the boundary there (None while it is where it started)
-    # Each landing's day, built once: dragged back and forth, the boundary shows the same day objects again,
-    # so their figures (cached by day in ScheduleEdit) are worked out once per landing, not once per move.
-    _previews: dict[int, DaySchedule] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def grab(cls, day: DaySchedule, index: int, right_edge: bool = False) -> BoundaryDrag:
@@ -84,6 +83,12 @@ class BoundaryDrag:
         before = (start - steps[index - 1].start_minute) % MINUTES_PER_DAY
         after = (steps[(index + 1) % len(steps)].start_minute - start) % MINUTES_PER_DAY or MINUTES_PER_DAY
         return cls(day, index, origin, origin - before, origin + after, start)
+
+    @cached_property
+    def _previews(self) -> dict[int, DaySchedule]:
+        # Each landing's day, built once: dragged back and forth, the boundary shows the same day objects again,
+        # so their figures (cached by day in ScheduleEdit) are worked out once per landing, not once per move.
+        return {}
 
     @property
     def original(self) -> int:
@@ -127,8 +132,7 @@ class BoundaryDrag:
         return preview
 
 
-@dataclass(frozen=True)
-class ScheduleEdit:
+class ScheduleEdit(Struct, frozen=True, dict=True):  # dict: room for its cache of figures
     """The schedule editor's state: the pump's prescription, the pending one, the weekday shown, the step selected."""
 
     current: Prescription  # what the pump runs now
@@ -137,15 +141,18 @@ class ScheduleEdit:
     drug: Drug | None  # the library entry of the edited drug (None when the library does not know it)
     weekday: int = 0  # 0 = Monday; with one schedule for every day, any weekday shows that schedule
     selected: int | None = 0
-    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.is_flex:
             steps = len(self.day.steps)
             if self.selected is not None and not 0 <= self.selected < steps:
-                object.__setattr__(self, "selected", steps - 1)
+                force_setattr(self, "selected", steps - 1)
         else:
-            object.__setattr__(self, "selected", None)
+            force_setattr(self, "selected", None)
+
+    @cached_property
+    def _cache(self) -> dict:  # figures by day, worked out once per edit state
+        return {}
 
     # --- state changes -------------------------------------------------------------------------
     def with_edited(self, edited: Prescription, selected: int | None = None) -> ScheduleEdit:

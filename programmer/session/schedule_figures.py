@@ -10,8 +10,9 @@ the table, the timeline, the review and the report read a step the same way.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
+
+from msgspec import Struct
 
 from programmer import wording
 from programmer.therapy.prescription import InfusionMode, Prescription
@@ -105,16 +106,14 @@ def summary_text(prescription: Prescription, weekday: int) -> str:
     )
 
 
-@dataclass(frozen=True)
-class StepProblem:
+class StepProblem(Struct, frozen=True):
     """Why the pump or the drug library refuses a step: a few words for the timeline, a sentence for the table."""
 
     short: str
     message: str
 
 
-@dataclass(frozen=True)
-class StepRow:
+class StepRow(Struct, frozen=True):
     """One step as the table shows it."""
 
     index: int
@@ -189,8 +188,7 @@ class StepRow:
         return "; ".join(problem.short for problem in self.problems) if self.problems else "OK"
 
 
-@dataclass(frozen=True)
-class DayTotals:
+class DayTotals(Struct, frozen=True):
     """One day's totals, and how they compare with what the pump delivers on that day now."""
 
     weekday: int
@@ -252,8 +250,7 @@ class DayTotals:
         return f"{self.volume_text} · {wording.percent_change_text(change) if self.changed else 'no change'}"
 
 
-@dataclass(frozen=True)
-class WeekRow:
+class WeekRow(Struct, frozen=True):
     """One weekday in the week overview: its steps, its daily dose and volume, and whether a step is refused."""
 
     name: str  # "Monday"
@@ -270,8 +267,7 @@ class WeekRow:
         return f"{self.name} {self.dose_text} {self.detail_text}{pieces}"
 
 
-@dataclass(frozen=True)
-class RateEntry:
+class RateEntry(Struct, frozen=True):
     """A rate as typed, before it is accepted: its value per day, the other-unit figure, and any doubt."""
 
     rate: DoseRate | None

@@ -10,21 +10,19 @@ one changed from elsewhere (the prescription screen, programming, a refill, a di
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from programmer.therapy.prescription import Prescription
 
 
-@dataclass(frozen=True)
-class View:
+class View(Struct, frozen=True):
     """What the schedule screen shows: the weekday (0 = Monday) and the selected step (None: none)."""
 
     weekday: int = 0
     selected: int | None = 0
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(Struct, frozen=True):
     """One edit: what was done, in words ('split step 2 at 09:00'), and the program and view either side of it."""
 
     text: str

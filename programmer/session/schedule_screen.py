@@ -14,7 +14,8 @@ step of the same day) and `said` (the message under the timeline).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from programmer.errors import ProgrammerError
 from programmer.events import Connection, Event, Events
@@ -39,16 +40,14 @@ from programmer.therapy.units import MINUTES_PER_DAY, DoseRate, format_number
 from programmer.wording import plural, sentence
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(Struct, frozen=True):
     """What the editor says under the timeline, and how loud ("info", "warning", "critical"; "none": nothing)."""
 
     text: str = ""
     level: str = "none"
 
 
-@dataclass(frozen=True)
-class StepControls:
+class StepControls(Struct, frozen=True):
     """The selected step's row and the rate entry: what they read, and which of them are live."""
 
     selection: str  # "Step 2: 06:00–12:00, 200 mcg/day (8.333 mcg/h)"; "No step selected"; "" before conversion
@@ -62,8 +61,7 @@ class StepControls:
     can_edit_table: bool
 
 
-@dataclass(frozen=True)
-class DayControls:
+class DayControls(Struct, frozen=True):
     """The day row: weekday buttons, "separate schedule per weekday", "copy this day to…", and the week overview."""
 
     shown: bool  # the pump model can hold a schedule per weekday; otherwise none of these is shown

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from msgspec import Struct
 
 from programmer.pump.firmware import running_prescription
 from programmer.pump.memory import Alarm, AlarmKind, PumpMemory
@@ -44,8 +45,7 @@ def format_datetime(moment: datetime | None) -> str:
     return moment_text(moment) if moment else NEVER
 
 
-@dataclass(frozen=True)
-class ReservoirDate:
+class ReservoirDate(Struct, frozen=True):
     """The low-reservoir alarm or the empty reservoir, as a date on the status screen.
 
     Ahead of the clock it is the projection's date. Once the pump has raised the alarm it is when the
@@ -99,8 +99,7 @@ class ReservoirDate:
         return self.date if self.fired else None
 
 
-@dataclass(frozen=True)
-class ReservoirDates:
+class ReservoirDates(Struct, frozen=True):
     """When the low-reservoir alarm is due and when the reservoir runs empty."""
 
     alarm: ReservoirDate

@@ -7,7 +7,7 @@ library, then the pump's active alarms, most urgent first, each with its level i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from programmer.pump.firmware import delivery_hold_text
 from programmer.pump.memory import Alarm, Catheter, PumpMemory
@@ -49,16 +49,14 @@ GROUP_TITLES = {"therapy": "Therapy", "reservoir": "Reservoir and alarm dates", 
 NO_ALARMS = "No active alarms"
 
 
-@dataclass(frozen=True)
-class StatusLine:
+class StatusLine(Struct, frozen=True):
     """One line of the status screen's alarms and warnings, with its severity."""
 
     level: Level
     text: str
 
 
-@dataclass(frozen=True)
-class StatusScreen:
+class StatusScreen(Struct, frozen=True):
     """What the status screen shows: each field's text, and the alarm and warning lines."""
 
     values: dict[str, str]  # key → text, for every key in FIELDS

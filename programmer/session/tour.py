@@ -7,14 +7,14 @@ shows them; `Tour` is where the visitor is, with Next and Back, and the attract 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
+
+from msgspec import Struct
 
 ATTRACT_EVERY = timedelta(seconds=6)  # an idle station's tour moves on by itself this often
 
 
-@dataclass(frozen=True)
-class TourStep:
+class TourStep(Struct, frozen=True):
     """One step of the guided tour: the control highlighted, a title and a sentence."""
 
     control: str  # the objectName of the control highlighted

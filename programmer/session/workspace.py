@@ -11,11 +11,12 @@ import contextlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+from msgspec import Struct
+from msgspec.structs import asdict, fields, replace
 
 from programmer.errors import ProgrammerError
 from programmer.pump.pumpfile import OPEN_FILTER, SUFFIX, PumpFileError, PumpInSessionError, load_pump, save_pump
@@ -138,8 +139,7 @@ def _write_json(target: Path, data: object) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """What the trainee chose and the programmer remembers between runs."""
 
     alarm_sound_muted: bool = False  # a classroom: alarms are shown, never heard

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from msgspec import Struct
 
 from programmer.errors import ProgrammerError
 from programmer.therapy.prescription import Bolus, BolusKind
@@ -26,8 +27,7 @@ class BolusError(ProgrammerError, ValueError):
     """A bolus that cannot or must not be given; the message says why, with the numbers."""
 
 
-@dataclass(frozen=True)
-class PtmSettings:
+class PtmSettings(Struct, frozen=True):
     """Patient therapy manager: the patient's own boluses, within these limits.
 
     The lockout runs from the end of one bolus to the start of the next (the rule this
@@ -81,8 +81,7 @@ class PatientBolusLimit(TitledEnum):
     DAILY_MAXIMUM = "daily_maximum", "maximum per 24 h"
 
 
-@dataclass(frozen=True)
-class PatientBolusAllowance:
+class PatientBolusAllowance(Struct, frozen=True):
     """Whether a patient bolus may start at `now`; if not, what holds it back and the first moment it may.
 
     The one rule for patient boluses (`patient_bolus_allowance`): the pump's firmware refuses by it,

@@ -15,16 +15,16 @@ A bolus replaces the base flow while it runs; after a single bolus the pump is s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from msgspec import Struct
 
 from programmer.therapy.prescription import InfusionMode, Prescription
 
 SECONDS_PER_DAY = 86400.0
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(Struct, frozen=True):
     """A stretch of time during which the pump delivers at one volume rate."""
 
     start: datetime

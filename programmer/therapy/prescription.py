@@ -9,8 +9,10 @@ stopped takes none of them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+
+from msgspec import Struct
+from msgspec.structs import force_setattr, replace
 
 from programmer.errors import ProgrammerError
 from programmer.therapy.schedule import FlexSchedule
@@ -38,8 +40,7 @@ class BolusKind(TitledEnum):
     PATIENT = "patient", "Patient bolus"  # asked for on the patient's therapy manager (PTM), within its limits
 
 
-@dataclass(frozen=True)
-class Bolus:
+class Bolus(Struct, frozen=True):
     """A volume delivered evenly from `start` over `duration`, replacing the base rate meanwhile."""
 
     kind: BolusKind
@@ -49,7 +50,7 @@ class Bolus:
     dose: Dose  # the drug that volume carries to the patient (in the fluid at the catheter tip)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "kind", BolusKind(self.kind))
+        force_setattr(self, "kind", BolusKind(self.kind))
         if not isinstance(self.start, datetime) or self.start.tzinfo is not None:
             raise PrescriptionError(f"a bolus starts at a naive datetime on the pump's clock, not {self.start!r}")
         if not isinstance(self.duration, timedelta) or self.duration <= timedelta(0):
@@ -90,8 +91,7 @@ _MODE_HINT = {
 }
 
 
-@dataclass(frozen=True)
-class Prescription:
+class Prescription(Struct, frozen=True):
     """What the pump is programmed to deliver: drug, concentration, mode, its daily dose or schedule, a bolus."""
 
     drug: str
@@ -107,7 +107,7 @@ class Prescription:
         if not isinstance(self.concentration, Concentration):
             raise TypeError(f"the concentration must be a Concentration (e.g. 10 mg/mL), not {self.concentration!r}")
         try:
-            object.__setattr__(self, "mode", InfusionMode(self.mode))
+            force_setattr(self, "mode", InfusionMode(self.mode))
         except ValueError:
             modes = ", ".join(mode.value for mode in InfusionMode)
             raise PrescriptionError(f"unknown infusion mode {self.mode!r}: use one of {modes}") from None

@@ -17,10 +17,12 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
+from msgspec.structs import force_setattr
 
 from programmer.errors import ProgrammerError
 from programmer.therapy.delivery import SECONDS_PER_DAY, Segment, base_segments, segments
@@ -40,8 +42,7 @@ class ProjectionError(ProgrammerError, ValueError):
     """A projection asked for something impossible: a negative volume, or a moment before it starts."""
 
 
-@dataclass(frozen=True)
-class _Pieces:
+class _Pieces(Struct, frozen=True, dict=True):  # dict: room for its numpy arrays, made on first use
     """Consecutive pieces of constant flow after an origin, with the volume delivered before each piece."""
 
     offsets: tuple[timedelta, ...]  # start of each piece after the origin
@@ -109,8 +110,7 @@ class _Pieces:
         return min(piece_end, self.offsets[index] + timedelta(microseconds=whole_us))
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(Struct, frozen=True):
     """The flow as a one-off prefix (start until the bolus has ended) followed by one repeating period."""
 
     start: datetime
@@ -197,8 +197,7 @@ class _Plan:
         return np.concatenate(seconds), np.concatenate(delivered), np.concatenate(rates)
 
 
-@dataclass(frozen=True)
-class Projection:
+class Projection(Struct, frozen=True):
     """The reservoir from `start` on, under `prescription`. Build it with `project`."""
 
     prescription: Prescription
@@ -208,11 +207,11 @@ class Projection:
     extra_ml_per_day: float  # constant extra flow, e.g. worst-case patient boluses
     alarm_date: datetime | None  # first instant the volume reaches alarm_volume_ml; start if already there
     empty_date: datetime | None  # first instant the volume reaches 0; None if never
-    _plan: _Plan | None = field(default=None, repr=False, compare=False)
+    _plan: _Plan | None = None  # worked out from the three above (or given by `project`, which made it first)
 
     def __post_init__(self) -> None:
         if self._plan is None:
-            object.__setattr__(self, "_plan", _Plan.build(self.prescription, self.start, self.extra_ml_per_day))
+            force_setattr(self, "_plan", _Plan.build(self.prescription, self.start, self.extra_ml_per_day))
 
     def volume_at(self, moment: datetime) -> float:
         """Volume left in the reservoir at `moment`; 0 once it has run dry."""

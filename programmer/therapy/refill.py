@@ -8,7 +8,8 @@ under-infusion, by comparing what comes out of the reservoir with what should.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from programmer.errors import ProgrammerError
 from programmer.wording import format_number, ml_text
@@ -32,8 +33,7 @@ def _check_volume(name: str, value: float, *, allow_zero: bool = True) -> None:
         raise RefillError(f"the {name} {limit}, not {ml_text(value)}")
 
 
-@dataclass(frozen=True)
-class Discrepancy:
+class Discrepancy(Struct, frozen=True):
     """Volume removed from the reservoir compared with the volume the pump expected."""
 
     expected_ml: float
@@ -78,8 +78,7 @@ def discrepancy(
     return Discrepancy(expected_ml, removed_ml, difference, threshold, flagged, message)
 
 
-@dataclass(frozen=True)
-class FillResult:
+class FillResult(Struct, frozen=True):
     """The reservoir after a refill. It was emptied first, so it now holds what was added."""
 
     capacity_ml: float

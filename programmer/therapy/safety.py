@@ -12,8 +12,9 @@ weekday's daily dose, because the patient receives that dose on that day.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+
+from msgspec import Struct
 
 from programmer.therapy.drugs import Drug, DrugLibrary, same_drug
 from programmer.therapy.prescription import BolusKind, InfusionMode, Prescription
@@ -37,8 +38,7 @@ class FindingSeverity(TitledEnum):
 _ORDER = list(FindingSeverity)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """A safety rule's finding on a prescription: how severe, which rule, and the message with its numbers."""
 
     severity: FindingSeverity
@@ -49,8 +49,7 @@ class Finding:
         return f"{self.severity.title}: {self.message}"
 
 
-@dataclass(frozen=True)
-class DoseChange:
+class DoseChange(Struct, frozen=True):
     """A daily dose as programmed at `at` (the history of a pump's daily doses)."""
 
     at: datetime
@@ -474,8 +473,7 @@ _SLIPS = (
 )
 
 
-@dataclass(frozen=True)
-class EntrySlip:
+class EntrySlip(Struct, frozen=True):
     """A new rate about 24x or 10x the one it replaces (or 1/24, 1/10): the slip those numbers suggest."""
 
     rule: str  # "per_hour_per_day" or "tenfold", the finding's rule id

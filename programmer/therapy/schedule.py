@@ -21,8 +21,10 @@ label ("22:00–06:00") is right, as every night is the same.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
+from msgspec.structs import force_setattr, replace
 
 from programmer.errors import ProgrammerError
 from programmer.therapy.units import (
@@ -71,8 +73,7 @@ def parse_step(text: str, unit: DrugUnit | None = None) -> tuple[int, int, DoseR
     return parse_minute(start), parse_minute(end), parse_dose_rate(rate, unit)
 
 
-@dataclass(frozen=True)
-class FlexStep:
+class FlexStep(Struct, frozen=True):
     """A step of a flexible schedule: from `start_minute` of the day, this dose rate."""
 
     start_minute: int
@@ -85,8 +86,7 @@ class FlexStep:
             raise TypeError(f"a step's rate must be a DoseRate (mg/day or mcg/day), not {self.rate!r}")
 
 
-@dataclass(frozen=True)
-class StepInterval:
+class StepInterval(Struct, frozen=True):
     """One step seen on the clock: end_minute may exceed 1440 when it runs past midnight."""
 
     index: int
@@ -142,14 +142,13 @@ class StepInterval:
         return self.rate.day_and_hour_text()
 
 
-@dataclass(frozen=True)
-class DaySchedule:
+class DaySchedule(Struct, frozen=True):
     """One day of a flexible schedule: its steps, each from its start minute to the next."""
 
     steps: tuple[FlexStep, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "steps", tuple(self.steps))
+        force_setattr(self, "steps", tuple(self.steps))
         if not self.steps:
             raise ScheduleError("a day needs at least one step")
         if not all(isinstance(step, FlexStep) for step in self.steps):
@@ -363,14 +362,13 @@ def _in_day(minute: int) -> int:
     return minute % MINUTES_PER_DAY
 
 
-@dataclass(frozen=True)
-class FlexSchedule:
+class FlexSchedule(Struct, frozen=True):
     """One day used every day, or seven days Monday..Sunday."""
 
     days: tuple[DaySchedule, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "days", tuple(self.days))
+        force_setattr(self, "days", tuple(self.days))
         if len(self.days) not in (1, 7):
             raise ScheduleError("a flex schedule has one day for every day, or seven (Monday to Sunday)")
         if not all(isinstance(day, DaySchedule) for day in self.days):

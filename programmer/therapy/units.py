@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Self
+
+from msgspec import Struct
+from msgspec.structs import force_setattr
 
 from programmer.errors import ProgrammerError
 from programmer.wording import format_number
@@ -111,15 +113,16 @@ class _Measure:
     compares the drug itself (1 mg == 1000 mcg), and only between measures of the same kind.
     """
 
+    __slots__ = ()  # a mixin of msgspec Structs: the fields live in the Struct
     unit: DrugUnit
     _SIZE = ""  # the field holding the size: "amount", "per_day", "per_ml"
     _WHAT = ""  # named in a refusal, and kept apart in a hash (a dose never equals a rate): "a dose"
     _PER = ""  # after the unit: "" (a dose), "/day", "/mL"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "unit", _checked_unit(self.unit))
+        force_setattr(self, "unit", _checked_unit(self.unit))
         size = _checked_amount(self._size, f"{self._WHAT} in {self.unit.value}{self._PER}")
-        object.__setattr__(self, self._SIZE, size)
+        force_setattr(self, self._SIZE, size)
 
     @property
     def _size(self) -> float:
@@ -132,6 +135,10 @@ class _Measure:
         if not isinstance(other, type(self)):
             return NotImplemented
         return _key(self._size, self.unit) == _key(other._size, other.unit)
+
+    def __ne__(self, other: object) -> bool:  # said here: a Struct's own != would compare the fields, not the drug
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
         return hash((self._WHAT, _key(self._size, self.unit)))
@@ -146,6 +153,8 @@ class _Quantity(_Measure):
     Only a quantity of the same kind is added, subtracted or compared, and only in the same unit
     (a different one raises).
     """
+
+    __slots__ = ()
 
     def _with(self, size: float) -> Self:
         return type(self)(size, self.unit)
@@ -197,8 +206,7 @@ class _Quantity(_Measure):
         return NotImplemented if size is None else self._size >= size
 
 
-@dataclass(frozen=True, eq=False)
-class Dose(_Quantity):
+class Dose(_Quantity, Struct, frozen=True, eq=False):
     """An amount of drug, e.g. 1.5 mg."""
 
     amount: float
@@ -206,8 +214,7 @@ class Dose(_Quantity):
     _SIZE, _WHAT, _PER = "amount", "a dose", ""
 
 
-@dataclass(frozen=True, eq=False)
-class DoseRate(_Quantity):
+class DoseRate(_Quantity, Struct, frozen=True, eq=False):
     """A dose delivered per day, e.g. 1.5 mg/day. Stored per day, always."""
 
     per_day: float
@@ -242,8 +249,7 @@ class DoseRate(_Quantity):
         return f"{self} ({self.per_hour_text()})"
 
 
-@dataclass(frozen=True, eq=False)
-class Concentration(_Measure):
+class Concentration(_Measure, Struct, frozen=True, eq=False):
     """Drug per millilitre, e.g. 10 mg/mL."""
 
     per_ml: float

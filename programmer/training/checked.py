@@ -7,11 +7,12 @@ tagged union), and each smallest part refused is one problem. `placed` gives eac
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import msgspec
+from msgspec import Struct
+from msgspec.structs import replace
 
 from programmer.pump.schema import refusal
 from programmer.training.toml_lines import key_lines, line_of
@@ -19,8 +20,7 @@ from programmer.training.toml_lines import key_lines, line_of
 Where = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Struct, frozen=True):
     where: Where
     problem: str
     line: int | None = None

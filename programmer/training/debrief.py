@@ -10,11 +10,11 @@ never ended (the program was killed) is incomplete: what it recorded is shown, a
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import msgspec
+from msgspec import Struct
 
 from programmer.errors import ProgrammerError
 from programmer.training.patient import PatientState, consequences, patient_state
@@ -44,8 +44,7 @@ class DebriefError(ProgrammerError):
     """A recording no debrief can be made of."""
 
 
-@dataclass(frozen=True)
-class ActionResult:
+class ActionResult(Struct, frozen=True):
     key: str
     expected: str
     critical: bool
@@ -79,8 +78,7 @@ class ActionResult:
         return head
 
 
-@dataclass(frozen=True)
-class HintNote:
+class HintNote(Struct, frozen=True):
     """A hint as the debrief lists it: when, where it came from (HintGiven.by), what it said."""
 
     at_s: float
@@ -92,8 +90,7 @@ class HintNote:
         return f"{clock_text(self.at_s)}, {HINT_FROM[self.by][1]}: {self.text}"
 
 
-@dataclass(frozen=True)
-class TimelineRow:
+class TimelineRow(Struct, frozen=True):
     n: int
     at_s: float
     pump_at: datetime | None
@@ -102,8 +99,7 @@ class TimelineRow:
     expected: tuple[str, ...]  # the expected actions decided at this entry, each with its mark
 
 
-@dataclass(frozen=True)
-class Debrief:
+class Debrief(Struct, frozen=True):
     attempt_id: int | None
     scenario_id: str
     version: int

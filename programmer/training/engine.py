@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+
+from msgspec import Struct
 
 from programmer.errors import ProgrammerError
 from programmer.events import Connection, Event, Events
@@ -70,8 +71,7 @@ class AttemptError(ProgrammerError):
     """An instructor action the attempt cannot take now (ended, not started, a pass mark out of range)."""
 
 
-@dataclass(frozen=True)
-class ActionState:
+class ActionState(Struct, frozen=True):
     """One expected action as the checklist shows it."""
 
     key: str

@@ -9,8 +9,9 @@ back as they were before it.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
+
+from msgspec.structs import replace
 
 from programmer.errors import ProgrammerError
 from programmer.pump.telemetry import LinkFaults

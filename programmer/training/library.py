@@ -7,8 +7,9 @@ time, not in front of a class. Problems are placed at the line of the key they a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from programmer.errors import ProgrammerError
 from programmer.resources import resource_path
@@ -79,8 +80,7 @@ def scenarios_dir() -> Path:
     return resource_path(SCENARIOS_FOLDER)
 
 
-@dataclass(frozen=True)
-class ScenarioLibrary:
+class ScenarioLibrary(Struct, frozen=True):
     scenarios: list[Scenario]
     broken: dict[Path, list[Problem]] = field(default_factory=dict)  # files that do not check, and why
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from msgspec import Struct
 
 from programmer.training.recording import Delivered, PumpRead
 from programmer.training.scenario import PatientModel
@@ -24,8 +25,7 @@ _DAY = timedelta(days=1)
 _HOUR = timedelta(hours=1)
 
 
-@dataclass(frozen=True)
-class PatientState:
+class PatientState(Struct, frozen=True):
     at: datetime  # pump time
     measure: str  # pain or spasticity
     score: float  # 0 (none) to 10 (worst)

@@ -13,11 +13,11 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import msgspec
+from msgspec import Struct
 
 from programmer.errors import ProgrammerError
 from programmer.session import workspace
@@ -67,8 +67,7 @@ class TrainingRecordsError(ProgrammerError):
     """The records file cannot be read or written; the message names it and why."""
 
 
-@dataclass(frozen=True)
-class AttemptRow:
+class AttemptRow(Struct, frozen=True):
     id: int
     trainee: str
     scenario: str

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, TypeVar
 
 import msgspec
+from msgspec import Struct
 
 from programmer.session.refill.steps import Port, RefillOutcome
 from programmer.therapy.prescription import BolusKind, InfusionMode
@@ -44,8 +44,7 @@ class State(StrEnum):
     MISSED = "missed"
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(Struct, frozen=True):
     state: State
     at: int | None  # the entry that decided it
     detail: str  # what was done, with the numbers

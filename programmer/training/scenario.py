@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
 import msgspec
+from msgspec import Struct
 
 from programmer.therapy.drugs import drug_library
 from programmer.therapy.units import DrugUnit, UnitError, parse_dose_rate
@@ -142,8 +142,7 @@ class Spec(_Part, kw_only=True):
     hints: list[Hint] = []
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(Struct, frozen=True):
     """A scenario as loaded: its content, the text it was read from, and the folder it sits in."""
 
     spec: Spec

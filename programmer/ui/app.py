@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import linecache
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from msgspec import Struct
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -33,8 +33,7 @@ class StartError(ProgrammerError):
     """The command line asks for a start the programmer cannot make."""
 
 
-@dataclass(frozen=True)
-class StationChoice:
+class StationChoice(Struct, frozen=True):
     """A demo station's start, from the command line over the settings."""
 
     scenario: Scenario | None

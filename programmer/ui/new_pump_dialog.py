@@ -9,11 +9,11 @@ the values: it asks the implant's safety gate, so the dialog does no dose math o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,8 +44,7 @@ from programmer.wording import format_number, ml_text
 _CHECK_TIME = datetime(2000, 1, 1)
 
 
-@dataclass(frozen=True)
-class NewPumpValues:
+class NewPumpValues(Struct, frozen=True):
     """What the nurse chose; the window passes `pump_arguments()` and a `now` to the implant."""
 
     model_name: str

@@ -6,10 +6,10 @@ of any kind with any details that kind can log, dated from `start` to `end`.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from programmer.pump.alarms import AlarmKind, Severity
 from programmer.pump.log import (

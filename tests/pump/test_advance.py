@@ -1,11 +1,11 @@
 """Simulated time on the pump: delivery as prescribed, alarms at their instants, boluses that end, one jump = steps."""
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import (

@@ -16,7 +16,6 @@ Run with `-s` to see the counts.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import io
 import json
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import msgspec.structs
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -274,7 +274,7 @@ def edit_text(data: st.DataObject, original: bytes) -> bytes:
 
 def read_everything(memory: PumpMemory) -> int:
     """Every field of the memory and of every event, as the window and the report read them; the events read."""
-    for field in dataclasses.fields(memory):
+    for field in msgspec.structs.fields(memory):
         getattr(memory, field.name)
     memory.prescription.describe()
     str(memory.prescription.nominal_daily_dose)

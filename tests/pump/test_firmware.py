@@ -1,10 +1,10 @@
 """Firmware rules: what the pump accepts and refuses, how it stores a program and a refill; the new-pump factory."""
 
 import re
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from msgspec.structs import force_setattr, replace
 
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import (
@@ -236,7 +236,7 @@ def test_low_alarm_within_the_model_range():
 
 def test_an_unknown_mode_is_refused():
     prescription = simple(1.5)
-    object.__setattr__(prescription, "mode", "turbo")
+    force_setattr(prescription, "mode", "turbo")
     problem = only_problem(morphine_pump(), program_of(prescription))
     assert "'turbo'" in problem and "Simple continuous" in problem
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from programmer.pump.demo import DEMO_CLOCK, LAST_REFILL_AT, demo_pump
 from programmer.pump.factory import new_pump

@@ -8,11 +8,11 @@ kind or since a moment in the file's indexes, and compares equal to the same eve
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.pump import store
 from programmer.pump.demo import DEMO_CLOCK, LAST_REFILL_AT, demo_pump

@@ -1,10 +1,10 @@
 """An MRI scan: the peristaltic motor stalls, the valve-gated pump goes in empty and its valve stays shut; nothing is
 delivered until a clinician programmer interrogates the pump, and then the count goes on from the volume left."""
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import (

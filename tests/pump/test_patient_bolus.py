@@ -1,9 +1,9 @@
 """The pump's side of a patient bolus (PTM): what it gives, logs and refuses, and what the programmer then projects."""
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import (

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +28,7 @@ import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from programmer.pump import pumpfile, store
 from programmer.pump.demo import DEMO_CLOCK, LAST_REFILL_AT, demo_pump, low_alarm_reached_at

@@ -28,12 +28,13 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import msgspec
 import pytest
+from msgspec.structs import replace
 
 from programmer.pump import schema
 from programmer.pump.demo import DEMO_CLOCK, demo_pump

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.pump import store
 from programmer.pump.demo import DEMO_CLOCK, demo_pump

@@ -4,10 +4,10 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.pump import firmware, store
 from programmer.pump.factory import new_pump

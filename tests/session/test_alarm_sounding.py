@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.pump.alarms import Alarm, AlarmKind, Severity
 from programmer.pump.factory import new_pump

@@ -1,8 +1,8 @@
 """Priming and clinician boluses as a nurse gives them: plan, program, watch progress, cancel, refusals."""
 
-import dataclasses
 from datetime import datetime, timedelta
 
+import msgspec.structs
 import pytest
 
 from programmer.pump.firmware import ProgramRejected
@@ -359,7 +359,7 @@ def test_bolus_progress_reads_three_significant_digits_never_more_than_delivered
     progress = BolusProgress(Bolus(BolusKind.PRIMING, start, duration, 0.5148, Dose(5.148, MG)), start, "then")
 
     def at(elapsed: timedelta) -> str:
-        return dataclasses.replace(progress, now=start + elapsed).delivered_text()
+        return msgspec.structs.replace(progress, now=start + elapsed).delivered_text()
 
     # The bolus's 0.5148 mL reads to the microlitre, as every volume does (wording.ml_text).
     assert at(timedelta(seconds=11.25)) == "0.00312 of 0.515 mL (0.0312 of 5.148 mg)"

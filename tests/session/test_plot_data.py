@@ -6,9 +6,9 @@ The pump: PX-20, morphine 10 mg/mL at 1.5 mg/day (0.15 mL/day), 20 mL on Mon 202
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime, timedelta
 
+import msgspec.structs
 import pytest
 
 from programmer.session.plot_data import (
@@ -116,7 +116,7 @@ def test_a_pending_alarm_volume_above_the_reservoir_is_reached_not_fired(pump_pa
 def test_every_bolus_used_refill_date_once_passed_says_refill_now(tmp_path):
     path = morphine_pump(tmp_path / "pump.json", NOW)
     with connected(path) as session:
-        memory = dataclasses.replace(session.current, ptm=PTM, reservoir_ml=1.9)  # below the 2 mL alarm
+        memory = msgspec.structs.replace(session.current, ptm=PTM, reservoir_ml=1.9)  # below the 2 mL alarm
     data = plot_data(memory_inputs(memory), NOW + 90 * DAY)
     assert data.summary()[-1] == "Every allowed patient bolus used: refill now: 1.9 mL left, at or below 2 mL"
     assert data.markers()["worst_case"].moment is None  # not a marker on top of "Now"
@@ -125,7 +125,7 @@ def test_every_bolus_used_refill_date_once_passed_says_refill_now(tmp_path):
 def test_legend_refill_label_and_band_titles(tmp_path):
     path = morphine_pump(tmp_path / "pump.json", NOW)
     with connected(path, days_later=30) as session:
-        memory = dataclasses.replace(session.current, ptm=PTM)
+        memory = msgspec.structs.replace(session.current, ptm=PTM)
     data = plot_data(memory_inputs(memory), memory.clock + 90 * DAY)
     assert data.legend(appointment=True) == [
         ("current", "Current program"),

@@ -1,9 +1,9 @@
 """A programming session as a nurse runs it: interrogate, edit, review, program, verify, close."""
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.pump.memory import EventKind
 from programmer.pump.pumpfile import PumpInSessionError, load_pump

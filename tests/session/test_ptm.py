@@ -6,10 +6,10 @@ The demo pump: PX-20, morphine 10 mg/mL at 1.5 mg/day, its clock at Sat 2026-11-
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.cli import main
 from programmer.pump.factory import new_pump

@@ -8,10 +8,10 @@ dose kept at 1.5 mg/day (0.06 mL/day) with a bridge bolus of 0.546 mL at 0.15 mL
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.pump.pumpfile import load_pump
 from programmer.session.bolus_workflow import BolusWorkflow

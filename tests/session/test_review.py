@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.session.review import COLUMNS
 from programmer.therapy.units import DoseRate, DrugUnit

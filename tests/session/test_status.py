@@ -1,7 +1,8 @@
 """What the alarm and empty dates read once time has passed them: when the alarm fired, and how long ago."""
 
-from dataclasses import replace
 from datetime import datetime, timedelta
+
+from msgspec.structs import replace
 
 from programmer.pump.factory import new_pump
 from programmer.pump.firmware import advance

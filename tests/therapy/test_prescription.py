@@ -1,9 +1,9 @@
 """Prescriptions: each infusion mode with its dose, and every combination that does not fit refused."""
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from programmer.therapy.prescription import (
     Bolus,

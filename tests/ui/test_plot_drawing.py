@@ -7,9 +7,9 @@ breakpoints, four or five in each pixel column of a plot 1000 pixels wide.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
+import msgspec.structs
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
@@ -40,7 +40,7 @@ def thirteen_steps(low: float = 180, high: float = 260) -> Prescription:
 
 def baclofen_year_pump():
     memory = new_pump("PX-40", "baclofen", 2000, DoseRate(220, MCG), NOW, patient_id="P-3")
-    return dataclasses.replace(memory, prescription=thirteen_steps())
+    return msgspec.structs.replace(memory, prescription=thirteen_steps())
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ import shutil
 import subprocess
 import sys
 import unicodedata
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 from pypdf import PdfReader
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrintPreviewWidget

@@ -6,12 +6,12 @@ Worked numbers: a PX-20 with morphine 10 mg/mL at 1.5 mg/day delivers 0.15 mL/da
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
 
+import msgspec.structs
 import numpy as np
 import pytest
 from PySide6.QtCore import QDate, QEvent, QPointF, Qt
@@ -75,13 +75,13 @@ def open_session(tmp_path):
 
 def morphine_pump(model: str = "PX-20", per_day: float = 1.5, **changes):
     memory = new_pump(model, "morphine", 10, mg(per_day), NOW, patient_id="P-1")
-    return dataclasses.replace(memory, **changes)
+    return msgspec.structs.replace(memory, **changes)
 
 
 def baclofen_flex_pump():
     memory = new_pump("PX-40", "baclofen", 500, mcg(300), NOW, patient_id="P-2")
     flex = Prescription.flex("baclofen", BACLOFEN, FlexSchedule.every_day(BACLOFEN_DAY))
-    return dataclasses.replace(memory, prescription=flex)
+    return msgspec.structs.replace(memory, prescription=flex)
 
 
 PTM = PtmSettings(Dose(0.2, DrugUnit.MG), timedelta(minutes=10), 4, timedelta(hours=3))  # 4 × 0.02 mL a day

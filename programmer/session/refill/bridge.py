@@ -7,7 +7,7 @@ bolus pushes it through at the prescribed dose first, then the new program runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from programmer.pump.memory import PumpMemory
 from programmer.therapy.bolus import BolusError, bridge_bolus, fluid_path_volume_ml
@@ -16,8 +16,7 @@ from programmer.therapy.units import Concentration, DoseRate
 from programmer.wording import days_text, duration_text, format_number, ml_per_day_text, ml_text, moment_text
 
 
-@dataclass(frozen=True)
-class BridgeProposal:
+class BridgeProposal(Struct, frozen=True):
     """The bridge bolus after a concentration change, or why there is none."""
 
     bolus: Bolus | None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from programmer.therapy.drugs import Drug
 from programmer.therapy.prescription import InfusionMode, Prescription
@@ -14,8 +14,7 @@ from programmer.wording import ml_per_day_text
 _KEEPABLE = (InfusionMode.SIMPLE_CONTINUOUS, InfusionMode.FLEX, InfusionMode.MINIMUM_RATE, InfusionMode.STOPPED)
 
 
-@dataclass(frozen=True)
-class DosePlan:
+class DosePlan(Struct, frozen=True):
     """The daily dose re-shown in the terms of the new concentration."""
 
     old: Prescription

@@ -7,8 +7,9 @@ headless `pump refill`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
 
 from programmer.pump.memory import PumpMemory
 from programmer.session.refill.steps import DoseChoice, Port, RefillOutcome, Step
@@ -94,8 +95,7 @@ def nothing_written_text(
     return f"{text} with {ml_text(expected_ml)} expected in the reservoir."
 
 
-@dataclass(frozen=True)
-class RefillRecord:
+class RefillRecord(Struct, frozen=True):
     """Everything the refill did and found, for the session report."""
 
     patient_id: str

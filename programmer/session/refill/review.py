@@ -6,8 +6,10 @@ reservoir volume, patient bolus settings), so the review shows exactly what the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from programmer.pump.firmware import Program
 from programmer.pump.log import Acknowledged
@@ -24,8 +26,7 @@ from programmer.therapy.refill import Discrepancy, FillResult
 from programmer.wording import ml_per_day_text, ml_text
 
 
-@dataclass(frozen=True)
-class RefillReview:
+class RefillReview(Struct, frozen=True):
     """The review step of the refill: old and new side by side, plus what the refill itself changes."""
 
     review: Review  # rows, projections and safety findings, as the programming review shows them

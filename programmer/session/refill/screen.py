@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from programmer.errors import ProgrammerError
 from programmer.session.levels import Level
@@ -11,8 +11,7 @@ from programmer.session.refill.workflow import RefillWorkflow
 from programmer.wording import sentence
 
 
-@dataclass(frozen=True)
-class Said:
+class Said(Struct, frozen=True):
     """A line a page shows: a verdict, a refusal, a note; its level colours it (the words say it too).
 
     An empty text is nothing to say: the page hides the line.

@@ -7,7 +7,8 @@ must say which); and its needle goes into the reservoir fill port, never the cat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from msgspec import Struct
+from msgspec.structs import replace
 
 from programmer.session.refill import SYRINGE_MAX_ML
 from programmer.session.refill.steps import LabelMismatch, Port, RefillWorkflowError
@@ -17,8 +18,7 @@ from programmer.therapy.units import Concentration, DoseRate, UnitError
 from programmer.wording import format_number, ml_text
 
 
-@dataclass(frozen=True)
-class SyringeLabel:
+class SyringeLabel(Struct, frozen=True):
     """What the pharmacy sent for this refill, as its label says: the nurse (or a scenario) supplies it."""
 
     drug: str
@@ -76,8 +76,7 @@ def check_reading(label: SyringeLabel, pump: Prescription, matches: bool) -> Non
         raise LabelMismatch(f"{reads}, the same as the pump ({pump.drug} {pump.concentration}): they match")
 
 
-@dataclass(frozen=True)
-class PortCheck:
+class PortCheck(Struct, frozen=True):
     port: Port
     safe: bool
     message: str

@@ -7,11 +7,12 @@ Sections (default: all, in this order):
             (so its log does not grow) and interrogated again through the link, as a programmer must:
             the link refuses to program a pump whose memory changed since it was interrogated.
   advance   ten simulated years of a 13-step schedule, against a one-day advance of the same pump
-  show      `programmer pump show FILE --json` in a new process, as a user runs it, against `python -c pass`
-            (issue 16's baseline: at most 6x in processor time) and a floor, a new interpreter importing only
-            what the command cannot avoid (argparse, json, sqlite3, dataclasses, enum, datetime, msgspec):
-            how much of the command's time is the project's own. The command must not import Qt: checked
-            once, untimed, before the runs.
+  show      `programmer pump show FILE --json` in a new process, as a user runs it: the console script pip
+            installs beside this Python (`python -m programmer` would add runpy's cost, which a user does not
+            pay), against `python -c pass` (issue 16's baseline: at most 6x in processor time) and a floor, a
+            new interpreter importing only what the command cannot avoid (argparse, json, sqlite3, enum,
+            datetime, msgspec): how much of the command's time is the project's own. The command must not
+            import Qt: checked once, untimed, before the runs.
 --repeats N   runs of each, alternating (default 21)
 Medians on the clock and in processor time, and the ratios (benchmarks/timing.py). Nothing is asserted.
 """
@@ -37,7 +38,7 @@ from programmer.therapy.units import Concentration, DoseRate, DrugUnit
 
 START = datetime(2026, 11, 23, 0, 0)
 MORPHINE_10 = Concentration(10, DrugUnit.MG)
-FLOOR_IMPORTS = "import argparse, json, sqlite3, dataclasses, enum, datetime, msgspec"
+FLOOR_IMPORTS = "import argparse, json, sqlite3, enum, datetime, msgspec"
 NO_QT = (  # run once before timing `pump show`: it must answer, and without Qt
     "import contextlib, io, sys\nfrom programmer.cli import main\n"
     "with contextlib.redirect_stdout(io.StringIO()):\n"
@@ -104,13 +105,16 @@ def advance_section(repeats: int) -> None:
 
 
 def show_section(repeats: int) -> None:
+    script = Path(sys.executable).parent / "programmer"  # the console script pip installs, as a user runs it
+    if not script.is_file():
+        raise SystemExit(f"no {script}: install the project here (pip install -e .)")
     children = Children()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "pump.pump"
         save_pump(path, thirteen_step_pump())
         children.run([sys.executable, "-c", NO_QT, str(path)])
         commands = {
-            "show": [sys.executable, "-m", "programmer", "pump", "show", str(path), "--json"],
+            "show": [str(script), "pump", "show", str(path), "--json"],
             "pass": [sys.executable, "-c", "pass"],
             "floor": [sys.executable, "-c", FLOOR_IMPORTS],
         }

@@ -11,7 +11,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Collection
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -41,8 +41,14 @@ def minutes(text: str) -> int:
     return minutes(text)
 
 
-def build_parser(groups: Collection[str] = GROUPS) -> argparse.ArgumentParser:
-    """The command line's parser, with the commands of `groups` (by default every group's)."""
+def build_parser(named: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser, by default with every group's commands.
+
+    With `named`, the group and the command a command line names (`pump show`; nothing for the window): only that
+    group's commands, and of the `pump` commands only the one named.
+    """
+    groups = GROUPS if named is None else named[:1]
+    pump_command = named[1] if named is not None and len(named) == 2 and named[0] == "pump" else None
     parser = _Parser(
         prog="programmer",
         description=f"Clinician-programmer emulator for implanted intrathecal pumps. {TRAINING_BANNER}.",
@@ -69,7 +75,7 @@ def build_parser(groups: Collection[str] = GROUPS) -> argparse.ArgumentParser:
     if {"pump", "ptm"} & set(groups):
         from programmer.pump_commands import add_pump_commands
 
-        pump = add_pump_commands(commands)
+        pump = add_pump_commands(commands, only=pump_command)
     if "ptm" in groups:  # and `pump mri`: read with every group's commands once the pump's own could not (`parse`)
         from programmer.patient_commands import add_patient_commands
 
@@ -86,15 +92,16 @@ def build_parser(groups: Collection[str] = GROUPS) -> argparse.ArgumentParser:
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line, read with the commands of the group it names (none for the window); UsageError when wrong.
+    """The command line, read with only what it names (no command for the window); UsageError when wrong.
 
-    What those commands cannot read is read with every group's: the commands another group adds to this
-    one (`pump mri`), a group's name given as an option's value, a mistyped command, and any help (it lists
-    every command), so what is said is as if every command had been loaded.
+    What it names: the first group's name on it and the word after, its command (`pump show`): that group's
+    commands, of `pump`'s only that one. What those cannot read is read with every command: the commands
+    another group adds to this one (`pump mri`), a group's name given as an option's value, a mistyped
+    command, and any help (it lists every command), so what is said is as if every command had been loaded.
     """
     words = sys.argv[1:] if argv is None else argv
     if not {"-h", "--help"} & set(words):
-        named = [word for word in words if word in GROUPS][:1]
+        named = next((words[at:at + 2] for at, word in enumerate(words) if word in GROUPS), [])
         with contextlib.suppress(UsageError):
             return build_parser(named).parse_args(argv)  # sub-parsers are _Parsers too: a usage error is a UsageError
     return build_parser().parse_args(argv)

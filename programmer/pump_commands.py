@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from programmer.pump.clock import LATEST_CLOCK
 from programmer.session.refill import SYRINGE_MAX_ML
@@ -37,12 +38,22 @@ if TYPE_CHECKING:
 EVENTS_SHOWN = 10
 
 
-def add_pump_commands(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The `pump` commands among `subparsers`; returns the `pump` command's own, for commands added elsewhere."""
+def add_pump_commands(subparsers: argparse._SubParsersAction, only: str | None = None) -> argparse._SubParsersAction:
+    """The `pump` commands among `subparsers`; returns the `pump` command's own, for commands added elsewhere.
+
+    With `only`, the word after `pump` on a command line, only the command it names (none if it names none):
+    building the others' parsers cost `pump show` about 4 ms, 40% of reading its command line (issue 16).
+    cli.parse reads any help, and whatever this one command cannot read, with every command, as if all were built.
+    """
     pump = subparsers.add_parser("pump", help="create, inspect and change virtual pump files (headless)")
     commands = pump.add_subparsers(dest="pump_command", metavar="PUMP_COMMAND", required=True)
+    for name, (help_text, add_arguments) in COMMANDS.items():
+        if only in (None, name):
+            add_arguments(commands.add_parser(name, help=help_text))
+    return commands
 
-    new = commands.add_parser("new", help="create a simple-continuous pump file (the implant)")
+
+def _new_arguments(new: argparse.ArgumentParser) -> None:
     new.add_argument("file", type=pump_file, help="the new pump file (an existing file is never overwritten)")
     new.add_argument("--model", required=True, help="pump model, e.g. PX-20; see `programmer pump models`")
     new.add_argument("--drug", required=True, help="drug, e.g. morphine; see `programmer pump drugs`")
@@ -71,7 +82,8 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> argparse._SubPa
     new.add_argument("--clinician", default="", help=CLINICIAN_HELP)
     new.set_defaults(run=_new)
 
-    schedule = commands.add_parser("schedule", help="replace the prescription with a flex (time-of-day) schedule")
+
+def _schedule_arguments(schedule: argparse.ArgumentParser) -> None:
     schedule.add_argument("file", type=pump_file, help="the pump file")
     schedule.add_argument(
         "--step", action="append", required=True, metavar="START-END=RATE",
@@ -83,12 +95,14 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> argparse._SubPa
     schedule.add_argument("--clinician", default="", help=CLINICIAN_HELP)
     schedule.set_defaults(run=_schedule)
 
-    show = commands.add_parser("show", help="everything an interrogation shows")
+
+def _show_arguments(show: argparse.ArgumentParser) -> None:
     show.add_argument("file", type=pump_file, help="the pump file")
     show.add_argument("--json", action="store_true", help="print it as JSON")
     show.set_defaults(run=_show)
 
-    project = commands.add_parser("project", help="projected reservoir volume, alarm and empty dates")
+
+def _project_arguments(project: argparse.ArgumentParser) -> None:
     project.add_argument("file", type=pump_file, help="the pump file")
     project.add_argument(
         "--days", type=PROJECT_DAYS, default=180.0, metavar="DAYS",
@@ -97,7 +111,8 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> argparse._SubPa
     project.add_argument("--json", action="store_true", help="print it as JSON, with the series of volumes in mL")
     project.set_defaults(run=_project)
 
-    advance = commands.add_parser("advance", help="run simulated time and write the pump back")
+
+def _advance_arguments(advance: argparse.ArgumentParser) -> None:
     advance.add_argument("file", type=pump_file, help="the pump file")
     when = advance.add_mutually_exclusive_group(required=True)
     when.add_argument(
@@ -110,7 +125,8 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> argparse._SubPa
     )
     advance.set_defaults(run=_advance)
 
-    refill = commands.add_parser("refill", help="empty and refill the reservoir")
+
+def _refill_arguments(refill: argparse.ArgumentParser) -> None:
     refill.add_argument("file", type=pump_file, help="the pump file")
     refill.add_argument(
         "--removed-ml", type=VOLUME_ML, required=True, metavar="ML",
@@ -162,7 +178,8 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> argparse._SubPa
     )
     refill.set_defaults(run=_refill)
 
-    report = commands.add_parser("report", help="the session report of the pump's last session, as a PDF")
+
+def _report_arguments(report: argparse.ArgumentParser) -> None:
     report.add_argument("file", type=pump_file, help="the pump file")
     report.add_argument(
         "--pdf", type=output_file, required=True, metavar="OUT.pdf", help="where to write the report, a PDF file"
@@ -174,15 +191,28 @@ def add_pump_commands(subparsers: argparse._SubParsersAction) -> argparse._SubPa
     report.add_argument("--clinician", default="", help="name printed as the clinician, with those in the log")
     report.set_defaults(run=_report)
 
-    tones = commands.add_parser("tones", help="write each alarm tone as a WAV file, for teaching material")
+
+def _tones_arguments(tones: argparse.ArgumentParser) -> None:
     tones.add_argument("--wav", required=True, metavar="DIR", help="the folder to write the WAV files in (it exists)")
     tones.add_argument("--model", help="only this pump model's tones, e.g. PX-20 (default: every model's)")
     tones.add_argument("--through-skin", action="store_true", help="muffled and quieter, as heard through the skin")
     tones.set_defaults(run=_tones)
 
-    commands.add_parser("models", help="list the pump models").set_defaults(run=_models)
-    commands.add_parser("drugs", help="list the drug library").set_defaults(run=_drugs)
-    return commands
+
+# The `pump` commands, in the order `programmer pump --help` lists them: each one's help there, and the function that
+# adds its arguments and the one that runs it.
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "new": ("create a simple-continuous pump file (the implant)", _new_arguments),
+    "schedule": ("replace the prescription with a flex (time-of-day) schedule", _schedule_arguments),
+    "show": ("everything an interrogation shows", _show_arguments),
+    "project": ("projected reservoir volume, alarm and empty dates", _project_arguments),
+    "advance": ("run simulated time and write the pump back", _advance_arguments),
+    "refill": ("empty and refill the reservoir", _refill_arguments),
+    "report": ("the session report of the pump's last session, as a PDF", _report_arguments),
+    "tones": ("write each alarm tone as a WAV file, for teaching material", _tones_arguments),
+    "models": ("list the pump models", lambda models: models.set_defaults(run=_models)),
+    "drugs": ("list the drug library", lambda drugs: drugs.set_defaults(run=_drugs)),
+}
 
 
 # --- what an option accepts: each rule once, as argparse types ------------------------------------------
@@ -197,8 +227,7 @@ REASON_HELP = "reason, text, logged with the program: required to go past a soft
 CLINICIAN_HELP = "name of the clinician, text, logged with the program"
 
 
-@dataclass(frozen=True)
-class Number:
+class Number(Struct, frozen=True):
     """A number option: finite, within its range, in its unit."""
 
     unit: str  # "mL", "days": named in the help and in every refusal

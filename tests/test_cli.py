@@ -198,6 +198,64 @@ def test_a_command_loads_its_own_group_and_the_help_lists_every_command(pump, ca
     assert code == 1 and "required: --hours" in err
 
 
+PUMP_COMMANDS = ["new", "schedule", "show", "project", "advance", "refill", "report", "tones", "models", "drugs", "mri"]
+
+
+def test_pump_help_and_a_mistyped_command_list_every_pump_command(capsys):
+    # A named command's parser is built alone (issue 16); what a user reads still lists every command.
+    with pytest.raises(SystemExit) as exit_:
+        main(["pump", "--help"])
+    lines = capsys.readouterr().out.splitlines()
+    assert exit_.value.code == 0
+    assert [line.split()[0] for line in lines if line.startswith("    ") and line[4] != " "] == PUMP_COMMANDS
+    assert "show everything an interrogation shows" in [" ".join(line.split()) for line in lines]
+    code, out, err = run(capsys, "pump", "shwo", "pump.json", "--json")
+    choices = ", ".join(repr(command) for command in PUMP_COMMANDS)
+    one_line_error(code, err, f"invalid choice: 'shwo' (choose from {choices})", "`programmer pump --help`")
+    assert out == ""
+
+
+# Each pump command's options, as its --help's usage lists them (-h aside), and whether it takes a pump file.
+OPTIONS_BY_COMMAND = {
+    "new": (["--model", "--drug", "--concentration", "--dose", "--reservoir-ml", "--low-alarm-ml", "--serial",
+             "--patient-id", "--now", "--reason", "--clinician"], True),
+    "schedule": (["--step", "--reason", "--clinician"], True),
+    "show": (["--json"], True),
+    "project": (["--days", "--json"], True),
+    "advance": (["--days", "--to"], True),
+    "refill": (["--removed-ml", "--added-ml", "--syringe-ml", "--drug", "--concentration", "--concentration-again",
+                "--dose", "--decline-bridge", "--acknowledge", "--second-check", "--reason", "--clinician", "--now"],
+               True),
+    "report": (["--pdf", "--since", "--clinician"], True),
+    "tones": (["--wav", "--model", "--through-skin"], False),
+    "models": ([], False),
+    "drugs": ([], False),
+    "mri": (["--hours", "--emptied-ml", "--now"], True),
+}
+
+
+@pytest.mark.parametrize("command", PUMP_COMMANDS)
+def test_each_pump_commands_help_lists_its_options(capsys, command):
+    with pytest.raises(SystemExit) as exit_:
+        main(["pump", command, "--help"])
+    out = capsys.readouterr().out
+    usage = " ".join(out.split("\n\n")[0].split())
+    options, takes_file = OPTIONS_BY_COMMAND[command]
+    assert exit_.value.code == 0
+    assert usage.startswith(f"usage: programmer pump {command} [-h]")
+    assert re.findall(r"(?<=[\s\[(])--[a-z-]+", usage) == options
+    assert usage.endswith(" file") == takes_file
+    for option in options:  # each explained below the usage
+        assert re.search(rf"^  {option}(?![\w-])", out, re.MULTILINE), option
+
+
+def test_a_group_name_given_as_an_options_value_still_runs_the_command(capsys):
+    # The command read is the one after the group argparse reads, not after the first word that looks like a group.
+    code, out, err = run(capsys, "--pump", "pump", "pump", "models")
+    assert code == 0, err
+    assert out.startswith("PX-20  PX-20 programmable pump (peristaltic, 20 mL)")
+
+
 def test_pump_show_imports_no_session(pump):
     # `pump show --json` cost 11 times `python -c pass` in processor time, mostly importing what it never ran (issue
     # 16): the programming session, the telemetry link and the refill's modules, for an option's limit and error kinds.

@@ -3,6 +3,9 @@ render a screenshot."""
 
 from __future__ import annotations
 
+import programmer.ui.start_order  # noqa: F401  (first: see its docstring)
+
+# isort: split
 import linecache
 import sys
 from pathlib import Path
@@ -74,8 +77,8 @@ def render_screenshot(window: MainWindow, target: Path, tab: str = "status") -> 
 def run(pump_path: Path | None, screenshot: Path | None, *, screenshot_tab: str = "status", kiosk: bool = False,
         kiosk_scenario: str | None = None, idle_reset_minutes: int | None = None) -> int:
     """The GUI. With `screenshot`: interrogate, render the window to that PNG and exit (0 on success)."""
-    # PySide reads the source of every module imported after it (looking for `from __feature__ import`), and the
-    # line cache keeps all of it: about 3 MB nobody reads again, freed before the window is built (issue 16).
+    # The source of the window's own modules, read while they imported (see ui/start_order.py): freed before the
+    # window is built, which reuses that memory (issue 16).
     linecache.clearcache()
     try:
         choice = station_choice(pump_path, kiosk, kiosk_scenario, idle_reset_minutes)

@@ -7,7 +7,7 @@ history is data: implanted so many days ago, refilled so many days ago, stopped 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from programmer.pump import firmware
@@ -19,6 +19,8 @@ from programmer.therapy.drugs import drug_library
 from programmer.therapy.prescription import Prescription
 from programmer.therapy.units import parse_dose_rate
 from programmer.training.scenario import Scenario
+
+BOOKED_BEFORE_ALARM = timedelta(days=7)  # a refill's appointment, before the next low-reservoir alarm
 
 
 def starting_pump(scenario: Scenario) -> PumpMemory:
@@ -42,8 +44,8 @@ def starting_pump(scenario: Scenario) -> PumpMemory:
         low_alarm_ml=pump.low_alarm_ml,
     )
     if implanted_at < refilled_at:
-        memory = firmware.advance(memory, refilled_at)[0]
         filled = memory.model.reservoir_capacity_ml if pump.reservoir_ml is None else pump.reservoir_ml
+        memory = _cared_for_until(memory, refilled_at, filled)
         memory = firmware.refill(memory, memory.reservoir_ml, filled, refilled_at)
     if pump.stopped_hours is not None:
         stopped_at = pump.clock - timedelta(hours=pump.stopped_hours)
@@ -52,6 +54,22 @@ def starting_pump(scenario: Scenario) -> PumpMemory:
         stopped = Program(Prescription.stopped(old.drug, old.concentration), memory.low_alarm_ml, memory.ptm)
         memory = firmware.apply_program(memory, stopped, stopped_at)
     return firmware.advance(memory, pump.clock)[0]
+
+
+def _cared_for_until(memory: PumpMemory, last_refill_at: datetime, filled_ml: float) -> PumpMemory:
+    """The pump from its implant to just before its last refill, refilled as a clinic books it: a week before
+    its low-reservoir alarm. Left alone instead, its history would show it run dry for years before a routine
+    visit: what a scenario's story goes wrong starts after its last refill."""
+    ml_per_day = memory.prescription.nominal_daily_volume_ml
+    if ml_per_day > 0:
+        lasts = timedelta(days=(filled_ml - memory.low_alarm_ml) / ml_per_day) - BOOKED_BEFORE_ALARM
+        every = max(lasts, timedelta(days=1))
+        refill_at = memory.clock + every
+        while refill_at < last_refill_at:
+            memory = firmware.advance(memory, refill_at)[0]
+            memory = firmware.refill(memory, memory.reservoir_ml, filled_ml, refill_at)
+            refill_at += every
+    return firmware.advance(memory, last_refill_at)[0]
 
 
 def write_starting_pump(scenario: Scenario, path: Path) -> PumpMemory:

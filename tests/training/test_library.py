@@ -6,14 +6,19 @@ right critical action; they run headless here, as `programmer training run` play
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from itertools import pairwise
+
 import pytest
 
+from programmer.pump.log import EventKind
 from programmer.pump.telemetry import LinkFaults
 from programmer.session.visit import ClinicianProgrammer
 from programmer.training.actions import ScriptClock, ScriptedTrainee, load_script
 from programmer.training.engine import Attempt, Mode
 from programmer.training.library import attempt_files, scenario_library
 from programmer.training.recording import Bolus, Mri, Patient, Programmed, PumpRead, Refused
+from programmer.training.starting_pump import starting_pump
 
 LIBRARY = scenario_library()
 ATTEMPTS = [(scenario, path) for scenario in LIBRARY.scenarios for path in attempt_files(scenario)]
@@ -36,6 +41,33 @@ def test_every_scenario_in_the_library_checks():
     assert {"01-routine-refill", "05-suspected-pocket-fill", "13-unfinished-session"} <= {
         scenario.id for scenario in LIBRARY.scenarios
     }
+
+
+@pytest.mark.parametrize("scenario", LIBRARY.scenarios, ids=lambda scenario: scenario.id)
+def test_a_scenario_pumps_history_shows_it_refilled_before_each_alarm_until_its_last_refill(scenario):
+    """A routine visit's pump was cared for: no alarm, and never dry, before what the story is about begins."""
+    memory = starting_pump(scenario)
+    refills = [event.at for event in memory.events if event.kind is EventKind.REFILL]
+    before_last = [
+        event.text for event in memory.events
+        if event.kind is EventKind.ALARM_RAISED and refills and event.at < refills[-1]
+    ]
+    assert before_last == []
+    daily_ml = memory.prescription.nominal_daily_volume_ml
+    if refills and daily_ml > 0:  # never longer between refills than a full reservoir lasts to its alarm
+        lasts = timedelta(days=(memory.model.reservoir_capacity_ml - memory.low_alarm_ml) / daily_ml)
+        gaps = [later - earlier for earlier, later in pairwise(refills)]
+        assert max(gaps, default=timedelta(0)) < lasts
+
+
+def test_the_routine_refill_pump_was_refilled_every_113_days_since_its_implant_three_years_ago():
+    memory = starting_pump(LIBRARY.find("01-routine-refill"))
+    refills = [event.at for event in memory.events if event.kind is EventKind.REFILL]
+    # 20 mL at 0.15 mL/day reaches its 2 mL alarm in 120 days: booked a week before, after 113 days
+    assert len(refills) == 9
+    assert {later - earlier for earlier, later in pairwise(refills[:-1])} == {timedelta(days=113)}
+    assert refills[-1] == datetime(2026, 11, 23, 9, 0) - timedelta(days=100)
+    assert memory.reservoir_ml == pytest.approx(5.0)
 
 
 @pytest.mark.parametrize("scenario", LIBRARY.scenarios, ids=lambda scenario: scenario.id)

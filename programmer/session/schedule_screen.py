@@ -132,8 +132,10 @@ class ScheduleScreen:
             self.events.shown.emit(self)
             return
         current, pending = session.current.prescription, session.pending_prescription
-        if not self._handing:
-            self.history.follow(current, pending)  # a change from elsewhere: the undo steps no longer apply
+        # A change from elsewhere (another tab, a discard, a refill): the undo steps no longer apply, nor what was
+        # said of them ("Undone: … Ctrl+Shift+Z redoes it").
+        if not self._handing and self.history.follow(current, pending):
+            self.say("", "none")
         drug = self.library.get(pending.drug)  # None when the library does not know it
         self.state = ScheduleEdit(current, pending, session.model, drug, self._view.weekday, self._view.selected)
         self._view = View(self.state.weekday, self.state.selected)
@@ -421,7 +423,7 @@ class ScheduleScreen:
         )
         entry = HistoryEntry(text, state.edited, after, before_view, after_view)
         self._hand(after, after_view, lambda: self.history.record(entry, state.current))
-        self.say(f"{text}. Ctrl+Z undoes it.", "info")
+        self.say(f"done: {text}. Ctrl+Z undoes it.", "info")  # as "undone: …" and "redone: …" say it
 
     def _hand(self, prescription: Prescription, view: View, done: Callable[[], object]) -> None:
         """Hand `prescription` to the session as pending, showing `view`; `done` runs once the session took it.

@@ -68,7 +68,7 @@ def steps(session, weekday: int = 0) -> list[tuple[str, str]]:
 def test_each_edit_is_said_and_undone_and_redone_with_the_step_it_showed(screen, session):
     screen.select_step(1)
     assert screen.split(540)
-    assert screen.message == Message("Split step 2 at 09:00. Ctrl+Z undoes it.", "info")
+    assert screen.message == Message("Done: split step 2 at 09:00. Ctrl+Z undoes it.", "info")
     assert screen.state.selected == 2  # the new step, 09:00–12:00
     screen.select_step(3)
     assert screen.set_rate(3, rate(300))
@@ -136,6 +136,16 @@ def test_time_passing_keeps_the_history_and_programming_clears_it(screen, sessio
     session.program()
     assert not screen.history.can_undo
     assert screen.state.totals().change_text == "no change (0 %) (now 197.5 mcg/day)"
+
+
+def test_a_discard_clears_the_history_and_what_was_said_of_it(screen, session):
+    for _ in range(2):
+        assert screen.split(screen.state.default_split_minute(screen.state.selected))
+    screen.undo()  # the first split stays pending
+    assert screen.message.text.startswith("Undone: split step")
+    session.discard_changes()
+    assert screen.history.texts == ([], [])
+    assert screen.message == Message()  # no "Ctrl+Shift+Z redoes it" left beside a greyed-out Redo
 
 
 def test_a_new_visit_starts_with_no_history_and_nothing_said(screen, session, tmp_path):

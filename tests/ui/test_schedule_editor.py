@@ -399,7 +399,7 @@ def test_copy_monday_to_the_weekdays(qtbot, editor, session):
 
     schedule = session.pending_prescription.schedule
     assert [str(schedule.daily_dose(weekday)) for weekday in range(7)] == ["197.5 mcg/day"] * 5 + ["187.5 mcg/day"] * 2
-    assert shown(editor.message) == "Copy Monday to Tuesday–Friday. Ctrl+Z undoes it."
+    assert shown(editor.message) == "Done: copy Monday to Tuesday–Friday. Ctrl+Z undoes it."
     assert shown(editor.totals.weekly) == "194.6 mcg/day (0.3893 mL/day)"
     qtbot.mouseClick(editor.day_buttons.button(3), Qt.MouseButton.LeftButton)
     assert editor.totals.title() == "Totals — Thursday"

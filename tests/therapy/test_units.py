@@ -90,9 +90,9 @@ def test_equal_amounts_in_different_units_are_equal_and_hash_alike():
     assert Concentration(10, MG) != Concentration(10, MCG)
     assert len({Dose(1, MG), Dose(1000, MCG)}) == 1
     # != says the same as == (the same concentration typed twice in two units is not "two entries that differ")
-    assert not Concentration(2, MG) != Concentration(2000, MCG)
-    assert not DoseRate(1, MG) != DoseRate(1000, MCG)
-    assert not Dose(0.5, MG) != Dose(500, MCG)
+    assert (Concentration(2, MG) != Concentration(2000, MCG)) is False
+    assert (DoseRate(1, MG) != DoseRate(1000, MCG)) is False
+    assert (Dose(0.5, MG) != Dose(500, MCG)) is False
     assert hash(DoseRate(0.1 * 24, MG)) == hash(DoseRate(2.4, MG))
 
 

@@ -11,6 +11,7 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from programmer.pump.firmware import bolus_programmed, programming_text, refill_text
 from programmer.pump.log import (
     EMPTY_RECORD,
     BolusDetails,
@@ -108,7 +109,7 @@ def _refill_event(at: datetime, filled_at: datetime, filled_ml: float) -> Event:
     return Event(
         at,
         EventKind.REFILL,
-        f"Refill: removed {removed:g} mL (expected {expected:.2f} mL), filled {FILL_ML:g} mL morphine 10 mg/mL",
+        refill_text(expected, removed, FILL_ML, "morphine", MORPHINE),
         RefillDetails(
             expected_ml=expected,
             removed_ml=removed,
@@ -122,11 +123,7 @@ def _refill_event(at: datetime, filled_at: datetime, filled_ml: float) -> Event:
 
 def _programming_event(at: datetime, old_mg: float | None, new_mg: float, extra: str = "") -> Event:
     new = DoseRate(new_mg, DrugUnit.MG)
-    if old_mg is None:
-        text = f"Programmed simple continuous {new}"
-    else:
-        old = DoseRate(old_mg, DrugUnit.MG)
-        text = f"Programmed simple continuous {old} → {new} ({new.percent_change_from(old):+.0f} %)"
+    text = programming_text(None if old_mg is None else _prescription(old_mg), _prescription(new_mg))
     # As the firmware records it: the dose history the titration rules read back, and the anchor.
     details = ProgrammingDetails(
         old=None if old_mg is None else _prescription(old_mg).describe(),  # what the implant set is not logged
@@ -163,12 +160,7 @@ def demo_events() -> tuple[Event, ...]:
                 record=EMPTY_RECORD,
             ),
         ),
-        Event(
-            start_at,
-            EventKind.BOLUS,
-            f"Priming bolus programmed: {priming_ml:g} mL over 30 min (pump tubing and catheter)",
-            BolusDetails.of(bolus, BolusPhase.PROGRAMMED),
-        ),
+        bolus_programmed(bolus, start_at),
         _programming_event(start_at, None, start_mg),
         Event(
             bolus.end,

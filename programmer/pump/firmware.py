@@ -29,9 +29,11 @@ from msgspec import Struct
 from msgspec.structs import replace
 
 from programmer.therapy.bolus import patient_bolus
-from programmer.therapy.prescription import InfusionMode, Prescription
+from programmer.therapy.drugs import same_drug
+from programmer.therapy.prescription import Bolus, InfusionMode, Prescription
 from programmer.therapy.projection import Projection, project
-from programmer.wording import duration_text, exact_moment_text, ml_text
+from programmer.therapy.units import Concentration
+from programmer.wording import duration_text, exact_moment_text, ml_text, percent_change_text
 
 from .limits import (  # what the firmware accepts: importers find it here too (see __all__)
     EARLIEST_CLOCK,
@@ -108,9 +110,7 @@ def apply_program(memory: PumpMemory, program: Program, now: datetime) -> PumpMe
     old, new = memory.prescription, program.prescription
     reservoir_ml = memory.reservoir_ml if program.reservoir_ml is None else program.reservoir_ml
     # The same settings sent again are logged as such, never as a change.
-    text = f"Programmed: {old.describe()} → {new.describe()}" if program.changes(memory) else (
-        f"Program sent again, unchanged: {new.describe()}"
-    )
+    text = programming_text(old, new) if program.changes(memory) else f"Program sent again, unchanged: {new.describe()}"
     details = ProgrammingDetails(
         old=old.describe(),
         new=new.describe(),
@@ -126,8 +126,7 @@ def apply_program(memory: PumpMemory, program: Program, now: datetime) -> PumpMe
     if new.mode is not old.mode:
         events.append(_mode_change(now, old.mode, new.mode, ModeChangeReason.PROGRAMMING))
     if new.bolus is not None:
-        bolus = BolusDetails.of(new.bolus, BolusPhase.PROGRAMMED)
-        events.append(Event(now, EventKind.BOLUS, f"{bolus.bolus.title} programmed: {bolus.summary}", bolus))
+        events.append(bolus_programmed(new.bolus, now))
     delivering = delivers(new)
     stopped_since = None if delivering else (memory.stopped_since or now)
     memory = replace(
@@ -143,6 +142,32 @@ def apply_program(memory: PumpMemory, program: Program, now: datetime) -> PumpMe
     if delivering:
         memory = _clear(memory, (AlarmKind.PUMP_STOPPED,), now, "delivery restarted")
     return memory
+
+
+def bolus_programmed(bolus: Bolus, now: datetime) -> Event:
+    """The log's event for a bolus the pump now holds."""
+    details = BolusDetails.of(bolus, BolusPhase.PROGRAMMED)
+    return Event(now, EventKind.BOLUS, f"{details.bolus.title} programmed: {details.summary}", details)
+
+
+def programming_text(old: Prescription | None, new: Prescription) -> str:
+    """The log's words for a program (after `old`; None: the first one): the daily dose's change said too."""
+    if old is None:
+        return f"Programmed: {new.describe()}"
+    text = f"Programmed: {old.describe()} → {new.describe()}"
+    if same_drug(old.drug, new.drug):
+        change = new.nominal_daily_dose.percent_change_from(old.nominal_daily_dose)
+        if change is not None:
+            text += f" (daily dose {percent_change_text(change)})"
+    return text
+
+
+def refill_text(expected_ml: float, removed_ml: float, added_ml: float, drug: str, concentration: Concentration) -> str:
+    """The log's words for a refill: the volumes, and the drug the reservoir now holds."""
+    return (
+        f"Refill: expected {ml_text(expected_ml)}, removed {ml_text(removed_ml)}, added {ml_text(added_ml)} "
+        f"{drug} {concentration}"
+    )
 
 
 def refill(
@@ -174,14 +199,14 @@ def refill(
     if problems:
         raise ProgramRejected(problems)
     expected_ml = memory.reservoir_ml
+    filled = memory.prescription if program is None else program.prescription  # what the reservoir now holds
     # A program that sets nothing new is not a programming: what it carries (acknowledgements, the second
     # check) is logged with the refill itself.
     reprograms = program is not None and program.changes(memory)
     event = Event(
         now,
         EventKind.REFILL,
-        f"Refill: expected {ml_text(expected_ml)}, removed {ml_text(removed_ml)}, "
-        f"added {ml_text(added_ml)}",
+        refill_text(expected_ml, removed_ml, added_ml, filled.drug, filled.concentration),
         RefillDetails(
             expected_ml=expected_ml,
             removed_ml=removed_ml,

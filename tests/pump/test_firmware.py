@@ -295,7 +295,8 @@ def test_programming_replaces_the_therapy_and_logs_who_why_and_what():
     programming = after.events[-1]
     assert programming.kind is EventKind.PROGRAMMING and programming.at == later
     assert programming.text == (
-        "Programmed: morphine 10 mg/mL, simple continuous, 1.5 mg/day → morphine 10 mg/mL, simple continuous, 2 mg/day"
+        "Programmed: morphine 10 mg/mL, simple continuous, 1.5 mg/day → morphine 10 mg/mL, simple continuous, 2 mg/day "
+        "(daily dose +33.3 %)"
     )
     assert programming.details.record.reason == "pain not controlled"
     assert programming.details.record.clinician == "Dr B"
@@ -355,7 +356,7 @@ def test_a_refill_records_expected_removed_and_added_and_clears_reservoir_alarms
     assert refill_event.details.expected_ml == pytest.approx(1.5, abs=1e-9)
     assert refill_event.details.removed_ml == 1.2 and refill_event.details.added_ml == 20.0
     assert refill_event.details.discrepancy_ml == pytest.approx(-0.3, abs=1e-9)
-    assert refill_event.text == "Refill: expected 1.5 mL, removed 1.2 mL, added 20 mL"
+    assert refill_event.text == "Refill: expected 1.5 mL, removed 1.2 mL, added 20 mL morphine 10 mg/mL"
     cleared = [event for event in after.events if event.kind is EventKind.ALARM_CLEARED]
     assert [event.details.alarm for event in cleared] == ["low_reservoir"]
     assert cleared[0].text == "Low reservoir cleared: reservoir refilled"

@@ -157,9 +157,8 @@ def test_an_event_carries_the_details_of_its_own_kind():
 def test_the_demo_pump_shipped_before_details_were_typed_loads_and_reads_right():
     old = load_pump(VERSION_1_DEMO)
     demo = demo_pump(DEMO_CLOCK)
-    assert [(event.at, event.kind, event.text) for event in old.events][4:] == [
-        (event.at, event.kind, event.text) for event in demo.events
-    ][4:]
+    # The same history (the old file keeps the words it was written with: the shipped demo's are the firmware's now)
+    assert [(event.at, event.kind) for event in old.events][4:] == [(event.at, event.kind) for event in demo.events][4:]
     implant = old.events[0].details
     assert isinstance(implant, ImplantDetails)
     assert (implant.anchor_ml, implant.catheter_length_cm, implant.trimmed_cm, implant.tip_location) == (

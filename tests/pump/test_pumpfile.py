@@ -351,8 +351,12 @@ def test_a_saved_pump_is_one_sqlite_file_a_script_reads_with_the_standard_librar
                             .fetchone()[0])
     script.close()
     assert log == [(event.at.isoformat(), event.kind.value, event.text) for event in demo.events]
-    assert log[-1] == ("2026-11-01T08:00:00", "programming",
-                       "Programmed simple continuous 1 mg/day → 1.5 mg/day (+50 %)")
+    assert log[-1] == (
+        "2026-11-01T08:00:00",
+        "programming",
+        "Programmed: morphine 10 mg/mL, simple continuous, 1 mg/day → morphine 10 mg/mL, simple continuous, "
+        "1.5 mg/day (daily dose +50 %)",
+    )
     state = json.loads(state)
     assert (serial, model_name) == (state["serial"], state["model_name"]) == ("PX20-DEMO-0001", "PX-20")
     assert state["reservoir_ml"] == 16.99375 and state["clock"] == "2026-11-21T09:00:00"
@@ -742,7 +746,10 @@ def test_shipped_demo_pump_shows_the_demo_values():
     assert kinds.count(EventKind.BOLUS) == 2  # programmed, then finished
     assert kinds.count(EventKind.REFILL) == 2 and kinds.count(EventKind.PROGRAMMING) == 5
     assert [event.at for event in demo.events] == sorted(event.at for event in demo.events)
-    assert demo.events[-1].text == "Programmed simple continuous 1 mg/day → 1.5 mg/day (+50 %)"
+    assert demo.events[-1].text == (
+        "Programmed: morphine 10 mg/mL, simple continuous, 1 mg/day → morphine 10 mg/mL, simple continuous, "
+        "1.5 mg/day (daily dose +50 %)"
+    )
 
 
 def test_shipped_demo_holds_what_the_generator_makes():

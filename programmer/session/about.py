@@ -24,7 +24,7 @@ WHAT_FOR = {
     "pyside6": "the window: Qt for Python",
     "pyqtgraph": "the reservoir plot",
     "numpy": "the plot's numbers",
-    "msgspec": "reading and checking the pump file and the resource files",
+    "msgspec": "the programmer's records, and reading and checking the pump file and the resource files",
     "platformdirs": "finding the user data folder",
     "packaging": "which of these packages' own requirements hold here",
 }

@@ -137,6 +137,8 @@ def test_about_cuts_off_no_cell_and_states_the_programmers_own_licence(qtbot, wi
     assert about.own_licence.text() == "The programmer itself is under the MIT licence."
     used_for = {about.licences.item(row, 0).text(): about.licences.item(row, 3).text()
                 for row in range(about.licences.rowCount())}
-    assert used_for["msgspec"] == "the programmer's records, and reading and checking the pump file and the resource files"
+    assert used_for["msgspec"] == (
+        "the programmer's records, and reading and checking the pump file and the resource files"
+    )
     assert used_for["shiboken6"] == "needed by PySide6"
     about.reject()

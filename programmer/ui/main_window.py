@@ -9,7 +9,6 @@ opening another pump) asks first when something would be left behind, naming the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,10 +47,10 @@ from programmer.ui.clock_runner import ClockRunner
 from programmer.ui.event_log import EventLogView
 from programmer.ui.header import Header
 from programmer.ui.help import Help
+from programmer.ui.later_screen import LaterScreen
 from programmer.ui.link_runner import QtLinkRunner
 from programmer.ui.plot import ReservoirPlot
 from programmer.ui.prescription_editor import PrescriptionEditor
-from programmer.ui.review_panel import ReviewPanel
 from programmer.ui.status_panel import StatusPanel
 from programmer.ui.style import see_through
 from programmer.ui.theme import STYLESHEET
@@ -63,6 +62,7 @@ from programmer.wording import sentence
 if TYPE_CHECKING:
     from programmer.session.report import SessionReport
     from programmer.ui.bolus_panel import BolusPanel
+    from programmer.ui.review_panel import ReviewPanel
     from programmer.ui.schedule.editor import ScheduleEditor
 
 STATUS_TAB, EDITOR_TAB, SCHEDULE_TAB, REVIEW_TAB, BOLUS_TAB, LOG_TAB = range(6)
@@ -76,27 +76,6 @@ def scrolling(widget: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setWidget(widget)
     return see_through(area)
-
-
-class LaterScreen(QScrollArea):
-    """A tab's page whose screen is built when the page is first shown, or first asked for: the window opens
-    without importing and building screens most visits never see (issue 16, start-up)."""
-
-    def __init__(self, build: Callable[[], QWidget]) -> None:
-        super().__init__()
-        self.setWidgetResizable(True)
-        see_through(self)
-        self._build = build
-
-    def screen(self) -> QWidget:
-        if self.widget() is None:
-            self.setWidget(self._build())
-            see_through(self)
-        return self.widget()
-
-    def showEvent(self, event) -> None:
-        self.screen()  # built before it is painted
-        super().showEvent(event)
 
 
 class MainWindow(WindowActions, QMainWindow):
@@ -120,7 +99,7 @@ class MainWindow(WindowActions, QMainWindow):
         self.editor = PrescriptionEditor(self.library)
         self._schedule_page = LaterScreen(self._new_schedule_editor)
         self._bolus_page = LaterScreen(self._new_bolus_panel)
-        self.review_panel = ReviewPanel()
+        self._review_page = LaterScreen(self._new_review_panel)
         self.event_log = EventLogView()
         self.event_log.setObjectName("eventLog")
         self.event_log.follow(events)
@@ -145,7 +124,7 @@ class MainWindow(WindowActions, QMainWindow):
         self.tabs.addTab(status_page, "S&tatus")
         self.tabs.addTab(scrolling(self.editor), "Pr&escription")
         self.tabs.addTab(self._schedule_page, "Sched&ule (flex)")
-        self.tabs.addTab(self.review_panel, "Revie&w and program")
+        self.tabs.addTab(self._review_page, "Revie&w and program")
         self.tabs.addTab(self._bolus_page, "Boluses")
         self.tabs.addTab(log_page, "E&vent log")
 
@@ -193,8 +172,6 @@ class MainWindow(WindowActions, QMainWindow):
         self.editor.discard_requested.connect(self.discard_changes)
         self.editor.review_requested.connect(self.show_review)
         self.editor.validity_changed.connect(lambda _valid: self._update())
-        self.review_panel.program_requested.connect(self.program)
-        self.review_panel.back_requested.connect(lambda: self.tabs.setCurrentIndex(EDITOR_TAB))
         self.reservoir_plot.appointment_changed.connect(self._book_appointment)
         self.clock_panel.advance_requested.connect(self.advance)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -220,12 +197,24 @@ class MainWindow(WindowActions, QMainWindow):
     def bolus_panel(self) -> BolusPanel:
         return self._bolus_page.screen()
 
+    @property
+    def review_panel(self) -> ReviewPanel:
+        return self._review_page.screen()
+
     def _new_schedule_editor(self) -> ScheduleEditor:
         from programmer.ui.schedule.editor import ScheduleEditor
 
         editor = ScheduleEditor(self.library, self.programmer.events)
         editor.bind(self.session)  # the visit already open, as if built with the window
         return editor
+
+    def _new_review_panel(self) -> ReviewPanel:
+        from programmer.ui.review_panel import ReviewPanel
+
+        panel = ReviewPanel()  # filled when its tab is shown (_tab_changed), like every later review
+        panel.program_requested.connect(self.program)
+        panel.back_requested.connect(lambda: self.tabs.setCurrentIndex(EDITOR_TAB))
+        return panel
 
     def _new_bolus_panel(self) -> BolusPanel:
         from programmer.ui.bolus_panel import BolusPanel
@@ -441,7 +430,7 @@ class MainWindow(WindowActions, QMainWindow):
             return
         self.session.discard_changes()
         self._load_editor()  # back to the pump's own program
-        self.review_panel.clear()
+        self._clear_review()
 
     def show_review(self) -> None:
         if self.session is None or self.session.current is None:
@@ -534,7 +523,7 @@ class MainWindow(WindowActions, QMainWindow):
 
     # --- what the programmer says --------------------------------------------------------------------
     def _visit_changed(self, visit: Visit | None) -> None:
-        self.review_panel.clear()
+        self._clear_review()
         if visit is not None:
             self.tabs.setCurrentIndex(STATUS_TAB)
         self._update()
@@ -567,6 +556,10 @@ class MainWindow(WindowActions, QMainWindow):
     def _tab_changed(self, index: int) -> None:
         if index == REVIEW_TAB:
             self._refresh_review()
+
+    def _clear_review(self) -> None:
+        if self._review_page.built:  # a review never shown has nothing to clear
+            self.review_panel.clear()
 
     def _refresh_review(self) -> None:
         session = self.session

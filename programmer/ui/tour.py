@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from programmer.session.tour import ATTRACT_EVERY, Tour
+from programmer.ui.later_screen import build_every_later_screen
 from programmer.ui.style import ROLE, hint_label, name
 from programmer.ui.theme import TourColours
 
@@ -161,6 +162,7 @@ class GuidedTour(QWidget):
         self._tabs.clear()
 
     def _open(self) -> None:
+        build_every_later_screen(self.parentWidget())  # the tour rings controls on every screen
         self.tour.go_to(0)
         self.setGeometry(self.parentWidget().rect())
         self.show()

@@ -445,12 +445,15 @@ def test_every_mnemonic_on_screen_is_unique(window):
 
     from PySide6.QtWidgets import QLabel
 
+    from programmer.ui.later_screen import build_every_later_screen
+
     def keys(texts) -> list[str]:
         return [match.lower() for text in texts for match in re.findall(r"&([A-Za-z])", text)]
 
     def mnemonic_texts(widgets) -> list[str]:
         return [w.text() for w in widgets if not isinstance(w, QLabel) or w.buddy() is not None]
 
+    build_every_later_screen(window)  # the screens built on first show have their mnemonics too
     candidates = window.findChildren(QLabel) + window.findChildren(QAbstractButton)
     widgets = [w for w in candidates if w.parent() is not window]
     always = [window.tabs.tabText(index) for index in range(window.tabs.count())]

@@ -58,8 +58,8 @@ def starting_pump(scenario: Scenario) -> PumpMemory:
 
 def _cared_for_until(memory: PumpMemory, last_refill_at: datetime, filled_ml: float) -> PumpMemory:
     """The pump from its implant to just before its last refill, refilled as a clinic books it: a week before
-    its low-reservoir alarm. Left alone instead, its history would show it run dry for years before a routine
-    visit: what a scenario's story goes wrong starts after its last refill."""
+    its low-reservoir alarm. Left alone, its history would show it run dry for years before a routine visit;
+    whatever goes wrong in a scenario's story starts after its last refill."""
     ml_per_day = memory.prescription.nominal_daily_volume_ml
     if ml_per_day > 0:
         lasts = timedelta(days=(filled_ml - memory.low_alarm_ml) / ml_per_day) - BOOKED_BEFORE_ALARM

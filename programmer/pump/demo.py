@@ -11,11 +11,9 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from programmer.pump.firmware import bolus_programmed, programming_text, refill_text
+from programmer.pump.firmware import bolus_finished, bolus_programmed, programming_text, refill_text
 from programmer.pump.log import (
     EMPTY_RECORD,
-    BolusDetails,
-    BolusPhase,
     ImplantDetails,
     ProgrammingDetails,
     RefillDetails,
@@ -23,9 +21,9 @@ from programmer.pump.log import (
 from programmer.pump.memory import Catheter, Event, EventKind, PumpMemory
 from programmer.pump.version_1 import dumps
 from programmer.resources import resource_path
-from programmer.therapy.bolus import PtmSettings
+from programmer.therapy.bolus import PtmSettings, fluid_path_volume_ml
 from programmer.therapy.delivery import delivered_ml
-from programmer.therapy.prescription import Bolus, BolusKind, Prescription
+from programmer.therapy.prescription import Bolus, BolusKind, InfusionMode, Prescription
 from programmer.therapy.pump_models import pump_models
 from programmer.therapy.units import Concentration, Dose, DoseRate, DrugUnit
 from programmer.wording import moment_text
@@ -74,9 +72,9 @@ def _delivered_between(start: datetime, end: datetime) -> float:
 
 
 def priming_volume_ml() -> float:
-    """Pump tubing plus the implanted catheter: what the priming bolus fills before drug reaches the tip."""
-    model = pump_models()[MODEL]
-    return round(model.pump_tubing_volume_ml + CATHETER.implanted_length_cm * model.catheter_ml_per_cm, 3)
+    """Pump tubing plus the implanted catheter: what the priming bolus fills before drug reaches the tip, as the
+    Boluses tab works it out for this pump."""
+    return fluid_path_volume_ml(pump_models()[MODEL], CATHETER.length_cm, CATHETER.trimmed_cm)
 
 
 def priming() -> Bolus:
@@ -162,12 +160,7 @@ def demo_events() -> tuple[Event, ...]:
         ),
         bolus_programmed(bolus, start_at),
         _programming_event(start_at, None, start_mg),
-        Event(
-            bolus.end,
-            EventKind.BOLUS,
-            f"Priming bolus finished ({priming_ml:g} mL): simple continuous resumed",
-            BolusDetails.of(bolus, BolusPhase.FINISHED, reservoir_ml=_reservoir_at(bolus.end)),
-        ),
+        bolus_finished(bolus, InfusionMode.SIMPLE_CONTINUOUS, True, bolus.end, _reservoir_at(bolus.end)),
         # The priming bolus took its volume out of the first fill.
         _refill_event(FIRST_REFILL_AT, IMPLANT_AT, FILL_ML - priming_ml),
         _refill_event(LAST_REFILL_AT, FIRST_REFILL_AT, FILL_ML),

@@ -150,6 +150,17 @@ def bolus_programmed(bolus: Bolus, now: datetime) -> Event:
     return Event(now, EventKind.BOLUS, f"{details.bolus.title} programmed: {details.summary}", details)
 
 
+def bolus_finished(bolus: Bolus, then: InfusionMode, resumed: bool, at: datetime, reservoir_ml: float) -> Event:
+    """The log's event for a bolus that ran to its end, and the delivery that resumes (or follows) it."""
+    text = f"{bolus.kind.title} finished ({ml_text(bolus.volume_ml)}): {then.title.lower()} "
+    return Event(
+        at,
+        EventKind.BOLUS,
+        text + ("resumed" if resumed else "follows"),
+        BolusDetails.of(bolus, BolusPhase.FINISHED, reservoir_ml=reservoir_ml),
+    )
+
+
 def programming_text(old: Prescription | None, new: Prescription) -> str:
     """The log's words for a program (after `old`; None: the first one): the daily dose's change said too."""
     if old is None:
@@ -372,15 +383,7 @@ def _finish_bolus(memory: PumpMemory, at: datetime) -> PumpMemory:
     old = memory.prescription
     bolus = old.bolus
     new = old.after_bolus()
-    events = [
-        Event(
-            at,
-            EventKind.BOLUS,
-            f"{bolus.kind.title} finished ({ml_text(bolus.volume_ml)}): "
-            f"{new.mode.title.lower()} {'resumed' if new.mode is old.mode else 'follows'}",
-            BolusDetails.of(bolus, BolusPhase.FINISHED, reservoir_ml=memory.reservoir_ml),
-        )
-    ]
+    events = [bolus_finished(bolus, new.mode, new.mode is old.mode, at, memory.reservoir_ml)]
     if new.mode is not old.mode:
         events.append(_mode_change(at, old.mode, new.mode, ModeChangeReason.BOLUS_FINISHED))
     stopped_since = memory.stopped_since if delivers(new) else (memory.stopped_since or at)

@@ -83,7 +83,7 @@ def test_the_file_holds_each_fact_by_name_with_the_kind_of_its_details():
     }
     bolus = demo_data()["events"][1]["details"]
     assert (bolus["bolus"], bolus["phase"], bolus["volume_ml"], bolus["dose_amount"], bolus["unit"]) == (
-        "priming", "programmed", 0.515, 5.15, "mg"
+        "priming", "programmed", pytest.approx(0.5148), pytest.approx(5.148), "mg"  # the fluid path, as worked out
     )
     assert (bolus["start"], bolus["duration"]) == ("2025-05-12T10:40:00", "PT1800S")
 

@@ -200,7 +200,7 @@ def _tones_arguments(tones: argparse.ArgumentParser) -> None:
 
 
 # The `pump` commands, in the order `programmer pump --help` lists them: each one's help there, and the function that
-# adds its arguments and the one that runs it.
+# adds its arguments (which names the function that runs it).
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "new": ("create a simple-continuous pump file (the implant)", _new_arguments),
     "schedule": ("replace the prescription with a flex (time-of-day) schedule", _schedule_arguments),

@@ -39,7 +39,14 @@ from PySide6.QtWidgets import QWidget
 from programmer.pump.log import record_of
 from programmer.session.report import NOT_LOGGED, SessionReport
 from programmer.ui.application import application
-from programmer.ui.plot import BAND_BRUSH, CURRENT_STYLE, ReservoirPlot
+from programmer.ui.plot import (
+    ALARM_VOLUME_PEN,
+    APPOINTMENT_PEN,
+    BAND_BRUSH,
+    BAND_EDGE_PEN,
+    CURRENT_STYLE,
+    ReservoirPlot,
+)
 from programmer.ui.theme import SEVERITY_COLOURS, Palette
 from programmer.wording import ml_text, moment_text
 
@@ -260,10 +267,10 @@ def _paper_legend(plot: ReservoirPlot, report: SessionReport) -> None:
     data = plot.data
     entries = [("current", CURRENT_STYLE.pen, None, data.current.title)]
     if data.band is not None:
-        entries.append(("band", plot.band_upper.opts["pen"], BAND_BRUSH, "Patient boluses: none to every allowed"))
-    entries.append(("alarm", plot.alarm_line.pen, None, "Low-reservoir alarm volume"))
+        entries.append(("band", BAND_EDGE_PEN, BAND_BRUSH, "Patient boluses: none to every allowed"))
+    entries.append(("alarm", ALARM_VOLUME_PEN, None, "Low-reservoir alarm volume"))
     if report.appointment is not None:
-        entries.append(("appointment on paper", plot.appointment_line.pen, None, "Next refill appointment"))
+        entries.append(("appointment on paper", APPOINTMENT_PEN, None, "Next refill appointment"))
     plot.legend.set_entries(entries)
 
 

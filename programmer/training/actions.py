@@ -39,8 +39,13 @@ class ScriptError(ProgrammerError):
 
 
 class Step(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag_field="do"):
+    """One line of an actions file; its `do` names its kind, and each kind below says how the trainee takes it.
+
+    The base is never read from a file (only its kinds are: see AnyStep), so its own `take` is never run.
+    """
+
     def take(self, t: ScriptedTrainee) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not say how it is taken")
 
 
 class Open(Step, tag="open"):
